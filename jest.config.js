@@ -1,5 +1,5 @@
 // Jest runs three projects: unit (pure logic, no services), integration (the real local stack)
-// and e2e (the stack plus Debian's Chromium). The stack starts once per run, only when a
+// and e2e (the stack, the service as its own process, and Debian's Chromium). The stack starts once per run, only when a
 // project that needs it has tests selected.
 const transform = {
   '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
@@ -21,8 +21,8 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/support/globalSetup.ts',
-      globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
+      globalSetup: '<rootDir>/test/support/e2eGlobalSetup.ts',
+      globalTeardown: '<rootDir>/test/support/e2eGlobalTeardown.ts',
     },
   ],
 };
