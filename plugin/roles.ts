@@ -1,0 +1,37 @@
+// Who counts as the student and who as the counselor of an appointment. The appointment's
+// identities decide; a role attribute in the token only helps for identities the appointment
+// does not name (a substitute counselor), and only when we chose to trust our own tokens.
+
+import type { EventParticipant } from './events';
+
+export type Role = 'student' | 'counselor' | 'guest';
+
+export interface Appointment {
+  studentIdentity: string;
+  counselorIdentity: string;
+}
+
+/** Token attribute carrying the role we minted the token for. */
+export const ROLE_ATTRIBUTE = 'autostart.role';
+
+export interface RolePolicy {
+  /**
+   * Trust {@link ROLE_ATTRIBUTE} from tokens we minted for identities the appointment does not
+   * name. Only safe when clients cannot update their own attributes (no `canUpdateOwnMetadata`).
+   * @defaultValue false
+   */
+  trustRoleAttribute?: boolean;
+}
+
+/**
+ * The participant's role in this appointment. An identity the appointment names keeps that role
+ * whatever its attributes say, so nobody can claim the other side's seat; when both seats name
+ * the same identity it is the student, and one person alone can never complete the pair.
+ */
+export function roleOf(appointment: Appointment, participant: EventParticipant, policy: RolePolicy = {}): Role {
+  if (participant.identity === appointment.studentIdentity) return 'student';
+  if (participant.identity === appointment.counselorIdentity) return 'counselor';
+  if (policy.trustRoleAttribute !== true) return 'guest';
+  const claimed = participant.attributes[ROLE_ATTRIBUTE];
+  return claimed === 'student' || claimed === 'counselor' ? claimed : 'guest';
+}
