@@ -1,0 +1,60 @@
+// Builds the widget (`npm run build:widget`): the ES module with type declarations
+// (dist/widget/index.js + index.d.ts, livekit-client left to the host's bundler) and the
+// one-script-tag IIFE (dist/widget/livekit-waiting-room.js, livekit-client inside, registers
+// the element). Prints raw and gzipped sizes of the script-tag bundle and of the widget's own code.
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const root = path.resolve(__dirname, '..');
+const outDir = path.join(root, 'dist', 'widget');
+
+const common = { bundle: true, minify: true, sourcemap: true, target: 'es2020', platform: 'browser', legalComments: 'none' } as const;
+
+/** Builds both outputs into dist/widget and returns the script-tag bundle's path. */
+export async function buildWidget(): Promise<{ bundlePath: string; modulePath: string }> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const modulePath = path.join(outDir, 'index.js');
+  const bundlePath = path.join(outDir, 'livekit-waiting-room.js');
+  await build({ ...common, entryPoints: [path.join(root, 'widget', 'index.ts')], format: 'esm', outfile: modulePath, external: ['livekit-client'] });
+  await build({ ...common, entryPoints: [path.join(root, 'widget', 'bundle.ts')], format: 'iife', globalName: 'LiveKitWaitingRoom', outfile: bundlePath });
+  emitDeclarations();
+  return { bundlePath, modulePath };
+}
+
+/** tsc over the widget's files only (they import plugin/protocol, so it comes along). */
+function emitDeclarations(): void {
+  const configPath = path.join(outDir, 'tsconfig.declarations.json');
+  const config = {
+    extends: path.relative(outDir, path.join(root, 'tsconfig.json')),
+    compilerOptions: { noEmit: false, declaration: true, emitDeclarationOnly: true, rootDir: root, outDir: path.join(outDir, 'types'), types: [] },
+    include: [],
+    files: [path.join(root, 'widget', 'index.ts')],
+  };
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', configPath], { stdio: 'inherit' });
+  rmSync(configPath);
+  writeFileSync(path.join(outDir, 'index.d.ts'), "export * from './types/widget/index';\n");
+}
+
+function sizeLine(label: string, file: string): string {
+  const bytes = readFileSync(file);
+  const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  return `${label}: ${kib(bytes.length)} raw, ${kib(gzipSync(bytes, { level: 9 }).length)} gzipped (${path.relative(root, file)})`;
+}
+
+if (require.main === module) {
+  buildWidget()
+    .then(({ bundlePath, modulePath }) => {
+      console.log(sizeLine('script-tag bundle (with livekit-client)', bundlePath));
+      console.log(sizeLine('widget code alone (livekit-client external)', modulePath));
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}

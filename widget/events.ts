@@ -1,0 +1,46 @@
+// The DOM events the element dispatches (all bubble and cross shadow roots), their detail
+// types, and their declarations on the global event maps so `addEventListener` is typed.
+
+import type { WaitingRoomErrorCode } from './errors';
+import type { EndReason } from './sessionState';
+
+export interface WaitingDetail {
+  /** Who the local user waits for. */
+  waitingFor: 'student' | 'counselor';
+}
+
+export interface SessionStartedDetail {
+  sessionId: string;
+  /** ISO 8601, from the server's snapshot. */
+  startedAt: string;
+  /** true when the session was already active as this page joined (reload, late join). */
+  resumed: boolean;
+}
+
+export interface SessionEndedDetail {
+  sessionId: string | null;
+  reason: EndReason;
+}
+
+export interface WaitingRoomErrorDetail {
+  code: WaitingRoomErrorCode;
+  message: string;
+  /** false for problems the call survives (a denied camera). */
+  fatal: boolean;
+}
+
+export interface LiveKitWaitingRoomEventMap {
+  waiting: CustomEvent<WaitingDetail>;
+  'session-started': CustomEvent<SessionStartedDetail>;
+  'session-ended': CustomEvent<SessionEndedDetail>;
+  error: CustomEvent<WaitingRoomErrorDetail>;
+}
+
+declare global {
+  // `waiting` and `error` are left out here: the global map already types them (media
+  // `waiting` Event, ErrorEvent). The element's own addEventListener overload types all four.
+  interface GlobalEventHandlersEventMap {
+    'session-started': CustomEvent<SessionStartedDetail>;
+    'session-ended': CustomEvent<SessionEndedDetail>;
+  }
+}

@@ -1,0 +1,179 @@
+// The widget's state machine, pure: what the room tells us goes in, the next view and the
+// notices to announce come out. No DOM, no livekit-client, no timers (the caller feeds `now`
+// and a `deadline` input), so every rule about when a session counts as started is tested alone.
+//
+// The room metadata snapshot is the authority. A `session_started` data message is accepted only
+// when it came from the server API (no sender participant), parses, is not a repeat, and the
+// snapshot confirms it; a message that arrives before its snapshot waits for it until a deadline.
+
+import { parseMessage, parseSnapshot, TOPIC, type SessionSnapshot } from '../plugin/protocol';
+
+export type Phase = 'idle' | 'connecting' | 'waiting' | 'active' | 'reconnecting' | 'ended' | 'failed';
+
+/** Why the widget shows its ended state. */
+export type EndReason = 'session-ended' | 'room-deleted' | 'left' | 'replaced';
+
+/** Why a disconnect happened, reduced to what changes the widget's behaviour. */
+export type DisconnectCause = 'room-deleted' | 'duplicate-identity' | 'client-initiated' | 'other';
+
+export interface SessionView {
+  phase: Phase;
+  /** Phase to return to when a reconnect succeeds. */
+  resumePhase: Phase | null;
+  sessionId: string | null;
+  startedAt: string | null;
+  endReason: EndReason | null;
+  /** Epoch ms when the waiting room first showed (kept across reconnects). */
+  waitingSince: number | null;
+  failure: { code: string; message: string } | null;
+  snapshot: SessionSnapshot | null;
+  /** A server `session_started` not yet confirmed by the snapshot. */
+  pendingStart: { messageId: string; sessionId: string; deadline: number } | null;
+  seenMessageIds: readonly string[];
+}
+
+export type SessionInput =
+  | { type: 'connect' }
+  | { type: 'connected'; metadata: string | undefined; now: number }
+  | { type: 'metadata'; metadata: string | undefined; now: number }
+  | { type: 'data'; payload: Uint8Array; fromServer: boolean; topic: string | undefined; now: number }
+  | { type: 'deadline'; now: number }
+  | { type: 'reconnecting' }
+  | { type: 'reconnected'; metadata: string | undefined; now: number }
+  | { type: 'disconnected'; cause: DisconnectCause }
+  | { type: 'failed'; code: string; message: string };
+
+export type Notice =
+  | { type: 'waiting' }
+  | { type: 'started'; sessionId: string; startedAt: string; resumed: boolean }
+  | { type: 'ended'; reason: EndReason; sessionId: string | null }
+  | { type: 'failed'; code: string; message: string }
+  | { type: 'ignored'; reason: 'other-topic' | 'from-peer' | 'invalid' | 'repeat' | 'unconfirmed' | 'wrong-session' };
+
+export interface Transition {
+  view: SessionView;
+  notices: Notice[];
+}
+
+/** How long a server message may wait for the snapshot that confirms it. */
+export const CONFIRM_WITHIN_MS = 5000;
+
+/** Bounded so a long session cannot grow the list without end. */
+const MAX_SEEN_IDS = 64;
+
+export const initialView: SessionView = {
+  phase: 'idle',
+  resumePhase: null,
+  sessionId: null,
+  startedAt: null,
+  endReason: null,
+  waitingSince: null,
+  failure: null,
+  snapshot: null,
+  pendingStart: null,
+  seenMessageIds: [],
+};
+
+const rememberId = (ids: readonly string[], id: string | null): readonly string[] =>
+  id === null || ids.includes(id) ? ids : [...ids, id].slice(-MAX_SEEN_IDS);
+
+function toActive(view: SessionView, sessionId: string, startedAt: string, resumed: boolean): Transition {
+  if (view.phase === 'active') return { view: { ...view, pendingStart: null }, notices: [] };
+  return {
+    view: { ...view, phase: 'active', sessionId, startedAt, pendingStart: null, resumePhase: null },
+    notices: [{ type: 'started', sessionId, startedAt, resumed }],
+  };
+}
+
+function toEnded(view: SessionView, reason: EndReason): Transition {
+  if (view.phase === 'ended') return { view, notices: [] };
+  return {
+    view: { ...view, phase: 'ended', endReason: reason, pendingStart: null, resumePhase: null },
+    notices: [{ type: 'ended', reason, sessionId: view.sessionId }],
+  };
+}
+
+/** Applies the room's snapshot; `resumed` says the start happened before we (re)joined. */
+function applySnapshot(view: SessionView, metadata: string | undefined, now: number, resumed: boolean): Transition {
+  const parsed = parseSnapshot(metadata);
+  const snapshot = parsed.ok ? parsed.value : null;
+  const next: SessionView = {
+    ...view,
+    snapshot,
+    sessionId: snapshot?.sessionId ?? view.sessionId,
+    seenMessageIds: rememberId(view.seenMessageIds, snapshot?.messageId ?? null),
+  };
+  if (snapshot?.status === 'ended') return toEnded(next, 'session-ended');
+  if (snapshot?.status === 'active' && snapshot.startedAt !== null) {
+    return toActive(next, snapshot.sessionId, snapshot.startedAt, resumed);
+  }
+  if (next.phase === 'connecting' || next.phase === 'reconnecting') {
+    return { view: { ...next, phase: 'waiting', waitingSince: next.waitingSince ?? now }, notices: [{ type: 'waiting' }] };
+  }
+  return { view: next, notices: [] };
+}
+
+function applyData(view: SessionView, input: Extract<SessionInput, { type: 'data' }>): Transition {
+  const ignore = (reason: Extract<Notice, { type: 'ignored' }>['reason']): Transition => ({ view, notices: [{ type: 'ignored', reason }] });
+  if (input.topic !== TOPIC) return ignore('other-topic');
+  // The SFU stamps the real sender on peer packets: only the server API arrives without one.
+  if (!input.fromServer) return ignore('from-peer');
+  const parsed = parseMessage(input.payload);
+  if (!parsed.ok) return ignore('invalid');
+  const message = parsed.value;
+  if (view.seenMessageIds.includes(message.messageId)) return ignore('repeat');
+  const seen = { ...view, seenMessageIds: rememberId(view.seenMessageIds, message.messageId) };
+  if (view.sessionId !== null && message.sessionId !== view.sessionId) return { view: seen, notices: [{ type: 'ignored', reason: 'wrong-session' }] };
+  if (message.type === 'session_ended') return toEnded(seen, 'session-ended');
+  if (view.phase !== 'waiting') return { view: seen, notices: [{ type: 'ignored', reason: 'repeat' }] };
+  const snapshot = view.snapshot;
+  if (snapshot?.status === 'active' && snapshot.sessionId === message.sessionId && snapshot.startedAt !== null) {
+    return toActive(seen, snapshot.sessionId, snapshot.startedAt, false);
+  }
+  return {
+    view: { ...seen, pendingStart: { messageId: message.messageId, sessionId: message.sessionId, deadline: input.now + CONFIRM_WITHIN_MS } },
+    notices: [],
+  };
+}
+
+const DISCONNECT_REASONS: Record<Exclude<DisconnectCause, 'other'>, EndReason> = {
+  'room-deleted': 'room-deleted',
+  'duplicate-identity': 'replaced',
+  'client-initiated': 'left',
+};
+
+/** The one transition function: every input the controller sees goes through here. */
+export function advance(view: SessionView, input: SessionInput): Transition {
+  switch (input.type) {
+    case 'connect':
+      return { view: { ...initialView, phase: 'connecting' }, notices: [] };
+    case 'connected':
+      return applySnapshot(view, input.metadata, input.now, true);
+    case 'metadata':
+      if (view.phase === 'ended' || view.phase === 'failed' || view.phase === 'idle') return { view, notices: [] };
+      return applySnapshot(view, input.metadata, input.now, false);
+    case 'data':
+      if (view.phase === 'ended' || view.phase === 'failed' || view.phase === 'idle') return { view, notices: [] };
+      return applyData(view, input);
+    case 'deadline':
+      if (view.pendingStart === null || input.now < view.pendingStart.deadline) return { view, notices: [] };
+      return { view: { ...view, pendingStart: null }, notices: [{ type: 'ignored', reason: 'unconfirmed' }] };
+    case 'reconnecting':
+      if (view.phase === 'reconnecting' || view.phase === 'ended' || view.phase === 'failed') return { view, notices: [] };
+      return { view: { ...view, phase: 'reconnecting', resumePhase: view.phase }, notices: [] };
+    case 'reconnected': {
+      if (view.phase !== 'reconnecting') return { view, notices: [] };
+      const back = { ...view, phase: view.resumePhase ?? 'waiting', resumePhase: null };
+      return applySnapshot(back, input.metadata, input.now, true);
+    }
+    case 'disconnected':
+      if (view.phase === 'ended' || view.phase === 'failed') return { view, notices: [] };
+      if (input.cause === 'other') return advance(view, { type: 'failed', code: 'disconnected', message: 'The connection was lost.' });
+      return toEnded(view, DISCONNECT_REASONS[input.cause]);
+    case 'failed':
+      return {
+        view: { ...view, phase: 'failed', failure: { code: input.code, message: input.message }, pendingStart: null, resumePhase: null },
+        notices: [{ type: 'failed', code: input.code, message: input.message }],
+      };
+  }
+}

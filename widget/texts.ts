@@ -1,0 +1,134 @@
+// Every string the widget shows or announces, in English and Spanish, and how overrides are
+// merged: built-in language, then the `texts` property, then `text-*` attributes (most specific).
+
+export interface WaitingRoomTexts {
+  waitingForCounselor: string;
+  waitingForStudent: string;
+  waitedLabel: string;
+  statusConnecting: string;
+  statusWaiting: string;
+  statusReconnecting: string;
+  statusActive: string;
+  statusEnded: string;
+  statusFailed: string;
+  sessionStarted: string;
+  sessionResumed: string;
+  sessionEnded: string;
+  sessionEndedRoomClosed: string;
+  youLeft: string;
+  replacedElsewhere: string;
+  connectionFailed: string;
+  retry: string;
+  rejoin: string;
+  leave: string;
+  enableAudio: string;
+  previewLabel: string;
+  selfViewLabel: string;
+  remoteVideoLabelCounselor: string;
+  remoteVideoLabelStudent: string;
+  cameraDenied: string;
+  microphoneDenied: string;
+  cameraUnavailable: string;
+  microphoneUnavailable: string;
+}
+
+export type TextKey = keyof WaitingRoomTexts;
+
+export const en: WaitingRoomTexts = {
+  waitingForCounselor: 'Waiting for your counselor',
+  waitingForStudent: 'Waiting for your student',
+  waitedLabel: 'Time waited',
+  statusConnecting: 'Connecting…',
+  statusWaiting: 'Connected, waiting',
+  statusReconnecting: 'Reconnecting…',
+  statusActive: 'In session',
+  statusEnded: 'Session over',
+  statusFailed: 'Connection failed',
+  sessionStarted: 'Your session has started',
+  sessionResumed: 'Your session is in progress',
+  sessionEnded: 'The session has ended',
+  sessionEndedRoomClosed: 'The session has ended: the room was closed',
+  youLeft: 'You left the session',
+  replacedElsewhere: 'You joined this session from another tab or device',
+  connectionFailed: 'Could not connect to the session.',
+  retry: 'Retry',
+  rejoin: 'Rejoin',
+  leave: 'Leave session',
+  enableAudio: 'Turn on sound',
+  previewLabel: 'Your camera preview',
+  selfViewLabel: 'Your camera',
+  remoteVideoLabelCounselor: 'Your counselor’s video',
+  remoteVideoLabelStudent: 'Your student’s video',
+  cameraDenied: 'Camera access was denied. You can continue without video, or allow the camera in your browser settings and retry.',
+  microphoneDenied: 'Microphone access was denied. You can continue without sound from your side, or allow the microphone in your browser settings and retry.',
+  cameraUnavailable: 'No camera could be started. You can continue without video.',
+  microphoneUnavailable: 'No microphone could be started. You can continue without sound from your side.',
+};
+
+export const es: WaitingRoomTexts = {
+  waitingForCounselor: 'Esperando a tu consejero',
+  waitingForStudent: 'Esperando a tu estudiante',
+  waitedLabel: 'Tiempo de espera',
+  statusConnecting: 'Conectando…',
+  statusWaiting: 'Conectado, en espera',
+  statusReconnecting: 'Reconectando…',
+  statusActive: 'En sesión',
+  statusEnded: 'Sesión terminada',
+  statusFailed: 'Falló la conexión',
+  sessionStarted: 'Tu sesión ha comenzado',
+  sessionResumed: 'Tu sesión está en curso',
+  sessionEnded: 'La sesión ha terminado',
+  sessionEndedRoomClosed: 'La sesión ha terminado: la sala se cerró',
+  youLeft: 'Saliste de la sesión',
+  replacedElsewhere: 'Te uniste a esta sesión desde otra pestaña o dispositivo',
+  connectionFailed: 'No se pudo conectar a la sesión.',
+  retry: 'Reintentar',
+  rejoin: 'Volver a entrar',
+  leave: 'Salir de la sesión',
+  enableAudio: 'Activar sonido',
+  previewLabel: 'Vista previa de tu cámara',
+  selfViewLabel: 'Tu cámara',
+  remoteVideoLabelCounselor: 'Video de tu consejero',
+  remoteVideoLabelStudent: 'Video de tu estudiante',
+  cameraDenied: 'Se denegó el acceso a la cámara. Puedes continuar sin video, o permitir la cámara en la configuración del navegador y reintentar.',
+  microphoneDenied: 'Se denegó el acceso al micrófono. Puedes continuar sin que se te escuche, o permitir el micrófono en la configuración del navegador y reintentar.',
+  cameraUnavailable: 'No se pudo iniciar ninguna cámara. Puedes continuar sin video.',
+  microphoneUnavailable: 'No se pudo iniciar ningún micrófono. Puedes continuar sin que se te escuche.',
+};
+
+const LANGUAGES: Record<string, WaitingRoomTexts> = { en, es };
+
+export const TEXT_KEYS = Object.keys(en) as TextKey[];
+
+/** `waitingForCounselor` -> `text-waiting-for-counselor`. */
+export const textAttributeName = (key: TextKey): string => `text-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Picks the built-in language from a BCP 47 tag (`es-MX` -> es); English otherwise. */
+export function baseTexts(lang: string | null | undefined): WaitingRoomTexts {
+  const primary = (lang ?? '').toLowerCase().split('-')[0] ?? '';
+  return LANGUAGES[primary] ?? en;
+}
+
+/** Merges the built-in language with property and attribute overrides; empty strings are ignored. */
+export function resolveTexts(
+  lang: string | null | undefined,
+  overrides: Partial<WaitingRoomTexts> | undefined,
+  attribute: (name: string) => string | null,
+): WaitingRoomTexts {
+  const texts = { ...baseTexts(lang) };
+  for (const key of TEXT_KEYS) {
+    const fromProperty = overrides?.[key];
+    if (typeof fromProperty === 'string' && fromProperty !== '') texts[key] = fromProperty;
+    const fromAttribute = attribute(textAttributeName(key));
+    if (fromAttribute !== null && fromAttribute !== '') texts[key] = fromAttribute;
+  }
+  return texts;
+}
+
+/** Time waited as mm:ss (hours fold into minutes: a waiting room past 99 minutes is unusual). */
+export function formatWaited(ms: number): string {
+  const totalSeconds = Math.max(0, Math.floor(ms / 1000));
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
+  return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
+}
