@@ -1,0 +1,137 @@
+// The widget's state machine alone: when a session counts as started, resumed or ended, and
+// which data messages it refuses.
+
+import { encodeMessage, encodeSnapshot, TOPIC, type SessionSnapshot } from '../../../plugin/protocol';
+import { advance, CONFIRM_WITHIN_MS, initialView, type SessionInput, type SessionView, type Transition } from '../../../widget/sessionState';
+
+const T0 = Date.parse('2026-01-05T10:00:00.000Z');
+const startedAt = '2026-01-05T10:00:03.000Z';
+
+const snapshot = (status: SessionSnapshot['status'], overrides: Partial<SessionSnapshot> = {}): string =>
+  encodeSnapshot({
+    v: 1,
+    type: 'session_snapshot',
+    sessionId: 'sess-1',
+    status,
+    startedAt: status === 'waiting' ? null : startedAt,
+    endedAt: status === 'ended' ? '2026-01-05T10:40:00.000Z' : null,
+    messageId: status === 'waiting' ? null : 'msg-1',
+    ...overrides,
+  });
+
+const started = (messageId = 'msg-1', sessionId = 'sess-1'): Uint8Array =>
+  encodeMessage({ v: 1, type: 'session_started', messageId, sessionId, startedAt });
+
+const data = (payload: Uint8Array, fromServer = true, topic: string | undefined = TOPIC, now = T0 + 3000): SessionInput => ({
+  type: 'data', payload, fromServer, topic, now,
+});
+
+function run(inputs: SessionInput[], from: SessionView = initialView): Transition & { all: Transition['notices'] } {
+  let view = from;
+  const all: Transition['notices'] = [];
+  let last: Transition = { view, notices: [] };
+  for (const input of inputs) {
+    last = advance(view, input);
+    view = last.view;
+    all.push(...last.notices);
+  }
+  return { ...last, all };
+}
+
+const waitingRoom: SessionInput[] = [{ type: 'connect' }, { type: 'connected', metadata: snapshot('waiting'), now: T0 }];
+
+describe('widget session state', () => {
+  it('when the room has no snapshot yet, then the widget waits and remembers since when', () => {
+    const { view, all } = run([{ type: 'connect' }, { type: 'connected', metadata: '', now: T0 }]);
+    expect(view.phase).toBe('waiting');
+    expect(view.waitingSince).toBe(T0);
+    expect(all).toEqual([{ type: 'waiting' }]);
+  });
+
+  it('when the server message arrives after its snapshot, then the session starts at once', () => {
+    const { view, all } = run([...waitingRoom, { type: 'metadata', metadata: snapshot('active'), now: T0 + 3000 }, data(started())]);
+    expect(view.phase).toBe('active');
+    expect(all.filter((n) => n.type === 'started')).toEqual([{ type: 'started', sessionId: 'sess-1', startedAt, resumed: false }]);
+  });
+
+  it('when the server message arrives before its snapshot, then it waits for the snapshot to confirm it', () => {
+    const pending = run([...waitingRoom, data(started())]);
+    expect(pending.view.phase).toBe('waiting');
+    expect(pending.view.pendingStart?.messageId).toBe('msg-1');
+    const confirmed = run([{ type: 'metadata', metadata: snapshot('active'), now: T0 + 3100 }], pending.view);
+    expect(confirmed.view.phase).toBe('active');
+    expect(confirmed.view.pendingStart).toBeNull();
+  });
+
+  it('when no snapshot confirms a server message before the deadline, then nothing starts', () => {
+    const pending = run([...waitingRoom, data(started())]);
+    const early = advance(pending.view, { type: 'deadline', now: T0 + 3000 + CONFIRM_WITHIN_MS - 1 });
+    expect(early.view.pendingStart).not.toBeNull();
+    const late = advance(pending.view, { type: 'deadline', now: T0 + 3000 + CONFIRM_WITHIN_MS });
+    expect(late.view.phase).toBe('waiting');
+    expect(late.view.pendingStart).toBeNull();
+    expect(late.notices).toEqual([{ type: 'ignored', reason: 'unconfirmed' }]);
+  });
+
+  it('a peer cannot start the session with a look-alike message, even a well-formed one', () => {
+    const { view, all } = run([...waitingRoom, data(started('forged-1'), false)]);
+    expect(view.phase).toBe('waiting');
+    expect(view.pendingStart).toBeNull();
+    expect(all).toContainEqual({ type: 'ignored', reason: 'from-peer' });
+  });
+
+  it('messages on another topic or that fail validation are ignored', () => {
+    const other = run([...waitingRoom, data(started(), true, 'chat')]);
+    expect(other.notices).toEqual([{ type: 'ignored', reason: 'other-topic' }]);
+    const invalid = run([...waitingRoom, data(new TextEncoder().encode('{"v":1,"type":"session_started"}'))]);
+    expect(invalid.notices).toEqual([{ type: 'ignored', reason: 'invalid' }]);
+    expect(invalid.view.pendingStart).toBeNull();
+  });
+
+  it('a repeated message (a retried send) is ignored by its messageId', () => {
+    const first = run([...waitingRoom, { type: 'metadata', metadata: snapshot('active'), now: T0 + 3000 }]);
+    const repeat = advance(first.view, data(started()));
+    expect(repeat.notices).toEqual([{ type: 'ignored', reason: 'repeat' }]);
+    expect(repeat.view.phase).toBe('active');
+  });
+
+  it('a message for another session is refused even when its snapshot is active', () => {
+    const { view, notices } = run([...waitingRoom, data(started('msg-9', 'sess-other'))]);
+    expect(notices).toEqual([{ type: 'ignored', reason: 'wrong-session' }]);
+    expect(view.pendingStart).toBeNull();
+  });
+
+  it('a reload into an active session skips the waiting room at once', () => {
+    const { view, all } = run([{ type: 'connect' }, { type: 'connected', metadata: snapshot('active'), now: T0 }]);
+    expect(view.phase).toBe('active');
+    expect(view.waitingSince).toBeNull();
+    expect(all).toEqual([{ type: 'started', sessionId: 'sess-1', startedAt, resumed: true }]);
+  });
+
+  it('an ended snapshot, a server session_ended or a deleted room ends the session', () => {
+    const active = run([{ type: 'connect' }, { type: 'connected', metadata: snapshot('active'), now: T0 }]).view;
+    expect(advance(active, { type: 'metadata', metadata: snapshot('ended'), now: T0 }).view.endReason).toBe('session-ended');
+    const ended = encodeMessage({ v: 1, type: 'session_ended', messageId: 'msg-2', sessionId: 'sess-1', endedAt: startedAt });
+    expect(advance(active, data(ended)).view.endReason).toBe('session-ended');
+    expect(advance(active, data(ended, false)).view.phase).toBe('active');
+    expect(advance(active, { type: 'disconnected', cause: 'room-deleted' }).notices).toEqual([{ type: 'ended', reason: 'room-deleted', sessionId: 'sess-1' }]);
+  });
+
+  it('leaving, or being replaced by a second tab, ends this page; a lost connection fails with a way to retry', () => {
+    const waiting = run(waitingRoom).view;
+    expect(advance(waiting, { type: 'disconnected', cause: 'client-initiated' }).view.endReason).toBe('left');
+    expect(advance(waiting, { type: 'disconnected', cause: 'duplicate-identity' }).view.endReason).toBe('replaced');
+    const lost = advance(waiting, { type: 'disconnected', cause: 'other' });
+    expect(lost.view.phase).toBe('failed');
+    expect(advance(lost.view, { type: 'connect' }).view.phase).toBe('connecting');
+  });
+
+  it('a reconnect returns to where it was, and picks up a start that happened meanwhile', () => {
+    const waiting = run(waitingRoom).view;
+    const reconnecting = advance(waiting, { type: 'reconnecting' }).view;
+    expect(reconnecting).toMatchObject({ phase: 'reconnecting', resumePhase: 'waiting' });
+    const back = advance(reconnecting, { type: 'reconnected', metadata: snapshot('waiting'), now: T0 + 9000 });
+    expect(back.view).toMatchObject({ phase: 'waiting', waitingSince: T0 });
+    expect(advance(reconnecting, { type: 'reconnected', metadata: snapshot('active'), now: T0 + 9000 }).view.phase).toBe('active');
+  });
+});
