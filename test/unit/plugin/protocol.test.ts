@@ -10,9 +10,10 @@ import {
   parseSnapshot,
   type ProtocolMessage,
   type SessionSnapshot,
+  type SessionStartedMessage,
 } from '../../../plugin/protocol';
 
-const started = (): ProtocolMessage => ({
+const started = (): SessionStartedMessage => ({
   v: PROTOCOL_VERSION,
   type: 'session_started',
   messageId: 'act_sess-1',

@@ -1,10 +1,15 @@
 // roleOf: the appointment's identities decide; a token attribute helps only identities the
 // appointment does not name, and only under a policy that trusts our tokens.
 
+import type { EventParticipant } from '../../../plugin/events';
 import { ROLE_ATTRIBUTE, roleOf, type Appointment } from '../../../plugin/roles';
 
 const appointment: Appointment = { studentIdentity: 'student-ana', counselorIdentity: 'counselor-bo' };
-const who = (identity: string, role?: string) => ({ sid: `PA_${identity}`, identity, attributes: role ? { [ROLE_ATTRIBUTE]: role } : {} });
+const who = (identity: string, role?: string): EventParticipant => ({
+  sid: `PA_${identity}`,
+  identity,
+  attributes: role ? { [ROLE_ATTRIBUTE]: role } : {},
+});
 
 describe('roleOf', () => {
   test('the appointment names the student and the counselor', () => {
