@@ -1,0 +1,224 @@
+// The local stack of real servers: FerretDB (MongoDB wire protocol), Redis and LiveKit, each on a
+// free loopback port, logging into one directory, with its data in a temp dir removed at stop.
+// A server given by the environment (MONGODB_URI, REDIS_URL, LIVEKIT_URL + LIVEKIT_API_KEY +
+// LIVEKIT_API_SECRET) is used as it is instead of being started.
+//
+// Used as a module (`startStack`, by the test setup and the demo) and as a CLI
+// (`npm run stack`: start, print the endpoints, stay up until Ctrl-C).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { livekitConfigYaml, randomLivekitKeys } from './stack/livekitConfig';
+import { freeTcpPort, freeUdpPort, loopback } from './stack/ports';
+import { livekitAnswersOk, mongoAnswersPing, redisAnswersPing, tcpAccepts } from './stack/probes';
+import { running, ServerProcess } from './stack/ServerProcess';
+
+export interface StackEndpoints {
+  /** e.g. `mongodb://127.0.0.1:PORT/`, with no database name. */
+  mongoUri: string;
+  redisUrl: string;
+  /** `ws://127.0.0.1:PORT` */
+  livekitUrl: string;
+  livekitApiKey: string;
+  livekitApiSecret: string;
+  /** LiveKit posts its webhooks to `http://127.0.0.1:<webhookPort>/livekit/webhook`. */
+  webhookPort: number;
+}
+
+export interface Stack extends StackEndpoints {
+  stop(): Promise<void>;
+  logDir: string;
+}
+
+export interface StackOptions {
+  /** Where each server writes `<name>.log`. @defaultValue `.stack/logs/<timestamp>` */
+  logDir?: string;
+  /** Port the service under test will listen on for LiveKit's webhooks. @defaultValue a free port */
+  webhookPort?: number;
+}
+
+const root = path.resolve(__dirname, '..');
+const bin = (name: string) => path.join(root, '.stack', 'bin', name);
+const readyTimeoutMs = 30_000;
+
+export function stackEnv(e: StackEndpoints): Record<string, string> {
+  return {
+    MONGODB_URI: e.mongoUri,
+    REDIS_URL: e.redisUrl,
+    LIVEKIT_URL: e.livekitUrl,
+    LIVEKIT_API_KEY: e.livekitApiKey,
+    LIVEKIT_API_SECRET: e.livekitApiSecret,
+    STACK_WEBHOOK_PORT: String(e.webhookPort),
+  };
+}
+
+/** `ws://host:port` -> `http://host:port`, for LiveKit's HTTP API. */
+export function livekitHttpUrl(wsUrl: string): string {
+  return wsUrl.replace(/^ws(s?):/, 'http$1:');
+}
+
+function requireBinary(name: string, envVar: string): string {
+  const file = bin(name);
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file} is missing: run \`node scripts/bootstrap.mjs\`, or set ${envVar} to use a server of your own`);
+  }
+  return file;
+}
+
+async function startRedis(dataDir: string, logDir: string): Promise<{ url: string; server: ServerProcess }> {
+  const port = await freeTcpPort();
+  const url = `redis://${loopback}:${port}`;
+  const args = ['--bind', loopback, '--port', String(port), '--dir', dataDir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'];
+  const spec = { name: 'redis', command: 'redis-server', args, cwd: dataDir, ready: () => redisAnswersPing(url), readyTimeoutMs, stopSignals: ['SIGTERM' as const] };
+  return { url, server: ServerProcess.start(spec, logDir) };
+}
+
+async function startFerretdb(dataDir: string, logDir: string): Promise<{ uri: string; server: ServerProcess }> {
+  const port = await freeTcpPort();
+  const uri = `mongodb://${loopback}:${port}/`;
+  const sqliteDir = path.join(dataDir, 'ferretdb');
+  fs.mkdirSync(sqliteDir);
+  const args = [
+    '--handler=sqlite',
+    `--sqlite-url=file:${sqliteDir}/`,
+    `--listen-addr=${loopback}:${port}`,
+    `--state-dir=${sqliteDir}`,
+    '--debug-addr=-', // no metrics/pprof HTTP listener
+    '--telemetry=disable',
+  ];
+  const ready = async () => (await tcpAccepts(loopback, port)) && mongoAnswersPing(uri);
+  const spec = { name: 'ferretdb', command: requireBinary('ferretdb', 'MONGODB_URI'), args, cwd: dataDir, ready, readyTimeoutMs, stopSignals: ['SIGTERM' as const] };
+  return { uri, server: ServerProcess.start(spec, logDir) };
+}
+
+async function startLivekit(dataDir: string, logDir: string, webhookPort: number) {
+  const [httpPort, udpPort] = [await freeTcpPort(), await freeUdpPort()];
+  const keys = randomLivekitKeys();
+  const configFile = path.join(dataDir, 'livekit.yaml');
+  fs.writeFileSync(configFile, livekitConfigYaml({ httpPort, udpPort, webhookPort }, keys), { mode: 0o600 });
+  const url = `ws://${loopback}:${httpPort}`;
+  const spec = {
+    name: 'livekit',
+    command: requireBinary('livekit-server', 'LIVEKIT_URL'),
+    args: ['--config', configFile],
+    cwd: dataDir,
+    ready: () => livekitAnswersOk(livekitHttpUrl(url)),
+    readyTimeoutMs,
+    stopSignals: ['SIGTERM', 'SIGTERM'] as NodeJS.Signals[],
+  };
+  return { url, keys, server: ServerProcess.start(spec, logDir) };
+}
+
+function defaultLogDir(): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return path.join(root, '.stack', 'logs', `${stamp}-${process.pid}`);
+}
+
+async function waitForExisting(name: string, probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await probe()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${name} from the environment does not answer`, { cause: lastError });
+}
+
+function livekitFromEnv(): { url: string; apiKey: string; apiSecret: string } | undefined {
+  const { LIVEKIT_URL: url, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret } = process.env;
+  if (!url) return undefined;
+  if (!apiKey || !apiSecret) throw new Error('LIVEKIT_URL is set: set LIVEKIT_API_KEY and LIVEKIT_API_SECRET too');
+  return { url, apiKey, apiSecret };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const logDir = path.resolve(options.logDir ?? defaultLogDir());
+  fs.mkdirSync(logDir, { recursive: true });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'counseling-stack-'));
+  const webhookPort = options.webhookPort ?? (await freeTcpPort());
+  const servers: ServerProcess[] = [];
+  installExitGuards();
+
+  const stop = async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    liveStacks.delete(dataDir);
+  };
+  liveStacks.set(dataDir, stop);
+
+  try {
+    const envMongo = process.env.MONGODB_URI;
+    const envRedis = process.env.REDIS_URL;
+    const envLivekit = livekitFromEnv();
+    const mongo = envMongo ? undefined : await startFerretdb(dataDir, logDir);
+    const redis = envRedis ? undefined : await startRedis(dataDir, logDir);
+    const livekit = envLivekit ? undefined : await startLivekit(dataDir, logDir, webhookPort);
+    for (const started of [mongo, redis, livekit]) if (started) servers.push(started.server);
+
+    const endpoints: StackEndpoints = {
+      mongoUri: envMongo ?? mongo!.uri,
+      redisUrl: envRedis ?? redis!.url,
+      livekitUrl: envLivekit?.url ?? livekit!.url,
+      livekitApiKey: envLivekit?.apiKey ?? livekit!.keys.apiKey,
+      livekitApiSecret: envLivekit?.apiSecret ?? livekit!.keys.apiSecret,
+      webhookPort,
+    };
+    await Promise.all([
+      ...servers.map((server) => server.waitReady()),
+      ...(envMongo ? [waitForExisting('MONGODB_URI', () => mongoAnswersPing(envMongo))] : []),
+      ...(envRedis ? [waitForExisting('REDIS_URL', () => redisAnswersPing(envRedis))] : []),
+      ...(envLivekit ? [waitForExisting('LIVEKIT_URL', () => livekitAnswersOk(livekitHttpUrl(envLivekit.url)))] : []),
+    ]);
+    return { ...endpoints, logDir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+// A test run or the CLI may end in many ways; none may leave a server behind. SIGINT/SIGTERM
+// stop every live stack and then exit with the conventional code; on any other exit the
+// remaining children get a SIGKILL and the data dirs go, all an 'exit' handler can still do
+// (it must be synchronous). Handlers are added, never replaced: tsx's own signal relay must stay.
+const liveStacks = new Map<string, () => Promise<void>>();
+let guardsInstalled = false;
+function installExitGuards(): void {
+  if (guardsInstalled) return;
+  guardsInstalled = true;
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+    for (const dataDir of liveStacks.keys()) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      const stops = [...liveStacks.values()].map((stop) => stop());
+      void Promise.allSettled(stops).then(() => process.exit(code));
+    });
+  }
+}
+
+async function main(): Promise<void> {
+  const stack = await startStack();
+  const env = stackEnv(stack);
+  console.log(`Stack is up. Logs: ${path.relative(process.cwd(), stack.logDir) || '.'}`);
+  console.log(`  MongoDB API (FerretDB)  ${stack.mongoUri}`);
+  console.log(`  Redis                   ${stack.redisUrl}`);
+  console.log(`  LiveKit                 ${stack.livekitUrl}  (webhooks to http://${loopback}:${stack.webhookPort}/livekit/webhook)`);
+  console.log('\nExport these in another shell to point the service at it:');
+  for (const [name, value] of Object.entries(env)) console.log(`export ${name}='${value}'`);
+  console.log(`export PORT='${stack.webhookPort}'`);
+  console.log('\nCtrl-C stops everything.');
+  // The exit guards stop the stack and exit; this only says so.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => console.log('\nStopping ...'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
