@@ -1,0 +1,73 @@
+// Runs the webhook service as a child process (`tsx webhook-service/main.ts`), the way it runs in
+// production: used by the e2e setup, the demo and the worker fault tests. Resolves once
+// GET /healthz answers; stop() sends SIGTERM (graceful shutdown) and waits for the exit.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export interface ServiceProcessOptions {
+  port: number;
+  /** Environment of the service (config variables); PORT and HOST are set from `port`. */
+  env: Readonly<Record<string, string>>;
+  /** Extra arguments, e.g. `['--worker-only']`. */
+  args?: readonly string[];
+  /** How long to wait for /healthz, in ms. @defaultValue 30000 */
+  readyTimeoutMs?: number;
+  /** Where the child's stdout and stderr go. @defaultValue 'inherit' for stderr, ignored stdout */
+  stdio?: 'inherit' | 'ignore' | 'pipe';
+}
+
+export interface ServiceProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const root = path.resolve(__dirname, '..');
+const tsxCli = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+
+async function answersHealthz(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
+  const host = '127.0.0.1';
+  const url = `http://${host}:${options.port}`;
+  const stdio = options.stdio ?? 'inherit';
+  const child = spawn(process.execPath, [tsxCli, 'webhook-service/main.ts', ...(options.args ?? [])], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port), HOST: host },
+    stdio: ['ignore', stdio === 'inherit' ? 'ignore' : stdio, stdio],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('the service process did not start');
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited(child);
+    clearTimeout(killTimer);
+  };
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  while (!(await answersHealthz(url))) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the service process exited (${child.exitCode ?? child.signalCode}) before answering /healthz`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the service process did not answer ${url}/healthz in time`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { url, pid, child, stop };
+}

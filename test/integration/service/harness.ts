@@ -1,0 +1,163 @@
+// Test harness for the webhook service against the real stack: a service instance per test on
+// its own database and BullMQ prefix (port 0), webhooks signed the way LiveKit signs them, and
+// small clients for the clinic API.
+import { createHash, randomBytes } from 'node:crypto';
+import { AccessToken, WebhookEvent } from 'livekit-server-sdk';
+import mongoose from 'mongoose';
+import { loadConfig, type Config } from '../../../webhook-service/config';
+import { createLogger } from '../../../webhook-service/logger';
+import { createService, type Service, type ServiceRoles } from '../../../webhook-service/service';
+import { mongoUriFor, uniqueName } from '../../support/isolation';
+
+export const CLINIC_TOKEN = 'integration-clinic-token-0123456789';
+
+/** A configuration on a fresh database and BullMQ prefix; `overrides` win. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    ...process.env,
+    MONGODB_URI: mongoUriFor(uniqueName('autostart_it').replaceAll('-', '_')),
+    BULLMQ_PREFIX: uniqueName('autostart-it'),
+    CLINIC_API_TOKEN: CLINIC_TOKEN,
+    LOG_LEVEL: process.env.SERVICE_TEST_LOG_LEVEL ?? 'silent',
+    PORT: '0',
+    // Short locks so a killed worker's job runs elsewhere quickly.
+    WORKER_LOCK_DURATION_MS: '2000',
+    WORKER_STALLED_INTERVAL_MS: '1000',
+    ...overrides,
+  });
+}
+
+export interface RunningService {
+  url: string;
+  config: Config;
+  service: Service;
+  stop(): Promise<void>;
+}
+
+export async function startService(config: Config, roles: ServiceRoles = { api: true, worker: true }): Promise<RunningService> {
+  const service = await createService(config, roles, createLogger(config.LOG_LEVEL));
+  const port = await service.listen(0, '127.0.0.1');
+  return { url: `http://127.0.0.1:${port}`, config, service, stop: () => service.stop() };
+}
+
+// ---- webhooks ----
+
+export interface ParticipantSpec {
+  sid: string;
+  identity: string;
+  attributes?: Record<string, string>;
+}
+
+export interface EventSpec {
+  event: string;
+  room: string;
+  id?: string;
+  /** Epoch seconds. @defaultValue now */
+  createdAt?: number;
+  participant?: ParticipantSpec;
+  /** Epoch ms for participant.joinedAtMs (joins only). */
+  joinedAtMs?: number;
+}
+
+/** The protojson body LiveKit would post (camelCase, int64 as strings). */
+export function webhookBody(spec: EventSpec): string {
+  const createdAt = spec.createdAt ?? Math.floor(Date.now() / 1000);
+  const event = new WebhookEvent({
+    id: spec.id ?? `EV_${randomBytes(6).toString('hex')}`,
+    createdAt: BigInt(createdAt),
+    room: { name: spec.room, sid: `RM_${spec.room}` },
+    ...(spec.participant
+      ? {
+          participant: {
+            sid: spec.participant.sid,
+            identity: spec.participant.identity,
+            attributes: spec.participant.attributes ?? {},
+            joinedAt: BigInt(Math.floor((spec.joinedAtMs ?? createdAt * 1000) / 1000)),
+            ...(spec.joinedAtMs !== undefined ? { joinedAtMs: BigInt(spec.joinedAtMs) } : {}),
+          },
+        }
+      : {}),
+  });
+  // livekit-server-sdk's WebhookEvent resets `event` in its constructor; set it afterwards.
+  event.event = spec.event as WebhookEvent['event'];
+  return event.toJsonString();
+}
+
+/** Authorization header value as LiveKit sends it: a JWT whose sha256 claim covers the body. */
+export async function signWebhook(body: string, key: string, secret: string, ttl: number | string = '5m'): Promise<string> {
+  const token = new AccessToken(key, secret, { ttl });
+  token.sha256 = createHash('sha256').update(body, 'utf8').digest('base64');
+  return token.toJwt();
+}
+
+export async function postWebhook(url: string, body: string, authorization: string | null): Promise<{ status: number; json: unknown }> {
+  const headers: Record<string, string> = { 'content-type': 'application/webhook+json' };
+  if (authorization !== null) headers.authorization = authorization;
+  const response = await fetch(`${url}/livekit/webhook`, { method: 'POST', headers, body });
+  return { status: response.status, json: await response.json().catch(() => null) };
+}
+
+/** Signs with the config's LiveKit key and posts. */
+export async function deliver(target: RunningService, spec: EventSpec | string): Promise<{ status: number; json: unknown }> {
+  const body = typeof spec === 'string' ? spec : webhookBody(spec);
+  return postWebhook(target.url, body, await signWebhook(body, target.config.LIVEKIT_API_KEY, target.config.LIVEKIT_API_SECRET));
+}
+
+// ---- clinic API ----
+
+export async function clinic(
+  url: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  token: string | null = CLINIC_TOKEN,
+): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const headers: Record<string, string> = {};
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: response.status, json: await response.json().catch(() => null) };
+}
+
+export interface Appointment {
+  sessionId: string;
+  room: string;
+  student: ParticipantSpec;
+  counselor: ParticipantSpec;
+}
+
+/** A session on a fresh room, with participant specs for its student and counselor. */
+export async function createAppointment(target: RunningService): Promise<Appointment> {
+  const room = uniqueName('room');
+  const studentIdentity = uniqueName('student');
+  const counselorIdentity = uniqueName('counselor');
+  const created = await clinic(target.url, 'POST', '/v1/sessions', { roomName: room, studentIdentity, counselorIdentity });
+  if (created.status !== 201) throw new Error(`creating a session failed: ${created.status} ${JSON.stringify(created.json)}`);
+  return {
+    sessionId: created.json.id,
+    room,
+    student: { sid: `PA_${randomBytes(5).toString('hex')}`, identity: studentIdentity, attributes: { 'autostart.role': 'student' } },
+    counselor: { sid: `PA_${randomBytes(5).toString('hex')}`, identity: counselorIdentity, attributes: { 'autostart.role': 'counselor' } },
+  };
+}
+
+// ---- direct reads, to prove what was (not) written ----
+
+export interface Collections {
+  count(collection: 'sessions' | 'session_events' | 'activations', filter?: Record<string, unknown>): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function openCollections(config: Config): Promise<Collections> {
+  const connection = await mongoose.createConnection(config.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
+  return {
+    count: (collection, filter = {}) => connection.collection(collection).countDocuments(filter),
+    close: () => connection.close(),
+  };
+}
+
+export async function sessionStatus(target: RunningService, sessionId: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const response = await clinic(target.url, 'GET', `/v1/sessions/${sessionId}`);
+  if (response.status !== 200) throw new Error(`GET session: ${response.status}`);
+  return response.json;
+}

@@ -1,0 +1,32 @@
+// jest globalSetup of the e2e project: the real local stack, then ONE webhook service process
+// listening where LiveKit posts its webhooks, on a database of its own. Test workers inherit
+// SERVICE_URL and CLINIC_API_TOKEN through process.env.
+import { randomBytes } from 'node:crypto';
+import { startServiceProcess, type ServiceProcess } from '../../scripts/serviceProcess';
+import { mongoUriFor } from './isolation';
+import { ensureStack } from './stackLifecycle';
+
+interface ServiceHolder {
+  __autostartE2eService?: ServiceProcess;
+}
+
+export default async function e2eGlobalSetup(): Promise<void> {
+  const stack = await ensureStack();
+  const clinicApiToken = randomBytes(24).toString('base64url');
+  const service = await startServiceProcess({
+    port: stack.webhookPort,
+    env: {
+      MONGODB_URI: mongoUriFor(`autostart_e2e_${randomBytes(4).toString('hex')}`),
+      REDIS_URL: stack.redisUrl,
+      LIVEKIT_URL: stack.livekitUrl,
+      LIVEKIT_API_KEY: stack.livekitApiKey,
+      LIVEKIT_API_SECRET: stack.livekitApiSecret,
+      CLINIC_API_TOKEN: clinicApiToken,
+      BULLMQ_PREFIX: `autostart-e2e-${randomBytes(4).toString('hex')}`,
+      LOG_LEVEL: process.env.E2E_SERVICE_LOG_LEVEL ?? 'warn',
+    },
+  });
+  (globalThis as ServiceHolder).__autostartE2eService = service;
+  process.env.SERVICE_URL = service.url;
+  process.env.CLINIC_API_TOKEN = clinicApiToken;
+}

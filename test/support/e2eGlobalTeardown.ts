@@ -1,0 +1,16 @@
+// jest globalTeardown of the e2e project: the service process first (it holds connections to
+// the stack), then the stack.
+import type { ServiceProcess } from '../../scripts/serviceProcess';
+import { stopStackIfStarted } from './stackLifecycle';
+
+interface ServiceHolder {
+  __autostartE2eService?: ServiceProcess;
+}
+
+export default async function e2eGlobalTeardown(): Promise<void> {
+  const holder = globalThis as ServiceHolder;
+  const service = holder.__autostartE2eService;
+  holder.__autostartE2eService = undefined;
+  await service?.stop();
+  await stopStackIfStarted();
+}

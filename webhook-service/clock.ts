@@ -1,0 +1,7 @@
+// The clock port: use cases read time through it, so a test can pin "now".
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

@@ -1,0 +1,90 @@
+// The service's configuration: every option read from the environment, documented where it is
+// declared, validated once at start. A bad or missing value stops the process with a message that
+// names the variable and what it expects (never the value: some are secrets).
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const urlWithScheme = (schemes: readonly string[]) =>
+  z.string().refine((value) => {
+    try {
+      return schemes.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  });
+const commaList = z
+  .string()
+  .optional()
+  .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+
+/** Each option: its schema and, for the error message, what it expects. */
+const OPTIONS = {
+  /** TCP port of the HTTP server. @defaultValue 8080 */
+  PORT: { schema: port.default(8080), expects: 'an integer port 0-65535' },
+  /** Interface the HTTP server binds to; loopback unless a proxy in front needs otherwise. @defaultValue 127.0.0.1 */
+  HOST: { schema: z.string().min(1).default('127.0.0.1'), expects: 'a host name or IP address' },
+  /** MongoDB (or FerretDB) connection string, database name included. */
+  MONGODB_URI: { schema: urlWithScheme(['mongodb:', 'mongodb+srv:']), expects: 'a mongodb:// or mongodb+srv:// URI' },
+  /** Redis for BullMQ (`maxmemory-policy noeviction`). */
+  REDIS_URL: { schema: urlWithScheme(['redis:', 'rediss:']), expects: 'a redis:// or rediss:// URL' },
+  /** LiveKit server URL the service calls (RoomService API). */
+  LIVEKIT_URL: { schema: urlWithScheme(['ws:', 'wss:', 'http:', 'https:']), expects: 'a ws://, wss://, http:// or https:// URL' },
+  /** LiveKit URL handed to browsers with a join token. @defaultValue LIVEKIT_URL */
+  LIVEKIT_PUBLIC_URL: { schema: urlWithScheme(['ws:', 'wss:', 'http:', 'https:']).optional(), expects: 'a ws://, wss://, http:// or https:// URL' },
+  /** LiveKit API key: signs join tokens and API calls, and must be the key LiveKit signs webhooks with. */
+  LIVEKIT_API_KEY: { schema: z.string().min(1), expects: 'a non-empty LiveKit API key' },
+  /** LiveKit API secret paired with LIVEKIT_API_KEY. */
+  LIVEKIT_API_SECRET: { schema: z.string().min(1), expects: 'a non-empty LiveKit API secret' },
+  /** Per-request timeout of LiveKit API calls, in seconds. @defaultValue 10 */
+  LIVEKIT_REQUEST_TIMEOUT_SECONDS: { schema: positiveInt.default(10), expects: 'a positive integer (seconds)' },
+  /** Bearer token clinic portals present on /v1; at least 16 characters. */
+  CLINIC_API_TOKEN: { schema: z.string().min(16), expects: 'a secret of at least 16 characters' },
+  /** Redis key prefix of the BullMQ queues, so several deployments can share a Redis. @defaultValue autostart */
+  BULLMQ_PREFIX: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('autostart'), expects: 'letters, digits, _ . - (1-64)' },
+  /** Largest webhook body accepted, in bytes; larger ones get 413. @defaultValue 65536 */
+  WEBHOOK_MAX_BYTES: { schema: positiveInt.default(65536), expects: 'a positive integer (bytes)' },
+  /** How far an event's createdAt may be from now, in seconds; LiveKit's signature lives 5 minutes and has no nonce, so this bounds replays. @defaultValue 300 */
+  WEBHOOK_MAX_AGE_SECONDS: { schema: positiveInt.default(300), expects: 'a positive integer (seconds)' },
+  /** Lifetime of the join tokens minted for clinic portals, in seconds. @defaultValue 600 */
+  TOKEN_TTL_SECONDS: { schema: positiveInt.default(600), expects: 'a positive integer (seconds)' },
+  /** Origins allowed to call the clinic API from a browser, comma-separated. @defaultValue none */
+  CORS_ORIGINS: { schema: commaList, expects: 'a comma-separated list of origins' },
+  /** pino log level. @defaultValue info */
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), expects: 'one of fatal, error, warn, info, debug, trace, silent' },
+  /** Activation jobs one worker process runs at once. @defaultValue 8 */
+  WORKER_CONCURRENCY: { schema: positiveInt.default(8), expects: 'a positive integer' },
+  /** How long a worker's job lock lives without renewal, in ms; a crashed worker's job runs again after this. @defaultValue 30000 */
+  WORKER_LOCK_DURATION_MS: { schema: positiveInt.default(30000), expects: 'a positive integer (milliseconds)' },
+  /** How often a worker looks for stalled jobs (locks expired), in ms. @defaultValue 30000 */
+  WORKER_STALLED_INTERVAL_MS: { schema: positiveInt.default(30000), expects: 'a positive integer (milliseconds)' },
+  /** Longest graceful shutdown (in-flight requests, active jobs) before the process exits anyway, in ms. @defaultValue 20000 */
+  SHUTDOWN_TIMEOUT_MS: { schema: positiveInt.default(20000), expects: 'a positive integer (milliseconds)' },
+} as const;
+
+type Options = typeof OPTIONS;
+export type Config = { readonly [K in keyof Options]: z.output<Options[K]['schema']> };
+
+/** Thrown by {@link loadConfig}; its message lists every bad variable. */
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the configuration from `env` (normally `process.env`). */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, option] of Object.entries(OPTIONS)) {
+    // An empty variable means "not set", as in most shells' `VAR= cmd`.
+    const raw = env[name] === '' ? undefined : env[name];
+    const parsed = (option.schema as z.ZodType).safeParse(raw);
+    if (parsed.success) values[name] = parsed.data;
+    else problems.push(`${name} ${raw === undefined ? 'is missing' : 'is invalid'}: expected ${option.expects}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as Config;
+}

@@ -1,0 +1,56 @@
+// The service's error type: a string code that says what went wrong in the clinic's terms and
+// the cause underneath. No HTTP statuses here: the HTTP layer maps codes (http/errorStatus.ts),
+// the worker decides what is worth a retry.
+
+export type ServiceErrorCode =
+  /** Webhook without a valid LiveKit signature over its exact body. */
+  | 'webhook_unauthorized'
+  /** Signed webhook whose body is not a usable LiveKit event. */
+  | 'webhook_malformed'
+  /** Webhook whose createdAt is outside the accepted window (a replay, or a badly skewed clock). */
+  | 'webhook_stale'
+  /** Request body over the configured limit. */
+  | 'payload_too_large'
+  /** Clinic API call without the right bearer token. */
+  | 'clinic_unauthorized'
+  /** Request body or parameters that do not match the API. */
+  | 'invalid_request'
+  | 'session_not_found'
+  /** The room already has a session that has not ended. */
+  | 'session_conflict'
+  /** The session has ended; it takes no more joins. */
+  | 'session_ended'
+  /** The identity is neither the session's student nor its counselor. */
+  | 'identity_not_in_session'
+  | 'store_unavailable'
+  | 'queue_unavailable'
+  /** LiveKit could not be reached or failed on its side (worth a retry). */
+  | 'livekit_unavailable'
+  /** LiveKit refused the call (bad credentials, bad request): a retry cannot help. */
+  | 'livekit_rejected'
+  | 'internal';
+
+export class ServiceError extends Error {
+  constructor(
+    readonly code: ServiceErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ServiceError';
+  }
+
+  static storeUnavailable(cause: unknown): ServiceError {
+    return new ServiceError('store_unavailable', 'the session store is unavailable', { cause });
+  }
+
+  static queueUnavailable(cause: unknown): ServiceError {
+    return new ServiceError('queue_unavailable', 'the activation queue is unavailable', { cause });
+  }
+
+  static notFound(sessionId: string): ServiceError {
+    return new ServiceError('session_not_found', `no session ${sessionId}`);
+  }
+}
+
+export const isServiceError = (error: unknown): error is ServiceError => error instanceof ServiceError;

@@ -1,0 +1,64 @@
+// createApp(deps): the express app without a listening socket (tests start it on port 0). The
+// ops routes always; the webhook intake and the clinic API when the process serves the API.
+// Errors from any route end in the one handler below, which maps codes through ERROR_STATUS.
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { isServiceError } from '../errors';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import { clinicRoutes, type ClinicRoutesDeps } from './clinicRoutes';
+import { ERROR_STATUS, errorBody } from './errorStatus';
+import { opsRoutes, type ReadinessCheck } from './opsRoutes';
+import { webhookRoutes, type WebhookRoutesDeps } from './webhookRoutes';
+
+export interface AppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Readonly<Record<string, ReadinessCheck>>;
+  /** Absent in a worker-only process, which serves the ops routes alone. */
+  api?: {
+    webhook: Omit<WebhookRoutesDeps, 'metrics' | 'logger'>;
+    clinic: ClinicRoutesDeps;
+  };
+}
+
+/** body-parser's errors carry a `type`; those two are the client's fault. */
+function bodyParserCode(error: unknown): 'payload_too_large' | 'invalid_request' | null {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.too.large') return 'payload_too_large';
+  if (type === 'entity.parse.failed' || type === 'charset.unsupported' || type === 'encoding.unsupported') return 'invalid_request';
+  return null;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(opsRoutes(deps));
+  if (deps.api) {
+    app.use(webhookRoutes({ ...deps.api.webhook, metrics: deps.metrics, logger: deps.logger }));
+    app.use('/v1', clinicRoutes(deps.api.clinic));
+  }
+  app.use((_req, res) => {
+    res.status(404).json(errorBody('route_not_found', 'no such route'));
+  });
+
+  const handleError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+    const parserCode = bodyParserCode(error);
+    const code = isServiceError(error) ? error.code : (parserCode ?? 'internal');
+    const status = ERROR_STATUS[code];
+    const message =
+      isServiceError(error) && status < 500
+        ? error.message
+        : parserCode === 'payload_too_large'
+          ? 'request body too large'
+          : parserCode
+            ? 'unreadable request body'
+            : 'the service cannot answer now';
+    const log = { method: req.method, route: req.route?.path ?? req.path, code, status, err: status >= 500 ? error : undefined };
+    if (status >= 500) deps.logger.error(log, 'request failed');
+    else deps.logger.info(log, 'request refused');
+    if (res.headersSent) return;
+    res.status(status).json(errorBody(code, message));
+  };
+  app.use(handleError);
+  return app;
+}

@@ -1,0 +1,61 @@
+// The clinic API (/v1): validates bodies with zod, calls a use case, answers JSON. Nothing else.
+import { Router, json } from 'express';
+import { z } from 'zod';
+import type { Clock } from '../clock';
+import { ServiceError } from '../errors';
+import type { JoinTokenMinter } from '../livekit/joinTokens';
+import type { SessionStore } from '../store/SessionStore';
+import { createSession } from '../usecases/createSession';
+import { getSession } from '../usecases/getSession';
+import { mintJoinToken } from '../usecases/mintJoinToken';
+import { requireClinicToken } from './clinicAuth';
+import { clinicCors } from './cors';
+
+export interface ClinicRoutesDeps {
+  store: SessionStore;
+  tokens: JoinTokenMinter;
+  clock: Clock;
+  clinicApiToken: string;
+  corsOrigins: readonly string[];
+}
+
+const identity = z.string().min(1).max(256);
+const createSessionBody = z.object({
+  // '#' is reserved: an ended session's room slot is `<room>#ended#<id>`.
+  roomName: z.string().min(1).max(256).regex(/^[^#\p{Cc}]+$/u, 'must not contain # or control characters'),
+  studentIdentity: identity,
+  counselorIdentity: identity,
+  scheduledStart: z.iso.datetime({ offset: true }).nullish(),
+});
+const tokenBody = z.object({ identity });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const message = result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+  throw new ServiceError('invalid_request', message);
+}
+
+export function clinicRoutes(deps: ClinicRoutesDeps): Router {
+  const router = Router();
+  router.use(clinicCors(deps.corsOrigins));
+  router.use(requireClinicToken(deps.clinicApiToken));
+  router.use(json({ limit: '16kb' }));
+
+  router.post('/sessions', async (req, res) => {
+    const body = parse(createSessionBody, req.body);
+    const view = await createSession(deps, { ...body, scheduledStart: body.scheduledStart ? new Date(body.scheduledStart) : null });
+    res.status(201).location(`/v1/sessions/${view.id}`).json(view);
+  });
+
+  router.get('/sessions/:id', async (req, res) => {
+    res.json(await getSession(deps, req.params.id));
+  });
+
+  router.post('/sessions/:id/token', async (req, res) => {
+    const { identity: who } = parse(tokenBody, req.body);
+    res.json(await mintJoinToken(deps, req.params.id, who));
+  });
+
+  return router;
+}

@@ -1,0 +1,52 @@
+// POST /livekit/webhook: hands the RAW body (the signature covers its exact bytes) to the
+// intake and answers fast; counts every outcome.
+import { Router, raw, type ErrorRequestHandler } from 'express';
+import { isServiceError, type ServiceErrorCode } from '../errors';
+import type { Logger } from '../logger';
+import type { Metrics, WebhookOutcome } from '../metrics';
+import { ingestWebhook, type IngestWebhookDeps } from '../usecases/ingestWebhook';
+
+export interface WebhookRoutesDeps {
+  intake: IngestWebhookDeps;
+  maxBytes: number;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+const OUTCOME_OF: Partial<Record<ServiceErrorCode, WebhookOutcome>> = {
+  webhook_unauthorized: 'unauthorized',
+  webhook_malformed: 'malformed',
+  webhook_stale: 'stale',
+  payload_too_large: 'too_large',
+  store_unavailable: 'unavailable',
+  queue_unavailable: 'unavailable',
+};
+
+export function webhookRoutes(deps: WebhookRoutesDeps): Router {
+  const router = Router();
+  // Any content type: LiveKit sends application/webhook+json, which no JSON parser claims.
+  router.post('/livekit/webhook', raw({ type: () => true, limit: deps.maxBytes }), async (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    try {
+      const result = await ingestWebhook(deps.intake, body, req.get('authorization'));
+      deps.metrics.webhooks.inc({ event: result.event || 'unknown', outcome: result.outcome });
+      if (result.outcome === 'ignored') {
+        res.json({ ignored: result.reason });
+        return;
+      }
+      deps.logger.info({ sessionId: result.sessionId, event: result.event, outcome: result.outcome, effects: result.effects }, 'webhook stored');
+      res.json({ outcome: result.outcome, sessionId: result.sessionId, effects: result.effects });
+    } catch (error) {
+      const outcome = (isServiceError(error) && OUTCOME_OF[error.code]) || 'error';
+      deps.metrics.webhooks.inc({ event: 'unknown', outcome });
+      throw error;
+    }
+  });
+  // The body parser refuses oversized bodies before the handler runs; count them here.
+  const countRefusedBody: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
+    if ((error as { type?: unknown }).type === 'entity.too.large') deps.metrics.webhooks.inc({ event: 'unknown', outcome: 'too_large' });
+    next(error);
+  };
+  router.use('/livekit/webhook', countRefusedBody);
+  return router;
+}

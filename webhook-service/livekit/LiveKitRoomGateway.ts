@@ -1,0 +1,78 @@
+// RoomGateway over livekit-server-sdk's RoomServiceClient (Twirp over HTTP). Turns its errors
+// into the service's codes: 404/not_found -> the room is gone; network errors, timeouts, 429 and
+// 5xx -> livekit_unavailable (retry); any other 4xx -> livekit_rejected (permanent).
+// LiveKit v1.13.5 answers SendData to a room that does not exist with 503 `unavailable` ("no
+// response from servers"), not 404, so a 503 from sendData is checked against listRooms: a room
+// that is gone must not be retried for minutes.
+import { DataPacket_Kind, RoomServiceClient, ServerError } from 'livekit-server-sdk';
+import { ServiceError } from '../errors';
+import type { RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from './RoomGateway';
+
+export interface LiveKitRoomGatewayOptions {
+  url: string;
+  apiKey: string;
+  apiSecret: string;
+  /** Per-call timeout in seconds (env LIVEKIT_REQUEST_TIMEOUT_SECONDS). */
+  requestTimeoutSeconds: number;
+}
+
+function isRoomNotFound(error: unknown): boolean {
+  return error instanceof ServerError && (error.status === 404 || error.code === 'not_found');
+}
+
+function classify(error: unknown, call: string): ServiceError {
+  if (error instanceof ServerError && error.status !== 429 && error.status < 500) {
+    return new ServiceError('livekit_rejected', `LiveKit rejected ${call} (${error.status} ${error.code ?? ''})`, { cause: error });
+  }
+  return new ServiceError('livekit_unavailable', `LiveKit ${call} failed`, { cause: error });
+}
+
+export class LiveKitRoomGateway implements RoomGateway {
+  private readonly client: RoomServiceClient;
+
+  constructor(options: LiveKitRoomGatewayOptions) {
+    this.client = new RoomServiceClient(options.url, options.apiKey, options.apiSecret, {
+      requestTimeout: options.requestTimeoutSeconds,
+      // Region failover is for LiveKit Cloud; here a failure goes back to the job's own retries.
+      failover: false,
+    });
+  }
+
+  async sendData(room: string, data: Uint8Array, options: SendDataOptions): Promise<RoomCallResult> {
+    try {
+      return await this.roomCall('sendData', () =>
+        this.client.sendData(room, data, DataPacket_Kind.RELIABLE, {
+          topic: options.topic,
+          ...(options.destinationIdentities ? { destinationIdentities: options.destinationIdentities } : {}),
+        }),
+      );
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause;
+      if (cause instanceof ServerError && cause.status === 503 && (await this.listRooms([room])).length === 0) return 'room_not_found';
+      throw error;
+    }
+  }
+
+  async updateRoomMetadata(room: string, metadata: string): Promise<RoomCallResult> {
+    return this.roomCall('updateRoomMetadata', () => this.client.updateRoomMetadata(room, metadata));
+  }
+
+  async listRooms(names?: string[]): Promise<RoomSummary[]> {
+    try {
+      const rooms = await this.client.listRooms(names);
+      return rooms.map((room) => ({ name: room.name, metadata: room.metadata, numParticipants: room.numParticipants }));
+    } catch (error) {
+      throw classify(error, 'listRooms');
+    }
+  }
+
+  private async roomCall(call: string, send: () => Promise<unknown>): Promise<RoomCallResult> {
+    try {
+      await send();
+      return 'done';
+    } catch (error) {
+      if (isRoomNotFound(error)) return 'room_not_found';
+      throw classify(error, call);
+    }
+  }
+}

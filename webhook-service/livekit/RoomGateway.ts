@@ -1,0 +1,23 @@
+// The port through which use cases talk to LiveKit rooms. Results say what the caller must know
+// (the room is gone: nobody left to tell); failures are ServiceErrors: `livekit_unavailable`
+// (worth a retry) or `livekit_rejected` (a retry cannot help).
+
+export type RoomCallResult = 'done' | 'room_not_found';
+
+export interface SendDataOptions {
+  topic: string;
+  /** Only these identities; everyone in the room when absent. */
+  destinationIdentities?: string[];
+}
+
+export interface RoomSummary {
+  name: string;
+  metadata: string;
+  numParticipants: number;
+}
+
+export interface RoomGateway {
+  sendData(room: string, data: Uint8Array, options: SendDataOptions): Promise<RoomCallResult>;
+  updateRoomMetadata(room: string, metadata: string): Promise<RoomCallResult>;
+  listRooms(names?: string[]): Promise<RoomSummary[]>;
+}

@@ -1,0 +1,38 @@
+// Join tokens for the session's student and counselor. What the token leaves out matters as much
+// as what it grants: no `hidden` (a hidden participant's data looks like the server's) and no
+// `canUpdateOwnMetadata` (so the role attribute we set stays trustworthy in webhooks).
+import { AccessToken } from 'livekit-server-sdk';
+import { ROLE_ATTRIBUTE, type Role } from '../../plugin';
+
+export interface JoinTokenRequest {
+  identity: string;
+  room: string;
+  role: Exclude<Role, 'guest'>;
+}
+
+export interface JoinTokenMinter {
+  mint(request: JoinTokenRequest): Promise<{ token: string; url: string }>;
+}
+
+export interface LiveKitJoinTokenOptions {
+  apiKey: string;
+  apiSecret: string;
+  /** Token lifetime in seconds (env TOKEN_TTL_SECONDS): only long enough to connect. */
+  ttlSeconds: number;
+  /** The LiveKit URL browsers connect to (env LIVEKIT_PUBLIC_URL, else LIVEKIT_URL). */
+  publicUrl: string;
+}
+
+export function liveKitJoinTokens(options: LiveKitJoinTokenOptions): JoinTokenMinter {
+  return {
+    async mint({ identity, room, role }) {
+      const token = new AccessToken(options.apiKey, options.apiSecret, {
+        identity,
+        ttl: options.ttlSeconds,
+        attributes: { [ROLE_ATTRIBUTE]: role },
+      });
+      token.addGrant({ roomJoin: true, room, canPublish: true, canSubscribe: true, canPublishData: true });
+      return { token: await token.toJwt(), url: options.publicUrl };
+    },
+  };
+}
