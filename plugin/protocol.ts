@@ -93,7 +93,8 @@ function validate(raw: unknown, allowed: readonly string[]): ParseResult<Record<
 }
 
 function decodeText(input: Uint8Array | string): ParseResult<unknown> {
-  const size = typeof input === 'string' ? input.length : input.byteLength;
+  // A string is measured in UTF-8 bytes, as it travels: its length in UTF-16 units can be less.
+  const size = typeof input === 'string' ? new TextEncoder().encode(input).byteLength : input.byteLength;
   if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: 'payload too large' };
   try {
     const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);

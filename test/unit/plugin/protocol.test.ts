@@ -99,6 +99,12 @@ describe('parseSnapshot', () => {
   test('refuses oversized metadata', () => {
     expect(parseSnapshot(' '.repeat(MAX_PAYLOAD_BYTES + 1))).toEqual({ ok: false, reason: 'payload too large' });
   });
+
+  test('measures text in UTF-8 bytes, so multi-byte characters cannot slip past the limit', () => {
+    const text = '\u00e9'.repeat(MAX_PAYLOAD_BYTES / 2 + 1);
+    expect(text.length).toBeLessThan(MAX_PAYLOAD_BYTES);
+    expect(parseSnapshot(text)).toEqual({ ok: false, reason: 'payload too large' });
+  });
 });
 
 describe('encodeMessage and encodeSnapshot', () => {
