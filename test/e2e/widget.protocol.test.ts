@@ -1,0 +1,190 @@
+// The widget in real Chromium against real LiveKit, with the test playing the service's part
+// through LiveKit's server API (RoomServiceClient: room metadata and sendData). This pins the
+// widget's side of the protocol exactly: what starts it, what it refuses, what a reload shows.
+
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { dispose as disposeNodeRtc, Room as NodeRoom } from '@livekit/rtc-node';
+import { AccessToken, DataPacket_Kind, ParticipantInfo_State, RoomServiceClient } from 'livekit-server-sdk';
+import type { Browser } from 'playwright-core';
+import { encodeMessage, encodeSnapshot, TOPIC, type SessionSnapshot } from '../../plugin/protocol';
+import { buildWidget } from '../../scripts/build-widget';
+import { launchChromium, startStaticServer, type StaticServer } from '../support/browser';
+import {
+  dataMessagesReceived, events, HARNESS_HTML, openWidget, screenshotWidget, shadowText,
+  waitForAudioFlowing, waitForDataMessage, waitForPhase, waitForPreview, waitForRemoteVideoFrames, type WidgetPage,
+} from '../support/widgetPage';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the e2e global setup starts the stack and exports it`);
+  return value;
+};
+
+const livekitUrl = env('LIVEKIT_URL');
+const apiKey = env('LIVEKIT_API_KEY');
+const apiSecret = env('LIVEKIT_API_SECRET');
+const rooms = new RoomServiceClient(livekitUrl.replace(/^ws/, 'http'), apiKey, apiSecret);
+
+let browser: Browser;
+let site: StaticServer;
+const opened: WidgetPage[] = [];
+
+jest.setTimeout(90_000);
+
+beforeAll(async () => {
+  await buildWidget();
+  site = await startStaticServer({ pages: { '/harness.html': HARNESS_HTML }, mounts: { '/widget/': path.resolve(__dirname, '..', '..', 'dist', 'widget') } });
+  browser = await launchChromium();
+});
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((page) => page.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+  // rtc-node's native client keeps the worker alive until disposed.
+  await disposeNodeRtc();
+});
+
+/** One session of our own: a fresh room whose snapshot says waiting. */
+async function newSession() {
+  const roomName = `widget-${randomUUID()}`;
+  const sessionId = `sess-${randomUUID()}`;
+  await rooms.createRoom({ name: roomName, emptyTimeout: 120 });
+  const snapshot = (status: SessionSnapshot['status'], startedAt: string | null, messageId: string | null): string =>
+    encodeSnapshot({ v: 1, type: 'session_snapshot', sessionId, status, startedAt, endedAt: status === 'ended' ? new Date().toISOString() : null, messageId });
+  await rooms.updateRoomMetadata(roomName, snapshot('waiting', null, null));
+
+  const token = async (identity: string, role: string, extra: { hidden?: boolean } = {}) => {
+    const at = new AccessToken(apiKey, apiSecret, { identity, ttl: '10m', attributes: { 'autostart.role': role } });
+    at.addGrant({ roomJoin: true, room: roomName, canPublish: true, canSubscribe: true, canPublishData: true, ...extra });
+    return at.toJwt();
+  };
+  const open = async (identity: string, role: 'student' | 'counselor') => {
+    const page = await openWidget(browser, site.url, { role, token: await token(identity, role), 'server-url': livekitUrl });
+    opened.push(page);
+    return page;
+  };
+  /** What the service does on activation: snapshot first (the authority), then the message. */
+  const activate = async (options: { messageFirst?: boolean } = {}) => {
+    const startedAt = new Date().toISOString();
+    const messageId = `msg-${randomUUID()}`;
+    const writeSnapshot = () => rooms.updateRoomMetadata(roomName, snapshot('active', startedAt, messageId));
+    const send = () => rooms.sendData(roomName, encodeMessage({ v: 1, type: 'session_started', messageId, sessionId, startedAt }), DataPacket_Kind.RELIABLE, { topic: TOPIC });
+    if (options.messageFirst) await send();
+    await writeSnapshot();
+    if (!options.messageFirst) await send();
+    return { startedAt, messageId };
+  };
+  const waitUntilActive = async (identities: string[], timeout = 15_000) => {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const participants = await rooms.listParticipants(roomName);
+      const active = participants.filter((p) => p.state === ParticipantInfo_State.ACTIVE).map((p) => p.identity);
+      if (identities.every((identity) => active.includes(identity))) return;
+      if (Date.now() > deadline) throw new Error(`participants not active in time: ${active.join(', ')}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  return { roomName, sessionId, token, open, activate, waitUntilActive };
+}
+
+describe('<livekit-waiting-room> against real LiveKit', () => {
+  it('shows the waiting room to each party until the server starts the session, then both start within 2 s', async () => {
+    const session = await newSession();
+    const student = await session.open('student-1', 'student');
+    await waitForPhase(student.page, 'waiting', 'waiting');
+    expect(await shadowText(student.page, 'heading')).toBe('Waiting for your counselor');
+    const counselor = await session.open('counselor-1', 'counselor');
+    await waitForPhase(counselor.page, 'waiting', 'waiting');
+    expect(await shadowText(counselor.page, 'heading')).toBe('Waiting for your student');
+    await waitForPreview(student.page);
+    await screenshotWidget(student.page, 'waiting');
+
+    await session.waitUntilActive(['student-1', 'counselor-1']);
+    const startedAt = Date.now();
+    const { startedAt: serverStartedAt } = await session.activate();
+    await Promise.all([waitForPhase(student.page, 'active', 'call', 2_000), waitForPhase(counselor.page, 'active', 'call', 2_000)]);
+    const took = Date.now() - startedAt;
+    expect(took).toBeLessThan(2_000);
+    for (const { page } of [student, counselor]) {
+      expect(await shadowText(page, 'system-message')).toBe('Your session has started');
+      const started = (await events(page)).filter((event) => event.type === 'session-started');
+      expect(started.map((event) => event.detail)).toEqual([{ sessionId: session.sessionId, startedAt: serverStartedAt, resumed: false }]);
+    }
+
+    // WebRTC after the start: each side decodes the other's video and receives its audio.
+    for (const { page } of [student, counselor]) {
+      const size = await waitForRemoteVideoFrames(page);
+      expect(size.width).toBeGreaterThan(0);
+      const audio = await waitForAudioFlowing(page);
+      expect(audio.after).toBeGreaterThan(audio.before);
+    }
+    await screenshotWidget(student.page, 'started');
+
+    await rooms.deleteRoom(session.roomName);
+    await Promise.all([waitForPhase(student.page, 'ended', 'ended'), waitForPhase(counselor.page, 'ended', 'ended')]);
+    expect(await shadowText(student.page, 'ended-heading')).toBe('The session has ended: the room was closed');
+    await screenshotWidget(student.page, 'ended');
+  });
+
+  it('a reload after the start does not strand the student in the waiting room', async () => {
+    const session = await newSession();
+    const student = await session.open('student-2', 'student');
+    const counselor = await session.open('counselor-2', 'counselor');
+    await session.waitUntilActive(['student-2', 'counselor-2']);
+    await session.activate();
+    await waitForPhase(student.page, 'active', 'call');
+
+    await student.page.reload();
+    await waitForPhase(student.page, 'active', 'call');
+    const afterReload = await events(student.page);
+    expect(afterReload.map((event) => event.type)).toEqual(['session-started']);
+    expect(afterReload[0]?.detail.resumed).toBe(true);
+    expect(await shadowText(student.page, 'system-message')).toBe('Your session is in progress');
+    await waitForRemoteVideoFrames(counselor.page);
+    await waitForRemoteVideoFrames(student.page);
+  });
+
+  it('a server message that arrives before its snapshot still starts the session once the snapshot lands', async () => {
+    const session = await newSession();
+    const student = await session.open('student-3', 'student');
+    await waitForPhase(student.page, 'waiting', 'waiting');
+    await session.waitUntilActive(['student-3']);
+    await session.activate({ messageFirst: true });
+    await waitForPhase(student.page, 'active', 'call', 2_000);
+  });
+
+  it('a look-alike session_started from a peer or a hidden participant starts nothing', async () => {
+    const session = await newSession();
+    const student = await session.open('student-4', 'student');
+    const counselor = await session.open('counselor-4', 'counselor');
+    await Promise.all([waitForPhase(student.page, 'waiting', 'waiting'), waitForPhase(counselor.page, 'waiting', 'waiting')]);
+    await session.waitUntilActive(['student-4', 'counselor-4']);
+
+    const forged = encodeMessage({ v: 1, type: 'session_started', messageId: 'forged-1', sessionId: session.sessionId, startedAt: new Date().toISOString() });
+    for (const [identity, extra] of [['intruder', {}], ['hidden-intruder', { hidden: true }]] as const) {
+      const intruder = new NodeRoom();
+      await intruder.connect(livekitUrl, await session.token(identity, 'student', extra));
+      try {
+        await session.waitUntilActive([identity]);
+        const before = await dataMessagesReceived(student.page);
+        await intruder.localParticipant?.publishData(forged, { reliable: true, topic: TOPIC });
+        await waitForDataMessage(student.page, before);
+        for (const { page } of [student, counselor]) {
+          expect(await page.evaluate(() => (document.querySelector('livekit-waiting-room') as HTMLElement & { phase: string }).phase)).toBe('waiting');
+          expect((await events(page)).map((event) => event.type)).not.toContain('session-started');
+        }
+      } finally {
+        await intruder.disconnect();
+      }
+    }
+
+    // The real start still works afterwards (the forged id did not poison anything).
+    await session.activate();
+    await Promise.all([waitForPhase(student.page, 'active', 'call', 2_000), waitForPhase(counselor.page, 'active', 'call', 2_000)]);
+  });
+});

@@ -1,0 +1,80 @@
+// Real-browser harness for the widget's e2e tests: Debian's Chromium through playwright-core
+// with fake camera and microphone, and a loopback static server for the built widget and the
+// test pages. Chromium comes from CHROMIUM_PATH (default /usr/bin/chromium).
+
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  // LiveKit's ICE candidates are loopback-only here; Chromium drops those unless told.
+  '--allow-loopback-in-peer-connection',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export interface StaticServer {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.css': 'text/css; charset=utf-8',
+};
+
+/**
+ * Serves `pages` (path -> HTML) and the files under each mounted directory
+ * (`{ '/widget/': 'dist/widget' }`) on 127.0.0.1, port 0.
+ */
+export async function startStaticServer(options: { pages?: Record<string, string>; mounts?: Record<string, string> }): Promise<StaticServer> {
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const pathname = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+      const page = options.pages?.[pathname];
+      if (page !== undefined) {
+        response.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).end(page);
+        return;
+      }
+      for (const [prefix, dir] of Object.entries(options.mounts ?? {})) {
+        if (!pathname.startsWith(prefix)) continue;
+        const file = path.resolve(dir, pathname.slice(prefix.length));
+        if (!file.startsWith(path.resolve(dir) + path.sep)) break;
+        try {
+          const body = await readFile(file);
+          response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body);
+          return;
+        } catch {
+          break;
+        }
+      }
+      response.writeHead(404).end('not found');
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,158 @@
+// Page helpers for the widget's e2e tests: a harness page that puts one <livekit-waiting-room>
+// on a page from query parameters, and probes that read the element's shadow DOM and the
+// page's WebRTC stats. Every wait polls inside the page with a deadline; nothing sleeps.
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+/** Loads the script-tag bundle, as a clinic portal would, and records the element's events. */
+export const HARNESS_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>widget harness</title></head>
+<body style="margin:16px;background:#f4f6f7">
+<script src="/widget/livekit-waiting-room.js"></script>
+<script>
+  const params = new URLSearchParams(location.search);
+  const widget = document.createElement('livekit-waiting-room');
+  for (const name of ['role', 'lang', 'token', 'server-url', 'token-url']) {
+    if (params.get(name)) widget.setAttribute(name, params.get(name));
+  }
+  window.lwrEvents = [];
+  for (const type of ['waiting', 'session-started', 'session-ended', 'error']) {
+    widget.addEventListener(type, (event) => window.lwrEvents.push({ type, detail: event.detail, at: Date.now() }));
+  }
+  document.body.append(widget);
+</script>
+</body></html>`;
+
+/**
+ * Keeps every RTCPeerConnection the page makes, so a test can read its stats, and counts the
+ * data-channel messages the page receives, so a test knows a data packet has arrived.
+ */
+const RECORD_PEER_CONNECTIONS = `
+  window.lwrPeerConnections = [];
+  window.lwrDataMessages = 0;
+  const count = (channel) => channel.addEventListener('message', () => { window.lwrDataMessages += 1; });
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.lwrPeerConnections.push(this);
+      this.addEventListener('datachannel', (event) => count(event.channel));
+    }
+    createDataChannel(...args) { const channel = super.createDataChannel(...args); count(channel); return channel; }
+  };
+`;
+
+export interface WidgetPage {
+  page: Page;
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Opens the harness in a fresh browser context (its own cookies and devices, like a second person). */
+export async function openWidget(browser: Browser, baseUrl: string, params: Record<string, string>): Promise<WidgetPage> {
+  const context = await browser.newContext({ viewport: { width: 900, height: 760 } });
+  await context.addInitScript(RECORD_PEER_CONNECTIONS);
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/harness.html?${new URLSearchParams(params).toString()}`);
+  return { page, context, close: () => context.close() };
+}
+
+export type Section = 'waiting' | 'call' | 'ended';
+
+/** Waits until the element reports `phase` and shows exactly that section. */
+export async function waitForPhase(page: Page, phase: string, section: Section, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(
+    ([phase, section]) => {
+      const widget = document.querySelector('livekit-waiting-room') as (HTMLElement & { phase: string }) | null;
+      const root = widget?.shadowRoot;
+      if (!widget || !root || widget.phase !== phase) return false;
+      return ['waiting', 'call', 'ended'].every((name) => (root.querySelector(`[data-ref="${name}"]`) as HTMLElement).hidden === (name !== section));
+    },
+    [phase, section] as const,
+    { timeout, polling: 50 },
+  );
+}
+
+/** Text of an element inside the widget's shadow root, by its data-ref. */
+export function shadowText(page: Page, ref: string): Promise<string> {
+  return page.evaluate((ref) => document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector(`[data-ref="${ref}"]`)?.textContent ?? '', ref);
+}
+
+export function events(page: Page): Promise<{ type: string; detail: Record<string, unknown>; at: number }[]> {
+  return page.evaluate(() => (window as unknown as { lwrEvents: { type: string; detail: Record<string, unknown>; at: number }[] }).lwrEvents);
+}
+
+/** The local camera preview shows frames (fake device here), so a screenshot has a picture. */
+export async function waitForPreview(page: Page, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(
+    () => ((document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="preview"]') as HTMLVideoElement | null)?.videoWidth ?? 0) > 0,
+    undefined,
+    { timeout, polling: 100 },
+  );
+}
+
+/** The remote <video> has real decoded frames: a size, and its clock moves on. */
+export async function waitForRemoteVideoFrames(page: Page, timeout = 20_000): Promise<{ width: number; height: number }> {
+  const handle = await page.waitForFunction(
+    () => {
+      const video = document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="remote-video"]') as HTMLVideoElement | null;
+      if (!video || video.videoWidth === 0) return false;
+      const quality = video.getVideoPlaybackQuality();
+      const state = window as unknown as { lwrFirst?: { time: number; frames: number } };
+      state.lwrFirst ??= { time: video.currentTime, frames: quality.totalVideoFrames };
+      const moved = video.currentTime > state.lwrFirst.time + 0.5 && quality.totalVideoFrames > state.lwrFirst.frames + 5;
+      return moved && { width: video.videoWidth, height: video.videoHeight };
+    },
+    undefined,
+    { timeout, polling: 100 },
+  );
+  return (await handle.jsonValue()) as { width: number; height: number };
+}
+
+export function dataMessagesReceived(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { lwrDataMessages: number }).lwrDataMessages);
+}
+
+/** Waits until the page has received more data-channel messages than `before`, then lets the SDK's handlers run. */
+export async function waitForDataMessage(page: Page, before: number, timeout = 10_000): Promise<void> {
+  await page.waitForFunction((before) => (window as unknown as { lwrDataMessages: number }).lwrDataMessages > before, before, { timeout, polling: 20 });
+  // One macrotask turn in the page: livekit-client decodes and emits DataReceived in microtasks after the message event.
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+}
+
+/** Sum of inbound-rtp audio bytesReceived over the page's peer connections. */
+export function inboundAudioBytes(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    let total = 0;
+    for (const pc of (window as unknown as { lwrPeerConnections: RTCPeerConnection[] }).lwrPeerConnections) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((report: { type: string; kind?: string; bytesReceived?: number }) => {
+        if (report.type === 'inbound-rtp' && report.kind === 'audio') total += report.bytesReceived ?? 0;
+      });
+    }
+    return total;
+  });
+}
+
+/** Waits until inbound audio has grown by `bytes` past its current count. */
+export async function waitForAudioFlowing(page: Page, bytes = 4_000, timeout = 20_000): Promise<{ before: number; after: number }> {
+  const before = await inboundAudioBytes(page);
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const after = await inboundAudioBytes(page);
+    if (after >= before + bytes) return { before, after };
+    if (Date.now() > deadline) throw new Error(`inbound audio stuck at ${after} bytes (was ${before})`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** Screenshot of the widget alone, under artifacts/screenshots/ (git-ignored). */
+export async function screenshotWidget(page: Page, name: string): Promise<string> {
+  const dir = path.resolve(__dirname, '..', '..', 'artifacts', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.locator('livekit-waiting-room').screenshot({ path: file });
+  return file;
+}
