@@ -1,0 +1,116 @@
+// The demo clinic portal's server: static pages, the built widget, and a small API that calls
+// the service's clinic API with CLINIC_API_TOKEN, which never reaches the browser. A real portal
+// would check who is logged in before minting a token; this demo trusts the link it printed.
+
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+export interface PortalOptions {
+  /** The service, e.g. `http://127.0.0.1:7000`. */
+  clinicApiUrl: string;
+  clinicApiToken: string;
+  /** The built widget (dist/widget). */
+  widgetDir: string;
+  /** @defaultValue 0 (any free port) */
+  port?: number;
+}
+
+export interface Portal {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const publicDir = path.join(__dirname, 'public');
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' };
+
+class ClinicApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export async function startPortal(options: PortalOptions): Promise<Portal> {
+  const clinic = async (method: string, route: string, body?: unknown): Promise<Record<string, unknown>> => {
+    const response = await fetch(`${options.clinicApiUrl}/v1${route}`, {
+      method,
+      headers: { authorization: `Bearer ${options.clinicApiToken}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new ClinicApiError(response.status, `clinic API ${method} ${route}: HTTP ${response.status}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+
+  const api = async (request: IncomingMessage, url: URL): Promise<{ status: number; body: unknown } | null> => {
+    if (url.pathname === '/api/sessions' && request.method === 'POST') {
+      const suffix = randomBytes(3).toString('hex');
+      const session = await clinic('POST', '/sessions', { roomName: `demo-${suffix}`, studentIdentity: `student-${suffix}`, counselorIdentity: `counselor-${suffix}` });
+      const join = (role: string, identity: string) => `/join.html?${new URLSearchParams({ session: String(session.id), identity, role })}`;
+      return { status: 201, body: { id: session.id, roomName: session.roomName, studentUrl: join('student', `student-${suffix}`), counselorUrl: join('counselor', `counselor-${suffix}`) } };
+    }
+    const match = /^\/api\/sessions\/([^/]+)(\/token)?$/.exec(url.pathname);
+    if (!match?.[1]) return null;
+    const id = encodeURIComponent(decodeURIComponent(match[1]));
+    if (!match[2] && request.method === 'GET') {
+      const session = await clinic('GET', `/sessions/${id}`);
+      return { status: 200, body: { id: session.id, status: session.status, actualStart: session.actualStart ?? null } };
+    }
+    if (match[2] && (request.method === 'GET' || request.method === 'POST')) {
+      const identity = url.searchParams.get('identity');
+      if (!identity) return { status: 400, body: { error: 'identity is required' } };
+      const { token, url: livekitUrl } = await clinic('POST', `/sessions/${id}/token`, { identity });
+      return { status: 200, body: { token, url: livekitUrl } };
+    }
+    return { status: 405, body: { error: 'method not allowed' } };
+  };
+
+  const serveFile = async (response: ServerResponse, dir: string, relative: string): Promise<boolean> => {
+    const file = path.resolve(dir, relative);
+    if (!file.startsWith(path.resolve(dir) + path.sep)) return false;
+    try {
+      const body = await readFile(file);
+      response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/api/')) {
+      try {
+        const answer = await api(request, url);
+        const { status, body } = answer ?? { status: 404, body: { error: 'not found' } };
+        response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+      } catch (error) {
+        const status = error instanceof ClinicApiError && error.status < 500 ? error.status : 502;
+        console.error(`portal: ${(error as Error).message}`);
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'the clinic API refused or failed' }));
+      }
+      return;
+    }
+    const served = url.pathname.startsWith('/widget/')
+      ? await serveFile(response, options.widgetDir, url.pathname.slice('/widget/'.length))
+      : await serveFile(response, publicDir, url.pathname === '/' ? 'index.html' : url.pathname.slice(1));
+    if (!served) response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  };
+
+  const server: Server = createServer((request, response) => void handle(request, response));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

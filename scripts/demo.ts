@@ -1,0 +1,75 @@
+// `npm run demo`: the whole product on this machine. Starts the stack (Redis, FerretDB,
+// LiveKit on loopback), the webhook service where LiveKit posts its webhooks, builds the widget
+// and serves the demo clinic portal on 127.0.0.1 (port 3000, or a free one). Ctrl-C stops it all.
+
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { startPortal, type Portal } from '../demo/portalServer';
+import { buildWidget } from './build-widget';
+import { startServiceProcess, type ServiceProcess } from './serviceProcess';
+import { startStack, type Stack } from './stack';
+
+const PREFERRED_PORT = Number(process.env.DEMO_PORT ?? 3000);
+
+async function portalOnPreferredPort(options: Omit<Parameters<typeof startPortal>[0], 'port'>): Promise<Portal> {
+  try {
+    return await startPortal({ ...options, port: PREFERRED_PORT });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    console.log(`port ${PREFERRED_PORT} is taken; using a free one`);
+    return startPortal({ ...options, port: 0 });
+  }
+}
+
+async function main(): Promise<void> {
+  let stack: Stack | undefined;
+  let service: ServiceProcess | undefined;
+  let portal: Portal | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      console.log('\nstopping the demo…');
+      await portal?.stop().catch((error: unknown) => console.error('portal:', error));
+      await service?.stop().catch((error: unknown) => console.error('service:', error));
+      await stack?.stop().catch((error: unknown) => console.error('stack:', error));
+    })());
+  process.once('SIGINT', () => void stop().then(() => process.exit(0)));
+  process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
+
+  try {
+    console.log('starting Redis, FerretDB and LiveKit…');
+    stack = await startStack();
+    // A fresh secret per run: only the portal's server holds it, never the browser.
+    const clinicApiToken = randomBytes(24).toString('base64url');
+    console.log('starting the webhook service…');
+    service = await startServiceProcess({
+      port: stack.webhookPort,
+      stdio: 'ignore',
+      env: {
+        MONGODB_URI: `${stack.mongoUri.replace(/\/$/, '')}/autostart_demo`,
+        REDIS_URL: stack.redisUrl,
+        LIVEKIT_URL: stack.livekitUrl,
+        LIVEKIT_API_KEY: stack.livekitApiKey,
+        LIVEKIT_API_SECRET: stack.livekitApiSecret,
+        CLINIC_API_TOKEN: clinicApiToken,
+      },
+    });
+    console.log('building the widget…');
+    const { bundlePath } = await buildWidget();
+    portal = await portalOnPreferredPort({ clinicApiUrl: service.url, clinicApiToken, widgetDir: path.dirname(bundlePath) });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  console.log(`
+Demo clinic portal: ${portal.url}/
+  1. open it and press "Create a session";
+  2. open the student link and the counselor link (two tabs or two browsers);
+  3. each sees a waiting room until both are connected, then the call starts.
+Service ${service.url}, LiveKit ${stack.livekitUrl}. Press Ctrl-C to stop everything.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
