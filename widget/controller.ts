@@ -110,7 +110,7 @@ export class WaitingRoomController {
   async start(): Promise<void> {
     const attempt = ++this.attempt;
     this.release();
-    this.dispatch({ type: 'connect' });
+    this.dispatch({ type: 'connect', now: this.now() });
     try {
       const room = this.options.room ?? (await this.connectOwnRoom(attempt));
       if (room === null || attempt !== this.attempt) return;

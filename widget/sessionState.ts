@@ -25,6 +25,8 @@ export interface SessionView {
   endReason: EndReason | null;
   /** Epoch ms when the waiting room first showed (kept across reconnects). */
   waitingSince: number | null;
+  /** Epoch ms when this connection attempt began: a start before it is a resumed session. */
+  connectingSince: number | null;
   failure: { code: string; message: string } | null;
   snapshot: SessionSnapshot | null;
   /** A server `session_started` not yet confirmed by the snapshot. */
@@ -33,7 +35,7 @@ export interface SessionView {
 }
 
 export type SessionInput =
-  | { type: 'connect' }
+  | { type: 'connect'; now: number }
   | { type: 'connected'; metadata: string | undefined; now: number }
   | { type: 'metadata'; metadata: string | undefined; now: number }
   | { type: 'data'; payload: Uint8Array; fromServer: boolean; topic: string | undefined; now: number }
@@ -58,6 +60,12 @@ export interface Transition {
 /** How long a server message may wait for the snapshot that confirms it. */
 export const CONFIRM_WITHIN_MS = 5000;
 
+/**
+ * Slack for the server's clock against ours when telling "started as we joined" (our join is what
+ * completed the pair, often before our connect call returns) from "already running" (reload).
+ */
+export const CLOCK_SLACK_MS = 2000;
+
 /** Bounded so a long session cannot grow the list without end. */
 const MAX_SEEN_IDS = 64;
 
@@ -68,6 +76,7 @@ export const initialView: SessionView = {
   startedAt: null,
   endReason: null,
   waitingSince: null,
+  connectingSince: null,
   failure: null,
   snapshot: null,
   pendingStart: null,
@@ -93,7 +102,7 @@ function toEnded(view: SessionView, reason: EndReason): Transition {
   };
 }
 
-/** Applies the room's snapshot; `resumed` says the start happened before we (re)joined. */
+/** Applies the room's snapshot; `resumed` says it came with a (re)join, not as a live change. */
 function applySnapshot(view: SessionView, metadata: string | undefined, now: number, resumed: boolean): Transition {
   const parsed = parseSnapshot(metadata);
   const snapshot = parsed.ok ? parsed.value : null;
@@ -105,7 +114,8 @@ function applySnapshot(view: SessionView, metadata: string | undefined, now: num
   };
   if (snapshot?.status === 'ended') return toEnded(next, 'session-ended');
   if (snapshot?.status === 'active' && snapshot.startedAt !== null) {
-    return toActive(next, snapshot.sessionId, snapshot.startedAt, resumed);
+    const startedBeforeUs = next.connectingSince !== null && Date.parse(snapshot.startedAt) < next.connectingSince - CLOCK_SLACK_MS;
+    return toActive(next, snapshot.sessionId, snapshot.startedAt, resumed && startedBeforeUs);
   }
   if (next.phase === 'connecting' || next.phase === 'reconnecting') {
     return { view: { ...next, phase: 'waiting', waitingSince: next.waitingSince ?? now }, notices: [{ type: 'waiting' }] };
@@ -146,7 +156,7 @@ const DISCONNECT_REASONS: Record<Exclude<DisconnectCause, 'other'>, EndReason> =
 export function advance(view: SessionView, input: SessionInput): Transition {
   switch (input.type) {
     case 'connect':
-      return { view: { ...initialView, phase: 'connecting' }, notices: [] };
+      return { view: { ...initialView, phase: 'connecting', connectingSince: input.now }, notices: [] };
     case 'connected':
       return applySnapshot(view, input.metadata, input.now, true);
     case 'metadata':

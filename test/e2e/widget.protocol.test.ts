@@ -69,8 +69,8 @@ async function newSession() {
     return page;
   };
   /** What the service does on activation: snapshot first (the authority), then the message. */
-  const activate = async (options: { messageFirst?: boolean } = {}) => {
-    const startedAt = new Date().toISOString();
+  const activate = async (options: { messageFirst?: boolean; startedAt?: Date } = {}) => {
+    const startedAt = (options.startedAt ?? new Date()).toISOString();
     const messageId = `msg-${randomUUID()}`;
     const writeSnapshot = () => rooms.updateRoomMetadata(roomName, snapshot('active', startedAt, messageId));
     const send = () => rooms.sendData(roomName, encodeMessage({ v: 1, type: 'session_started', messageId, sessionId, startedAt }), DataPacket_Kind.RELIABLE, { topic: TOPIC });
@@ -136,7 +136,8 @@ describe('<livekit-waiting-room> against real LiveKit', () => {
     const student = await session.open('student-2', 'student');
     const counselor = await session.open('counselor-2', 'counselor');
     await session.waitUntilActive(['student-2', 'counselor-2']);
-    await session.activate();
+    // Started a minute ago, as a reload mid-session sees it (a start seconds old reads as new).
+    await session.activate({ startedAt: new Date(Date.now() - 60_000) });
     await waitForPhase(student.page, 'active', 'call');
 
     await student.page.reload();

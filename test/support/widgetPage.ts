@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-/** Loads the script-tag bundle, as a clinic portal would, and records the element's events. */
+/** Loads the script-tag bundle, as a clinic portal would. */
 export const HARNESS_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>widget harness</title></head>
 <body style="margin:16px;background:#f4f6f7">
@@ -17,19 +17,22 @@ export const HARNESS_HTML = `<!doctype html>
   for (const name of ['role', 'lang', 'token', 'server-url', 'token-url']) {
     if (params.get(name)) widget.setAttribute(name, params.get(name));
   }
-  window.lwrEvents = [];
-  for (const type of ['waiting', 'session-started', 'session-ended', 'error']) {
-    widget.addEventListener(type, (event) => window.lwrEvents.push({ type, detail: event.detail, at: Date.now() }));
-  }
   document.body.append(widget);
 </script>
 </body></html>`;
 
 /**
- * Keeps every RTCPeerConnection the page makes, so a test can read its stats, and counts the
- * data-channel messages the page receives, so a test knows a data packet has arrived.
+ * Runs before any page script: records the widget's events (they bubble and are composed, so
+ * they reach window), keeps every RTCPeerConnection so a test can read its stats, and counts
+ * the data-channel messages the page receives, so a test knows a data packet has arrived.
  */
-const RECORD_PEER_CONNECTIONS = `
+const INSTRUMENT_PAGE = `
+  window.lwrEvents = [];
+  for (const type of ['waiting', 'session-started', 'session-ended', 'error']) {
+    window.addEventListener(type, (event) => {
+      if (event.target && event.target.localName === 'livekit-waiting-room') window.lwrEvents.push({ type, detail: event.detail, at: Date.now() });
+    });
+  }
   window.lwrPeerConnections = [];
   window.lwrDataMessages = 0;
   const count = (channel) => channel.addEventListener('message', () => { window.lwrDataMessages += 1; });
@@ -50,13 +53,18 @@ export interface WidgetPage {
   close(): Promise<void>;
 }
 
-/** Opens the harness in a fresh browser context (its own cookies and devices, like a second person). */
-export async function openWidget(browser: Browser, baseUrl: string, params: Record<string, string>): Promise<WidgetPage> {
+/** Opens `url` in a fresh browser context (its own cookies and devices, like a second person). */
+export async function openPage(browser: Browser, url: string): Promise<WidgetPage> {
   const context = await browser.newContext({ viewport: { width: 900, height: 760 } });
-  await context.addInitScript(RECORD_PEER_CONNECTIONS);
+  await context.addInitScript(INSTRUMENT_PAGE);
   const page = await context.newPage();
-  await page.goto(`${baseUrl}/harness.html?${new URLSearchParams(params).toString()}`);
+  await page.goto(url);
   return { page, context, close: () => context.close() };
+}
+
+/** Opens the harness page with the widget configured by `params` (its attributes). */
+export function openWidget(browser: Browser, baseUrl: string, params: Record<string, string>): Promise<WidgetPage> {
+  return openPage(browser, `${baseUrl}/harness.html?${new URLSearchParams(params).toString()}`);
 }
 
 export type Section = 'waiting' | 'call' | 'ended';

@@ -38,11 +38,11 @@ function run(inputs: SessionInput[], from: SessionView = initialView): Transitio
   return { ...last, all };
 }
 
-const waitingRoom: SessionInput[] = [{ type: 'connect' }, { type: 'connected', metadata: snapshot('waiting'), now: T0 }];
+const waitingRoom: SessionInput[] = [{ type: 'connect', now: T0 }, { type: 'connected', metadata: snapshot('waiting'), now: T0 }];
 
 describe('widget session state', () => {
   it('when the room has no snapshot yet, then the widget waits and remembers since when', () => {
-    const { view, all } = run([{ type: 'connect' }, { type: 'connected', metadata: '', now: T0 }]);
+    const { view, all } = run([{ type: 'connect', now: T0 }, { type: 'connected', metadata: '', now: T0 }]);
     expect(view.phase).toBe('waiting');
     expect(view.waitingSince).toBe(T0);
     expect(all).toEqual([{ type: 'waiting' }]);
@@ -102,14 +102,20 @@ describe('widget session state', () => {
   });
 
   it('a reload into an active session skips the waiting room at once', () => {
-    const { view, all } = run([{ type: 'connect' }, { type: 'connected', metadata: snapshot('active'), now: T0 }]);
+    const reload = T0 + 60_000;
+    const { view, all } = run([{ type: 'connect', now: reload }, { type: 'connected', metadata: snapshot('active'), now: reload }]);
     expect(view.phase).toBe('active');
     expect(view.waitingSince).toBeNull();
     expect(all).toEqual([{ type: 'started', sessionId: 'sess-1', startedAt, resumed: true }]);
   });
 
+  it('a join that completes the pair, with the start already in the join snapshot, is a fresh start, not a resumed one', () => {
+    const { all } = run([{ type: 'connect', now: Date.parse(startedAt) - 800 }, { type: 'connected', metadata: snapshot('active'), now: T0 + 3100 }]);
+    expect(all).toEqual([{ type: 'started', sessionId: 'sess-1', startedAt, resumed: false }]);
+  });
+
   it('an ended snapshot, a server session_ended or a deleted room ends the session', () => {
-    const active = run([{ type: 'connect' }, { type: 'connected', metadata: snapshot('active'), now: T0 }]).view;
+    const active = run([{ type: 'connect', now: T0 }, { type: 'connected', metadata: snapshot('active'), now: T0 }]).view;
     expect(advance(active, { type: 'metadata', metadata: snapshot('ended'), now: T0 }).view.endReason).toBe('session-ended');
     const ended = encodeMessage({ v: 1, type: 'session_ended', messageId: 'msg-2', sessionId: 'sess-1', endedAt: startedAt });
     expect(advance(active, data(ended)).view.endReason).toBe('session-ended');
@@ -123,7 +129,7 @@ describe('widget session state', () => {
     expect(advance(waiting, { type: 'disconnected', cause: 'duplicate-identity' }).view.endReason).toBe('replaced');
     const lost = advance(waiting, { type: 'disconnected', cause: 'other' });
     expect(lost.view.phase).toBe('failed');
-    expect(advance(lost.view, { type: 'connect' }).view.phase).toBe('connecting');
+    expect(advance(lost.view, { type: 'connect', now: T0 }).view.phase).toBe('connecting');
   });
 
   it('a reconnect returns to where it was, and picks up a start that happened meanwhile', () => {

@@ -1,0 +1,154 @@
+// The whole product as people use it: the demo clinic portal creates a session through the
+// service's clinic API, a student and a counselor open their links in real Chromium, LiveKit's
+// webhooks reach the service, and the service starts the session in both widgets.
+
+import path from 'node:path';
+import { dispose as disposeNodeRtc, Room as NodeRoom } from '@livekit/rtc-node';
+import { AccessToken, ParticipantInfo_State, RoomServiceClient } from 'livekit-server-sdk';
+import type { Browser, Page } from 'playwright-core';
+import { encodeMessage, TOPIC } from '../../plugin/protocol';
+import { startPortal, type Portal } from '../../demo/portalServer';
+import { buildWidget } from '../../scripts/build-widget';
+import { launchChromium } from '../support/browser';
+import {
+  dataMessagesReceived, events, openPage, screenshotWidget, shadowText, waitForAudioFlowing,
+  waitForDataMessage, waitForPhase, waitForPreview, waitForRemoteVideoFrames, type WidgetPage,
+} from '../support/widgetPage';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the e2e global setup starts the stack and the service and exports it`);
+  return value;
+};
+
+const serviceUrl = env('SERVICE_URL');
+const clinicApiToken = env('CLINIC_API_TOKEN');
+const livekitUrl = env('LIVEKIT_URL');
+const rooms = new RoomServiceClient(livekitUrl.replace(/^ws/, 'http'), env('LIVEKIT_API_KEY'), env('LIVEKIT_API_SECRET'));
+
+let browser: Browser;
+let portal: Portal;
+const opened: WidgetPage[] = [];
+
+jest.setTimeout(90_000);
+
+beforeAll(async () => {
+  const { bundlePath } = await buildWidget();
+  portal = await startPortal({ clinicApiUrl: serviceUrl, clinicApiToken, widgetDir: path.dirname(bundlePath) });
+  browser = await launchChromium();
+});
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((page) => page.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await portal?.stop();
+  await disposeNodeRtc();
+});
+
+/** Creates a session from the portal's home page, as a clinic user would, and returns its links. */
+async function createSessionInPortal(): Promise<{ id: string; roomName: string; studentUrl: string; counselorUrl: string }> {
+  const home = await openPage(browser, `${portal.url}/`);
+  opened.push(home);
+  const created = home.page.waitForResponse((response) => response.url().endsWith('/api/sessions') && response.request().method() === 'POST');
+  await home.page.getByRole('button', { name: 'Create a session' }).click();
+  const body = (await (await created).json()) as { id: string; roomName: string };
+  const studentUrl = new URL((await home.page.locator('#student-link').getAttribute('href')) ?? '', portal.url).href;
+  const counselorUrl = new URL((await home.page.locator('#counselor-link').getAttribute('href')) ?? '', portal.url).href;
+  return { ...body, studentUrl, counselorUrl };
+}
+
+async function open(url: string): Promise<WidgetPage> {
+  const page = await openPage(browser, url);
+  opened.push(page);
+  return page;
+}
+
+async function serviceRecord(id: string): Promise<{ status: string; actualStart: string | null }> {
+  const response = await fetch(`${serviceUrl}/v1/sessions/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${clinicApiToken}` } });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { status: string; actualStart: string | null };
+}
+
+const startedAt = async (page: Page): Promise<number> => {
+  const started = (await events(page)).find((event) => event.type === 'session-started');
+  if (!started) throw new Error('no session-started event');
+  return started.at;
+};
+
+describe('the waiting-room widget through the portal and the service', () => {
+  it('when the counselor joins a waiting student, both waiting rooms give way to the call within 2 s and the service records the session active', async () => {
+    const session = await createSessionInPortal();
+    const student = await open(session.studentUrl);
+    await waitForPhase(student.page, 'waiting', 'waiting');
+    expect(await shadowText(student.page, 'heading')).toBe('Waiting for your counselor');
+    expect((await serviceRecord(session.id)).status).toBe('waiting');
+    await waitForPreview(student.page);
+    await screenshotWidget(student.page, 'flow-waiting');
+
+    const counselorOpened = Date.now();
+    const counselor = await open(session.counselorUrl.replace('lang=en', 'lang=es'));
+    await Promise.all([waitForPhase(student.page, 'active', 'call', 10_000), waitForPhase(counselor.page, 'active', 'call', 10_000)]);
+    // From the counselor opening the page (load, token, connect, webhook, activation) to both starts.
+    const lastStart = Math.max(await startedAt(student.page), await startedAt(counselor.page));
+    console.log(`counselor page open -> both started: ${lastStart - counselorOpened} ms`);
+    expect(lastStart - counselorOpened).toBeLessThan(2_000);
+
+    expect(await shadowText(student.page, 'system-message')).toBe('Your session has started');
+    expect(await shadowText(counselor.page, 'system-message')).toBe('Tu sesión ha comenzado');
+    const record = await serviceRecord(session.id);
+    expect(record.status).toBe('active');
+    expect(record.actualStart).not.toBeNull();
+    const detail = (await events(student.page)).find((event) => event.type === 'session-started')?.detail;
+    expect(detail).toMatchObject({ sessionId: session.id });
+
+    for (const { page } of [student, counselor]) {
+      expect((await waitForRemoteVideoFrames(page)).width).toBeGreaterThan(0);
+      const audio = await waitForAudioFlowing(page);
+      expect(audio.after).toBeGreaterThan(audio.before);
+    }
+    await screenshotWidget(student.page, 'flow-started');
+    await screenshotWidget(counselor.page, 'flow-started-es');
+
+    // Reload: leave and rejoin. The snapshot in the room metadata skips the waiting room at once.
+    await student.page.reload();
+    await waitForPhase(student.page, 'active', 'call');
+    expect((await events(student.page)).map((event) => event.type)).not.toContain('waiting');
+    await waitForRemoteVideoFrames(student.page);
+    expect((await serviceRecord(session.id)).status).toBe('active');
+
+    await student.page.getByRole('button', { name: 'Leave session' }).click();
+    await waitForPhase(student.page, 'ended', 'ended');
+    expect(await shadowText(student.page, 'ended-heading')).toBe('You left the session');
+    await screenshotWidget(student.page, 'flow-left');
+  });
+
+  it('a third participant publishing a look-alike session_started does not start a waiting session', async () => {
+    const session = await createSessionInPortal();
+    const student = await open(session.studentUrl);
+    await waitForPhase(student.page, 'waiting', 'waiting');
+
+    const grant = new AccessToken(env('LIVEKIT_API_KEY'), env('LIVEKIT_API_SECRET'), { identity: 'intruder', ttl: '5m' });
+    grant.addGrant({ roomJoin: true, room: session.roomName, canPublishData: true });
+    const intruder = new NodeRoom();
+    await intruder.connect(livekitUrl, await grant.toJwt());
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!(await rooms.listParticipants(session.roomName)).some((p) => p.identity === 'intruder' && p.state === ParticipantInfo_State.ACTIVE)) {
+        if (Date.now() > deadline) throw new Error('intruder never became active');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const before = await dataMessagesReceived(student.page);
+      const forged = encodeMessage({ v: 1, type: 'session_started', messageId: 'forged-flow', sessionId: session.id, startedAt: new Date().toISOString() });
+      await intruder.localParticipant?.publishData(forged, { reliable: true, topic: TOPIC });
+      await waitForDataMessage(student.page, before);
+      expect(await student.page.evaluate(() => document.querySelector('livekit-waiting-room')?.phase)).toBe('waiting');
+      expect((await events(student.page)).map((event) => event.type)).toEqual(['waiting']);
+      expect((await serviceRecord(session.id)).status).toBe('waiting');
+    } finally {
+      await intruder.disconnect();
+    }
+  });
+});
