@@ -12,7 +12,7 @@ export interface ServiceProcessOptions {
   args?: readonly string[];
   /** How long to wait for /healthz, in ms. @defaultValue 30000 */
   readyTimeoutMs?: number;
-  /** Where the child's stdout and stderr go. @defaultValue 'inherit' for stderr, ignored stdout */
+  /** Where the child's stdout (its JSON logs) and stderr go. @defaultValue 'inherit' */
   stdio?: 'inherit' | 'ignore' | 'pipe';
 }
 
@@ -45,7 +45,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const child = spawn(process.execPath, [tsxCli, 'webhook-service/main.ts', ...(options.args ?? [])], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port), HOST: host },
-    stdio: ['ignore', stdio === 'inherit' ? 'ignore' : stdio, stdio],
+    stdio: ['ignore', stdio, stdio],
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error('the service process did not start');

@@ -62,6 +62,11 @@ async function applyEffects(deps: IngestWebhookDeps, session: SessionRecord, sto
       case 'activate':
         if (!(await deps.store.findActivation(session.id))) {
           await deps.jobs.requestActivation({ sessionId: session.id, eventId: stored.id, receivedAt: stored.receivedAt.getTime() });
+        } else if (stored.kind === 'participant_joined' && stored.participant && stored.participant.role !== 'guest') {
+          // Already active, yet the replay says this join completes the pair: a leave stamped in
+          // whole seconds sorted before the other side's millisecond join, so the log shows no
+          // earlier overlap. For the service the session is active; tell the joiner like any rejoin.
+          await deps.jobs.requestNotify({ sessionId: session.id, identity: stored.participant.identity, eventId: stored.id });
         }
         break;
       case 'notify_active':
