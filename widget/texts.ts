@@ -59,8 +59,8 @@ export const en: WaitingRoomTexts = {
   selfViewLabel: 'Your camera',
   remoteVideoLabelCounselor: 'Your counselor’s video',
   remoteVideoLabelStudent: 'Your student’s video',
-  cameraDenied: 'Camera access was denied. You can continue without video, or allow the camera in your browser settings and retry.',
-  microphoneDenied: 'Microphone access was denied. You can continue without sound from your side, or allow the microphone in your browser settings and retry.',
+  cameraDenied: 'Camera access was denied. You can continue without video, or allow the camera in your browser settings and reload the page.',
+  microphoneDenied: 'Microphone access was denied. You can continue without sound from your side, or allow the microphone in your browser settings and reload the page.',
   cameraUnavailable: 'No camera could be started. You can continue without video.',
   microphoneUnavailable: 'No microphone could be started. You can continue without sound from your side.',
 };
@@ -90,8 +90,8 @@ export const es: WaitingRoomTexts = {
   selfViewLabel: 'Tu cámara',
   remoteVideoLabelCounselor: 'Video de tu consejero',
   remoteVideoLabelStudent: 'Video de tu estudiante',
-  cameraDenied: 'Se denegó el acceso a la cámara. Puedes continuar sin video, o permitir la cámara en la configuración del navegador y reintentar.',
-  microphoneDenied: 'Se denegó el acceso al micrófono. Puedes continuar sin que se te escuche, o permitir el micrófono en la configuración del navegador y reintentar.',
+  cameraDenied: 'Se denegó el acceso a la cámara. Puedes continuar sin video, o permitir la cámara en la configuración del navegador y recargar la página.',
+  microphoneDenied: 'Se denegó el acceso al micrófono. Puedes continuar sin que se te escuche, o permitir el micrófono en la configuración del navegador y recargar la página.',
   cameraUnavailable: 'No se pudo iniciar ninguna cámara. Puedes continuar sin video.',
   microphoneUnavailable: 'No se pudo iniciar ningún micrófono. Puedes continuar sin que se te escuche.',
 };

@@ -114,6 +114,10 @@ export class WaitingRoomView {
     const notice = this.ref('media-notice');
     notice.textContent = lines.join(' ');
     notice.hidden = lines.length === 0;
+    // An empty black box reads as "broken": without a camera there is nothing to preview.
+    const noCamera = status.camera === 'denied' || status.camera === 'unavailable';
+    this.ref('preview').hidden = noCamera;
+    this.ref('self-video').hidden = noCamera;
   }
 
   setAudioBlocked(blocked: boolean): void {

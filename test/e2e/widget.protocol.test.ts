@@ -63,8 +63,8 @@ async function newSession() {
     at.addGrant({ roomJoin: true, room: roomName, canPublish: true, canSubscribe: true, canPublishData: true, ...extra });
     return at.toJwt();
   };
-  const open = async (identity: string, role: 'student' | 'counselor') => {
-    const page = await openWidget(browser, site.url, { role, token: await token(identity, role), 'server-url': livekitUrl });
+  const open = async (identity: string, role: 'student' | 'counselor', on: { browser: Browser; permissions?: string[] } = { browser }) => {
+    const page = await openWidget(on.browser, site.url, { role, token: await token(identity, role), 'server-url': livekitUrl }, on.permissions);
     opened.push(page);
     return page;
   };
@@ -157,6 +157,32 @@ describe('<livekit-waiting-room> against real LiveKit', () => {
     await session.waitUntilActive(['student-3']);
     await session.activate({ messageFirst: true });
     await waitForPhase(student.page, 'active', 'call', 2_000);
+  });
+
+  it('a student who denies the camera is told so, and the session still starts with sound both ways', async () => {
+    const denying = await launchChromium({ answerPrompts: false });
+    try {
+      const session = await newSession();
+      const student = await session.open('student-5', 'student', { browser: denying, permissions: ['microphone'] });
+      await waitForPhase(student.page, 'waiting', 'waiting');
+      await student.page.waitForFunction(() => {
+        const notice = document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="media-notice"]') as HTMLElement | null;
+        return notice !== null && !notice.hidden;
+      });
+      expect(await shadowText(student.page, 'media-notice')).toMatch(/^Camera access was denied\. You can continue without video/);
+      expect((await events(student.page)).find((event) => event.type === 'error')?.detail).toMatchObject({ code: 'media-denied', fatal: false });
+      await screenshotWidget(student.page, 'camera-denied');
+
+      const counselor = await session.open('counselor-5', 'counselor');
+      await session.waitUntilActive(['student-5', 'counselor-5']);
+      await session.activate();
+      await Promise.all([waitForPhase(student.page, 'active', 'call', 2_000), waitForPhase(counselor.page, 'active', 'call', 2_000)]);
+      await waitForRemoteVideoFrames(student.page);
+      await waitForAudioFlowing(student.page);
+      await waitForAudioFlowing(counselor.page);
+    } finally {
+      await denying.close();
+    }
   });
 
   it('a look-alike session_started from a peer or a hidden participant starts nothing', async () => {

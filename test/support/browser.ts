@@ -22,8 +22,13 @@ export const CHROMIUM_ARGS = [
   '--allow-loopback-in-peer-connection',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+/**
+ * `answerPrompts: false` drops --use-fake-ui-for-media-stream: only the permissions a context
+ * grants (`newContext({ permissions })`) are allowed, any other camera/microphone request is denied.
+ */
+export function launchChromium(options: { answerPrompts?: boolean } = {}): Promise<Browser> {
+  const args = options.answerPrompts === false ? CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream') : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args });
 }
 
 export interface StaticServer {

@@ -54,8 +54,8 @@ export interface WidgetPage {
 }
 
 /** Opens `url` in a fresh browser context (its own cookies and devices, like a second person). */
-export async function openPage(browser: Browser, url: string): Promise<WidgetPage> {
-  const context = await browser.newContext({ viewport: { width: 900, height: 760 } });
+export async function openPage(browser: Browser, url: string, permissions?: string[]): Promise<WidgetPage> {
+  const context = await browser.newContext({ viewport: { width: 900, height: 760 }, permissions });
   await context.addInitScript(INSTRUMENT_PAGE);
   const page = await context.newPage();
   await page.goto(url);
@@ -63,8 +63,8 @@ export async function openPage(browser: Browser, url: string): Promise<WidgetPag
 }
 
 /** Opens the harness page with the widget configured by `params` (its attributes). */
-export function openWidget(browser: Browser, baseUrl: string, params: Record<string, string>): Promise<WidgetPage> {
-  return openPage(browser, `${baseUrl}/harness.html?${new URLSearchParams(params).toString()}`);
+export function openWidget(browser: Browser, baseUrl: string, params: Record<string, string>, permissions?: string[]): Promise<WidgetPage> {
+  return openPage(browser, `${baseUrl}/harness.html?${new URLSearchParams(params).toString()}`, permissions);
 }
 
 export type Section = 'waiting' | 'call' | 'ended';
@@ -103,7 +103,7 @@ export async function waitForPreview(page: Page, timeout = 15_000): Promise<void
 
 /** The remote <video> has real decoded frames: a size, and its clock moves on. */
 export async function waitForRemoteVideoFrames(page: Page, timeout = 20_000): Promise<{ width: number; height: number }> {
-  const handle = await page.waitForFunction(
+  const waiting = page.waitForFunction(
     () => {
       const video = document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="remote-video"]') as HTMLVideoElement | null;
       if (!video || video.videoWidth === 0) return false;
@@ -116,7 +116,27 @@ export async function waitForRemoteVideoFrames(page: Page, timeout = 20_000): Pr
     undefined,
     { timeout, polling: 100 },
   );
+  const handle = await waiting.catch(async (error: unknown) => {
+    throw new Error(`remote video shows no moving frames: ${JSON.stringify(await remoteVideoState(page))}`, { cause: error });
+  });
   return (await handle.jsonValue()) as { width: number; height: number };
+}
+
+/** What the remote <video> is doing, for a failure message that says why. */
+function remoteVideoState(page: Page): Promise<unknown> {
+  return page.evaluate(() => {
+    const video = document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="remote-video"]') as HTMLVideoElement | null;
+    const stream = video?.srcObject as MediaStream | null | undefined;
+    return {
+      phase: (document.querySelector('livekit-waiting-room') as (HTMLElement & { phase: string }) | null)?.phase,
+      found: Boolean(video),
+      width: video?.videoWidth,
+      readyState: video?.readyState,
+      paused: video?.paused,
+      currentTime: video?.currentTime,
+      tracks: stream?.getTracks().map((track) => ({ kind: track.kind, readyState: track.readyState, muted: track.muted, enabled: track.enabled })) ?? null,
+    };
+  });
 }
 
 export function dataMessagesReceived(page: Page): Promise<number> {
