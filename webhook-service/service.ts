@@ -70,6 +70,10 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
     );
   }
 
+  // Connections finish initialising before the service counts as started (and before it can be stopped).
+  await queue.waitUntilReady();
+  await worker?.waitUntilReady();
+
   const app = createApp({
     logger,
     metrics,

@@ -1,0 +1,190 @@
+// The clinic API and the operations endpoints through HTTP, against the real stack.
+import net from 'node:net';
+import {
+  CLINIC_TOKEN,
+  clinic,
+  createAppointment,
+  deliver,
+  startService,
+  testConfig,
+  type RunningService,
+} from './harness';
+
+let target: RunningService;
+
+afterEach(async () => {
+  await target?.stop();
+});
+
+const jwtClaims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8'));
+
+/** A loopback port with nothing listening (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('sessions', () => {
+  beforeEach(async () => {
+    target = await startService(testConfig());
+  });
+
+  test('when a portal creates a session, then it is waiting with both seats empty and can be read back', async () => {
+    const body = { roomName: 'room-create-read', studentIdentity: 'stu-1', counselorIdentity: 'cou-1', scheduledStart: '2030-01-02T03:04:05+01:00' };
+    const created = await clinic(target.url, 'POST', '/v1/sessions', body);
+    expect(created.status).toBe(201);
+    expect(created.json).toEqual({
+      id: expect.stringMatching(/^ses_[A-Za-z0-9_-]+$/),
+      roomName: 'room-create-read',
+      status: 'waiting',
+      scheduledStart: '2030-01-02T02:04:05.000Z',
+      actualStart: null,
+      actualEnd: null,
+      participants: [
+        { identity: 'stu-1', role: 'student', connected: false, intervals: [] },
+        { identity: 'cou-1', role: 'counselor', connected: false, intervals: [] },
+      ],
+    });
+    const read = await clinic(target.url, 'GET', `/v1/sessions/${created.json.id}`);
+    expect(read).toEqual({ status: 200, json: created.json });
+  });
+
+  test('when the room already has a session that has not ended, then 409', async () => {
+    const body = { roomName: 'room-twice', studentIdentity: 'stu-1', counselorIdentity: 'cou-1' };
+    expect((await clinic(target.url, 'POST', '/v1/sessions', body)).status).toBe(201);
+    const second = await clinic(target.url, 'POST', '/v1/sessions', { ...body, studentIdentity: 'stu-2' });
+    expect(second).toMatchObject({ status: 409, json: { error: { code: 'session_conflict' } } });
+  });
+
+  test.each([
+    ['the student is the counselor', { roomName: 'r', studentIdentity: 'same', counselorIdentity: 'same' }],
+    ['the room name is missing', { studentIdentity: 'a', counselorIdentity: 'b' }],
+    ['an identity is empty', { roomName: 'r', studentIdentity: '', counselorIdentity: 'b' }],
+    ['the room name holds a #', { roomName: 'r#1', studentIdentity: 'a', counselorIdentity: 'b' }],
+    ['scheduledStart is not an ISO 8601 instant', { roomName: 'r', studentIdentity: 'a', counselorIdentity: 'b', scheduledStart: 'tomorrow' }],
+  ])('when %s, then 400', async (_case, body) => {
+    const response = await clinic(target.url, 'POST', '/v1/sessions', body);
+    expect(response).toMatchObject({ status: 400, json: { error: { code: 'invalid_request', message: expect.any(String) } } });
+  });
+
+  test('when the body is not JSON, then 400', async () => {
+    const response = await fetch(`${target.url}/v1/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CLINIC_TOKEN}`, 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'invalid_request' } });
+  });
+
+  test('when the session does not exist, then 404 for reading it and for a token', async () => {
+    expect(await clinic(target.url, 'GET', '/v1/sessions/ses_unknown')).toMatchObject({ status: 404, json: { error: { code: 'session_not_found' } } });
+    expect((await clinic(target.url, 'POST', '/v1/sessions/ses_unknown/token', { identity: 'x' })).status).toBe(404);
+  });
+
+  test.each([
+    ['no token', null],
+    ['a wrong token', 'wrong-token-0123456789abcdef'],
+  ])('when a call carries %s, then 401 and nothing happens', async (_case, token) => {
+    expect((await clinic(target.url, 'POST', '/v1/sessions', { roomName: 'r-401', studentIdentity: 'a', counselorIdentity: 'b' }, token)).status).toBe(401);
+    expect((await clinic(target.url, 'GET', '/v1/sessions/ses_x', undefined, token)).status).toBe(401);
+    expect((await clinic(target.url, 'POST', '/v1/sessions/ses_x/token', { identity: 'a' }, token)).status).toBe(401);
+    // The room is still free: the refused creation wrote nothing.
+    expect((await clinic(target.url, 'POST', '/v1/sessions', { roomName: 'r-401', studentIdentity: 'a', counselorIdentity: 'b' })).status).toBe(201);
+  });
+});
+
+describe('join tokens', () => {
+  beforeEach(async () => {
+    target = await startService(testConfig({ LIVEKIT_PUBLIC_URL: 'wss://livekit.clinic.example', TOKEN_TTL_SECONDS: '120' }));
+  });
+
+  test('when the student asks, then the token joins only this room, with the role attribute, short-lived, and cannot hide or rewrite itself', async () => {
+    const appointment = await createAppointment(target);
+    const minted = await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/token`, { identity: appointment.student.identity });
+    expect(minted.status).toBe(200);
+    expect(minted.json.url).toBe('wss://livekit.clinic.example');
+    const claims = jwtClaims(minted.json.token);
+    expect(claims).toMatchObject({ sub: appointment.student.identity, iss: target.config.LIVEKIT_API_KEY, attributes: { 'autostart.role': 'student' } });
+    expect(claims.exp - claims.nbf).toBe(120);
+    expect(claims.video).toEqual({ roomJoin: true, room: appointment.room, canPublish: true, canSubscribe: true, canPublishData: true });
+  });
+
+  test('when the counselor asks, then the role attribute says counselor', async () => {
+    const appointment = await createAppointment(target);
+    const minted = await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/token`, { identity: appointment.counselor.identity });
+    expect(jwtClaims(minted.json.token).attributes).toEqual({ 'autostart.role': 'counselor' });
+  });
+
+  test('when someone else asks, then 403', async () => {
+    const appointment = await createAppointment(target);
+    const response = await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/token`, { identity: 'intruder' });
+    expect(response).toMatchObject({ status: 403, json: { error: { code: 'identity_not_in_session' } } });
+  });
+
+  test('when the body has no identity, then 400', async () => {
+    const appointment = await createAppointment(target);
+    expect((await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/token`, {})).status).toBe(400);
+  });
+
+  test('when the session has ended, then 409', async () => {
+    const appointment = await createAppointment(target);
+    await deliver(target, { event: 'room_finished', room: appointment.room });
+    const response = await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/token`, { identity: appointment.student.identity });
+    expect(response).toMatchObject({ status: 409, json: { error: { code: 'session_ended' } } });
+  });
+});
+
+describe('CORS', () => {
+  beforeEach(async () => {
+    target = await startService(testConfig({ CORS_ORIGINS: 'https://portal.clinic.example, https://admin.clinic.example' }));
+  });
+
+  test('when an allowed origin sends a preflight, then it is allowed without a token', async () => {
+    const response = await fetch(`${target.url}/v1/sessions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://admin.clinic.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://admin.clinic.example');
+    expect(response.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+  });
+
+  test('when another origin calls, then no CORS header is given', async () => {
+    const response = await fetch(`${target.url}/v1/sessions/ses_x`, { headers: { origin: 'https://evil.example', authorization: `Bearer ${CLINIC_TOKEN}` } });
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  test('when the webhook route is called from a browser origin, then it gets no CORS header', async () => {
+    const response = await fetch(`${target.url}/livekit/webhook`, { method: 'OPTIONS', headers: { origin: 'https://portal.clinic.example' } });
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('operations', () => {
+  test('when everything is up, then /healthz and /readyz answer 200 and /metrics shows the service metrics', async () => {
+    target = await startService(testConfig());
+    expect((await fetch(`${target.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${target.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ checks: { mongodb: 'ok', redis: 'ok', livekit: 'ok' } });
+
+    await deliver(target, { event: 'participant_joined', room: 'room-without-session', participant: { sid: 'PA_m', identity: 'm' } });
+    const metrics = await (await fetch(`${target.url}/metrics`)).text();
+    expect(metrics).toContain('webhooks_total{event="participant_joined",outcome="ignored"} 1');
+    expect(metrics).toMatch(/activation_queue_jobs\{state="waiting"\} 0/);
+    expect(metrics).toContain('activation_latency_seconds_bucket');
+    expect(metrics).toContain('activations_total 0');
+  });
+
+  test('when LiveKit cannot be reached, then /readyz answers 503 naming livekit, and /healthz still 200', async () => {
+    target = await startService(testConfig({ LIVEKIT_URL: `http://127.0.0.1:${await closedPort()}` }));
+    const ready = await fetch(`${target.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ failed: ['livekit'], checks: { mongodb: 'ok', redis: 'ok', livekit: 'failed' } });
+    expect((await fetch(`${target.url}/healthz`)).status).toBe(200);
+  });
+});
