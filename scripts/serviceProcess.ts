@@ -1,6 +1,9 @@
-// Runs the webhook service as a child process (`tsx webhook-service/main.ts`), the way it runs in
-// production: used by the e2e setup, the demo and the worker fault tests. Resolves once
-// GET /healthz answers; stop() sends SIGTERM (graceful shutdown) and waits for the exit.
+// Runs the webhook service as a child process, the way it runs in production: used by the e2e
+// setup, the demo and the worker fault tests. Resolves once GET /healthz answers; stop() sends
+// SIGTERM (graceful shutdown) and waits for the exit.
+//
+// `node --import tsx main.ts` rather than the `tsx` CLI: the CLI runs the script in a grandchild
+// process, so its pid (and a kill -9 of it) would not reach the service itself.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
@@ -24,7 +27,6 @@ export interface ServiceProcess {
 }
 
 const root = path.resolve(__dirname, '..');
-const tsxCli = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 const exited = (child: ChildProcess): Promise<void> =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
@@ -42,7 +44,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const host = '127.0.0.1';
   const url = `http://${host}:${options.port}`;
   const stdio = options.stdio ?? 'inherit';
-  const child = spawn(process.execPath, [tsxCli, 'webhook-service/main.ts', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'webhook-service/main.ts', ...(options.args ?? [])], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port), HOST: host },
     stdio: ['ignore', stdio, stdio],
