@@ -1,0 +1,87 @@
+// Configuration validation: defaults, parsing, and messages that name the variable and what it
+// expects (and never echo a value, since some are secrets).
+import { ConfigError, loadConfig } from '../../../webhook-service/config';
+
+const valid = {
+  MONGODB_URI: 'mongodb://127.0.0.1:27017/autostart',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  LIVEKIT_URL: 'ws://127.0.0.1:7880',
+  LIVEKIT_API_KEY: 'key',
+  LIVEKIT_API_SECRET: 'secret-value',
+  CLINIC_API_TOKEN: 'a-clinic-token-of-some-length',
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+test('when only the required variables are set, then every option has its documented default', () => {
+  expect(loadConfig(valid)).toEqual({
+    ...valid,
+    PORT: 8080,
+    HOST: '127.0.0.1',
+    LIVEKIT_PUBLIC_URL: undefined,
+    LIVEKIT_REQUEST_TIMEOUT_SECONDS: 10,
+    BULLMQ_PREFIX: 'autostart',
+    WEBHOOK_MAX_BYTES: 65536,
+    WEBHOOK_MAX_AGE_SECONDS: 300,
+    TOKEN_TTL_SECONDS: 600,
+    CORS_ORIGINS: [],
+    LOG_LEVEL: 'info',
+    WORKER_CONCURRENCY: 8,
+    WORKER_LOCK_DURATION_MS: 30000,
+    WORKER_STALLED_INTERVAL_MS: 30000,
+    SHUTDOWN_TIMEOUT_MS: 20000,
+  });
+});
+
+test('when values are given, then numbers are parsed and CORS_ORIGINS is split and trimmed', () => {
+  const config = loadConfig({ ...valid, PORT: '0', TOKEN_TTL_SECONDS: '120', CORS_ORIGINS: 'https://a.example, https://b.example ,', LIVEKIT_PUBLIC_URL: 'wss://lk.example' });
+  expect(config).toMatchObject({ PORT: 0, TOKEN_TTL_SECONDS: 120, CORS_ORIGINS: ['https://a.example', 'https://b.example'], LIVEKIT_PUBLIC_URL: 'wss://lk.example' });
+});
+
+test('when required variables are missing, then the message names each of them and what it expects', () => {
+  expect(problemsOf({})).toEqual([
+    'MONGODB_URI is missing: expected a mongodb:// or mongodb+srv:// URI',
+    'REDIS_URL is missing: expected a redis:// or rediss:// URL',
+    'LIVEKIT_URL is missing: expected a ws://, wss://, http:// or https:// URL',
+    'LIVEKIT_API_KEY is missing: expected a non-empty LiveKit API key',
+    'LIVEKIT_API_SECRET is missing: expected a non-empty LiveKit API secret',
+    'CLINIC_API_TOKEN is missing: expected a secret of at least 16 characters',
+  ]);
+});
+
+test.each([
+  ['PORT', '70000', 'an integer port 0-65535'],
+  ['PORT', 'http', 'an integer port 0-65535'],
+  ['MONGODB_URI', 'postgres://db', 'a mongodb:// or mongodb+srv:// URI'],
+  ['REDIS_URL', '127.0.0.1:6379', 'a redis:// or rediss:// URL'],
+  ['WEBHOOK_MAX_BYTES', '-1', 'a positive integer (bytes)'],
+  ['TOKEN_TTL_SECONDS', '1.5', 'a positive integer (seconds)'],
+  ['LOG_LEVEL', 'verbose', 'one of fatal, error, warn, info, debug, trace, silent'],
+  ['BULLMQ_PREFIX', 'has:colon', 'letters, digits, _ . - (1-64)'],
+])('when %s is %s, then the message says it is invalid and what it expects', (name, value, expects) => {
+  expect(problemsOf({ ...valid, [name]: value })).toEqual([`${name} is invalid: expected ${expects}`]);
+});
+
+test('when the clinic token is too short, then the message does not repeat it', () => {
+  let message = '';
+  try {
+    loadConfig({ ...valid, CLINIC_API_TOKEN: 'short-secret' });
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toContain('CLINIC_API_TOKEN is invalid: expected a secret of at least 16 characters');
+  expect(message).not.toContain('short-secret');
+});
+
+test('when a variable is set but empty, then it counts as not set', () => {
+  expect(loadConfig({ ...valid, PORT: '' }).PORT).toBe(8080);
+  expect(problemsOf({ ...valid, REDIS_URL: '' })).toEqual(['REDIS_URL is missing: expected a redis:// or rediss:// URL']);
+});
