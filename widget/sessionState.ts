@@ -2,9 +2,11 @@
 // notices to announce come out. No DOM, no livekit-client, no timers (the caller feeds `now`
 // and a `deadline` input), so every rule about when a session counts as started is tested alone.
 //
-// The room metadata snapshot is the authority. A `session_started` data message is accepted only
-// when it came from the server API (no sender participant), parses, is not a repeat, and the
-// snapshot confirms it; a message that arrives before its snapshot waits for it until a deadline.
+// The room metadata snapshot is the authority. A data message is accepted only when it has no
+// sender participant, parses, is not a repeat, and the snapshot confirms it: "no sender" is also
+// what a hidden participant looks like. A `session_started` that arrives before its snapshot
+// waits for it until a deadline; a `session_ended` the snapshot does not (yet) say is ignored,
+// since the ended snapshot, or the room's deletion, ends the session by itself.
 
 import { parseMessage, parseSnapshot, TOPIC, type SessionSnapshot } from '../plugin/protocol';
 
@@ -134,7 +136,10 @@ function applyData(view: SessionView, input: Extract<SessionInput, { type: 'data
   if (view.seenMessageIds.includes(message.messageId)) return ignore('repeat');
   const seen = { ...view, seenMessageIds: rememberId(view.seenMessageIds, message.messageId) };
   if (view.sessionId !== null && message.sessionId !== view.sessionId) return { view: seen, notices: [{ type: 'ignored', reason: 'wrong-session' }] };
-  if (message.type === 'session_ended') return toEnded(seen, 'session-ended');
+  if (message.type === 'session_ended') {
+    const confirmed = view.snapshot?.status === 'ended' && view.snapshot.sessionId === message.sessionId;
+    return confirmed ? toEnded(seen, 'session-ended') : { view: seen, notices: [{ type: 'ignored', reason: 'unconfirmed' }] };
+  }
   if (view.phase !== 'waiting') return { view: seen, notices: [{ type: 'ignored', reason: 'repeat' }] };
   const snapshot = view.snapshot;
   if (snapshot?.status === 'active' && snapshot.sessionId === message.sessionId && snapshot.startedAt !== null) {

@@ -114,13 +114,39 @@ describe('widget session state', () => {
     expect(all).toEqual([{ type: 'started', sessionId: 'sess-1', startedAt, resumed: false }]);
   });
 
-  it('an ended snapshot, a server session_ended or a deleted room ends the session', () => {
+  it('an ended snapshot or a deleted room ends the session', () => {
     const active = run([{ type: 'connect', now: T0 }, { type: 'connected', metadata: snapshot('active'), now: T0 }]).view;
     expect(advance(active, { type: 'metadata', metadata: snapshot('ended'), now: T0 }).view.endReason).toBe('session-ended');
-    const ended = encodeMessage({ v: 1, type: 'session_ended', messageId: 'msg-2', sessionId: 'sess-1', endedAt: startedAt });
-    expect(advance(active, data(ended)).view.endReason).toBe('session-ended');
-    expect(advance(active, data(ended, false)).view.phase).toBe('active');
     expect(advance(active, { type: 'disconnected', cause: 'room-deleted' }).notices).toEqual([{ type: 'ended', reason: 'room-deleted', sessionId: 'sess-1' }]);
+  });
+
+  const sessionEnded = (messageId = 'msg-2', sessionId = 'sess-1'): Uint8Array =>
+    encodeMessage({ v: 1, type: 'session_ended', messageId, sessionId, endedAt: startedAt });
+
+  it('a session_ended with no sender (server API, or a hidden participant) ends nothing while the snapshot says otherwise', () => {
+    const waiting = run(waitingRoom).view;
+    const active = run([{ type: 'connect', now: T0 }, { type: 'connected', metadata: snapshot('active'), now: T0 }]).view;
+    for (const view of [waiting, active]) {
+      const forged = advance(view, data(sessionEnded('forged-end')));
+      expect(forged.view.phase).toBe(view.phase);
+      expect(forged.notices).toEqual([{ type: 'ignored', reason: 'unconfirmed' }]);
+    }
+    expect(advance(active, data(sessionEnded(), false)).notices).toEqual([{ type: 'ignored', reason: 'from-peer' }]);
+  });
+
+  it('a server session_ended that arrives before its snapshot is ignored, and the ended snapshot then ends the session once', () => {
+    const active = run([{ type: 'connect', now: T0 }, { type: 'connected', metadata: snapshot('active'), now: T0 }]).view;
+    const { view, all } = run([data(sessionEnded()), { type: 'metadata', metadata: snapshot('ended', { messageId: 'msg-2' }), now: T0 + 4000 }, data(sessionEnded())], active);
+    expect(view).toMatchObject({ phase: 'ended', endReason: 'session-ended' });
+    expect(all.filter((notice) => notice.type === 'ended')).toEqual([{ type: 'ended', reason: 'session-ended', sessionId: 'sess-1' }]);
+  });
+
+  it('a session_ended is accepted when the snapshot already says that session ended', () => {
+    const active = run([{ type: 'connect', now: T0 }, { type: 'connected', metadata: snapshot('active'), now: T0 }]).view;
+    const endedSnapshot = { ...active.snapshot!, status: 'ended' as const, endedAt: startedAt };
+    expect(advance({ ...active, snapshot: endedSnapshot }, data(sessionEnded())).notices).toEqual([{ type: 'ended', reason: 'session-ended', sessionId: 'sess-1' }]);
+    const otherEnded = advance({ ...active, snapshot: { ...endedSnapshot, sessionId: 'sess-other' } }, data(sessionEnded('msg-3')));
+    expect(otherEnded.notices).toEqual([{ type: 'ignored', reason: 'unconfirmed' }]);
   });
 
   it('leaving, or being replaced by a second tab, ends this page; a lost connection fails with a way to retry', () => {
