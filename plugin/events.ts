@@ -79,10 +79,14 @@ function readAttributes(raw: unknown): Readonly<Record<string, string>> {
   return Object.freeze(attributes);
 }
 
+/** How far into its second a leave or abort stamped to the second is taken to be, in ms. */
+export const LEAVE_STAMP_SLACK_MS = 999;
+
 /**
  * Decodes one verified webhook event. `at` is LiveKit's time for the event in epoch ms: the
  * participant's `joinedAtMs` for a join when the server sends it (millisecond precision),
- * otherwise the event's `createdAt` (second precision).
+ * otherwise the event's `createdAt` (second precision); for a leave or abort, the last ms of
+ * its `createdAt` second.
  */
 export function decodeWebhookEvent(raw: WebhookEventLike): DecodeResult {
   if (typeof raw !== 'object' || raw === null) return malformed('not an object');
@@ -109,8 +113,12 @@ export function decodeWebhookEvent(raw: WebhookEventLike): DecodeResult {
   if (!participant || !nonEmpty(participant.sid) || !nonEmpty(participant.identity)) {
     return malformed('missing participant sid or identity');
   }
-  let at = createdAtMs;
+  // A leave is stamped to the second: the person was there until some moment of that second.
+  // Taking its end keeps a leave from sorting before a join (stamped to the ms) of the same
+  // second that it really followed, which would erase a real overlap from the log.
+  let at = createdAtMs === undefined ? undefined : createdAtMs + LEAVE_STAMP_SLACK_MS;
   if (kind === 'participant_joined') {
+    at = createdAtMs;
     if (participant.joinedAtMs !== undefined && readInt64(participant.joinedAtMs) === undefined) {
       return malformed('invalid participant joinedAtMs');
     }

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { AccessToken, WebhookReceiver } from 'livekit-server-sdk';
 import { decodeWebhookEvent, type WebhookEventLike } from '../../../plugin/events';
+import { replay } from '../../../plugin/session';
 
 /** A participant_joined body as LiveKit v1.13 posts it (protojson: camelCase, int64 as strings). */
 const joinedBody = () => ({
@@ -46,9 +47,34 @@ describe('decodeWebhookEvent', () => {
     expect(decodeWebhookEvent({ ...joinedBody(), participant: withoutMs })).toMatchObject({ ok: true, event: { at: 1_718_000_001_000 } });
   });
 
-  test('participant_left and connection_aborted use createdAt even when joinedAtMs is present', () => {
+  test('participant_left and connection_aborted take the end of their createdAt second, even when joinedAtMs is present', () => {
     for (const kind of ['participant_left', 'participant_connection_aborted']) {
-      expect(decodeWebhookEvent({ ...joinedBody(), event: kind })).toMatchObject({ ok: true, event: { kind, at: 1_718_000_001_000 } });
+      expect(decodeWebhookEvent({ ...joinedBody(), event: kind })).toMatchObject({ ok: true, event: { kind, at: 1_718_000_001_999 } });
+    }
+  });
+
+  test('a leave in the same second as a later-stamped join still overlaps it once decoded', () => {
+    // Seen with a real LiveKit: the counselor joined at x.256 s, the student left at x.549 s,
+    // stamped x s. Replaying the log must still find the two together.
+    const appointment = { studentIdentity: 'stu', counselorIdentity: 'cou' };
+    const body = (event: string, id: string, identity: string, sid: string, joinedAtMs: string) => ({
+      event, id, createdAt: '1718000001', room: { name: 'r' }, participant: { sid, identity, joinedAtMs },
+    });
+    const decoded = [
+      body('participant_joined', 'EV_1', 'stu', 'PA_s', '1718000000100'),
+      body('participant_joined', 'EV_2', 'cou', 'PA_c', '1718000001256'),
+      body('participant_left', 'EV_3', 'stu', 'PA_s', '1718000000100'),
+    ].map((raw) => {
+      const result = decodeWebhookEvent(raw);
+      if (!result.ok) throw new Error(result.reason);
+      return result.event;
+    });
+    // Delivered in LiveKit's order, and replayed from a store that sorts by time: both start.
+    const byTime = [...decoded].sort((a, b) => a.at - b.at);
+    for (const order of [decoded, byTime]) {
+      const state = replay('ses_1', appointment, order);
+      expect(state.status).toBe('active');
+      expect(state.actualStart).toBe(1_718_000_001_256);
     }
   });
 
