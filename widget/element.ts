@@ -4,51 +4,48 @@
  * starts the session (room-metadata snapshot, confirmed `session_started` data message) it
  * turns into the call. A thin view over {@link WaitingRoomController}.
  *
- * Attributes
- * - `token-url`   URL answering `{ token, url }` JSON (POST, or GET when POST answers 405).
- * - `token`, `server-url`  fixed credentials instead of `token-url`.
- * - `role`        `student` (default) | `counselor`: who the local user is.
- * - `lang`        `en` (default) | `es`; falls back to the nearest ancestor's `lang`.
- * - `text-*`      overrides any text, kebab-case of its key: `text-waiting-for-counselor`,
- *                 `text-session-started`, ... (keys in texts.ts).
+ * The public API is described once, in {@link widgetApi} (api.ts): the element's
+ * `observedAttributes` and event options come from it, and the build writes it out as
+ * dist/widget/custom-elements.json. In short:
  *
- * Properties
- * - `room: Room`  attach to a livekit-client Room the page already connects (no connect, no publish).
- * - `tokenSource: () => Promise<{ token, url }>`  called on every (re)connect.
- * - `texts: Partial<WaitingRoomTexts>`  text overrides (attributes win over this).
- * - `phase` (read-only)  idle | connecting | waiting | active | reconnecting | ended | failed.
- * - `leave()`, `retry()` methods.
+ * Attributes: `token-url` | `token` + `server-url` (credentials), `participant-role`
+ * (`student` default | `counselor`; property `participantRole`; not `role`, which is the ARIA
+ * role), `lang` (`en` | `es`), `text-*` (any text, kebab-case of its key in texts.ts).
  *
- * Events (CustomEvent, bubbling, composed)
- * - `waiting`          detail `{ waitingFor }`: the waiting room shows.
- * - `session-started`  detail `{ sessionId, startedAt, resumed }`.
- * - `session-ended`    detail `{ sessionId, reason: session-ended | room-deleted | left | replaced }`.
- * - `error`            detail `{ code, message, fatal }`; a denied camera is `fatal: false`.
+ * Properties: `room`, `tokenSource`, `texts`, `participantRole`, `phase` (read-only);
+ * methods `leave()`, `retry()`.
  *
- * Slots: `logo` (header), `waiting` (extra waiting-room content), `ended` (extra ended content).
+ * Events (CustomEvent): `waiting`, `session-started`, `session-ended` bubble and are composed.
+ * `error` (detail `{ code, message, fatal }`) is dispatched on the element only, without
+ * bubbling: a bubbling `error` would reach window-level `error` listeners (error trackers) as if
+ * the page had thrown. Listen for it on the element.
  *
- * CSS parts: base, header, status, waiting-room, heading, waited, preview, call, remote-video,
- * self-video, ended, media-notice, error, system-message, actions, button, retry-button,
- * enable-audio-button, leave-button.
+ * Slots, CSS parts and `--lwr-*` custom properties: see widgetApi.
  *
- * CSS custom properties: --lwr-accent, --lwr-font, --lwr-background, --lwr-foreground,
- * --lwr-muted, --lwr-radius, --lwr-stage-background, --lwr-max-width.
+ * Accessibility: the host is a `region` landmark named by the `regionLabel` text (through
+ * ElementInternals, so a page's own `role`/`aria-label` on the host still wins); announcements go
+ * through a polite live region; all controls are native buttons.
  */
 
 import { Track, type Room } from 'livekit-client';
+import { widgetApi } from './api';
 import { WaitingRoomController, type MediaStatus, type RemoteTrackChange } from './controller';
 import type { WaitingRoomError } from './errors';
 import type { LiveKitWaitingRoomEventMap } from './events';
 import type { Notice, Phase, SessionView } from './sessionState';
 import { template } from './template';
 import { fixedTokenSource, urlTokenSource, type TokenSource } from './tokenSource';
-import { formatWaited, resolveTexts, TEXT_KEYS, textAttributeName, type WaitingRoomTexts } from './texts';
+import { formatWaited, resolveTexts, type WaitingRoomTexts } from './texts';
 import { WaitingRoomView } from './view';
 
-const CONFIG_ATTRIBUTES = ['token', 'token-url', 'server-url'];
+const RECONNECTING_ATTRIBUTES: readonly string[] = widgetApi.attributes.filter((attribute) => attribute.reconnects).map((attribute) => attribute.name);
+
+type ParticipantRole = 'student' | 'counselor';
 
 export class LiveKitWaitingRoomElement extends HTMLElement {
-  static readonly observedAttributes = [...CONFIG_ATTRIBUTES, 'role', 'lang', ...TEXT_KEYS.map(textAttributeName)];
+  static readonly observedAttributes: readonly string[] = widgetApi.attributes.map((attribute) => attribute.name);
+
+  private internals: ElementInternals | null = null;
 
   private controller: WaitingRoomController | null = null;
   private ui: WaitingRoomView | null = null;
@@ -85,12 +82,23 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
     return this.controller?.state.phase ?? 'idle';
   }
 
-  /** Named apart from HTMLElement.role, which is the ARIA role reflection of the same attribute. */
-  private get participantRole(): 'student' | 'counselor' {
-    return this.getAttribute('role') === 'counselor' ? 'counselor' : 'student';
+  /** Reflects `participant-role`; named apart from HTMLElement.role, the ARIA role. */
+  get participantRole(): ParticipantRole {
+    return this.getAttribute('participant-role') === 'counselor' ? 'counselor' : 'student';
+  }
+  set participantRole(role: ParticipantRole) {
+    this.setAttribute('participant-role', role);
   }
 
   connectedCallback(): void {
+    if (!this.internals) {
+      this.internals = this.attachInternals();
+      this.internals.role = 'region';
+    }
+    const legacyRole = this.getAttribute('role');
+    if (legacyRole === 'student' || legacyRole === 'counselor') {
+      console.warn(`<${widgetApi.tagName}>: role="${legacyRole}" is an invalid ARIA role and is ignored; use participant-role="${legacyRole}".`);
+    }
     if (!this.ui) this.ui = new WaitingRoomView(this.shadowRoot ?? this.attachShadow({ mode: 'open' }), template);
     this.ui.onRetry = () => this.retry();
     this.ui.onLeave = () => void this.leave();
@@ -108,7 +116,7 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
 
   attributeChangedCallback(name: string, previous: string | null, next: string | null): void {
     if (previous === next) return;
-    if (CONFIG_ATTRIBUTES.includes(name)) this.restart();
+    if (RECONNECTING_ATTRIBUTES.includes(name)) this.restart();
     else this.refresh();
   }
 
@@ -180,7 +188,9 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
 
   private refresh(): void {
     const view: SessionView | null = this.controller?.state ?? null;
-    this.ui?.render(view, this.currentTexts(), this.participantRole, this.controller?.media ?? null);
+    const texts = this.currentTexts();
+    if (this.internals) this.internals.ariaLabel = texts.regionLabel;
+    this.ui?.render(view, texts, this.participantRole, this.controller?.media ?? null);
     this.setTicking(view?.phase === 'waiting' || (view?.phase === 'reconnecting' && view.resumePhase === 'waiting'));
     this.updateWaited();
   }
@@ -198,26 +208,30 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
     this.ui?.setWaited(formatWaited(since == null ? 0 : Date.now() - since));
   }
 
+  /** Every DOM event goes out here, bubbling (and composed) or not as widgetApi says. */
+  private fire<K extends keyof LiveKitWaitingRoomEventMap>(type: K, detail: LiveKitWaitingRoomEventMap[K]['detail']): void {
+    const { bubbles } = widgetApi.events[type];
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles, composed: bubbles }));
+  }
+
   private onNotice(notice: Notice): void {
     const texts = this.currentTexts();
-    const fire = <K extends keyof LiveKitWaitingRoomEventMap>(type: K, detail: LiveKitWaitingRoomEventMap[K]['detail']) =>
-      this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
     switch (notice.type) {
       case 'waiting':
         this.ui?.announce(this.participantRole === 'student' ? texts.waitingForCounselor : texts.waitingForStudent);
-        fire('waiting', { waitingFor: this.participantRole === 'student' ? 'counselor' : 'student' });
+        this.fire('waiting', { waitingFor: this.participantRole === 'student' ? 'counselor' : 'student' });
         break;
       case 'started': {
         const message = notice.resumed ? texts.sessionResumed : texts.sessionStarted;
         this.ui?.showSystemMessage(message);
         this.ui?.announce(message);
-        fire('session-started', { sessionId: notice.sessionId, startedAt: notice.startedAt, resumed: notice.resumed });
+        this.fire('session-started', { sessionId: notice.sessionId, startedAt: notice.startedAt, resumed: notice.resumed });
         break;
       }
       case 'ended':
         this.ui?.announce(this.ui.endedText(notice.reason, texts));
         this.ui?.focusEnded();
-        fire('session-ended', { sessionId: notice.sessionId, reason: notice.reason });
+        this.fire('session-ended', { sessionId: notice.sessionId, reason: notice.reason });
         break;
       case 'failed':
         this.ui?.announce(texts.connectionFailed);
@@ -238,6 +252,6 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
 
   private onError(error: WaitingRoomError): void {
     const fatal = error.code !== 'media-denied' && error.code !== 'media-unavailable';
-    this.dispatchEvent(new CustomEvent('error', { detail: { code: error.code, message: error.message, fatal }, bubbles: true, composed: true }));
+    this.fire('error', { code: error.code, message: error.message, fatal });
   }
 }

@@ -1,5 +1,5 @@
-// The DOM events the element dispatches (all bubble and cross shadow roots), their detail
-// types, and their declarations on the global event maps so `addEventListener` is typed.
+// The DOM events the element dispatches, their detail types, and their declarations on the
+// global event maps so `addEventListener` is typed. Which of them bubble is in api.ts.
 
 import type { WaitingRoomErrorCode } from './errors';
 import type { EndReason } from './sessionState';

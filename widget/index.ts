@@ -2,6 +2,8 @@
 // defineLiveKitWaitingRoom(), or load the script-tag bundle, which does.
 
 export { LiveKitWaitingRoomElement } from './element';
+export { widgetApi } from './api';
+export type { AttributeDoc, CssPropertyDoc, EventDoc, MethodDoc, NamedDoc, PropertyDoc, WidgetApi } from './api';
 export { defineLiveKitWaitingRoom, TAG_NAME } from './define';
 export { WaitingRoomController } from './controller';
 export type { DeviceStatus, MediaStatus, RemoteTrackChange, WaitingRoomControllerEvents, WaitingRoomControllerOptions } from './controller';

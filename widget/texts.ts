@@ -2,6 +2,8 @@
 // merged: built-in language, then the `texts` property, then `text-*` attributes (most specific).
 
 export interface WaitingRoomTexts {
+  /** The accessible name of the whole widget (a landmark region). */
+  regionLabel: string;
   waitingForCounselor: string;
   waitingForStudent: string;
   waitedLabel: string;
@@ -35,6 +37,7 @@ export interface WaitingRoomTexts {
 export type TextKey = keyof WaitingRoomTexts;
 
 export const en: WaitingRoomTexts = {
+  regionLabel: 'Counseling session',
   waitingForCounselor: 'Waiting for your counselor',
   waitingForStudent: 'Waiting for your student',
   waitedLabel: 'Time waited',
@@ -66,6 +69,7 @@ export const en: WaitingRoomTexts = {
 };
 
 export const es: WaitingRoomTexts = {
+  regionLabel: 'Sesión de consejería',
   waitingForCounselor: 'Esperando a tu consejero',
   waitingForStudent: 'Esperando a tu estudiante',
   waitedLabel: 'Tiempo de espera',

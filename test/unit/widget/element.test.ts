@@ -1,0 +1,60 @@
+// The element class without a browser: which attribute says who the local user is, and how
+// its DOM events go out (the `error` event must not bubble to window-level error trackers).
+
+import './fakeDom';
+import type { FakeHTMLElement } from './fakeDom';
+import { LiveKitWaitingRoomElement } from '../../../widget/element';
+import { WaitingRoomError } from '../../../widget/errors';
+import type { Notice } from '../../../widget/sessionState';
+
+/** The element as these tests see it: its public role property, the fake DOM, and the two private handlers under test. */
+type TestElement = FakeHTMLElement & {
+  participantRole: LiveKitWaitingRoomElement['participantRole'];
+  onNotice(notice: Notice): void;
+  onError(error: WaitingRoomError): void;
+};
+
+function newElement(attributes: Record<string, string> = {}): TestElement {
+  const element = new LiveKitWaitingRoomElement() as unknown as TestElement;
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  return element;
+}
+
+describe('<livekit-waiting-room> element', () => {
+  it('takes who the local user is from participant-role, never from the ARIA role attribute', () => {
+    expect(LiveKitWaitingRoomElement.observedAttributes).toContain('participant-role');
+    expect(LiveKitWaitingRoomElement.observedAttributes).not.toContain('role');
+
+    const counselor = newElement({ 'participant-role': 'counselor' });
+    expect(counselor.participantRole).toBe('counselor');
+    counselor.onNotice({ type: 'waiting' });
+    expect((counselor.dispatched[0] as CustomEvent).detail).toEqual({ waitingFor: 'student' });
+
+    const ariaRoleOnly = newElement({ role: 'counselor' });
+    expect(ariaRoleOnly.participantRole).toBe('student');
+
+    const byProperty = newElement();
+    byProperty.participantRole = 'counselor';
+    expect(byProperty.getAttribute('participant-role')).toBe('counselor');
+  });
+
+  it('dispatches error on the element only: not bubbling, not composed, so window error listeners never see it', () => {
+    const element = newElement();
+    element.onError(new WaitingRoomError('media-denied', 'The camera could not be started (media-denied).'));
+    const [event] = element.dispatched as CustomEvent[];
+    expect(event).toMatchObject({ type: 'error', bubbles: false, composed: false });
+    expect(event?.detail).toEqual({ code: 'media-denied', message: 'The camera could not be started (media-denied).', fatal: false });
+  });
+
+  it('lets the session events bubble and cross shadow roots', () => {
+    const element = newElement();
+    element.onNotice({ type: 'waiting' });
+    element.onNotice({ type: 'started', sessionId: 'sess-1', startedAt: '2026-01-05T10:00:03.000Z', resumed: false });
+    element.onNotice({ type: 'ended', reason: 'left', sessionId: 'sess-1' });
+    expect(element.dispatched.map(({ type, bubbles, composed }) => ({ type, bubbles, composed }))).toEqual([
+      { type: 'waiting', bubbles: true, composed: true },
+      { type: 'session-started', bubbles: true, composed: true },
+      { type: 'session-ended', bubbles: true, composed: true },
+    ]);
+  });
+});
