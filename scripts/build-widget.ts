@@ -1,21 +1,23 @@
 // Builds the widget (`npm run build:widget`): the ES module with type declarations
 // (dist/widget/index.js + index.d.ts, livekit-client left to the host's bundler) and the
 // one-script-tag IIFE (dist/widget/livekit-waiting-room.js, livekit-client inside, registers
-// the element). Prints raw and gzipped sizes of the script-tag bundle and of the widget's own code.
+// the element), and the Custom Elements Manifest (dist/widget/custom-elements.json, from
+// widget/api.ts). Prints raw and gzipped sizes of the script-tag bundle and of the widget's own code.
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { customElementsManifest } from '../widget/manifest';
 
 const root = path.resolve(__dirname, '..');
 const outDir = path.join(root, 'dist', 'widget');
 
 const common = { bundle: true, minify: true, sourcemap: true, target: 'es2020', platform: 'browser', legalComments: 'none' } as const;
 
-/** Builds both outputs into dist/widget and returns the script-tag bundle's path. */
-export async function buildWidget(): Promise<{ bundlePath: string; modulePath: string }> {
+/** Builds every output into dist/widget and returns the bundles' and the manifest's paths. */
+export async function buildWidget(): Promise<{ bundlePath: string; modulePath: string; manifestPath: string }> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const modulePath = path.join(outDir, 'index.js');
@@ -23,7 +25,9 @@ export async function buildWidget(): Promise<{ bundlePath: string; modulePath: s
   await build({ ...common, entryPoints: [path.join(root, 'widget', 'index.ts')], format: 'esm', outfile: modulePath, external: ['livekit-client'] });
   await build({ ...common, entryPoints: [path.join(root, 'widget', 'bundle.ts')], format: 'iife', globalName: 'LiveKitWaitingRoom', outfile: bundlePath });
   emitDeclarations();
-  return { bundlePath, modulePath };
+  const manifestPath = path.join(outDir, 'custom-elements.json');
+  writeFileSync(manifestPath, `${JSON.stringify(customElementsManifest(), null, 2)}\n`);
+  return { bundlePath, modulePath, manifestPath };
 }
 
 /** tsc over the widget's files only (they import plugin/protocol, so it comes along). */
