@@ -42,7 +42,10 @@ button {
 }
 button.secondary { background: transparent; color: var(--_accent); }
 button.danger { background: #b3261e; border-color: #b3261e; }
-button:focus-visible { outline: 3px solid color-mix(in srgb, var(--_accent) 55%, #fff); outline-offset: 2px; }
+/* The accent itself, offset from the button, so the ring shows on the page as well as on the button. */
+button:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
+h2:focus { outline: none; }
+h2:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (prefers-reduced-motion: no-preference) { .dot { transition: background .2s; } }
 `;

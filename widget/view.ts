@@ -19,6 +19,8 @@ export class WaitingRoomView {
   private localVideo: LocalVideoTrack | null = null;
   private remoteVideo: RemoteTrack | null = null;
   private readonly remoteAudio = new Set<RemoteTrack>();
+  /** Whether focus was inside the widget when the last render began (see focusEnded). */
+  private focusWasInside = false;
 
   constructor(private readonly root: ShadowRoot, markup: string) {
     root.innerHTML = markup;
@@ -35,6 +37,8 @@ export class WaitingRoomView {
   }
 
   render(view: SessionView | null, texts: WaitingRoomTexts, role: Role, media: MediaStatus | null): void {
+    // Read before hiding anything: Chromium drops focus from a button the moment it is hidden.
+    this.focusWasInside = this.root.activeElement !== null;
     const phase = view?.phase ?? 'idle';
     const shownPhase = phase === 'reconnecting' ? (view?.resumePhase ?? 'waiting') : phase;
     const inCall = shownPhase === 'active';
@@ -100,9 +104,12 @@ export class WaitingRoomView {
     }, 100);
   }
 
-  /** Moves focus to the ended heading only when focus was inside the widget (never steals it). */
+  /**
+   * Moves focus to the ended heading only when focus was inside the widget (never steals it),
+   * so a keyboard user who pressed Leave is not dropped at the top of the page.
+   */
   focusEnded(): void {
-    if (this.root.activeElement) this.ref('ended-heading').focus();
+    if (this.focusWasInside || this.root.activeElement) this.ref('ended-heading').focus();
   }
 
   setMediaNotice(status: MediaStatus, texts: WaitingRoomTexts): void {
