@@ -11,7 +11,7 @@ import { startPortal, type Portal } from '../../demo/portalServer';
 import { buildWidget } from '../../scripts/build-widget';
 import { launchChromium } from '../support/browser';
 import {
-  dataMessagesReceived, events, openPage, screenshotWidget, shadowText, waitForAudioFlowing,
+  dataMessagesReceived, events, openPage, screenshotWidget, shadowText, waitForAnnouncement, waitForAudioFlowing,
   waitForDataMessage, waitForPhase, waitForPreview, waitForRemoteVideoFrames, type WidgetPage,
 } from '../support/widgetPage';
 
@@ -98,6 +98,8 @@ describe('the waiting-room widget through the portal and the service', () => {
 
     expect(await shadowText(student.page, 'system-message')).toBe('Your session has started');
     expect(await shadowText(counselor.page, 'system-message')).toBe('Tu sesión ha comenzado');
+    await waitForAnnouncement(student.page, 'Your session has started');
+    await waitForAnnouncement(counselor.page, 'Tu sesión ha comenzado');
     const record = await serviceRecord(session.id);
     expect(record.status).toBe('active');
     expect(record.actualStart).not.toBeNull();

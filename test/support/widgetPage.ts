@@ -14,7 +14,7 @@ export const HARNESS_HTML = `<!doctype html>
 <script>
   const params = new URLSearchParams(location.search);
   const widget = document.createElement('livekit-waiting-room');
-  for (const name of ['role', 'lang', 'token', 'server-url', 'token-url']) {
+  for (const name of ['participant-role', 'lang', 'token', 'server-url', 'token-url']) {
     if (params.get(name)) widget.setAttribute(name, params.get(name));
   }
   document.body.append(widget);
@@ -22,17 +22,23 @@ export const HARNESS_HTML = `<!doctype html>
 </body></html>`;
 
 /**
- * Runs before any page script: records the widget's events (they bubble and are composed, so
- * they reach window), keeps every RTCPeerConnection so a test can read its stats, and counts
- * the data-channel messages the page receives, so a test knows a data packet has arrived.
+ * Runs before any page script: records the widget's events (in the capture phase at window, which
+ * sees them whether they bubble or not: `error` does not), records any CustomEvent that reaches a
+ * window-level `error` listener the way an error tracker's would, keeps every RTCPeerConnection
+ * so a test can read its stats, and counts the data-channel messages the page receives, so a test
+ * knows a data packet has arrived.
  */
 const INSTRUMENT_PAGE = `
   window.lwrEvents = [];
   for (const type of ['waiting', 'session-started', 'session-ended', 'error']) {
     window.addEventListener(type, (event) => {
       if (event.target && event.target.localName === 'livekit-waiting-room') window.lwrEvents.push({ type, detail: event.detail, at: Date.now() });
-    });
+    }, { capture: true });
   }
+  window.lwrWindowErrors = [];
+  window.addEventListener('error', (event) => {
+    if (event instanceof CustomEvent) window.lwrWindowErrors.push(event.detail);
+  });
   window.lwrPeerConnections = [];
   window.lwrDataMessages = 0;
   const count = (channel) => channel.addEventListener('message', () => { window.lwrDataMessages += 1; });
@@ -139,13 +145,59 @@ function remoteVideoState(page: Page): Promise<unknown> {
   });
 }
 
+/** Widget `error` events that reached a bubbling-phase `error` listener on window (should be none). */
+export function windowErrorEvents(page: Page): Promise<unknown[]> {
+  return page.evaluate(() => (window as unknown as { lwrWindowErrors: unknown[] }).lwrWindowErrors);
+}
+
+/** The text the widget's polite live region holds now. */
+export function liveRegionText(page: Page): Promise<string> {
+  return shadowText(page, 'live');
+}
+
+/** Waits until the widget's live region says `text` (it announces after a short delay, so a repeat is read again). */
+export async function waitForAnnouncement(page: Page, text: string, timeout = 5_000): Promise<void> {
+  await page
+    .waitForFunction((text) => document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="live"]')?.textContent === text, text, { timeout, polling: 20 })
+    .catch(async (error: unknown) => {
+      throw new Error(`live region never said "${text}" (it says "${await liveRegionText(page)}")`, { cause: error });
+    });
+}
+
+/** The data-ref of the element focused inside the widget's shadow root, or null. */
+export function focusedRef(page: Page): Promise<string | null> {
+  return page.evaluate(() => (document.querySelector('livekit-waiting-room')?.shadowRoot?.activeElement as HTMLElement | null | undefined)?.dataset.ref ?? null);
+}
+
+/** Presses Tab until focus lands on the widget's `ref` (a real keyboard, no scripted focus); throws after `maxPresses`. */
+export async function tabTo(page: Page, ref: string, maxPresses = 10): Promise<void> {
+  const seen: (string | null)[] = [];
+  for (let press = 0; press < maxPresses; press += 1) {
+    await page.keyboard.press('Tab');
+    const focused = await focusedRef(page);
+    if (focused === ref) return;
+    seen.push(focused);
+  }
+  throw new Error(`Tab never reached ${ref}; focus went through: ${seen.join(', ')}`);
+}
+
+/** Computed outline of the element focused inside the widget. */
+export function focusOutline(page: Page): Promise<{ style: string; width: string; color: string } | null> {
+  return page.evaluate(() => {
+    const focused = document.querySelector('livekit-waiting-room')?.shadowRoot?.activeElement;
+    if (!focused) return null;
+    const style = getComputedStyle(focused);
+    return { style: style.outlineStyle, width: style.outlineWidth, color: style.outlineColor };
+  });
+}
+
 export function dataMessagesReceived(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { lwrDataMessages: number }).lwrDataMessages);
 }
 
-/** Waits until the page has received more data-channel messages than `before`, then lets the SDK's handlers run. */
-export async function waitForDataMessage(page: Page, before: number, timeout = 10_000): Promise<void> {
-  await page.waitForFunction((before) => (window as unknown as { lwrDataMessages: number }).lwrDataMessages > before, before, { timeout, polling: 20 });
+/** Waits until the page has received `count` more data-channel messages than `before`, then lets the SDK's handlers run. */
+export async function waitForDataMessage(page: Page, before: number, timeout = 10_000, count = 1): Promise<void> {
+  await page.waitForFunction((target) => (window as unknown as { lwrDataMessages: number }).lwrDataMessages >= target, before + count, { timeout, polling: 20 });
   // One macrotask turn in the page: livekit-client decodes and emits DataReceived in microtasks after the message event.
   await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
 }
