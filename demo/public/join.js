@@ -8,7 +8,7 @@ const lang = params.get('lang') ?? 'en';
 document.documentElement.lang = lang;
 
 const widget = document.createElement('livekit-waiting-room');
-widget.setAttribute('role', params.get('role') === 'counselor' ? 'counselor' : 'student');
+widget.setAttribute('participant-role', params.get('role') === 'counselor' ? 'counselor' : 'student');
 widget.setAttribute('lang', lang);
 widget.setAttribute('token-url', `/api/sessions/${encodeURIComponent(session)}/token?identity=${encodeURIComponent(identity)}`);
 widget.addEventListener('session-started', (event) => {
@@ -16,5 +16,9 @@ widget.addEventListener('session-started', (event) => {
 });
 widget.addEventListener('session-ended', () => {
   document.title = 'Session over';
+});
+// `error` does not bubble (so it never reaches the page's error trackers): listen on the element.
+widget.addEventListener('error', (event) => {
+  if (event.detail.fatal) document.title = 'Could not connect';
 });
 document.getElementById('main').append(widget);
