@@ -26,7 +26,7 @@ const OPTIONS = {
   HOST: { schema: z.string().min(1).default('127.0.0.1'), expects: 'a host name or IP address' },
   /** MongoDB (or FerretDB) connection string, database name included. */
   MONGODB_URI: { schema: urlWithScheme(['mongodb:', 'mongodb+srv:']), expects: 'a mongodb:// or mongodb+srv:// URI' },
-  /** Redis for BullMQ (`maxmemory-policy noeviction`). */
+  /** Redis for BullMQ and the sessions' event-log index (`maxmemory-policy noeviction`). */
   REDIS_URL: { schema: urlWithScheme(['redis:', 'rediss:']), expects: 'a redis:// or rediss:// URL' },
   /** LiveKit server URL the service calls (RoomService API). */
   LIVEKIT_URL: { schema: urlWithScheme(['ws:', 'wss:', 'http:', 'https:']), expects: 'a ws://, wss://, http:// or https:// URL' },
@@ -40,8 +40,10 @@ const OPTIONS = {
   LIVEKIT_REQUEST_TIMEOUT_SECONDS: { schema: positiveInt.default(10), expects: 'a positive integer (seconds)' },
   /** Bearer token clinic portals present on /v1; at least 16 characters. */
   CLINIC_API_TOKEN: { schema: z.string().min(16), expects: 'a secret of at least 16 characters' },
-  /** Redis key prefix of the BullMQ queues, so several deployments can share a Redis. @defaultValue autostart */
+  /** Redis key prefix of the BullMQ queues and event logs, so several deployments can share a Redis. @defaultValue autostart */
   BULLMQ_PREFIX: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('autostart'), expects: 'letters, digits, _ . - (1-64)' },
+  /** How long a session's event log stays indexed in Redis after its last event, in seconds; an expired log is rebuilt from MongoDB when read. @defaultValue 2592000 (30 days) */
+  SESSION_LOG_TTL_SECONDS: { schema: positiveInt.default(30 * 24 * 3600), expects: 'a positive integer (seconds)' },
   /** Largest webhook body accepted, in bytes; larger ones get 413. @defaultValue 65536 */
   WEBHOOK_MAX_BYTES: { schema: positiveInt.default(65536), expects: 'a positive integer (bytes)' },
   /** How far an event's createdAt may be from now, in seconds; LiveKit's signature lives 5 minutes and has no nonce, so this bounds replays. @defaultValue 300 */

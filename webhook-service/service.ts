@@ -16,6 +16,7 @@ import { createMetrics, type Metrics } from './metrics';
 import { bullActivationJobs, createActivationQueue, type ActivationJobData, type ActivationJobName } from './queue/activationQueue';
 import { createActivationWorker } from './queue/activationWorker';
 import { MongoSessionStore } from './store/MongoSessionStore';
+import { RedisSessionLog } from './store/RedisSessionLog';
 
 export interface ServiceRoles {
   /** Serve the webhook intake and the clinic API. */
@@ -37,7 +38,8 @@ export interface Service {
 
 export async function createService(config: Config, roles: ServiceRoles, logger: Logger, clock: Clock = systemClock): Promise<Service> {
   const metrics = createMetrics({ defaultMetrics: true });
-  const store = await MongoSessionStore.connect(config.MONGODB_URI);
+  const sessionLog = new RedisSessionLog({ redisUrl: config.REDIS_URL, prefix: config.BULLMQ_PREFIX, ttlSeconds: config.SESSION_LOG_TTL_SECONDS });
+  const store = await MongoSessionStore.connect(config.MONGODB_URI, sessionLog);
   const queue = createActivationQueue(config.REDIS_URL, config.BULLMQ_PREFIX);
   queue.on('error', (error) => logger.warn({ err: error }, 'activation queue error'));
   metrics.setQueueDepthSource(() => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));

@@ -21,8 +21,7 @@ export interface ClinicRoutesDeps {
 
 const identity = z.string().min(1).max(256);
 const createSessionBody = z.object({
-  // '#' is reserved: an ended session's room slot is `<room>#ended#<id>`.
-  roomName: z.string().min(1).max(256).regex(/^[^#\p{Cc}]+$/u, 'must not contain # or control characters'),
+  roomName: z.string().min(1).max(256).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters'),
   studentIdentity: identity,
   counselorIdentity: identity,
   scheduledStart: z.iso.datetime({ offset: true }).nullish(),

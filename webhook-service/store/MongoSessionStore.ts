@@ -1,16 +1,19 @@
-// The SessionStore over MongoDB or FerretDB through mongoose, on a connection of its own.
+// The SessionStore over MongoDB or FerretDB through mongoose, on a connection of its own, with
+// each session's event log indexed in Redis (RedisSessionLog).
 //
 // Why only inserts: FerretDB runs findAndModify/update as read, filter, write in separate steps,
 // so two concurrent conditional updates can both "win". A unique-index violation (E11000) is
 // atomic on both databases, so every decision here is "insert; on E11000 read the winner":
-// - a session holds its room through the unique `roomSlot` (a second open session fails);
+// - a session holds its room through the room's slot (`room_slots._id` = room name);
 // - an event is stored once under LiveKit's id (a redelivery fails);
 // - a session is activated once under its own id (a racing second activation fails).
-// The one update, releasing the room, is a deterministic $set that any number of writers agree on.
+// Releasing the room deletes its slot. Every read on the webhook path is by `_id` alone, the
+// only filter FerretDB serves from an index, so its cost does not grow with stored history.
 import mongoose, { type Connection } from 'mongoose';
 import type { Role } from '../../plugin';
 import { ServiceError } from '../errors';
 import { defineModels, type ActivationDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
+import type { RedisSessionLog } from './RedisSessionLog';
 import type { ActivationRecord, SessionRecord, SessionStore, StoredEvent } from './SessionStore';
 
 /** How long a call waits for a reachable server before failing, in ms: handlers must fail fast. */
@@ -19,8 +22,6 @@ const SERVER_SELECTION_TIMEOUT_MS = 3000;
 const isDuplicateKey = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 
-const endedSlot = (session: { id: string; roomName: string }): string => `${session.roomName}#ended#${session.id}`;
-
 const toSession = (doc: SessionDoc): SessionRecord => ({
   id: doc._id,
   roomName: doc.roomName,
@@ -28,7 +29,6 @@ const toSession = (doc: SessionDoc): SessionRecord => ({
   counselorIdentity: doc.counselorIdentity,
   scheduledStart: doc.scheduledStart ?? null,
   createdAt: doc.createdAt,
-  holdsRoom: doc.roomSlot === doc.roomName,
 });
 
 const toEvent = (doc: SessionEventDoc): StoredEvent => ({
@@ -71,10 +71,11 @@ export class MongoSessionStore implements SessionStore {
   private constructor(
     private readonly connection: Connection,
     private readonly models: Models,
+    private readonly log: RedisSessionLog,
   ) {}
 
-  /** Connects and makes sure the unique indexes exist before any traffic relies on them. */
-  static async connect(uri: string): Promise<MongoSessionStore> {
+  /** Connects and makes sure the collections and indexes exist before any traffic relies on them. */
+  static async connect(uri: string, log: RedisSessionLog): Promise<MongoSessionStore> {
     const connection = mongoose.createConnection(uri, {
       serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
       // Without this, calls made while disconnected queue silently for 10 s instead of failing.
@@ -91,18 +92,21 @@ export class MongoSessionStore implements SessionStore {
         });
         await model.createIndexes();
       }
-      return new MongoSessionStore(connection, models);
+      await log.connect();
+      return new MongoSessionStore(connection, models, log);
     } catch (error) {
       await connection.close().catch(() => undefined);
       throw ServiceError.storeUnavailable(error);
     }
   }
 
-  async createSession(session: Omit<SessionRecord, 'holdsRoom'>): Promise<SessionRecord> {
+  async createSession(session: SessionRecord): Promise<SessionRecord> {
+    // The log first: a session whose log is not marked complete would be rebuilt by a scan.
+    await this.log.start(session.id);
+    await this.holdRoom(session);
     const doc: SessionDoc = {
       _id: session.id,
       roomName: session.roomName,
-      roomSlot: session.roomName,
       studentIdentity: session.studentIdentity,
       counselorIdentity: session.counselorIdentity,
       scheduledStart: session.scheduledStart,
@@ -112,11 +116,29 @@ export class MongoSessionStore implements SessionStore {
       await this.models.sessions.create(doc);
       return toSession(doc);
     } catch (error) {
-      if (isDuplicateKey(error)) {
-        throw new ServiceError('session_conflict', 'the room already has a session that has not ended', { cause: error });
-      }
+      // Nothing half-written: give the room back before reporting the failure.
+      await this.models.roomSlots.deleteOne({ _id: session.roomName, sessionId: session.id }).exec().catch(() => undefined);
       throw ServiceError.storeUnavailable(error);
     }
+  }
+
+  /** Takes the room's slot, or fails with `session_conflict` while another session holds it. */
+  private async holdRoom(session: SessionRecord, attempt = 1): Promise<void> {
+    try {
+      await this.models.roomSlots.create({ _id: session.roomName, sessionId: session.id, createdAt: session.createdAt });
+      return;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw ServiceError.storeUnavailable(error);
+    }
+    const holder = await this.guard(() => this.models.roomSlots.findById(session.roomName).lean<{ sessionId: string }>().exec());
+    // A slot whose session was never written (a crash between the two inserts) is stale; any
+    // other holder is a session not yet ended.
+    const stale = holder !== null && attempt === 1 && !(await this.findSession(holder.sessionId));
+    if (stale) {
+      await this.guard(() => this.models.roomSlots.deleteOne({ _id: session.roomName, sessionId: holder.sessionId }).exec());
+    }
+    if (holder === null || stale) return this.holdRoom(session, attempt + 1);
+    throw new ServiceError('session_conflict', 'the room already has a session that has not ended');
   }
 
   async findSession(sessionId: string): Promise<SessionRecord | null> {
@@ -125,31 +147,41 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
-    const doc = await this.guard(() => this.models.sessions.findOne({ roomSlot: roomName }).lean<SessionDoc>().exec());
-    return doc ? toSession(doc) : null;
+    const slot = await this.guard(() => this.models.roomSlots.findById(roomName).lean<{ sessionId: string }>().exec());
+    return slot ? this.findSession(slot.sessionId) : null;
   }
 
   async releaseRoom(session: SessionRecord): Promise<void> {
-    await this.guard(() => this.models.sessions.updateOne({ _id: session.id }, { $set: { roomSlot: endedSlot(session) } }).exec());
+    // The slot is small (open sessions only), so this two-field filter scans little on FerretDB.
+    await this.guard(() => this.models.roomSlots.deleteOne({ _id: session.roomName, sessionId: session.id }).exec());
   }
 
   async recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }> {
+    let result: { inserted: boolean; stored: StoredEvent } = { inserted: true, stored: event };
     try {
       await this.models.events.create(toEventDoc(event));
-      return { inserted: true, stored: event };
     } catch (error) {
       if (!isDuplicateKey(error)) throw ServiceError.storeUnavailable(error);
+      const existing = await this.guard(() => this.models.events.findById(event.id).lean<SessionEventDoc>().exec());
+      if (!existing) throw new ServiceError('internal', `event ${event.id} was a duplicate but cannot be read`);
+      result = { inserted: false, stored: toEvent(existing) };
     }
-    const existing = await this.guard(() => this.models.events.findById(event.id).lean<SessionEventDoc>().exec());
-    if (!existing) throw new ServiceError('internal', `event ${event.id} was a duplicate but cannot be read`);
-    return { inserted: false, stored: toEvent(existing) };
+    // Also on a duplicate: the first delivery may have stopped before indexing it.
+    await this.log.add(result.stored);
+    return result;
   }
 
   async listEvents(sessionId: string): Promise<StoredEvent[]> {
-    const docs = await this.guard(() =>
-      this.models.events.find({ sessionId }).sort({ at: 1, _id: 1 }).lean<SessionEventDoc[]>().exec(),
-    );
-    return docs.map(toEvent);
+    // With Redis away the log is read from MongoDB alone (slower on FerretDB, never wrong), so
+    // attendance stays readable; the webhook path fails on Redis anyway and answers 503.
+    const indexed = await this.log.read(sessionId).catch(() => undefined);
+    let events = indexed ?? null;
+    if (events === null) {
+      const docs = await this.guard(() => this.models.events.find({ sessionId }).lean<SessionEventDoc[]>().exec());
+      events = docs.map(toEvent);
+      if (indexed === null) await this.log.restore(sessionId, events);
+    }
+    return events.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async recordActivation(activation: ActivationRecord): Promise<{ created: boolean; activation: ActivationRecord }> {
@@ -183,6 +215,7 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async close(): Promise<void> {
+    await this.log.close();
     await this.connection.close();
   }
 

@@ -1,6 +1,6 @@
 // The storage port the use cases ask for. Every state change it offers is a unique insert (or
-// the one deterministic room release), because FerretDB's conditional updates are not atomic:
-// see the design notes in store/MongoSessionStore.ts.
+// the room's release), because FerretDB's conditional updates are not atomic: see the design
+// notes in store/MongoSessionStore.ts.
 import type { ParticipantEventKind, RoomEventKind, Role } from '../../plugin';
 
 export interface SessionRecord {
@@ -10,8 +10,6 @@ export interface SessionRecord {
   counselorIdentity: string;
   scheduledStart: Date | null;
   createdAt: Date;
-  /** False once the session ended and released its room for the next session. */
-  holdsRoom: boolean;
 }
 
 export interface StoredEvent {
@@ -35,7 +33,7 @@ export interface ActivationRecord {
 
 export interface SessionStore {
   /** Throws ServiceError `session_conflict` when the room already has a session not ended. */
-  createSession(session: Omit<SessionRecord, 'holdsRoom'>): Promise<SessionRecord>;
+  createSession(session: SessionRecord): Promise<SessionRecord>;
   findSession(sessionId: string): Promise<SessionRecord | null>;
   /** The session holding the room, if any. */
   findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null>;

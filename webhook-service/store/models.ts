@@ -1,16 +1,22 @@
-// Mongoose schemas of the three collections. Each document is written once by an insert; the
-// unique indexes are what make those inserts the service's atomic decisions (they hold on
-// FerretDB too, unlike conditional updates).
+// Mongoose schemas of the four collections. Each document is written once by an insert; the
+// unique `_id`s are what make those inserts the service's atomic decisions (they hold on
+// FerretDB too, unlike conditional updates). Every hot read is by `_id` alone, the one filter
+// FerretDB's SQLite backend serves from an index: any other filter scans the collection.
 import { Schema, type Connection, type Model } from 'mongoose';
 
 export interface SessionDoc {
   _id: string;
   roomName: string;
-  /** `roomName` while the session holds the room, `roomName#ended#<id>` once it ended. Unique. */
-  roomSlot: string;
   studentIdentity: string;
   counselorIdentity: string;
   scheduledStart: Date | null;
+  createdAt: Date;
+}
+
+/** A room held by its session until the session ends: `_id` is the room name. */
+export interface RoomSlotDoc {
+  _id: string;
+  sessionId: string;
   createdAt: Date;
 }
 
@@ -42,7 +48,6 @@ const sessionSchema = new Schema<SessionDoc>(
   {
     _id: { type: String, required: true },
     roomName: { type: String, required: true },
-    roomSlot: { type: String, required: true },
     studentIdentity: { type: String, required: true },
     counselorIdentity: { type: String, required: true },
     scheduledStart: { type: Date, default: null },
@@ -50,8 +55,17 @@ const sessionSchema = new Schema<SessionDoc>(
   },
   { ...options, collection: 'sessions' },
 );
-// Partial unique indexes do not exist on FerretDB, hence the slot that ended sessions vacate.
-sessionSchema.index({ roomSlot: 1 }, { unique: true, name: 'roomSlot_unique' });
+
+// One document per room that has a session not yet ended; the session's end deletes it. The
+// unique `_id` makes a second open session for a room fail, on MongoDB and FerretDB alike.
+const roomSlotSchema = new Schema<RoomSlotDoc>(
+  {
+    _id: { type: String, required: true },
+    sessionId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { ...options, collection: 'room_slots' },
+);
 
 const eventSchema = new Schema<SessionEventDoc>(
   {
@@ -67,6 +81,7 @@ const eventSchema = new Schema<SessionEventDoc>(
   },
   { ...options, collection: 'session_events' },
 );
+// Serves rebuilding a session's log (RedisSessionLog) on MongoDB; not on the hot path.
 eventSchema.index({ sessionId: 1, at: 1 }, { name: 'sessionId_at' });
 
 const activationSchema = new Schema<ActivationDoc>(
@@ -81,6 +96,7 @@ const activationSchema = new Schema<ActivationDoc>(
 
 export interface Models {
   sessions: Model<SessionDoc>;
+  roomSlots: Model<RoomSlotDoc>;
   events: Model<SessionEventDoc>;
   activations: Model<ActivationDoc>;
 }
@@ -88,6 +104,7 @@ export interface Models {
 export function defineModels(connection: Connection): Models {
   return {
     sessions: connection.model<SessionDoc>('Session', sessionSchema),
+    roomSlots: connection.model<RoomSlotDoc>('RoomSlot', roomSlotSchema),
     events: connection.model<SessionEventDoc>('SessionEvent', eventSchema),
     activations: connection.model<ActivationDoc>('Activation', activationSchema),
   };

@@ -23,11 +23,12 @@ export function replayEvents(session: SessionRecord, events: readonly StoredEven
 }
 
 /**
- * The public status: ended once the log holds room_finished (or the room was released); active
- * once an activation record exists (the worker's decision, made once); waiting otherwise.
+ * The public status: ended once the log holds room_finished (the only thing that releases the
+ * room); active once an activation record exists (the worker's decision, made once); waiting
+ * otherwise.
  */
-export function statusOf(session: SessionRecord, state: SessionState, activation: ActivationRecord | null): SessionStatus {
-  if (state.status === 'ended' || !session.holdsRoom) return 'ended';
+export function statusOf(state: SessionState, activation: ActivationRecord | null): SessionStatus {
+  if (state.status === 'ended') return 'ended';
   return activation ? 'active' : 'waiting';
 }
 
@@ -41,5 +42,5 @@ export interface LoadedSession {
 export async function loadSession(store: SessionStore, session: SessionRecord): Promise<LoadedSession> {
   const [events, activation] = await Promise.all([store.listEvents(session.id), store.findActivation(session.id)]);
   const state = replayEvents(session, events);
-  return { session, state, activation, status: statusOf(session, state, activation) };
+  return { session, state, activation, status: statusOf(state, activation) };
 }

@@ -63,9 +63,10 @@ test('when Redis stops while webhooks arrive, then they get 503, and once Redis 
 
   expect((await deliver(target, student)).status).toBe(200);
   await redis.stop();
-  // The counselor's join completes the pair; its job cannot be queued: LiveKit must retry.
+  // The counselor's join completes the pair; it cannot be indexed in the session's log (kept in
+  // Redis) nor its job queued: LiveKit must retry.
   const refused = await deliver(target, counselor);
-  expect(refused).toMatchObject({ status: 503, json: { error: { code: 'queue_unavailable' } } });
+  expect(refused).toMatchObject({ status: 503, json: { error: { code: 'store_unavailable' } } });
   const ready = await fetch(`${target.url}/readyz`);
   expect(ready.status).toBe(503);
   expect(await ready.json()).toMatchObject({ failed: ['redis'] });

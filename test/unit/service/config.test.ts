@@ -29,6 +29,7 @@ test('when only the required variables are set, then every option has its docume
     LIVEKIT_PUBLIC_URL: undefined,
     LIVEKIT_REQUEST_TIMEOUT_SECONDS: 10,
     BULLMQ_PREFIX: 'autostart',
+    SESSION_LOG_TTL_SECONDS: 2592000,
     WEBHOOK_MAX_BYTES: 65536,
     WEBHOOK_MAX_AGE_SECONDS: 300,
     TOKEN_TTL_SECONDS: 600,

@@ -1,0 +1,61 @@
+// The sessions' event logs kept in Redis are an index of what MongoDB records: when Redis loses
+// one (a restart without persistence, an expired key), the next read rebuilds it from MongoDB
+// and nothing about the session changes.
+import Redis from 'ioredis';
+import { waitFor } from '../../support/isolation';
+import { createAppointment, deliver, sessionStatus, startService, testConfig, type Appointment, type RunningService } from './harness';
+
+let target: RunningService;
+let appointment: Appointment;
+let redis: Redis;
+
+beforeEach(async () => {
+  target = await startService(testConfig());
+  appointment = await createAppointment(target);
+  redis = new Redis(target.config.REDIS_URL);
+});
+
+afterEach(async () => {
+  redis.disconnect();
+  await target.stop();
+});
+
+const logKey = (sessionId: string): string => `${target.config.BULLMQ_PREFIX}:session-log:{${sessionId}}`;
+
+test('when a webhook is accepted, then its event is in the session log in Redis as well as in MongoDB', async () => {
+  const t0 = Date.now() - 4000;
+  const accepted = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 });
+  expect(accepted.status).toBe(200);
+  const fields = await redis.hkeys(logKey(appointment.sessionId));
+  expect(fields).toHaveLength(2);
+  expect(fields).toContain('~complete');
+});
+
+test('when Redis has lost a session log, then the next webhook rebuilds it from MongoDB and the session still starts', async () => {
+  const t0 = Date.now() - 4000;
+  expect((await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 })).status).toBe(200);
+  expect(await redis.del(logKey(appointment.sessionId))).toBe(1);
+
+  const completing = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.counselor, joinedAtMs: t0 + 1000 });
+  expect(completing).toMatchObject({ status: 200, json: { outcome: 'accepted', effects: ['activate'] } });
+  const view = await waitFor(async () => {
+    const current = await sessionStatus(target, appointment.sessionId);
+    return current.status === 'active' ? current : null;
+  });
+  expect(view.actualStart).toBe(new Date(t0 + 1000).toISOString());
+  expect(view.participants.map((participant: { connected: boolean }) => participant.connected)).toEqual([true, true]);
+  expect(await redis.hexists(logKey(appointment.sessionId), '~complete')).toBe(1);
+});
+
+test('when a session log is lost after the end, then reading the session rebuilds its attendance', async () => {
+  const t0 = Date.now() - 6000;
+  await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 });
+  await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.counselor, joinedAtMs: t0 + 1000 });
+  await deliver(target, { event: 'room_finished', room: appointment.room });
+  const before = await sessionStatus(target, appointment.sessionId);
+  expect(before.status).toBe('ended');
+
+  await redis.del(logKey(appointment.sessionId));
+  const after = await sessionStatus(target, appointment.sessionId);
+  expect(after).toEqual(before);
+});
