@@ -1,5 +1,5 @@
 // The SessionStore over MongoDB or FerretDB through mongoose, on a connection of its own, with
-// each session's event log indexed in Redis (RedisSessionLog).
+// every session's records mirrored in Redis for reading (RedisSessionLog).
 //
 // Why only inserts: FerretDB runs findAndModify/update as read, filter, write in separate steps,
 // so two concurrent conditional updates can both "win". A unique-index violation (E11000) is
@@ -7,8 +7,9 @@
 // - a session holds its room through the room's slot (`room_slots._id` = room name);
 // - an event is stored once under LiveKit's id (a redelivery fails);
 // - a session is activated once under its own id (a racing second activation fails).
-// Releasing the room deletes its slot. Every read on the webhook path is by `_id` alone, the
-// only filter FerretDB serves from an index, so its cost does not grow with stored history.
+// Releasing the room deletes its slot. On the webhook path MongoDB is only written, and read
+// only in `room_slots`, which holds open sessions alone: its reads do not grow with history,
+// even on FerretDB, where no read uses an index (see RedisSessionLog).
 import mongoose, { type Connection } from 'mongoose';
 import type { Role } from '../../plugin';
 import { ServiceError } from '../errors';
@@ -30,6 +31,18 @@ const toSession = (doc: SessionDoc): SessionRecord => ({
   scheduledStart: doc.scheduledStart ?? null,
   createdAt: doc.createdAt,
 });
+
+const toSessionDoc = (session: SessionRecord): SessionDoc => ({
+  _id: session.id,
+  roomName: session.roomName,
+  studentIdentity: session.studentIdentity,
+  counselorIdentity: session.counselorIdentity,
+  scheduledStart: session.scheduledStart,
+  createdAt: session.createdAt,
+});
+
+const sortByTime = (events: StoredEvent[]): StoredEvent[] =>
+  events.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 const toEvent = (doc: SessionEventDoc): StoredEvent => ({
   id: doc._id,
@@ -101,20 +114,12 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async createSession(session: SessionRecord): Promise<SessionRecord> {
-    // The log first: a session whose log is not marked complete would be rebuilt by a scan.
-    await this.log.start(session.id);
+    // The mirror first: a session whose hash is not marked complete would be rebuilt by a scan.
+    await this.log.start(session);
     await this.holdRoom(session);
-    const doc: SessionDoc = {
-      _id: session.id,
-      roomName: session.roomName,
-      studentIdentity: session.studentIdentity,
-      counselorIdentity: session.counselorIdentity,
-      scheduledStart: session.scheduledStart,
-      createdAt: session.createdAt,
-    };
     try {
-      await this.models.sessions.create(doc);
-      return toSession(doc);
+      await this.models.sessions.create(toSessionDoc(session));
+      return session;
     } catch (error) {
       // Nothing half-written: give the room back before reporting the failure.
       await this.models.roomSlots.deleteOne({ _id: session.roomName, sessionId: session.id }).exec().catch(() => undefined);
@@ -133,7 +138,7 @@ export class MongoSessionStore implements SessionStore {
     const holder = await this.guard(() => this.models.roomSlots.findById(session.roomName).lean<{ sessionId: string }>().exec());
     // A slot whose session was never written (a crash between the two inserts) is stale; any
     // other holder is a session not yet ended.
-    const stale = holder !== null && attempt === 1 && !(await this.findSession(holder.sessionId));
+    const stale = holder !== null && attempt === 1 && !(await this.sessionInMongo(holder.sessionId));
     if (stale) {
       await this.guard(() => this.models.roomSlots.deleteOne({ _id: session.roomName, sessionId: holder.sessionId }).exec());
     }
@@ -141,9 +146,17 @@ export class MongoSessionStore implements SessionStore {
     throw new ServiceError('session_conflict', 'the room already has a session that has not ended');
   }
 
-  async findSession(sessionId: string): Promise<SessionRecord | null> {
+  private async sessionInMongo(sessionId: string): Promise<SessionRecord | null> {
     const doc = await this.guard(() => this.models.sessions.findById(sessionId).lean<SessionDoc>().exec());
     return doc ? toSession(doc) : null;
+  }
+
+  async findSession(sessionId: string): Promise<SessionRecord | null> {
+    const mirrored = await this.log.read(sessionId).catch(() => null);
+    if (mirrored?.session) return mirrored.session;
+    const session = await this.sessionInMongo(sessionId);
+    if (session && mirrored) await this.log.putSession(session);
+    return session;
   }
 
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
@@ -157,34 +170,30 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }> {
-    let result: { inserted: boolean; stored: StoredEvent } = { inserted: true, stored: event };
     try {
       await this.models.events.create(toEventDoc(event));
+      await this.log.add(event);
+      return { inserted: true, stored: event };
     } catch (error) {
-      if (!isDuplicateKey(error)) throw ServiceError.storeUnavailable(error);
-      const existing = await this.guard(() => this.models.events.findById(event.id).lean<SessionEventDoc>().exec());
-      if (!existing) throw new ServiceError('internal', `event ${event.id} was a duplicate but cannot be read`);
-      result = { inserted: false, stored: toEvent(existing) };
+      if (!isDuplicateKey(error)) throw error instanceof ServiceError ? error : ServiceError.storeUnavailable(error);
     }
-    // Also on a duplicate: the first delivery may have stopped before indexing it.
-    await this.log.add(result.stored);
-    return result;
+    // A redelivery. An event id names one event, so what this session's log holds under it is
+    // this very event; only when the log lacks it is the stored one read back (it may belong to
+    // an earlier session of the room, or the first delivery stopped before mirroring it).
+    if (await this.log.hasEvent(event.sessionId, event.id)) return { inserted: false, stored: event };
+    const existing = await this.guard(() => this.models.events.findById(event.id).lean<SessionEventDoc>().exec());
+    if (!existing) throw new ServiceError('internal', `event ${event.id} was a duplicate but cannot be read`);
+    const stored = toEvent(existing);
+    await this.log.add(stored);
+    return { inserted: false, stored };
   }
 
   async listEvents(sessionId: string): Promise<StoredEvent[]> {
-    // With Redis away the log is read from MongoDB alone (slower on FerretDB, never wrong), so
-    // attendance stays readable; the webhook path fails on Redis anyway and answers 503.
-    const indexed = await this.log.read(sessionId).catch(() => undefined);
-    let events = indexed ?? null;
-    if (events === null) {
-      const docs = await this.guard(() => this.models.events.find({ sessionId }).lean<SessionEventDoc[]>().exec());
-      events = docs.map(toEvent);
-      if (indexed === null) await this.log.restore(sessionId, events);
-    }
-    return events.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return sortByTime((await this.mirror(sessionId)).events);
   }
 
   async recordActivation(activation: ActivationRecord): Promise<{ created: boolean; activation: ActivationRecord }> {
+    let result: { created: boolean; activation: ActivationRecord } = { created: true, activation };
     try {
       await this.models.activations.create({
         _id: activation.sessionId,
@@ -192,18 +201,37 @@ export class MongoSessionStore implements SessionStore {
         messageId: activation.messageId,
         createdAt: activation.createdAt,
       });
-      return { created: true, activation };
     } catch (error) {
       if (!isDuplicateKey(error)) throw ServiceError.storeUnavailable(error);
+      const winner = await this.guard(() => this.models.activations.findById(activation.sessionId).lean<ActivationDoc>().exec());
+      if (!winner) throw new ServiceError('internal', `activation of ${activation.sessionId} was a duplicate but cannot be read`);
+      result = { created: false, activation: toActivation(winner) };
     }
-    const winner = await this.findActivation(activation.sessionId);
-    if (!winner) throw new ServiceError('internal', `activation of ${activation.sessionId} was a duplicate but cannot be read`);
-    return { created: false, activation: winner };
+    await this.log.putActivation(result.activation);
+    return result;
   }
 
   async findActivation(sessionId: string): Promise<ActivationRecord | null> {
-    const doc = await this.guard(() => this.models.activations.findById(sessionId).lean<ActivationDoc>().exec());
-    return doc ? toActivation(doc) : null;
+    return (await this.mirror(sessionId)).activation;
+  }
+
+  /**
+   * The session's events and activation from its Redis hash, rebuilt from MongoDB when the hash
+   * is not complete. With Redis away they come from MongoDB alone (slower on FerretDB, never
+   * wrong), so attendance stays readable; the webhook path fails on Redis anyway (503).
+   */
+  private async mirror(sessionId: string): Promise<{ events: StoredEvent[]; activation: ActivationRecord | null }> {
+    const mirrored = await this.log.read(sessionId).catch(() => undefined);
+    if (mirrored?.complete) return mirrored;
+    const [docs, activationDoc] = await this.guard(() =>
+      Promise.all([
+        this.models.events.find({ sessionId }).lean<SessionEventDoc[]>().exec(),
+        this.models.activations.findById(sessionId).lean<ActivationDoc>().exec(),
+      ]),
+    );
+    const rebuilt = { events: docs.map(toEvent), activation: activationDoc ? toActivation(activationDoc) : null };
+    if (mirrored) await this.log.restore(sessionId, rebuilt.events, rebuilt.activation);
+    return rebuilt;
   }
 
   async ping(): Promise<void> {

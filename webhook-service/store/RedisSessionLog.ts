@@ -1,33 +1,47 @@
-// Each session's event log as a Redis hash (event id -> stored event), read in one round trip.
+// Each session's records mirrored in one Redis hash, read in one round trip: the session, its
+// events (one field per LiveKit event id) and its activation.
 //
-// Why Redis: the intake must read a session's whole log on every webhook. On MongoDB an index
-// on sessionId serves that, but FerretDB (the embedded database) pushes only `{ _id: value }`
-// filters down to SQLite and scans every other query in Go, so a `find({ sessionId })` would
-// slow down with every session ever stored. MongoDB keeps the durable record of every event;
-// this hash is an index of it, and is rebuilt from MongoDB whenever it is missing (a Redis
-// restart without persistence, an expired key). The field COMPLETE marks a hash that holds the
-// whole log; without it the log is rebuilt before it is trusted.
+// Why: FerretDB v1.24's SQLite backend serves no query from an index, not even `{ _id: value }`
+// (its _id index is built on another SQL expression than the one its queries use), so every
+// MongoDB read there scans its whole collection and slows down with every session ever stored.
+// The webhook path therefore reads from this hash, and MongoDB only on a miss. That is safe
+// because everything mirrored is written once and never changes: MongoDB's unique inserts make
+// each decision, and the hash only repeats what they decided. The field COMPLETE says the hash
+// holds the session's whole log (and its activation, if any); without it the session is
+// rebuilt from MongoDB before the hash is trusted (a Redis restart without persistence, an
+// expired key).
 import Redis from 'ioredis';
 import { ServiceError } from '../errors';
-import type { StoredEvent } from './SessionStore';
+import type { ActivationRecord, SessionRecord, StoredEvent } from './SessionStore';
 
 const COMPLETE = '~complete';
+const SESSION = '~session';
+const ACTIVATION = '~activation';
 
 export interface SessionLogOptions {
   redisUrl: string;
   /** Key prefix, shared with the queues' prefix so deployments sharing a Redis stay apart. */
   prefix: string;
-  /** How long a session's log stays in Redis after its last event, in seconds. */
+  /** How long a session's hash stays in Redis after its last write, in seconds. */
   ttlSeconds: number;
 }
 
-type SerializedEvent = Omit<StoredEvent, 'at' | 'receivedAt'> & { at: string; receivedAt: string };
+/** What the hash holds for a session; `complete` false means it must be rebuilt from MongoDB. */
+export interface MirroredSession {
+  complete: boolean;
+  session: SessionRecord | null;
+  events: StoredEvent[];
+  activation: ActivationRecord | null;
+}
 
-const serialize = (event: StoredEvent): string => JSON.stringify(event);
-const parse = (text: string): StoredEvent => {
-  const raw = JSON.parse(text) as SerializedEvent;
-  return { ...raw, at: new Date(raw.at), receivedAt: new Date(raw.receivedAt) };
+const withDates = <T>(text: string, fields: readonly string[]): T => {
+  const raw = JSON.parse(text) as Record<string, unknown>;
+  for (const field of fields) if (typeof raw[field] === 'string') raw[field] = new Date(raw[field] as string);
+  return raw as T;
 };
+const parseEvent = (text: string): StoredEvent => withDates(text, ['at', 'receivedAt']);
+const parseSession = (text: string): SessionRecord => withDates(text, ['scheduledStart', 'createdAt']);
+const parseActivation = (text: string): ActivationRecord => withDates(text, ['startedAt', 'createdAt']);
 
 export class RedisSessionLog {
   private readonly redis: Redis;
@@ -55,31 +69,47 @@ export class RedisSessionLog {
     await this.guard(() => this.redis.connect());
   }
 
-  /** A new session's log is empty and complete: it needs no rebuild. */
-  async start(sessionId: string): Promise<void> {
-    await this.guard(() => this.redis.multi().hset(this.key(sessionId), COMPLETE, '1').expire(this.key(sessionId), this.options.ttlSeconds).exec());
+  /** A new session: its log is empty and complete, so it never needs a rebuild. */
+  async start(session: SessionRecord): Promise<void> {
+    await this.write(session.id, [[SESSION, JSON.stringify(session)], [COMPLETE, '1']]);
   }
 
-  /** Adds an event already stored in MongoDB; a second add of the same id keeps the first. */
+  /** Mirrors an event already stored in MongoDB; a second add of the same id keeps the first. */
   async add(event: StoredEvent): Promise<void> {
     const key = this.key(event.sessionId);
-    await this.guard(() => this.redis.multi().hsetnx(key, event.id, serialize(event)).expire(key, this.options.ttlSeconds).exec());
+    await this.guard(() => this.redis.multi().hsetnx(key, event.id, JSON.stringify(event)).expire(key, this.options.ttlSeconds).exec());
   }
 
-  /** The log, or null when Redis does not hold it whole and it must be rebuilt. */
-  async read(sessionId: string): Promise<StoredEvent[] | null> {
+  async putSession(session: SessionRecord): Promise<void> {
+    await this.write(session.id, [[SESSION, JSON.stringify(session)]]);
+  }
+
+  async putActivation(activation: ActivationRecord): Promise<void> {
+    await this.write(activation.sessionId, [[ACTIVATION, JSON.stringify(activation)]]);
+  }
+
+  async hasEvent(sessionId: string, eventId: string): Promise<boolean> {
+    return (await this.guard(() => this.redis.hexists(this.key(sessionId), eventId))) === 1;
+  }
+
+  async read(sessionId: string): Promise<MirroredSession> {
     const fields = await this.guard(() => this.redis.hgetall(this.key(sessionId)));
-    if (fields[COMPLETE] === undefined) return null;
-    return Object.entries(fields)
-      .filter(([field]) => field !== COMPLETE)
-      .map(([, text]) => parse(text));
+    const events: StoredEvent[] = [];
+    for (const [field, text] of Object.entries(fields)) if (!field.startsWith('~')) events.push(parseEvent(text));
+    return {
+      complete: fields[COMPLETE] !== undefined,
+      session: fields[SESSION] ? parseSession(fields[SESSION]) : null,
+      events,
+      activation: fields[ACTIVATION] ? parseActivation(fields[ACTIVATION]) : null,
+    };
   }
 
-  /** Writes a log rebuilt from MongoDB and marks it complete. */
-  async restore(sessionId: string, events: readonly StoredEvent[]): Promise<void> {
+  /** Writes what was rebuilt from MongoDB and marks the hash complete. */
+  async restore(sessionId: string, events: readonly StoredEvent[], activation: ActivationRecord | null): Promise<void> {
     const key = this.key(sessionId);
     const multi = this.redis.multi();
-    for (const event of events) multi.hsetnx(key, event.id, serialize(event));
+    for (const event of events) multi.hsetnx(key, event.id, JSON.stringify(event));
+    if (activation) multi.hset(key, ACTIVATION, JSON.stringify(activation));
     multi.hset(key, COMPLETE, '1').expire(key, this.options.ttlSeconds);
     await this.guard(() => multi.exec());
   }
@@ -90,6 +120,11 @@ export class RedisSessionLog {
 
   async close(): Promise<void> {
     this.redis.disconnect();
+  }
+
+  private async write(sessionId: string, pairs: [string, string][]): Promise<void> {
+    const key = this.key(sessionId);
+    await this.guard(() => this.redis.multi().hset(key, Object.fromEntries(pairs)).expire(key, this.options.ttlSeconds).exec());
   }
 
   private async guard<T>(operation: () => Promise<T>): Promise<T> {

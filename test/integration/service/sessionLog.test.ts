@@ -1,6 +1,6 @@
-// The sessions' event logs kept in Redis are an index of what MongoDB records: when Redis loses
-// one (a restart without persistence, an expired key), the next read rebuilds it from MongoDB
-// and nothing about the session changes.
+// Each session's records are mirrored in a Redis hash for reading; MongoDB keeps the record.
+// When Redis loses a hash (a restart without persistence, an expired key), the next read
+// rebuilds it from MongoDB and nothing about the session changes.
 import Redis from 'ioredis';
 import { waitFor } from '../../support/isolation';
 import { createAppointment, deliver, sessionStatus, startService, testConfig, type Appointment, type RunningService } from './harness';
@@ -27,8 +27,7 @@ test('when a webhook is accepted, then its event is in the session log in Redis 
   const accepted = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 });
   expect(accepted.status).toBe(200);
   const fields = await redis.hkeys(logKey(appointment.sessionId));
-  expect(fields).toHaveLength(2);
-  expect(fields).toContain('~complete');
+  expect(fields.sort()).toEqual(['~complete', '~session', expect.stringMatching(/^EV_/)].sort());
 });
 
 test('when Redis has lost a session log, then the next webhook rebuilds it from MongoDB and the session still starts', async () => {
@@ -58,4 +57,16 @@ test('when a session log is lost after the end, then reading the session rebuild
   await redis.del(logKey(appointment.sessionId));
   const after = await sessionStatus(target, appointment.sessionId);
   expect(after).toEqual(before);
+});
+
+test('when the worker activates a session, then the activation is mirrored in Redis and the API answers what it says', async () => {
+  const t0 = Date.now() - 4000;
+  await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 });
+  await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.counselor, joinedAtMs: t0 + 1000 });
+  await waitFor(async () => (await redis.hexists(logKey(appointment.sessionId), '~activation')) === 1);
+  const mirrored = JSON.parse((await redis.hget(logKey(appointment.sessionId), '~activation')) as string);
+  expect(mirrored).toMatchObject({ sessionId: appointment.sessionId, startedAt: new Date(t0 + 1000).toISOString() });
+  // The hash is the read path: what it says is what the API answers.
+  const view = await sessionStatus(target, appointment.sessionId);
+  expect(view).toMatchObject({ status: 'active', actualStart: mirrored.startedAt });
 });
