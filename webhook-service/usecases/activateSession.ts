@@ -1,6 +1,6 @@
 // What the worker does for a session that turned active: record the activation once (a unique
-// insert; a racing or repeated job reads the winner and reuses its message id), write the
-// snapshot into the room metadata (durable: late joiners and reloads get it on connect), then
+// insert; a racing or repeated job reads the winner and reuses its message id), then write the
+// snapshot into the room metadata (durable: late joiners and reloads get it on connect) and
 // broadcast session_started. At-least-once: every step is safe to repeat.
 import { encodeMessage, encodeSnapshot, TOPIC, type SessionSnapshot } from '../../plugin';
 import type { Clock } from '../clock';
@@ -60,12 +60,15 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
     messageId: activation.messageId,
   };
   const log = deps.logger.child({ sessionId: session.id, messageId: activation.messageId });
-  if ((await deps.rooms.updateRoomMetadata(session.roomName, encodeSnapshot(snapshot))) === 'room_not_found') {
+  // Both at once: the start reaches the room a LiveKit round trip sooner. The widget accepts a
+  // session_started only once the snapshot confirms it, and waits for the snapshot if the data
+  // message comes first.
+  const [metadata, data] = await Promise.all([
+    deps.rooms.updateRoomMetadata(session.roomName, encodeSnapshot(snapshot)),
+    deps.rooms.sendData(session.roomName, startedMessage(activation), { topic: TOPIC }),
+  ]);
+  if (metadata === 'room_not_found' || data === 'room_not_found') {
     log.info('room closed before the activation reached it; nobody to tell');
-    return 'room_gone';
-  }
-  if ((await deps.rooms.sendData(session.roomName, startedMessage(activation), { topic: TOPIC })) === 'room_not_found') {
-    log.info('room closed before session_started was sent; nobody to tell');
     return 'room_gone';
   }
   deps.onStartedSent(Math.max(0, (deps.clock.now() - job.receivedAt) / 1000));
