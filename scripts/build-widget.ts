@@ -12,26 +12,34 @@ import { build } from 'esbuild';
 import { customElementsManifest } from '../widget/manifest';
 
 const root = path.resolve(__dirname, '..');
-const outDir = path.join(root, 'dist', 'widget');
+const defaultOutDir = path.join(root, 'dist', 'widget');
 
 const common = { bundle: true, minify: true, sourcemap: true, target: 'es2020', platform: 'browser', legalComments: 'none' } as const;
 
-/** Builds every output into dist/widget and returns the bundles' and the manifest's paths. */
-export async function buildWidget(): Promise<{ bundlePath: string; modulePath: string; manifestPath: string }> {
+export interface BuildWidgetOptions {
+  /** Where the outputs go; tests and benchmarks running side by side each pass their own. @defaultValue dist/widget */
+  outDir?: string;
+  /** Emit the .d.ts files (a tsc run of a few seconds). @defaultValue true */
+  declarations?: boolean;
+}
+
+/** Builds every output into `outDir` and returns the bundles' and the manifest's paths. */
+export async function buildWidget(options: BuildWidgetOptions = {}): Promise<{ bundlePath: string; modulePath: string; manifestPath: string }> {
+  const outDir = options.outDir ?? defaultOutDir;
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const modulePath = path.join(outDir, 'index.js');
   const bundlePath = path.join(outDir, 'livekit-waiting-room.js');
   await build({ ...common, entryPoints: [path.join(root, 'widget', 'index.ts')], format: 'esm', outfile: modulePath, external: ['livekit-client'] });
   await build({ ...common, entryPoints: [path.join(root, 'widget', 'bundle.ts')], format: 'iife', globalName: 'LiveKitWaitingRoom', outfile: bundlePath });
-  emitDeclarations();
+  if (options.declarations ?? true) emitDeclarations(outDir);
   const manifestPath = path.join(outDir, 'custom-elements.json');
   writeFileSync(manifestPath, `${JSON.stringify(customElementsManifest(), null, 2)}\n`);
   return { bundlePath, modulePath, manifestPath };
 }
 
 /** tsc over the widget's files only (they import plugin/protocol, so it comes along). */
-function emitDeclarations(): void {
+function emitDeclarations(outDir: string): void {
   const configPath = path.join(outDir, 'tsconfig.declarations.json');
   const config = {
     extends: path.relative(outDir, path.join(root, 'tsconfig.json')),

@@ -33,7 +33,8 @@ const opened: WidgetPage[] = [];
 jest.setTimeout(90_000);
 
 beforeAll(async () => {
-  const { bundlePath } = await buildWidget();
+  // A folder of its own: other suites build the widget at the same time.
+  const { bundlePath } = await buildWidget({ outDir: path.resolve(__dirname, '..', '..', 'dist', 'widget-e2e-flow'), declarations: false });
   portal = await startPortal({ clinicApiUrl: serviceUrl, clinicApiToken, widgetDir: path.dirname(bundlePath) });
   browser = await launchChromium();
 });

@@ -34,8 +34,9 @@ const opened: WidgetPage[] = [];
 jest.setTimeout(90_000);
 
 beforeAll(async () => {
-  await buildWidget();
-  site = await startStaticServer({ pages: { '/harness.html': HARNESS_HTML }, mounts: { '/widget/': path.resolve(__dirname, '..', '..', 'dist', 'widget') } });
+  // A folder of its own: other suites build the widget at the same time.
+  const { bundlePath } = await buildWidget({ outDir: path.resolve(__dirname, '..', '..', 'dist', 'widget-e2e-protocol'), declarations: false });
+  site = await startStaticServer({ pages: { '/harness.html': HARNESS_HTML }, mounts: { '/widget/': path.dirname(bundlePath) } });
   browser = await launchChromium();
 });
 
