@@ -1,6 +1,6 @@
 // jest globalSetup of the e2e project: the real local stack, then ONE webhook service process
 // listening where LiveKit posts its webhooks, on a database of its own. Test workers inherit
-// SERVICE_URL and CLINIC_API_TOKEN through process.env.
+// SERVICE_URL, SERVICE_PID, SERVICE_MONGODB_URI and CLINIC_API_TOKEN through process.env.
 import { randomBytes } from 'node:crypto';
 import { startServiceProcess, type ServiceProcess } from '../../scripts/serviceProcess';
 import { mongoUriFor } from './isolation';
@@ -13,10 +13,11 @@ interface ServiceHolder {
 export default async function e2eGlobalSetup(): Promise<void> {
   const stack = await ensureStack();
   const clinicApiToken = randomBytes(24).toString('base64url');
+  const serviceMongoUri = mongoUriFor(`autostart_e2e_${randomBytes(4).toString('hex')}`);
   const service = await startServiceProcess({
     port: stack.webhookPort,
     env: {
-      MONGODB_URI: mongoUriFor(`autostart_e2e_${randomBytes(4).toString('hex')}`),
+      MONGODB_URI: serviceMongoUri,
       REDIS_URL: stack.redisUrl,
       LIVEKIT_URL: stack.livekitUrl,
       LIVEKIT_API_KEY: stack.livekitApiKey,
@@ -28,5 +29,7 @@ export default async function e2eGlobalSetup(): Promise<void> {
   });
   (globalThis as ServiceHolder).__autostartE2eService = service;
   process.env.SERVICE_URL = service.url;
+  process.env.SERVICE_PID = String(service.pid);
+  process.env.SERVICE_MONGODB_URI = serviceMongoUri;
   process.env.CLINIC_API_TOKEN = clinicApiToken;
 }

@@ -1,0 +1,47 @@
+// Floor (b) of the ingest benchmark: the storage work one webhook needs, done by the bare
+// drivers at the same concurrency as the load, with no HTTP, no signature and no rules: find the
+// room's slot and its session (by _id), insert the event, index it in the session's Redis log
+// and read the log back.
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import mongoose from 'mongoose';
+
+export interface DatabaseFloorResult {
+  webhooksPerSecond: number;
+  durationMs: number;
+}
+
+export async function measureDatabaseFloor(mongoUri: string, redisUrl: string, webhooks: number, concurrency = 64): Promise<DatabaseFloorResult> {
+  const client = new mongoose.mongo.MongoClient(mongoUri);
+  await client.connect();
+  const redis = new Redis(redisUrl);
+  const tag = randomBytes(4).toString('hex');
+  const db = client.db(`bench_floor_${tag}`);
+  const slots = db.collection<{ _id: string; sessionId: string }>('room_slots');
+  const sessions = db.collection<{ _id: string; roomName: string }>('sessions');
+  const events = db.collection<{ _id: string; sessionId: string; at: Date }>('session_events');
+  const rooms = Array.from({ length: Math.max(1, Math.floor(webhooks / 8)) }, (_, i) => `floor-room-${i}`);
+  await slots.insertMany(rooms.map((room, i) => ({ _id: room, sessionId: `ses_floor_${i}` })));
+  await sessions.insertMany(rooms.map((room, i) => ({ _id: `ses_floor_${i}`, roomName: room })));
+
+  let next = 0;
+  const started = performance.now();
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < webhooks; i = next++) {
+      const slot = await slots.findOne({ _id: rooms[i % rooms.length] as string });
+      const session = slot && (await sessions.findOne({ _id: slot.sessionId }));
+      if (!session) throw new Error('floor setup lost a session');
+      const event = { _id: `EV_${randomBytes(9).toString('base64url')}`, sessionId: session._id, at: new Date() };
+      await events.insertOne(event);
+      const key = `bench-floor-${tag}:session-log:{${session._id}}`;
+      await redis.multi().hsetnx(key, event._id, JSON.stringify(event)).expire(key, 600).exec();
+      await redis.hgetall(key);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  const durationMs = performance.now() - started;
+  await db.dropDatabase();
+  await client.close();
+  redis.disconnect();
+  return { webhooksPerSecond: webhooks / (durationMs / 1000), durationMs };
+}

@@ -1,0 +1,168 @@
+// The benchmark harness: brings up (or is handed) the stack and a service process, runs the
+// selected sections, prints the table and writes the JSON. Used by `npm run bench` and, with
+// `smoke`, by a test in `npm test`.
+import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import { startServiceProcess } from '../scripts/serviceProcess';
+import { startStack, type StackEndpoints } from '../scripts/stack';
+import { measureCostGrowth } from './costGrowth';
+import { measureDatabaseFloor } from './databaseFloor';
+import { measureServiceIngest, measureVerifyFloor, sustainedRate, type StepPlan } from './ingest';
+import { printTable, writeResults, type ReportRow } from './report';
+import { measureStartLatency } from './startLatency';
+import { measureWidget } from './widget';
+
+export type Section = 'ingest' | 'start' | 'growth' | 'widget';
+
+/** A running service the harness may use instead of starting its own. */
+export interface BenchService {
+  url: string;
+  pid: number;
+  clinicToken: string;
+  mongoUri: string;
+}
+
+export interface BenchOptions {
+  smoke: boolean;
+  sections?: Section[];
+  /** Stored past sessions for the large cost-growth run. @defaultValue 1,000,000 (smoke: 2,000) */
+  pastSessions?: number;
+  /** Sessions with two real clients each for start latency. @defaultValue 200 (smoke: 2) */
+  startSessions?: number;
+  /** Endpoints of a running stack; without them the harness starts one. */
+  stack?: StackEndpoints;
+  /** A running service on the stack's webhook port; without it the harness starts one. */
+  service?: BenchService;
+  resultsDir?: string;
+  log: (line: string) => void;
+}
+
+function withDb(uri: string, db: string): string {
+  const url = new URL(uri);
+  url.pathname = `/${db}`;
+  return url.toString();
+}
+
+async function ownService(stack: StackEndpoints): Promise<BenchService & { stop(): Promise<void> }> {
+  const clinicToken = randomBytes(24).toString('base64url');
+  const mongoUri = withDb(stack.mongoUri, `autostart_bench_${randomBytes(4).toString('hex')}`);
+  const service = await startServiceProcess({
+    port: stack.webhookPort,
+    stdio: 'ignore',
+    env: {
+      MONGODB_URI: mongoUri,
+      REDIS_URL: stack.redisUrl,
+      LIVEKIT_URL: stack.livekitUrl,
+      LIVEKIT_API_KEY: stack.livekitApiKey,
+      LIVEKIT_API_SECRET: stack.livekitApiSecret,
+      CLINIC_API_TOKEN: clinicToken,
+      BULLMQ_PREFIX: `autostart-bench-${randomBytes(4).toString('hex')}`,
+      LOG_LEVEL: 'warn',
+    },
+  });
+  return { url: service.url, pid: service.pid, clinicToken, mongoUri, stop: service.stop };
+}
+
+const fixed = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow[]; results: Record<string, unknown> }> {
+  const sections = new Set<Section>(options.sections ?? ['ingest', 'start', 'growth', 'widget']);
+  const log = options.log;
+  const ownStack = options.stack ? undefined : await startStack();
+  const stack = options.stack ?? (ownStack as StackEndpoints);
+  const started = options.service ? undefined : await ownService(stack);
+  const service = options.service ?? (started as BenchService);
+  const serviceDb = await mongoose.createConnection(service.mongoUri).asPromise();
+  const rows: ReportRow[] = [];
+  const results: Record<string, unknown> = { smoke: options.smoke, startedAt: new Date().toISOString() };
+  try {
+    if (sections.has('ingest')) {
+      const plan: StepPlan = options.smoke
+        ? { rates: [50], secondsPerStep: 1, p99LimitMs: 100 }
+        : { rates: [250, 500, 1000, 1500, 2000, 2500, 3000, 4000], secondsPerStep: 5, p99LimitMs: 100 };
+      const floorPlan: StepPlan = options.smoke ? plan : { ...plan, rates: [...plan.rates, 5000, 6000, 8000] };
+      log('ingest: floor (b), the database alone');
+      const dbFloor = await measureDatabaseFloor(stack.mongoUri, stack.redisUrl, options.smoke ? 200 : 20000);
+      log(`  database floor: ${fixed(dbFloor.webhooksPerSecond, 0)} webhooks/s of writes`);
+      log('ingest: floor (a), signature verification alone');
+      const verifySteps = await measureVerifyFloor(stack.livekitApiKey, stack.livekitApiSecret, floorPlan, log);
+      log('ingest: the service');
+      const serviceSteps = await measureServiceIngest({
+        target: { baseUrl: service.url, pid: service.pid },
+        clinicToken: service.clinicToken,
+        serviceDb,
+        apiKey: stack.livekitApiKey,
+        apiSecret: stack.livekitApiSecret,
+        plan,
+        log,
+      });
+      const ours = sustainedRate(serviceSteps);
+      const verifyFloor = sustainedRate(verifySteps);
+      const best = serviceSteps.filter((step) => step.sustained).at(-1);
+      results.ingest = { serviceSteps, verifySteps, dbFloor, sustainedRate: ours, verifyFloorRate: verifyFloor };
+      rows.push(
+        { section: 'ingest', measure: 'sustained webhooks/s (p99 < 100 ms, none lost)', value: fixed(ours, 0), target: '>= 2000', met: ours >= 2000 },
+        { section: 'ingest', measure: 'p50 / p99 at that rate (ms)', value: best ? `${fixed(best.p50Ms)} / ${fixed(best.p99Ms)}` : 'n/a' },
+        { section: 'ingest', measure: 'service CPU cores / peak RSS MiB', value: best ? `${fixed(best.cpuCores, 2)} / ${fixed(best.peakRssMiB, 0)}` : 'n/a' },
+        { section: 'ingest', measure: 'floor (a) verify-only webhooks/s', value: fixed(verifyFloor, 0) },
+        { section: 'ingest', measure: 'ours / floor (a)', value: fixed(ours / verifyFloor, 2), target: '>= 0.5', met: ours / verifyFloor >= 0.5 },
+        { section: 'ingest', measure: 'floor (b) database webhooks/s', value: fixed(dbFloor.webhooksPerSecond, 0) },
+        { section: 'ingest', measure: 'ours / floor (b)', value: fixed(ours / dbFloor.webhooksPerSecond, 2) },
+      );
+    }
+    if (sections.has('start')) {
+      const count = options.startSessions ?? (options.smoke ? 2 : 200);
+      log(`start latency: ${count} sessions, two real LiveKit clients each`);
+      const start = await measureStartLatency({ serviceUrl: service.url, clinicToken: service.clinicToken, serviceDb, sessions: count, concurrency: options.smoke ? 1 : 4 });
+      results.start = start;
+      const d = start.serviceToClients;
+      const p = start.peerSeenToClients;
+      rows.push(
+        { section: 'start', measure: 'webhook in -> session_started at both, p50/p95/p99 ms', value: `${fixed(d.p50)} / ${fixed(d.p95)} / ${fixed(d.p99)}`, target: 'p99 < 50', met: d.p99 < 50 },
+        { section: 'start', measure: 'counselor connected -> session_started at both, p50/p95/p99 ms', value: `${fixed(start.connectedToClients.p50)} / ${fixed(start.connectedToClients.p95)} / ${fixed(start.connectedToClients.p99)}` },
+        { section: 'start', measure: 'peer seen (ParticipantConnected) -> session_started at both, p50/p95/p99 ms', value: `${fixed(p.p50)} / ${fixed(p.p95)} / ${fixed(p.p99)}` },
+        { section: 'start', measure: 'peer seen -> webhook in (LiveKit), p50/p95/p99 ms', value: `${fixed(start.peerSeenToWebhook.p50)} / ${fixed(start.peerSeenToWebhook.p95)} / ${fixed(start.peerSeenToWebhook.p99)}` },
+      );
+    }
+    if (sections.has('growth')) {
+      const past = options.pastSessions ?? (options.smoke ? 2000 : 1_000_000);
+      log(`cost growth: ingest with 1,000 and with ${past.toLocaleString('en')} past sessions stored`);
+      const growth = await measureCostGrowth({
+        service,
+        serviceDb,
+        apiKey: stack.livekitApiKey,
+        apiSecret: stack.livekitApiSecret,
+        small: options.smoke ? 200 : 1000,
+        large: past,
+        rate: options.smoke ? 50 : 500,
+        seconds: options.smoke ? 1 : 10,
+        log,
+      });
+      results.growth = growth;
+      rows.push(
+        { section: 'growth', measure: `p50 / p99 ms with ${growth.small.past} past`, value: `${fixed(growth.small.p50Ms)} / ${fixed(growth.small.p99Ms)}` },
+        { section: 'growth', measure: `p50 / p99 ms with ${growth.large.past} past`, value: `${fixed(growth.large.p50Ms)} / ${fixed(growth.large.p99Ms)}` },
+        { section: 'growth', measure: 'ratio large / small (p50, p99)', value: `${fixed(growth.ratioP50, 2)} / ${fixed(growth.ratioP99, 2)}`, target: '<= 1.2', met: growth.ratioP50 <= 1.2 && growth.ratioP99 <= 1.2 },
+      );
+    }
+    if (sections.has('widget')) {
+      log('widget: bundle sizes and time to the waiting room in Chromium');
+      const widget = await measureWidget({ service, stack, runs: options.smoke ? 1 : 10 });
+      results.widget = widget;
+      rows.push(
+        { section: 'widget', measure: 'widget code alone, min+gzip KB', value: fixed(widget.widgetGzipKB, 1), target: '< 15', met: widget.widgetGzipKB < 15 },
+        { section: 'widget', measure: 'script-tag bundle, min+gzip KB', value: fixed(widget.bundleGzipKB, 1) },
+        { section: 'widget', measure: 'script load -> waiting room, p50 / max ms', value: `${fixed(widget.toWaitingRoom.p50)} / ${fixed(widget.toWaitingRoom.max)}` },
+      );
+    }
+    log('');
+    printTable(rows, log);
+    results.rows = rows;
+    if (options.resultsDir) log(`\nresults: ${writeResults(options.resultsDir, results)}`);
+    return { rows, results };
+  } finally {
+    await serviceDb.close();
+    await started?.stop();
+    await ownStack?.stop();
+  }
+}

@@ -1,0 +1,73 @@
+// Widget figures: the minified+gzipped size of the script-tag bundle and of the widget's own
+// code, and in Debian's Chromium the time from starting to load the script tag to the waiting
+// room on screen (connected to LiveKit, waiting for the other person).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { buildWidget } from '../scripts/build-widget';
+import type { StackEndpoints } from '../scripts/stack';
+import { launchChromium, startStaticServer } from '../test/support/browser';
+import { clinicApi } from './clinicApi';
+import { percentile } from './openLoop';
+
+const gzipKB = (file: string): number => gzipSync(readFileSync(file), { level: 9 }).length / 1024;
+
+/** The page times itself: from inserting the script tag to the waiting section being shown. */
+const TIMING_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>widget timing</title></head><body>
+<script>
+  const params = new URLSearchParams(location.search);
+  window.lwrTiming = new Promise((resolve) => {
+    const startedAt = performance.now();
+    const script = document.createElement('script');
+    script.src = '/widget/livekit-waiting-room.js';
+    script.onload = () => {
+      const widget = document.createElement('livekit-waiting-room');
+      widget.setAttribute('participant-role', 'student');
+      widget.setAttribute('server-url', params.get('url'));
+      widget.setAttribute('token', params.get('token'));
+      document.body.append(widget);
+      const check = () => {
+        const waiting = widget.shadowRoot && widget.shadowRoot.querySelector('[data-ref="waiting"]');
+        if (widget.phase === 'waiting' && waiting && !waiting.hidden) resolve(performance.now() - startedAt);
+        else requestAnimationFrame(check);
+      };
+      check();
+    };
+    document.head.append(script);
+  });
+</script></body></html>`;
+
+export interface WidgetFigures {
+  bundleGzipKB: number;
+  widgetGzipKB: number;
+  toWaitingRoom: { p50: number; max: number; runs: number };
+}
+
+export async function measureWidget(options: { service: { url: string; clinicToken: string }; stack: StackEndpoints; runs: number }): Promise<WidgetFigures> {
+  // A folder of its own, so a test building the widget at the same time is not disturbed.
+  const { bundlePath, modulePath } = await buildWidget({ outDir: path.resolve(__dirname, '..', 'dist', 'widget-bench'), declarations: false });
+  const server = await startStaticServer({ pages: { '/timing.html': TIMING_PAGE }, mounts: { '/widget/': path.dirname(bundlePath) } });
+  const browser = await launchChromium();
+  const api = clinicApi(options.service.url, options.service.clinicToken);
+  const times: number[] = [];
+  try {
+    for (let run = 0; run < options.runs; run += 1) {
+      const tag = `${Date.now().toString(36)}-${run}`;
+      const session = await api.createSession(`bench-widget-${tag}`, `student-${tag}`, `counselor-${tag}`);
+      const { token, url } = await api.joinToken(session.id, `student-${tag}`);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${server.url}/timing.html?${new URLSearchParams({ token, url }).toString()}`);
+      times.push(await page.evaluate(() => (window as unknown as { lwrTiming: Promise<number> }).lwrTiming));
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+  return {
+    bundleGzipKB: gzipKB(bundlePath),
+    widgetGzipKB: gzipKB(modulePath),
+    toWaitingRoom: { p50: percentile(times, 50), max: Math.max(...times), runs: times.length },
+  };
+}
