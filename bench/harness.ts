@@ -82,7 +82,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
         : { rates: [250, 500, 1000, 1500, 2000, 2500, 3000, 4000], secondsPerStep: 5, p99LimitMs: 100 };
       const floorPlan: StepPlan = options.smoke ? plan : { ...plan, rates: [...plan.rates, 5000, 6000, 8000] };
       log('ingest: floor (b), the database alone');
-      const dbFloor = await measureDatabaseFloor(stack.mongoUri, stack.redisUrl, options.smoke ? 200 : 20000);
+      const dbFloor = await measureDatabaseFloor(stack.mongoUri, stack.redisUrl, options.smoke ? 200 : 10000);
       log(`  database floor: ${fixed(dbFloor.webhooksPerSecond, 0)} webhooks/s of writes`);
       log('ingest: floor (a), signature verification alone');
       const verifySteps = await measureVerifyFloor(stack.livekitApiKey, stack.livekitApiSecret, floorPlan, log);

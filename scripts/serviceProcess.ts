@@ -51,6 +51,13 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error('the service process did not start');
+  // However the parent ends (the stack's signal guards exit through here too), no service
+  // process may outlive it.
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
 
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
