@@ -4,9 +4,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
+import { listenOnLoopback } from '../scripts/loopbackServer';
 
 export interface PortalOptions {
   /** The service, e.g. `http://127.0.0.1:7000`. */
@@ -99,18 +99,5 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     if (!served) response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   };
 
-  const server: Server = createServer((request, response) => void handle(request, response));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  return listenOnLoopback(createServer((request, response) => void handle(request, response)), options.port ?? 0);
 }

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, type LoopbackServer } from '../../scripts/loopbackServer';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
@@ -31,11 +31,7 @@ export function launchChromium(options: { answerPrompts?: boolean } = {}): Promi
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args });
 }
 
-export interface StaticServer {
-  /** `http://127.0.0.1:PORT` */
-  url: string;
-  stop(): Promise<void>;
-}
+export type StaticServer = LoopbackServer;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -72,14 +68,5 @@ export async function startStaticServer(options: { pages?: Record<string, string
       response.writeHead(404).end('not found');
     })();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  return listenOnLoopback(server);
 }
