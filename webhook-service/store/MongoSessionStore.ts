@@ -7,9 +7,9 @@
 // - a session holds its room through the room's slot (`room_slots._id` = room name);
 // - an event is stored once under LiveKit's id (a redelivery fails);
 // - a session is activated once under its own id (a racing second activation fails).
-// Releasing the room deletes its slot. On the webhook path MongoDB is only written, and read
-// only in `room_slots`, which holds open sessions alone: its reads do not grow with history,
-// even on FerretDB, where no read uses an index (see RedisSessionLog).
+// Releasing the room deletes its slot. On the webhook path MongoDB is only written: reads come
+// from the Redis mirror, and on a miss from `room_slots`, which holds open sessions alone, so
+// no read grows with history, even on FerretDB, where no read uses an index (see RedisSessionLog).
 import mongoose, { type Connection } from 'mongoose';
 import type { Role } from '../../plugin';
 import { ServiceError } from '../errors';
@@ -119,12 +119,14 @@ export class MongoSessionStore implements SessionStore {
     await this.holdRoom(session);
     try {
       await this.models.sessions.create(toSessionDoc(session));
-      return session;
     } catch (error) {
       // Nothing half-written: give the room back before reporting the failure.
       await this.models.roomSlots.deleteOne({ _id: session.roomName, sessionId: session.id }).exec().catch(() => undefined);
       throw ServiceError.storeUnavailable(error);
     }
+    // Only a mirror: without it the room is found in MongoDB.
+    await this.log.putRoom(session.roomName, session.id).catch(() => undefined);
+    return session;
   }
 
   /** Takes the room's slot, or fails with `session_conflict` while another session holds it. */
@@ -160,13 +162,23 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
+    const mirroredId = await this.log.roomSession(roomName);
+    if (mirroredId) {
+      // A mirror that missed a release could still name an ended session: then ask MongoDB.
+      const mirrored = await this.log.read(mirroredId);
+      const ended = mirrored.events.some((event) => event.kind === 'room_finished');
+      if (mirrored.session && !ended) return mirrored.session;
+    }
     const slot = await this.guard(() => this.models.roomSlots.findById(roomName).lean<{ sessionId: string }>().exec());
-    return slot ? this.findSession(slot.sessionId) : null;
+    if (!slot) return null;
+    await this.log.putRoom(roomName, slot.sessionId);
+    return this.findSession(slot.sessionId);
   }
 
   async releaseRoom(session: SessionRecord): Promise<void> {
     // The slot is small (open sessions only), so this two-field filter scans little on FerretDB.
     await this.guard(() => this.models.roomSlots.deleteOne({ _id: session.roomName, sessionId: session.id }).exec());
+    await this.log.dropRoom(session.roomName, session.id);
   }
 
   async recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }> {

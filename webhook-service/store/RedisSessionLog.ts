@@ -1,5 +1,5 @@
 // Each session's records mirrored in one Redis hash, read in one round trip: the session, its
-// events (one field per LiveKit event id) and its activation.
+// events (one field per LiveKit event id) and its activation; and each open room's session.
 //
 // Why: FerretDB v1.24's SQLite backend serves no query from an index, not even `{ _id: value }`
 // (its _id index is built on another SQL expression than the one its queries use), so every
@@ -9,12 +9,15 @@
 // each decision, and the hash only repeats what they decided. The field COMPLETE says the hash
 // holds the session's whole log (and its activation, if any); without it the session is
 // rebuilt from MongoDB before the hash is trusted (a Redis restart without persistence, an
-// expired key).
+// expired key). A room missing from the mirror is looked up in MongoDB: only a room with no
+// session misses for long, and a stale entry can only name a session that has ended, which
+// changes nothing.
 import Redis from 'ioredis';
 import { ServiceError } from '../errors';
 import type { ActivationRecord, SessionRecord, StoredEvent } from './SessionStore';
 
 const COMPLETE = '~complete';
+const DROP_IF_HELD = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 const SESSION = '~session';
 const ACTIVATION = '~activation';
 
@@ -60,6 +63,10 @@ export class RedisSessionLog {
     this.redis.on('error', () => undefined);
   }
 
+  private roomKey(roomName: string): string {
+    return `${this.options.prefix}:room:{${roomName}}`;
+  }
+
   private key(sessionId: string): string {
     // The braces keep a session's key on one Redis Cluster slot.
     return `${this.options.prefix}:session-log:{${sessionId}}`;
@@ -86,6 +93,20 @@ export class RedisSessionLog {
 
   async putActivation(activation: ActivationRecord): Promise<void> {
     await this.write(activation.sessionId, [[ACTIVATION, JSON.stringify(activation)]]);
+  }
+
+  /** The session holding `roomName`, as last mirrored; null when Redis does not know. */
+  async roomSession(roomName: string): Promise<string | null> {
+    return this.guard(() => this.redis.get(this.roomKey(roomName)));
+  }
+
+  async putRoom(roomName: string, sessionId: string): Promise<void> {
+    await this.guard(() => this.redis.set(this.roomKey(roomName), sessionId, 'EX', this.options.ttlSeconds));
+  }
+
+  /** Forgets the room's session, unless a newer session of the room has replaced it. */
+  async dropRoom(roomName: string, sessionId: string): Promise<void> {
+    await this.guard(() => this.redis.eval(DROP_IF_HELD, 1, this.roomKey(roomName), sessionId));
   }
 
   async hasEvent(sessionId: string, eventId: string): Promise<boolean> {

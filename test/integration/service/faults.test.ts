@@ -63,8 +63,8 @@ test('when Redis stops while webhooks arrive, then they get 503, and once Redis 
 
   expect((await deliver(target, student)).status).toBe(200);
   await redis.stop();
-  // The counselor's join completes the pair; it cannot be indexed in the session's log (kept in
-  // Redis) nor its job queued: LiveKit must retry.
+  // The counselor's join completes the pair; with Redis away its room cannot be looked up in the
+  // mirror, nor its job queued: refused before anything is written, LiveKit must retry.
   const refused = await deliver(target, counselor);
   expect(refused).toMatchObject({ status: 503, json: { error: { code: 'store_unavailable' } } });
   const ready = await fetch(`${target.url}/readyz`);
@@ -78,7 +78,7 @@ test('when Redis stops while webhooks arrive, then they get 503, and once Redis 
     const response = await deliver(target, counselor);
     return response.status === 200 ? response : null;
   }, { timeoutMs: 20_000, intervalMs: 500 });
-  expect(accepted.json).toMatchObject({ outcome: 'duplicate', effects: ['activate'] });
+  expect(accepted.json).toMatchObject({ outcome: 'accepted', effects: ['activate'] });
   await waitFor(async () => (await sessionStatus(target, appointment.sessionId)).status === 'active', { timeoutMs: 20_000 });
 });
 

@@ -3,7 +3,7 @@
 // rebuilds it from MongoDB and nothing about the session changes.
 import Redis from 'ioredis';
 import { waitFor } from '../../support/isolation';
-import { createAppointment, deliver, sessionStatus, startService, testConfig, type Appointment, type RunningService } from './harness';
+import { clinic, createAppointment, deliver, sessionStatus, startService, testConfig, type Appointment, type RunningService } from './harness';
 
 let target: RunningService;
 let appointment: Appointment;
@@ -69,4 +69,19 @@ test('when the worker activates a session, then the activation is mirrored in Re
   // The hash is the read path: what it says is what the API answers.
   const view = await sessionStatus(target, appointment.sessionId);
   expect(view).toMatchObject({ status: 'active', actualStart: mirrored.startedAt });
+});
+
+test('when the room mirror still names an ended session, then a new session of the room gets its webhooks', async () => {
+  const t0 = Date.now() - 6000;
+  await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 });
+  await deliver(target, { event: 'room_finished', room: appointment.room });
+  expect((await sessionStatus(target, appointment.sessionId)).status).toBe('ended');
+  const next = await clinic(target.url, 'POST', '/v1/sessions', { roomName: appointment.room, studentIdentity: appointment.student.identity, counselorIdentity: appointment.counselor.identity });
+  expect(next.status).toBe(201);
+  const nextId = (next.json as { id: string }).id;
+  // As if the release and the new session had both failed to reach the mirror.
+  await redis.set(`${target.config.BULLMQ_PREFIX}:room:{${appointment.room}}`, appointment.sessionId);
+
+  const joined = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: { ...appointment.student, sid: 'PA_next' }, joinedAtMs: Date.now() - 1000 });
+  expect(joined).toMatchObject({ status: 200, json: { outcome: 'accepted', sessionId: nextId } });
 });
