@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { startServiceProcess } from '../scripts/serviceProcess';
+import { freeTcpPort } from '../scripts/stack/ports';
 import { startStack, type StackEndpoints } from '../scripts/stack';
 import { measureCostGrowth } from './costGrowth';
 import { measureDatabaseFloor } from './databaseFloor';
@@ -43,11 +44,18 @@ function withDb(uri: string, db: string): string {
   return url.toString();
 }
 
-async function ownService(stack: StackEndpoints): Promise<BenchService & { stop(): Promise<void> }> {
+/**
+ * A service process on a database and queue prefix of its own. On the stack's webhook port it
+ * receives LiveKit's own webhooks (start latency); `apiOnly` runs the intake alone, so the
+ * ingest figures are the intake's, not those of activation jobs for rooms that exist only in
+ * the load generator (workers scale apart from it).
+ */
+async function ownService(stack: StackEndpoints, port: number, apiOnly: boolean): Promise<BenchService & { stop(): Promise<void> }> {
   const clinicToken = randomBytes(24).toString('base64url');
   const mongoUri = withDb(stack.mongoUri, `autostart_bench_${randomBytes(4).toString('hex')}`);
   const service = await startServiceProcess({
-    port: stack.webhookPort,
+    port,
+    args: apiOnly ? ['--api-only'] : [],
     stdio: 'ignore',
     env: {
       MONGODB_URI: mongoUri,
@@ -70,9 +78,11 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
   const log = options.log;
   const ownStack = options.stack ? undefined : await startStack();
   const stack = options.stack ?? (ownStack as StackEndpoints);
-  const started = options.service ? undefined : await ownService(stack);
+  const started = options.service ? undefined : await ownService(stack, stack.webhookPort, false);
   const service = options.service ?? (started as BenchService);
+  const intake = sections.has('ingest') || sections.has('growth') ? await ownService(stack, await freeTcpPort(), true) : undefined;
   const serviceDb = await mongoose.createConnection(service.mongoUri).asPromise();
+  const intakeDb = intake ? await mongoose.createConnection(intake.mongoUri).asPromise() : undefined;
   const rows: ReportRow[] = [];
   const results: Record<string, unknown> = { smoke: options.smoke, startedAt: new Date().toISOString() };
   try {
@@ -86,11 +96,11 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
       log(`  database floor: ${fixed(dbFloor.webhooksPerSecond, 0)} webhooks/s of writes`);
       log('ingest: floor (a), signature verification alone');
       const verifySteps = await measureVerifyFloor(stack.livekitApiKey, stack.livekitApiSecret, floorPlan, log);
-      log('ingest: the service');
+      log('ingest: the service (intake only: --api-only)');
       const serviceSteps = await measureServiceIngest({
-        target: { baseUrl: service.url, pid: service.pid },
-        clinicToken: service.clinicToken,
-        serviceDb,
+        target: { baseUrl: (intake as BenchService).url, pid: (intake as BenchService).pid },
+        clinicToken: (intake as BenchService).clinicToken,
+        serviceDb: intakeDb as mongoose.Connection,
         apiKey: stack.livekitApiKey,
         apiSecret: stack.livekitApiSecret,
         plan,
@@ -118,6 +128,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
       const d = start.serviceToClients;
       const p = start.peerSeenToClients;
       rows.push(
+        { section: 'start', measure: 'sessions started / tried', value: `${start.sessions} / ${count}`, target: 'all', met: start.failures.length === 0 },
         { section: 'start', measure: 'webhook in -> session_started at both, p50/p95/p99 ms', value: `${fixed(d.p50)} / ${fixed(d.p95)} / ${fixed(d.p99)}`, target: 'p99 < 50', met: d.p99 < 50 },
         { section: 'start', measure: 'counselor connected -> session_started at both, p50/p95/p99 ms', value: `${fixed(start.connectedToClients.p50)} / ${fixed(start.connectedToClients.p95)} / ${fixed(start.connectedToClients.p99)}` },
         { section: 'start', measure: 'peer seen (ParticipantConnected) -> session_started at both, p50/p95/p99 ms', value: `${fixed(p.p50)} / ${fixed(p.p95)} / ${fixed(p.p99)}` },
@@ -128,8 +139,8 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
       const past = options.pastSessions ?? (options.smoke ? 2000 : 1_000_000);
       log(`cost growth: ingest with 1,000 and with ${past.toLocaleString('en')} past sessions stored`);
       const growth = await measureCostGrowth({
-        service,
-        serviceDb,
+        service: intake as BenchService,
+        serviceDb: intakeDb as mongoose.Connection,
         apiKey: stack.livekitApiKey,
         apiSecret: stack.livekitApiSecret,
         small: options.smoke ? 200 : 1000,
@@ -162,6 +173,8 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
     return { rows, results };
   } finally {
     await serviceDb.close();
+    await intakeDb?.close();
+    await intake?.stop();
     await started?.stop();
     await ownStack?.stop();
   }

@@ -82,10 +82,19 @@ export interface Distribution {
 
 const distribution = (values: number[]): Distribution => ({ p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99) });
 
-export async function measureStartLatency(options: StartLatencyOptions): Promise<{ sessions: number; serviceToClients: Distribution; peerSeenToClients: Distribution; peerSeenToWebhook: Distribution; connectedToClients: Distribution }> {
-  const samples = await inBatches(Array.from({ length: options.sessions }, (_, i) => i), options.concurrency, (i) => oneSession(options, i));
+export async function measureStartLatency(options: StartLatencyOptions): Promise<{ sessions: number; failures: string[]; serviceToClients: Distribution; peerSeenToClients: Distribution; peerSeenToWebhook: Distribution; connectedToClients: Distribution }> {
+  const failures: string[] = [];
+  const outcomes = await inBatches(Array.from({ length: options.sessions }, (_, i) => i), options.concurrency, (i) =>
+    // A session that does not start is reported, not allowed to end the whole run.
+    oneSession(options, i).catch((error: unknown) => {
+      failures.push(error instanceof Error ? error.message : String(error));
+      return null;
+    }),
+  );
+  const samples = outcomes.filter((sample): sample is StartSample => sample !== null);
   return {
     sessions: samples.length,
+    failures,
     serviceToClients: distribution(samples.map((s) => s.serviceToClients)),
     peerSeenToClients: distribution(samples.map((s) => s.peerSeenToClients)),
     peerSeenToWebhook: distribution(samples.map((s) => s.peerSeenToWebhook)),
