@@ -123,7 +123,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
     if (sections.has('start')) {
       const count = options.startSessions ?? (options.smoke ? 2 : 200);
       log(`start latency: ${count} sessions, two real LiveKit clients each`);
-      const start = await measureStartLatency({ serviceUrl: service.url, clinicToken: service.clinicToken, serviceDb, sessions: count, concurrency: options.smoke ? 1 : 4 });
+      const start = await measureStartLatency({ serviceUrl: service.url, clinicToken: service.clinicToken, serviceDb, sessions: count, concurrency: options.smoke ? 1 : 2 });
       results.start = start;
       const d = start.serviceToClients;
       const p = start.peerSeenToClients;
@@ -145,7 +145,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
         apiSecret: stack.livekitApiSecret,
         small: options.smoke ? 200 : 1000,
         large: past,
-        rate: options.smoke ? 50 : 500,
+        rate: options.smoke ? 50 : 200,
         seconds: options.smoke ? 1 : 10,
         log,
       });
