@@ -89,7 +89,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
     if (sections.has('ingest')) {
       const plan: StepPlan = options.smoke
         ? { rates: [50], secondsPerStep: 1, p99LimitMs: 100 }
-        : { rates: [250, 500, 1000, 1500, 2000, 2500, 3000, 4000], secondsPerStep: 5, p99LimitMs: 100 };
+        : { rates: [100, 200, 300, 400, 500, 750, 1000, 1500, 2000, 2500, 3000, 4000], secondsPerStep: 5, p99LimitMs: 100 };
       const floorPlan: StepPlan = options.smoke ? plan : { ...plan, rates: [...plan.rates, 5000, 6000, 8000] };
       log('ingest: floor (b), the database alone');
       const dbFloor = await measureDatabaseFloor(stack.mongoUri, stack.redisUrl, options.smoke ? 200 : 10000);
