@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, stop as stopEsbuild } from 'esbuild';
 import { customElementsManifest } from '../widget/manifest';
 
 const root = path.resolve(__dirname, '..');
@@ -32,6 +32,8 @@ export async function buildWidget(options: BuildWidgetOptions = {}): Promise<{ b
   const bundlePath = path.join(outDir, 'livekit-waiting-room.js');
   await build({ ...common, entryPoints: [path.join(root, 'widget', 'index.ts')], format: 'esm', outfile: modulePath, external: ['livekit-client'] });
   await build({ ...common, entryPoints: [path.join(root, 'widget', 'bundle.ts')], format: 'iife', globalName: 'LiveKitWaitingRoom', outfile: bundlePath });
+  // esbuild keeps a service process for later builds; a test run must not wait on it.
+  await stopEsbuild();
   if (options.declarations ?? true) emitDeclarations(outDir);
   const manifestPath = path.join(outDir, 'custom-elements.json');
   writeFileSync(manifestPath, `${JSON.stringify(customElementsManifest(), null, 2)}\n`);
