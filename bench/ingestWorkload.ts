@@ -1,6 +1,6 @@
 // The ingest workload: a realistic mix of LiveKit webhooks for many rooms, in the order LiveKit
 // delivers them for each room (one room's events in sequence, rooms interleaved).
-import { newEventId, signBody, webhookBody, type WebhookSpec } from './signedWebhooks';
+import { newEventId, signWebhook, webhookBody, type EventSpec } from '../test/support/livekitWebhooks';
 import type { LoadRequest } from './openLoop';
 
 export interface BenchRoom {
@@ -18,19 +18,21 @@ export const STORED_EVENTS_PER_ROOM = 7;
  * the student reloads (left old sid, joined new sid), a retried duplicate of that join, both
  * leave by the room closing.
  */
-function roomScript(room: BenchRoom, nowSeconds: number): WebhookSpec[] {
+function roomScript(room: BenchRoom, nowSeconds: number): EventSpec[] {
   const at = (offset: number): number => nowSeconds + offset;
   const ms = (offset: number): number => (nowSeconds + offset) * 1000 + 137;
-  const rejoinId = newEventId();
+  const student = (n: number) => ({ sid: `PA_${room.room}_s${n}`, identity: room.studentIdentity });
+  const counselor = { sid: `PA_${room.room}_c1`, identity: room.counselorIdentity };
+  const rejoin: EventSpec = { id: newEventId(), event: 'participant_joined', room: room.room, createdAt: at(2), participant: student(2), joinedAtMs: ms(2) };
   return [
-    { kind: 'participant_joined', room: room.room, createdAt: at(0), participant: { sid: `PA_${room.room}_s1`, identity: room.studentIdentity, joinedAtMs: ms(0) } },
-    { kind: 'participant_connection_aborted', room: room.room, createdAt: at(0), participant: { sid: `PA_${room.room}_g1`, identity: `guest-${room.room}` } },
-    { kind: 'participant_joined', room: room.room, createdAt: at(1), participant: { sid: `PA_${room.room}_c1`, identity: room.counselorIdentity, joinedAtMs: ms(1) } },
-    { kind: 'participant_left', room: room.room, createdAt: at(2), participant: { sid: `PA_${room.room}_s1`, identity: room.studentIdentity, joinedAtMs: ms(0) } },
-    { id: rejoinId, kind: 'participant_joined', room: room.room, createdAt: at(2), participant: { sid: `PA_${room.room}_s2`, identity: room.studentIdentity, joinedAtMs: ms(2) } },
-    { id: rejoinId, kind: 'participant_joined', room: room.room, createdAt: at(2), participant: { sid: `PA_${room.room}_s2`, identity: room.studentIdentity, joinedAtMs: ms(2) } },
-    { kind: 'participant_left', room: room.room, createdAt: at(3), participant: { sid: `PA_${room.room}_c1`, identity: room.counselorIdentity, joinedAtMs: ms(1) } },
-    { kind: 'room_finished', room: room.room, createdAt: at(3) },
+    { event: 'participant_joined', room: room.room, createdAt: at(0), participant: student(1), joinedAtMs: ms(0) },
+    { event: 'participant_connection_aborted', room: room.room, createdAt: at(0), participant: { sid: `PA_${room.room}_g1`, identity: `guest-${room.room}` } },
+    { event: 'participant_joined', room: room.room, createdAt: at(1), participant: counselor, joinedAtMs: ms(1) },
+    { event: 'participant_left', room: room.room, createdAt: at(2), participant: student(1), joinedAtMs: ms(0) },
+    rejoin,
+    rejoin,
+    { event: 'participant_left', room: room.room, createdAt: at(3), participant: counselor, joinedAtMs: ms(1) },
+    { event: 'room_finished', room: room.room, createdAt: at(3) },
   ];
 }
 
@@ -40,9 +42,8 @@ export async function buildIngestRequests(rooms: BenchRoom[], apiKey: string, ap
   const requests: LoadRequest[] = [];
   for (let step = 0; step < EVENTS_PER_ROOM; step += 1) {
     for (const script of scripts) {
-      const spec = script[step] as WebhookSpec;
-      const body = webhookBody({ ...spec, id: spec.id ?? newEventId() });
-      const authorization = await signBody(apiKey, apiSecret, body);
+      const body = webhookBody(script[step] as EventSpec);
+      const authorization = await signWebhook(body, apiKey, apiSecret, '10m');
       requests.push({ path: '/livekit/webhook', headers: { authorization, 'content-type': 'application/webhook+json' }, body });
     }
   }

@@ -1,13 +1,13 @@
 // Test harness for the webhook service against the real stack: a service instance per test on
 // its own database and BullMQ prefix (port 0), webhooks signed the way LiveKit signs them, and
 // small clients for the clinic API.
-import { createHash, randomBytes } from 'node:crypto';
-import { AccessToken, WebhookEvent } from 'livekit-server-sdk';
+import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { loadConfig, type Config } from '../../../webhook-service/config';
 import { createLogger } from '../../../webhook-service/logger';
 import { createService, type Service, type ServiceRoles } from '../../../webhook-service/service';
 import { mongoUriFor, uniqueName } from '../../support/isolation';
+import { signWebhook, webhookBody, type EventSpec, type ParticipantSpec } from '../../support/livekitWebhooks';
 
 export const CLINIC_TOKEN = 'integration-clinic-token-0123456789';
 
@@ -42,53 +42,7 @@ export async function startService(config: Config, roles: ServiceRoles = { api: 
 
 // ---- webhooks ----
 
-export interface ParticipantSpec {
-  sid: string;
-  identity: string;
-  attributes?: Record<string, string>;
-}
-
-export interface EventSpec {
-  event: string;
-  room: string;
-  id?: string;
-  /** Epoch seconds. @defaultValue now */
-  createdAt?: number;
-  participant?: ParticipantSpec;
-  /** Epoch ms for participant.joinedAtMs (joins only). */
-  joinedAtMs?: number;
-}
-
-/** The protojson body LiveKit would post (camelCase, int64 as strings). */
-export function webhookBody(spec: EventSpec): string {
-  const createdAt = spec.createdAt ?? Math.floor(Date.now() / 1000);
-  const event = new WebhookEvent({
-    id: spec.id ?? `EV_${randomBytes(6).toString('hex')}`,
-    createdAt: BigInt(createdAt),
-    room: { name: spec.room, sid: `RM_${spec.room}` },
-    ...(spec.participant
-      ? {
-          participant: {
-            sid: spec.participant.sid,
-            identity: spec.participant.identity,
-            attributes: spec.participant.attributes ?? {},
-            joinedAt: BigInt(Math.floor((spec.joinedAtMs ?? createdAt * 1000) / 1000)),
-            ...(spec.joinedAtMs !== undefined ? { joinedAtMs: BigInt(spec.joinedAtMs) } : {}),
-          },
-        }
-      : {}),
-  });
-  // livekit-server-sdk's WebhookEvent resets `event` in its constructor; set it afterwards.
-  event.event = spec.event as WebhookEvent['event'];
-  return event.toJsonString();
-}
-
-/** Authorization header value as LiveKit sends it: a JWT whose sha256 claim covers the body. */
-export async function signWebhook(body: string, key: string, secret: string, ttl: number | string = '5m'): Promise<string> {
-  const token = new AccessToken(key, secret, { ttl });
-  token.sha256 = createHash('sha256').update(body, 'utf8').digest('base64');
-  return token.toJwt();
-}
+export { signWebhook, webhookBody, type EventSpec, type ParticipantSpec } from '../../support/livekitWebhooks';
 
 export async function postWebhook(url: string, body: string, authorization: string | null): Promise<{ status: number; json: unknown }> {
   const headers: Record<string, string> = { 'content-type': 'application/webhook+json' };
