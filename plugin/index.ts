@@ -18,6 +18,7 @@ export { attendance, connectedRoles, decide, newSession, replay } from './sessio
 export type { Attendance, Effect, Presence, PresenceInterval, SessionState } from './session';
 
 export {
+  CLOSED_STATUSES,
   MAX_PAYLOAD_BYTES,
   PROTOCOL_VERSION,
   TOPIC,
@@ -27,6 +28,7 @@ export {
   parseSnapshot,
 } from './protocol';
 export type {
+  EndReason,
   ParseResult,
   ProtocolMessage,
   SessionEndedMessage,

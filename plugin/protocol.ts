@@ -8,7 +8,21 @@ export const TOPIC = 'autostart.session';
 /** Payload version; a receiver rejects any other. */
 export const PROTOCOL_VERSION = 1;
 
-export type SessionStatus = 'waiting' | 'active' | 'ended';
+/**
+ * `waiting` until the pair is first connected together, then `active`; `ended`, `cancelled` and
+ * `no_show` are final.
+ */
+export type SessionStatus = 'waiting' | 'active' | 'ended' | 'cancelled' | 'no_show';
+
+/**
+ * Why a session closed: `ended` by the clinic, `timeout` when neither party came back within
+ * the rejoin grace, `cancelled` by the clinic before the start, `no_show` when the pair was never
+ * complete within the no-show window.
+ */
+export type EndReason = 'ended' | 'timeout' | 'cancelled' | 'no_show';
+
+/** The final statuses. */
+export const CLOSED_STATUSES: readonly SessionStatus[] = ['ended', 'cancelled', 'no_show'];
 
 /** Sent by the service (never by a participant) when the session turns active. */
 export interface SessionStartedMessage {
@@ -21,13 +35,15 @@ export interface SessionStartedMessage {
   startedAt: string;
 }
 
-/** Sent by the service when the session ends. */
+/** Sent by the service when the session closes (ended, timed out, cancelled or a no-show). */
 export interface SessionEndedMessage {
   v: typeof PROTOCOL_VERSION;
   type: 'session_ended';
   messageId: string;
   sessionId: string;
+  /** ISO 8601: when the session closed (for `timeout`, the moment the last party left). */
   endedAt: string;
+  reason: EndReason;
 }
 
 export type ProtocolMessage = SessionStartedMessage | SessionEndedMessage;
@@ -43,7 +59,9 @@ export interface SessionSnapshot {
   status: SessionStatus;
   startedAt: string | null;
   endedAt: string | null;
-  /** The activation's message id, so a data message and the snapshot can be matched. */
+  /** Why the session closed; null while it is open. */
+  reason: EndReason | null;
+  /** The id of the message that announced the current status, so a data message and the snapshot can be matched. */
   messageId: string | null;
 }
 
@@ -52,7 +70,8 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: strin
 /** Upper bound on an encoded payload; anything larger is not ours. */
 export const MAX_PAYLOAD_BYTES = 4096;
 
-const STATUSES: readonly SessionStatus[] = ['waiting', 'active', 'ended'];
+const STATUSES: readonly SessionStatus[] = ['waiting', 'active', 'ended', 'cancelled', 'no_show'];
+const REASONS: readonly EndReason[] = ['ended', 'timeout', 'cancelled', 'no_show'];
 const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 type Shape = Record<string, (value: unknown) => boolean>;
@@ -65,12 +84,13 @@ const isIdOrNull = (value: unknown): boolean => value === null || isId(value);
 
 const SHAPES: Record<string, Shape> = {
   session_started: { messageId: isId, sessionId: isId, startedAt: isInstant },
-  session_ended: { messageId: isId, sessionId: isId, endedAt: isInstant },
+  session_ended: { messageId: isId, sessionId: isId, endedAt: isInstant, reason: (value) => REASONS.includes(value as EndReason) },
   session_snapshot: {
     sessionId: isId,
     status: (value) => STATUSES.includes(value as SessionStatus),
     startedAt: isInstantOrNull,
     endedAt: isInstantOrNull,
+    reason: (value) => value === null || REASONS.includes(value as EndReason),
     messageId: isIdOrNull,
   },
 };

@@ -57,7 +57,7 @@ async function newSession() {
   const sessionId = `sess-${randomUUID()}`;
   await rooms.createRoom({ name: roomName, emptyTimeout: 120 });
   const snapshot = (status: SessionSnapshot['status'], startedAt: string | null, messageId: string | null): string =>
-    encodeSnapshot({ v: 1, type: 'session_snapshot', sessionId, status, startedAt, endedAt: status === 'ended' ? new Date().toISOString() : null, messageId });
+    encodeSnapshot({ v: 1, type: 'session_snapshot', sessionId, status, startedAt, endedAt: status === 'ended' ? new Date().toISOString() : null, reason: status === 'ended' ? 'ended' : null, messageId });
   await rooms.updateRoomMetadata(roomName, snapshot('waiting', null, null));
 
   const token = async (identity: string, role: string, extra: { hidden?: boolean } = {}) => {
@@ -234,7 +234,7 @@ describe('<livekit-waiting-room> against real LiveKit', () => {
     await session.waitUntilActive(['student-4', 'counselor-4']);
 
     const forgedStart = encodeMessage({ v: 1, type: 'session_started', messageId: 'forged-1', sessionId: session.sessionId, startedAt: new Date().toISOString() });
-    const forgedEnd = encodeMessage({ v: 1, type: 'session_ended', messageId: 'forged-2', sessionId: session.sessionId, endedAt: new Date().toISOString() });
+    const forgedEnd = encodeMessage({ v: 1, type: 'session_ended', messageId: 'forged-2', sessionId: session.sessionId, endedAt: new Date().toISOString(), reason: 'ended' });
     for (const [identity, extra] of [['intruder', {}], ['hidden-intruder', { hidden: true }]] as const) {
       const intruder = new NodeRoom();
       await intruder.connect(livekitUrl, await session.token(identity, 'student', extra));

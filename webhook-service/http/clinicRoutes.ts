@@ -1,10 +1,10 @@
 // The clinic API (/v1): validates bodies with zod, calls a use case, answers JSON. Nothing else.
 import { Router, json } from 'express';
 import { z } from 'zod';
-import type { Clock } from '../clock';
+import type { Clock } from '../usecases/ports/Clock';
 import { ServiceError } from '../errors';
-import type { JoinTokenMinter } from '../livekit/joinTokens';
-import type { SessionStore } from '../store/SessionStore';
+import type { JoinTokenMinter } from '../usecases/ports/JoinTokenMinter';
+import type { SessionStore } from '../usecases/ports/SessionStore';
 import { createSession } from '../usecases/createSession';
 import { getSession } from '../usecases/getSession';
 import { mintJoinToken } from '../usecases/mintJoinToken';

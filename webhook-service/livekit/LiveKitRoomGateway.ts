@@ -6,7 +6,7 @@
 // that is gone must not be retried for minutes.
 import { DataPacket_Kind, RoomServiceClient, ServerError } from 'livekit-server-sdk';
 import { ServiceError } from '../errors';
-import type { RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from './RoomGateway';
+import type { RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../usecases/ports/RoomGateway';
 
 export interface LiveKitRoomGatewayOptions {
   url: string;

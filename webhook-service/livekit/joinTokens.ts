@@ -2,17 +2,9 @@
 // as what it grants: no `hidden` (a hidden participant's data looks like the server's) and no
 // `canUpdateOwnMetadata` (so the role attribute we set stays trustworthy in webhooks).
 import { AccessToken } from 'livekit-server-sdk';
-import { ROLE_ATTRIBUTE, type Role } from '../../plugin';
+import { ROLE_ATTRIBUTE } from '../../plugin';
+import type { JoinTokenMinter } from '../usecases/ports/JoinTokenMinter';
 
-export interface JoinTokenRequest {
-  identity: string;
-  room: string;
-  role: Exclude<Role, 'guest'>;
-}
-
-export interface JoinTokenMinter {
-  mint(request: JoinTokenRequest): Promise<{ token: string; url: string }>;
-}
 
 export interface LiveKitJoinTokenOptions {
   apiKey: string;

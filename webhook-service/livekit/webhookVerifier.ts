@@ -4,13 +4,9 @@
 // which nothing should retry) from "signed, but not an event" (400) by checking the signature alone.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { TokenVerifier, WebhookReceiver } from 'livekit-server-sdk';
-import type { WebhookEventLike } from '../../plugin';
 import { ServiceError } from '../errors';
+import type { WebhookVerifier } from '../usecases/ports/WebhookVerifier';
 
-export interface WebhookVerifier {
-  /** Throws ServiceError `webhook_unauthorized` or `webhook_malformed`. */
-  verify(rawBody: string, authorization: string | undefined): Promise<WebhookEventLike>;
-}
 
 export function liveKitWebhookVerifier(apiKey: string, apiSecret: string): WebhookVerifier {
   const receiver = new WebhookReceiver(apiKey, apiSecret);

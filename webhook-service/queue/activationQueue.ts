@@ -3,7 +3,7 @@
 // must not contain ':'; ours are `activate-<sessionId>` and `notify-<eventId>`).
 import { Queue, type JobsOptions, type RedisOptions } from 'bullmq';
 import { ServiceError } from '../errors';
-import type { ActivateJob, ActivationJobs, NotifyJob } from './ActivationJobs';
+import type { ActivateJob, ActivationJobs, NotifyJob } from '../usecases/ports/ActivationJobs';
 
 export const ACTIVATION_QUEUE = 'activation';
 export const ACTIVATE_JOB = 'activate';

@@ -5,7 +5,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { isServiceError, type ServiceErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import { activateSession, notifyParticipant, type ActivateSessionDeps } from '../usecases/activateSession';
-import type { ActivateJob, NotifyJob } from './ActivationJobs';
+import type { ActivateJob, NotifyJob } from '../usecases/ports/ActivationJobs';
 import { ACTIVATE_JOB, ACTIVATION_QUEUE, NOTIFY_JOB, reconnectSoon, type ActivationJobData, type ActivationJobName } from './activationQueue';
 
 const RETRYABLE: readonly ServiceErrorCode[] = ['store_unavailable', 'livekit_unavailable'];

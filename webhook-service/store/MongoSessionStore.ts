@@ -15,7 +15,7 @@ import type { Role } from '../../plugin';
 import { ServiceError } from '../errors';
 import { defineModels, type ActivationDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
 import type { RedisSessionLog } from './RedisSessionLog';
-import type { ActivationRecord, SessionRecord, SessionStore, StoredEvent } from './SessionStore';
+import type { ActivationRecord, SessionRecord, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
 
 /** How long a call waits for a reachable server before failing, in ms: handlers must fail fast. */
 const SERVER_SELECTION_TIMEOUT_MS = 3000;

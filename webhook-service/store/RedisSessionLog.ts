@@ -14,7 +14,7 @@
 // changes nothing.
 import Redis from 'ioredis';
 import { ServiceError } from '../errors';
-import type { ActivationRecord, SessionRecord, StoredEvent } from './SessionStore';
+import type { ActivationRecord, SessionRecord, StoredEvent } from '../usecases/ports/SessionStore';
 
 const COMPLETE = '~complete';
 const DROP_IF_HELD = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";

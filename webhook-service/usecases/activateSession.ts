@@ -3,13 +3,13 @@
 // snapshot into the room metadata (durable: late joiners and reloads get it on connect) and
 // broadcast session_started. At-least-once: every step is safe to repeat.
 import { encodeMessage, encodeSnapshot, TOPIC, type SessionSnapshot } from '../../plugin';
-import type { Clock } from '../clock';
+import type { Clock } from './ports/Clock';
 import { ServiceError } from '../errors';
 import { newMessageId } from '../ids';
-import type { RoomGateway } from '../livekit/RoomGateway';
+import type { RoomGateway } from './ports/RoomGateway';
 import type { Logger } from '../logger';
-import type { ActivateJob, NotifyJob } from '../queue/ActivationJobs';
-import type { ActivationRecord, SessionStore } from '../store/SessionStore';
+import type { ActivateJob, NotifyJob } from './ports/ActivationJobs';
+import type { ActivationRecord, SessionStore } from './ports/SessionStore';
 import { replayEvents } from './sessionState';
 
 export interface ActivateSessionDeps {
@@ -57,6 +57,7 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
     status: state.actualEnd !== null ? 'ended' : 'active',
     startedAt: activation.startedAt.toISOString(),
     endedAt: state.actualEnd !== null ? new Date(state.actualEnd).toISOString() : null,
+    reason: state.actualEnd !== null ? 'ended' : null,
     messageId: activation.messageId,
   };
   const log = deps.logger.child({ sessionId: session.id, messageId: activation.messageId });

@@ -1,9 +1,9 @@
 // Creating a session for an appointment: the room is held by a unique slot, so a second session
 // for a room whose session has not ended fails as `session_conflict`, however many instances race.
-import type { Clock } from '../clock';
+import type { Clock } from './ports/Clock';
 import { ServiceError } from '../errors';
 import { newSessionId } from '../ids';
-import type { SessionStore } from '../store/SessionStore';
+import type { SessionStore } from './ports/SessionStore';
 import { replayEvents } from './sessionState';
 import { sessionView, type SessionView } from './sessionView';
 

@@ -1,6 +1,6 @@
 // Reading one session for the clinic API.
 import { ServiceError } from '../errors';
-import type { SessionStore } from '../store/SessionStore';
+import type { SessionStore } from './ports/SessionStore';
 import { loadSession } from './sessionState';
 import { sessionView, type SessionView } from './sessionView';
 

@@ -7,11 +7,11 @@
 // between storing an event and queueing its job is repaired by LiveKit's retry; job ids and the
 // activation record make the re-application a no-op otherwise.
 import { decide, decodeWebhookEvent, roleOf, type Effect, type SessionEvent, type WebhookEventLike } from '../../plugin';
-import type { Clock } from '../clock';
+import type { Clock } from './ports/Clock';
 import { ServiceError } from '../errors';
-import type { WebhookVerifier } from '../livekit/webhookVerifier';
-import type { ActivationJobs } from '../queue/ActivationJobs';
-import type { SessionRecord, SessionStore, StoredEvent } from '../store/SessionStore';
+import type { WebhookVerifier } from './ports/WebhookVerifier';
+import type { ActivationJobs } from './ports/ActivationJobs';
+import type { SessionRecord, SessionStore, StoredEvent } from './ports/SessionStore';
 import { appointmentOf, replayEvents } from './sessionState';
 
 export interface IngestWebhookDeps {

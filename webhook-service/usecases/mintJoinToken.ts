@@ -1,8 +1,8 @@
 // A join token for the session's student or counselor, and nobody else: the token's role
 // attribute is what the widget and webhooks see, so it is only ever minted for the named seats.
 import { ServiceError } from '../errors';
-import type { JoinTokenMinter } from '../livekit/joinTokens';
-import type { SessionStore } from '../store/SessionStore';
+import type { JoinTokenMinter } from './ports/JoinTokenMinter';
+import type { SessionStore } from './ports/SessionStore';
 import { loadSession } from './sessionState';
 
 export async function mintJoinToken(

@@ -1,7 +1,7 @@
 // Reading a session's state: the event log is the truth, and the plugin's replay() of it is the
 // state. Shared by the API views, the intake and the worker.
 import { replay, type SessionEvent, type SessionState, type SessionStatus } from '../../plugin';
-import type { ActivationRecord, SessionRecord, SessionStore, StoredEvent } from '../store/SessionStore';
+import type { ActivationRecord, SessionRecord, SessionStore, StoredEvent } from './ports/SessionStore';
 
 export function toSessionEvent(stored: StoredEvent, roomName: string): SessionEvent {
   const at = stored.at.getTime();

@@ -27,6 +27,7 @@ const snapshot = (): SessionSnapshot => ({
   status: 'active',
   startedAt: '2024-06-10T06:13:20.437Z',
   endedAt: null,
+  reason: null,
   messageId: 'act_sess-1',
 });
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
@@ -34,7 +35,7 @@ const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)
 describe('parseMessage', () => {
   test('accepts a session_started and a session_ended, as bytes or text', () => {
     expect(parseMessage(bytes(started()))).toEqual({ ok: true, value: started() });
-    const ended = { v: 1, type: 'session_ended', messageId: 'end_sess-1', sessionId: 'sess-1', endedAt: '2024-06-10T07:00:00Z' };
+    const ended = { v: 1, type: 'session_ended', messageId: 'end_sess-1', sessionId: 'sess-1', endedAt: '2024-06-10T07:00:00Z', reason: 'ended' };
     expect(parseMessage(JSON.stringify(ended))).toEqual({ ok: true, value: ended });
   });
 
@@ -81,7 +82,7 @@ describe('parseMessage', () => {
 describe('parseSnapshot', () => {
   test('accepts the snapshot of a waiting, an active and an ended session', () => {
     const waiting = { ...snapshot(), status: 'waiting', startedAt: null, messageId: null };
-    const ended = { ...snapshot(), status: 'ended', endedAt: '2024-06-10T07:00:00.000Z' };
+    const ended = { ...snapshot(), status: 'ended', endedAt: '2024-06-10T07:00:00.000Z', reason: 'ended' };
     for (const value of [waiting, snapshot(), ended]) expect(parseSnapshot(JSON.stringify(value))).toEqual({ ok: true, value });
   });
 

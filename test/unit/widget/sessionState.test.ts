@@ -15,6 +15,7 @@ const snapshot = (status: SessionSnapshot['status'], overrides: Partial<SessionS
     status,
     startedAt: status === 'waiting' ? null : startedAt,
     endedAt: status === 'ended' ? '2026-01-05T10:40:00.000Z' : null,
+    reason: status === 'ended' ? 'ended' : null,
     messageId: status === 'waiting' ? null : 'msg-1',
     ...overrides,
   });
@@ -121,7 +122,7 @@ describe('widget session state', () => {
   });
 
   const sessionEnded = (messageId = 'msg-2', sessionId = 'sess-1'): Uint8Array =>
-    encodeMessage({ v: 1, type: 'session_ended', messageId, sessionId, endedAt: startedAt });
+    encodeMessage({ v: 1, type: 'session_ended', messageId, sessionId, endedAt: startedAt, reason: 'ended' });
 
   it('a session_ended with no sender (server API, or a hidden participant) ends nothing while the snapshot says otherwise', () => {
     const waiting = run(waitingRoom).view;
@@ -143,7 +144,7 @@ describe('widget session state', () => {
 
   it('a session_ended is accepted when the snapshot already says that session ended', () => {
     const active = run([{ type: 'connect', now: T0 }, { type: 'connected', metadata: snapshot('active'), now: T0 }]).view;
-    const endedSnapshot = { ...active.snapshot!, status: 'ended' as const, endedAt: startedAt };
+    const endedSnapshot = { ...active.snapshot!, status: 'ended' as const, endedAt: startedAt, reason: 'ended' as const };
     expect(advance({ ...active, snapshot: endedSnapshot }, data(sessionEnded())).notices).toEqual([{ type: 'ended', reason: 'session-ended', sessionId: 'sess-1' }]);
     const otherEnded = advance({ ...active, snapshot: { ...endedSnapshot, sessionId: 'sess-other' } }, data(sessionEnded('msg-3')));
     expect(otherEnded.notices).toEqual([{ type: 'ignored', reason: 'unconfirmed' }]);

@@ -1,7 +1,7 @@
 // The storage port the use cases ask for. Every state change it offers is a unique insert (or
 // the room's release), because FerretDB's conditional updates are not atomic: see the design
 // notes in store/MongoSessionStore.ts.
-import type { ParticipantEventKind, RoomEventKind, Role } from '../../plugin';
+import type { ParticipantEventKind, RoomEventKind, Role } from '../../../plugin';
 
 export interface SessionRecord {
   id: string;

@@ -1,0 +1,12 @@
+// The port that mints LiveKit join tokens for a session's student or counselor.
+import type { Role } from '../../../plugin';
+
+export interface JoinTokenRequest {
+  identity: string;
+  room: string;
+  role: Exclude<Role, 'guest'>;
+}
+
+export interface JoinTokenMinter {
+  mint(request: JoinTokenRequest): Promise<{ token: string; url: string }>;
+}
