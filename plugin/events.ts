@@ -141,3 +141,4 @@ export function decodeWebhookEvent(raw: WebhookEventLike): DecodeResult {
     },
   };
 }
+

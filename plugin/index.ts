@@ -14,8 +14,23 @@ export type {
 export { ROLE_ATTRIBUTE, roleOf } from './roles';
 export type { Appointment, Role, RolePolicy } from './roles';
 
-export { attendance, connectedRoles, decide, newSession, replay } from './session';
-export type { Attendance, Effect, Presence, PresenceInterval, SessionState } from './session';
+export { DEFAULT_LIFECYCLE, decide, newSession, replay, withRecordedDecisions } from './session';
+export type {
+  ClinicCommand,
+  ClosedStatus,
+  Decision,
+  Effect,
+  LifecycleRules,
+  NewSessionOptions,
+  RecordedDecisions,
+  Refusal,
+  SessionInput,
+  SessionState,
+  TimerFired,
+} from './session';
+export type { Presence, PresenceInterval } from './presence';
+export { attendance } from './attendance';
+export type { Attendance } from './attendance';
 
 export {
   CLOSED_STATUSES,

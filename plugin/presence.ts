@@ -1,9 +1,11 @@
-// Presences derived from the event log: one per LiveKit participant sid, never per identity,
-// because a reload or a second device is a new sid and the old sid's `left` may arrive after
-// the new sid's `joined`. Derived from the whole log, so delivery order does not matter.
+// Presences: one per LiveKit participant sid, never per identity, because a reload or a second
+// device is a new sid and the old sid's `left` may arrive after the new sid's `joined`.
+// Each presence is a merge of its sid's events that gives the same result in any order and for
+// any number of copies (earliest join, earliest close, aborted wins), so the session's fold can
+// take events one at a time in whatever order LiveKit's deliveries and retries produce.
 
-import type { SessionEvent } from './events';
-import { roleOf, type Appointment, type Role, type RolePolicy } from './roles';
+import type { EventParticipant, ParticipantEventKind } from './events';
+import type { Role } from './roles';
 
 /** A span of connection in epoch ms; `leftAt` null while still connected. */
 export interface PresenceInterval {
@@ -15,91 +17,73 @@ export interface Presence {
   sid: string;
   identity: string;
   role: Role;
-  /** null when only this sid's `left`/`aborted` has arrived so far (a tombstone). */
+  /** null while only this sid's `left`/`aborted` has arrived (a tombstone). */
   joinedAt: number | null;
-  /** Never before `joinedAt`: LiveKit stamps leaves to the second only, joins to the ms. */
+  /** The earliest close seen: its `left`/`aborted`, or the end of the room it was in. */
   leftAt: number | null;
   /** `aborted`: this sid never connected, whatever else arrives for it. */
   outcome: 'connected' | 'left' | 'aborted';
 }
 
-interface SidEvents {
-  identity: string;
-  role: Role;
-  joinedAt: number | null;
-  closedAt: number | null;
-  aborted: boolean;
-}
+const earliest = (current: number | null, candidate: number | null): number | null =>
+  current === null ? candidate : candidate === null ? current : Math.min(current, candidate);
 
-const earliest = (current: number | null, candidate: number): number =>
-  current === null ? candidate : Math.min(current, candidate);
+function outcomeOf(joinedAt: number | null, leftAt: number | null, aborted: boolean): Presence['outcome'] {
+  if (aborted) return 'aborted';
+  return leftAt === null && joinedAt !== null ? 'connected' : 'left';
+}
 
 /**
- * Every sid's presence from `log`. `endedAt` (the room's end) closes whatever is still open,
- * since LiveKit may never send those `left` events once the room is gone.
+ * The sid's presence after one more of its events. `roomClosedAt` is when the room this sid
+ * joined was finished, if it was (LiveKit may never send the `left` once the room is gone).
  */
-export function derivePresences(
-  log: readonly SessionEvent[],
-  appointment: Appointment,
-  policy: RolePolicy,
-  endedAt: number | null,
-): Record<string, Presence> {
-  const bySid = new Map<string, SidEvents>();
-  for (const event of log) {
-    if (!('participant' in event)) continue;
-    const { sid } = event.participant;
-    const seen = bySid.get(sid) ?? {
-      identity: event.participant.identity,
-      role: roleOf(appointment, event.participant, policy),
-      joinedAt: null,
-      closedAt: null,
-      aborted: false,
-    };
-    if (event.kind === 'participant_joined') seen.joinedAt = earliest(seen.joinedAt, event.at);
-    else seen.closedAt = earliest(seen.closedAt, event.at);
-    if (event.kind === 'participant_connection_aborted') seen.aborted = true;
-    bySid.set(sid, seen);
-  }
-
-  const presences: Record<string, Presence> = {};
-  for (const [sid, seen] of bySid) {
-    const closedAt = seen.closedAt ?? endedAt;
-    presences[sid] = {
-      sid,
-      identity: seen.identity,
-      role: seen.role,
-      joinedAt: seen.joinedAt,
-      leftAt: closedAt === null ? null : Math.max(closedAt, seen.joinedAt ?? closedAt),
-      outcome: seen.aborted ? 'aborted' : closedAt === null ? 'connected' : 'left',
-    };
-  }
-  return presences;
+export function mergePresence(
+  before: Presence | undefined,
+  kind: ParticipantEventKind,
+  at: number,
+  participant: EventParticipant,
+  role: Role,
+  roomClosedAt: (joinedAt: number) => number | null,
+): Presence {
+  let joinedAt = before?.joinedAt ?? null;
+  let leftAt = before?.leftAt ?? null;
+  let aborted = before?.outcome === 'aborted';
+  if (kind === 'participant_joined') joinedAt = earliest(joinedAt, at);
+  else leftAt = earliest(leftAt, at);
+  if (kind === 'participant_connection_aborted') aborted = true;
+  if (leftAt === null && joinedAt !== null) leftAt = roomClosedAt(joinedAt);
+  return {
+    sid: participant.sid,
+    identity: before?.identity ?? participant.identity,
+    role: before?.role ?? role,
+    joinedAt,
+    leftAt,
+    outcome: outcomeOf(joinedAt, leftAt, aborted),
+  };
 }
 
-/** The span a presence was really connected, or null (aborted, or its join not yet known). */
+/** The presence closed by its room's end at `at`, when it was open at that moment. */
+export function closedByRoomEnd(presence: Presence, at: number): Presence {
+  if (presence.outcome !== 'connected' || presence.joinedAt === null || presence.joinedAt > at) return presence;
+  return { ...presence, leftAt: at, outcome: 'left' };
+}
+
+/**
+ * The span a presence was really connected, or null (aborted, or its join not yet known).
+ * `leftAt` is clamped to `joinedAt`: LiveKit stamps leaves to the second, joins to the ms.
+ */
 export function intervalOf(presence: Presence): PresenceInterval | null {
   if (presence.outcome === 'aborted' || presence.joinedAt === null) return null;
-  return { joinedAt: presence.joinedAt, leftAt: presence.leftAt };
+  return { joinedAt: presence.joinedAt, leftAt: presence.leftAt === null ? null : Math.max(presence.leftAt, presence.joinedAt) };
 }
 
 /**
- * The first moment a student and a counselor were connected together, or null. Intervals are
- * closed ([joinedAt, leftAt]): a leave is stamped at the start of its second, so the person was
- * still there at `leftAt`, and a counselor joining in that very instant did meet the student.
+ * The first moment both spans were connected, or null. Intervals are closed ([joinedAt, leftAt]):
+ * a leave is taken at the end of its stamped second, so someone joining in that very instant
+ * did meet the one leaving.
  */
-export function pairCompleteAt(presences: Readonly<Record<string, Presence>>): number | null {
-  const spans = (role: Role): PresenceInterval[] =>
-    Object.values(presences)
-      .filter((presence) => presence.role === role)
-      .map(intervalOf)
-      .filter((span): span is PresenceInterval => span !== null);
-  let first: number | null = null;
-  for (const student of spans('student')) {
-    for (const counselor of spans('counselor')) {
-      const from = Math.max(student.joinedAt, counselor.joinedAt);
-      const until = Math.min(student.leftAt ?? Infinity, counselor.leftAt ?? Infinity);
-      if (from <= until) first = earliest(first, from);
-    }
-  }
-  return first;
+export function overlapStart(a: PresenceInterval, b: PresenceInterval): number | null {
+  const from = Math.max(a.joinedAt, b.joinedAt);
+  const until = Math.min(a.leftAt ?? Infinity, b.leftAt ?? Infinity);
+  return from <= until ? from : null;
 }

@@ -1,153 +1,392 @@
-// A counseling session as a pure state machine over LiveKit events: `decide` takes the state and
-// one event and returns the next state and the effects the service must carry out. No I/O and
-// no clock: every instant comes from LiveKit's own timestamps. The rule set is in README.md.
+// A counseling session as a pure state machine: `decide` takes the state and one input (a LiveKit
+// event, a clinic command, or one of the service's timers firing) and returns the next state and
+// the effects the service must carry out. No I/O and no clock: every instant is in the input.
+// The rule set is in README.md.
+//
+// Cost: the state is a fold, not a log. Each participant event merges into its sid's presence
+// (order-free, see presence.ts); `decide` compares the changed presence with the other seat's
+// only while it can still move the start (O(1) per event once active) and copies the state once
+// (O(sids)); `replay` of n stored events is O(n log n) whatever their order. The service replays
+// a session's stored events and then decides the new one.
 
 import type { SessionEvent } from './events';
-import { withEvent } from './log';
-import { derivePresences, intervalOf, pairCompleteAt, type Presence, type PresenceInterval } from './presence';
-import type { SessionStatus } from './protocol';
-import type { Appointment, Role, RolePolicy } from './roles';
+import { closedByRoomEnd, intervalOf, mergePresence, overlapStart, type Presence } from './presence';
+import type { EndReason, SessionStatus } from './protocol';
+import { roleOf, type Appointment, type Role, type RolePolicy } from './roles';
 
 export type { SessionStatus } from './protocol';
-export type { Presence, PresenceInterval } from './presence';
+
+/** The service's timing rules for a session's lifecycle. */
+export interface LifecycleRules {
+  /** How long an active session waits for the student or the counselor to come back once neither is connected, in ms. */
+  rejoinGraceMs: number;
+  /** How long after `scheduledStart` a pair never complete is a no-show, in ms; null: never. */
+  noShowAfterMs: number | null;
+}
+
+export const DEFAULT_LIFECYCLE: LifecycleRules = { rejoinGraceMs: 600_000, noShowAfterMs: 1_800_000 };
+
+/** A clinic's request; `at` is the service's time of the request (epoch ms). */
+export type ClinicCommand = { kind: 'end_requested'; at: number } | { kind: 'cancel_requested'; at: number };
+
+/** One of the service's timers firing; `at` is when it ran (epoch ms), which may be late. */
+export type TimerFired = { kind: 'grace_expired'; at: number } | { kind: 'no_show_due'; at: number };
+
+export type SessionInput = SessionEvent | ClinicCommand | TimerFired;
+
+/** Why a clinic command cannot be carried out in the session's status. */
+export type Refusal = 'session_not_active' | 'session_active' | 'session_ended' | 'session_cancelled' | 'session_no_show';
+
+export type ClosedStatus = Exclude<SessionStatus, 'waiting' | 'active'>;
 
 export interface SessionState {
   sessionId: string;
   appointment: Appointment;
   policy: RolePolicy;
+  lifecycle: LifecycleRules;
+  /** epoch ms, or null when the clinic gave no time. */
+  scheduledStart: number | null;
   status: SessionStatus;
   /** When the student and the counselor were first connected together (epoch ms, LiveKit time). */
   actualStart: number | null;
-  /** The `room_finished` time (epoch ms, LiveKit time). */
+  /** For `ended`: when the clinic ended it, or when the last of the pair left (timeout). */
   actualEnd: number | null;
+  endReason: EndReason | null;
+  /** When the session closed (any final status), in the time of the input that closed it. */
+  closedAt: number | null;
   /** Keyed by participant sid. */
   presences: Readonly<Record<string, Presence>>;
-  /** Every event taken so far, de-duplicated by id, in canonical order (LiveKit time, kind, id). */
-  events: readonly SessionEvent[];
+  /** Every `room_finished` time, ascending: a room's end closes the presences still open in it. */
+  roomFinishes: readonly number[];
+  /** The latest moment a student or counselor left (clamped leave or room end), epoch ms. */
+  lastPairLeftAt: number | null;
+  /** Connected sids per role now. */
+  connected: Readonly<Record<Role, number>>;
+  /** Sids per seat, for pairing; order carries no meaning. */
+  seats: Readonly<Record<'student' | 'counselor', readonly string[]>>;
 }
 
 export type Effect =
-  /** Once per session: tell the room the session started (snapshot and data message). */
+  /** The pair is complete for the first time: tell the room (snapshot and data message). */
   | { type: 'activate'; sessionId: string; startedAt: number }
   /** A student or counselor connected (new sid) to an already active session. */
   | { type: 'notify_active'; sessionId: string; identity: string; sid: string; startedAt: number }
-  /** The room finished; `started` says whether the session ever turned active. */
-  | { type: 'end'; sessionId: string; endedAt: number; started: boolean };
+  /** Active, and neither student nor counselor is connected: end the session at `dueAt` unless one returns. */
+  | { type: 'await_return'; sessionId: string; lastLeftAt: number; dueAt: number }
+  /** Before the start, one of the pair is connected and the other is not. */
+  | { type: 'waiting'; sessionId: string; identity: string; role: 'student' | 'counselor'; since: number }
+  /** The session closed for good. */
+  | { type: 'close'; sessionId: string; status: ClosedStatus; reason: EndReason; at: number; startedAt: number | null; endedAt: number | null };
 
-export function newSession(sessionId: string, appointment: Appointment, policy: RolePolicy = {}): SessionState {
+export interface Decision {
+  state: SessionState;
+  effects: Effect[];
+  /** Set when a clinic command is not allowed now; the state is then unchanged. */
+  refusal?: Refusal;
+}
+
+export interface NewSessionOptions {
+  policy?: RolePolicy;
+  lifecycle?: LifecycleRules;
+  scheduledStart?: number | null;
+}
+
+export function newSession(sessionId: string, appointment: Appointment, options: NewSessionOptions = {}): SessionState {
   return {
     sessionId,
     appointment,
-    policy,
+    policy: options.policy ?? {},
+    lifecycle: options.lifecycle ?? DEFAULT_LIFECYCLE,
+    scheduledStart: options.scheduledStart ?? null,
     status: 'waiting',
     actualStart: null,
     actualEnd: null,
+    endReason: null,
+    closedAt: null,
     presences: {},
-    events: [],
+    roomFinishes: [],
+    lastPairLeftAt: null,
+    connected: { student: 0, counselor: 0, guest: 0 },
+    seats: { student: [], counselor: [] },
   };
 }
 
-const roomFinishedAt = (log: readonly SessionEvent[]): number | null =>
-  log.find((event) => event.kind === 'room_finished')?.at ?? null;
+/** A state whose fields `apply` may change in place; `decide` hands it a copy. */
+interface Draft extends Omit<SessionState, 'presences' | 'roomFinishes' | 'connected' | 'seats'> {
+  presences: Record<string, Presence>;
+  roomFinishes: number[];
+  connected: Record<Role, number>;
+  seats: Record<'student' | 'counselor', string[]>;
+}
 
-/**
- * Takes one event. Duplicates (same id) and anything after the end change nothing. Presences
- * and the pair-complete moment are recomputed from the whole log, so a late event can reveal a
- * past overlap (activating with, or moving `actualStart` back to, that earlier moment); an
- * activation is never taken back, and `actualStart` never moves later.
- */
-export function decide(state: SessionState, event: SessionEvent): { state: SessionState; effects: Effect[] } {
-  if (state.status === 'ended') return { state, effects: [] };
-  const events = withEvent(state.events, event);
-  if (events === state.events) return { state, effects: [] };
+function draftOf(state: SessionState): Draft {
+  return {
+    ...state,
+    presences: { ...state.presences },
+    roomFinishes: [...state.roomFinishes],
+    connected: { ...state.connected },
+    seats: { student: [...state.seats.student], counselor: [...state.seats.counselor] },
+  };
+}
 
-  const actualEnd = roomFinishedAt(events);
-  const presences = derivePresences(events, state.appointment, state.policy, actualEnd);
-  const pairAt = pairCompleteAt(presences);
-  const actualStart =
-    state.actualStart === null ? pairAt : pairAt === null ? state.actualStart : Math.min(state.actualStart, pairAt);
-  const status: SessionStatus = actualEnd !== null ? 'ended' : actualStart !== null ? 'active' : 'waiting';
-  const next: SessionState = { ...state, status, actualStart, actualEnd, presences, events };
+const isOpen = (status: SessionStatus): boolean => status === 'waiting' || status === 'active';
+const isSeat = (role: Role): role is 'student' | 'counselor' => role !== 'guest';
+const otherSeat = (role: 'student' | 'counselor'): 'student' | 'counselor' => (role === 'student' ? 'counselor' : 'student');
+const pairConnected = (draft: Draft): number => draft.connected.student + draft.connected.counselor;
 
-  const { sessionId } = state;
+function close(draft: Draft, status: ClosedStatus, reason: EndReason, at: number, endedAt: number | null): Effect {
+  draft.status = status;
+  draft.endReason = reason;
+  draft.closedAt = at;
+  draft.actualEnd = endedAt;
+  return { type: 'close', sessionId: draft.sessionId, status, reason, at, startedAt: draft.actualStart, endedAt };
+}
+
+function awaitReturn(draft: Draft): Effect | null {
+  if (draft.status !== 'active' || pairConnected(draft) > 0 || draft.lastPairLeftAt === null) return null;
+  const lastLeftAt = draft.lastPairLeftAt;
+  return { type: 'await_return', sessionId: draft.sessionId, lastLeftAt, dueAt: lastLeftAt + draft.lifecycle.rejoinGraceMs };
+}
+
+const leftAtOf = (presence: Presence | undefined): number | null => (presence ? (intervalOf(presence)?.leftAt ?? null) : null);
+
+/** The latest leave of any student or counselor sid: a scan, needed only when a close moved earlier. */
+function latestSeatLeave(draft: Draft): number | null {
+  let latest: number | null = null;
+  for (const sid of [...draft.seats.student, ...draft.seats.counselor]) {
+    const leftAt = leftAtOf(draft.presences[sid]);
+    if (leftAt !== null && (latest === null || leftAt > latest)) latest = leftAt;
+  }
+  return latest;
+}
+
+/** Puts `next` in place of `before` and keeps the counts, the seats and the last leave in step. */
+function replacePresence(draft: Draft, before: Presence | undefined, next: Presence): void {
+  draft.presences[next.sid] = next;
+  if (before?.outcome === 'connected') draft.connected[before.role] -= 1;
+  if (next.outcome === 'connected') draft.connected[next.role] += 1;
+  if (!isSeat(next.role)) return;
+  const hadSpan = before !== undefined && intervalOf(before) !== null;
+  const hasSpan = intervalOf(next) !== null;
+  if (!hadSpan && hasSpan) draft.seats[next.role].push(next.sid);
+  // An abort after the join: the sid never really connected (rare, so the splice is cheap enough).
+  else if (hadSpan && !hasSpan) draft.seats[next.role].splice(draft.seats[next.role].indexOf(next.sid), 1);
+  const was = leftAtOf(before);
+  const now = leftAtOf(next);
+  // A room's end closed this sid, then its own earlier leave arrived: the last leave may move back.
+  if (was !== null && was === draft.lastPairLeftAt && (now === null || now < was)) draft.lastPairLeftAt = latestSeatLeave(draft);
+  else if (now !== null && (draft.lastPairLeftAt === null || now > draft.lastPairLeftAt)) draft.lastPairLeftAt = now;
+}
+
+/** Moves `actualStart` to the earliest overlap of `presence` with the other seat, if earlier. */
+function pair(draft: Draft, presence: Presence): void {
+  if (!isSeat(presence.role)) return;
+  const span = intervalOf(presence);
+  // Any overlap with this span starts at or after its join: nothing to find once the start is earlier.
+  if (!span || (draft.actualStart !== null && span.joinedAt >= draft.actualStart)) return;
+  for (const sid of draft.seats[otherSeat(presence.role)]) {
+    const other = draft.presences[sid];
+    const otherSpan = other ? intervalOf(other) : null;
+    const from = otherSpan ? overlapStart(span, otherSpan) : null;
+    if (from !== null && (draft.actualStart === null || from < draft.actualStart)) draft.actualStart = from;
+  }
+}
+
+function roomClosedAfter(finishes: readonly number[]): (joinedAt: number) => number | null {
+  return (joinedAt) => finishes.find((finishedAt) => finishedAt >= joinedAt) ?? null;
+}
+
+/** Merges one participant event into its sid's presence; returns the presence before and after. */
+function mergeParticipantEvent(draft: Draft, event: Extract<SessionEvent, { participant: unknown }>): { before: Presence | undefined; next: Presence } {
+  const before = draft.presences[event.participant.sid];
+  const role = before?.role ?? roleOf(draft.appointment, event.participant, draft.policy);
+  const next = mergePresence(before, event.kind, event.at, event.participant, role, roomClosedAfter(draft.roomFinishes));
+  replacePresence(draft, before, next);
+  return { before, next };
+}
+
+function takeParticipantEvent(draft: Draft, event: Extract<SessionEvent, { participant: unknown }>): Effect[] {
+  const wasActive = draft.status === 'active';
+  const pairBefore = pairConnected(draft);
+  const { before, next } = mergeParticipantEvent(draft, event);
+  pair(draft, next);
+  if (!isOpen(draft.status)) return [];
+
   const effects: Effect[] = [];
-  if (state.actualStart === null && actualStart !== null) {
-    effects.push({ type: 'activate', sessionId, startedAt: actualStart });
-  } else if (state.status === 'active' && actualStart !== null && event.kind === 'participant_joined') {
-    const joined = presences[event.participant.sid];
-    if (joined && joined.outcome === 'connected' && joined.role !== 'guest') {
-      effects.push({ type: 'notify_active', sessionId, identity: joined.identity, sid: joined.sid, startedAt: actualStart });
+  const { sessionId } = draft;
+  if (draft.status === 'waiting' && draft.actualStart !== null) {
+    draft.status = 'active';
+    effects.push({ type: 'activate', sessionId, startedAt: draft.actualStart });
+  } else if (wasActive && draft.actualStart !== null && next.outcome === 'connected' && before?.outcome !== 'connected' && isSeat(next.role)) {
+    effects.push({ type: 'notify_active', sessionId, identity: next.identity, sid: next.sid, startedAt: draft.actualStart });
+  }
+  if (draft.status === 'waiting' && next.outcome === 'connected' && isSeat(next.role) && before?.outcome !== 'connected') {
+    const waitingFor = otherSeat(next.role);
+    if (draft.connected[waitingFor] === 0 && draft.connected[next.role] === 1) {
+      effects.push({ type: 'waiting', sessionId, identity: next.identity, role: next.role, since: next.joinedAt as number });
     }
   }
-  if (actualEnd !== null) effects.push({ type: 'end', sessionId, endedAt: actualEnd, started: actualStart !== null });
-  return { state: next, effects };
+  const justEmptied = pairBefore > 0 || effects.some((effect) => effect.type === 'activate');
+  const waitForReturn = justEmptied ? awaitReturn(draft) : null;
+  if (waitForReturn) effects.push(waitForReturn);
+  return effects;
 }
 
-/** Folds `events` through {@link decide} from a new session. */
-export function replay(
-  sessionId: string,
-  appointment: Appointment,
-  events: Iterable<SessionEvent>,
-  policy: RolePolicy = {},
-): SessionState {
-  let state = newSession(sessionId, appointment, policy);
-  for (const event of events) state = decide(state, event).state;
-  return state;
-}
-
-export interface Attendance {
-  identity: string;
-  role: Role;
-  /** Connected now through at least one of its sids. */
-  connected: boolean;
-  /** Every sid's connected span, sorted by `joinedAt`. */
-  intervals: PresenceInterval[];
+/** Closes every presence still open in a room that finished at `at`. */
+function mergeRoomFinished(draft: Draft, at: number): boolean {
+  if (draft.roomFinishes.includes(at)) return false;
+  draft.roomFinishes.push(at);
+  draft.roomFinishes.sort((a, b) => a - b);
+  for (const presence of Object.values(draft.presences)) {
+    const closed = closedByRoomEnd(presence, at);
+    if (closed !== presence) replacePresence(draft, presence, closed);
+  }
+  return true;
 }
 
 /**
- * Attendance per identity over all its sids (devices, reloads): the appointment's student and
- * counselor always first, then everyone else by identity. Aborted connections add no interval.
+ * The first instant some student and some counselor sid were both connected, from the final
+ * presences: one sweep over the seats' intervals in time order (joins before leaves at the same
+ * instant, since intervals are closed). O(n log n).
  */
-export function attendance(state: SessionState): Attendance[] {
-  const { studentIdentity, counselorIdentity } = state.appointment;
-  const byIdentity = new Map<string, Attendance>();
-  const entryFor = (identity: string, role: Role): Attendance => {
-    const existing = byIdentity.get(identity);
-    if (existing) return existing;
-    const created: Attendance = { identity, role, connected: false, intervals: [] };
-    byIdentity.set(identity, created);
-    return created;
-  };
-  entryFor(studentIdentity, 'student');
-  entryFor(counselorIdentity, 'counselor');
-  // Sids in canonical log order, so an identity the appointment does not name takes the role of
-  // its first sid whatever order the presences map was built in.
-  const sids = new Set(state.events.flatMap((event) => ('participant' in event ? [event.participant.sid] : [])));
-  for (const sid of sids) {
-    const presence = state.presences[sid];
-    if (!presence) continue;
-    const entry = entryFor(presence.identity, presence.role);
-    if (presence.outcome === 'connected') entry.connected = true;
-    const interval = intervalOf(presence);
-    if (interval) entry.intervals.push(interval);
+function firstMomentTogether(draft: Draft): number | null {
+  const marks: { at: number; leaving: boolean; role: 'student' | 'counselor' }[] = [];
+  for (const role of ['student', 'counselor'] as const) {
+    for (const sid of draft.seats[role]) {
+      const presence = draft.presences[sid];
+      const span = presence ? intervalOf(presence) : null;
+      if (!span) continue;
+      marks.push({ at: span.joinedAt, leaving: false, role });
+      if (span.leftAt !== null) marks.push({ at: span.leftAt, leaving: true, role });
+    }
   }
-  const named = new Set([studentIdentity, counselorIdentity]);
-  const others = [...byIdentity.values()]
-    .filter((entry) => !named.has(entry.identity))
-    .sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
-  const ordered = [...byIdentity.values()].filter((entry) => named.has(entry.identity)).concat(others);
-  for (const entry of ordered) entry.intervals.sort(byJoinThenLeave);
-  return ordered;
+  marks.sort((a, b) => a.at - b.at || Number(a.leaving) - Number(b.leaving));
+  const open = { student: 0, counselor: 0 };
+  for (const mark of marks) {
+    open[mark.role] += mark.leaving ? -1 : 1;
+    if (!mark.leaving && open.student > 0 && open.counselor > 0) return mark.at;
+  }
+  return null;
 }
 
-const byJoinThenLeave = (a: PresenceInterval, b: PresenceInterval): number =>
-  a.joinedAt - b.joinedAt || (a.leftAt ?? Number.MAX_SAFE_INTEGER) - (b.leftAt ?? Number.MAX_SAFE_INTEGER);
+function takeRoomFinished(draft: Draft, at: number): Effect[] {
+  const pairBefore = pairConnected(draft);
+  if (!mergeRoomFinished(draft, at) || !isOpen(draft.status) || pairBefore === 0) return [];
+  const waitForReturn = awaitReturn(draft);
+  return waitForReturn ? [waitForReturn] : [];
+}
 
-/** How many sids of each role are connected right now. */
-export function connectedRoles(state: SessionState): Readonly<Record<Role, number>> {
-  const counts: Record<Role, number> = { student: 0, counselor: 0, guest: 0 };
-  for (const presence of Object.values(state.presences)) {
-    if (presence.outcome === 'connected') counts[presence.role] += 1;
+const REFUSAL_OF_CLOSED: Record<ClosedStatus, Refusal> = {
+  ended: 'session_ended',
+  cancelled: 'session_cancelled',
+  no_show: 'session_no_show',
+};
+
+function takeCommand(draft: Draft, command: ClinicCommand): { effects: Effect[]; refusal?: Refusal } {
+  const target: ClosedStatus = command.kind === 'end_requested' ? 'ended' : 'cancelled';
+  if (draft.status === target) return { effects: [] };
+  if (!isOpen(draft.status)) return { effects: [], refusal: REFUSAL_OF_CLOSED[draft.status as ClosedStatus] };
+  if (command.kind === 'end_requested') {
+    if (draft.status !== 'active') return { effects: [], refusal: 'session_not_active' };
+    // The clinic's clock and LiveKit's may disagree by a little; an end never precedes the start.
+    const endedAt = Math.max(command.at, draft.actualStart ?? command.at);
+    return { effects: [close(draft, 'ended', 'ended', command.at, endedAt)] };
   }
-  return counts;
+  if (draft.status !== 'waiting') return { effects: [], refusal: 'session_active' };
+  return { effects: [close(draft, 'cancelled', 'cancelled', command.at, null)] };
+}
+
+function takeTimer(draft: Draft, timer: TimerFired): Effect[] {
+  const { lifecycle, sessionId } = draft;
+  if (timer.kind === 'grace_expired') {
+    const due = draft.lastPairLeftAt === null ? null : draft.lastPairLeftAt + lifecycle.rejoinGraceMs;
+    if (draft.status !== 'active' || pairConnected(draft) > 0 || due === null) return [];
+    // Fired before the grace of the last leave we know of (a later leave arrived meanwhile): again then.
+    if (timer.at < due) return [awaitReturn(draft) as Effect];
+    return [close(draft, 'ended', 'timeout', timer.at, draft.lastPairLeftAt)];
+  }
+  if (draft.status !== 'waiting' || draft.scheduledStart === null || lifecycle.noShowAfterMs === null) return [];
+  if (timer.at < draft.scheduledStart + lifecycle.noShowAfterMs) return [];
+  // The pair was complete but the activation has not been recorded yet: start, don't close.
+  if (draft.actualStart !== null) return [{ type: 'activate', sessionId, startedAt: draft.actualStart }];
+  return [close(draft, 'no_show', 'no_show', timer.at, null)];
+}
+
+/** Applies one input to `draft` in place. */
+function apply(draft: Draft, input: SessionInput): { effects: Effect[]; refusal?: Refusal } {
+  switch (input.kind) {
+    case 'participant_joined':
+    case 'participant_left':
+    case 'participant_connection_aborted':
+      return { effects: takeParticipantEvent(draft, input) };
+    case 'room_finished':
+      return { effects: takeRoomFinished(draft, input.at) };
+    case 'room_started':
+      return { effects: [] };
+    case 'end_requested':
+    case 'cancel_requested':
+      return takeCommand(draft, input);
+    case 'grace_expired':
+    case 'no_show_due':
+      return { effects: takeTimer(draft, input) };
+  }
+}
+
+/**
+ * Takes one input. Repeats of an event change nothing and ask for nothing new; a final status
+ * never changes (later events still complete the attendance). The start is the first moment
+ * together the events show: a late event can move it earlier, never later, and never undo it.
+ */
+export function decide(state: SessionState, input: SessionInput): Decision {
+  const draft = draftOf(state);
+  const { effects, refusal } = apply(draft, input);
+  if (refusal) return { state, effects: [], refusal };
+  return { state: draft, effects };
+}
+
+/**
+ * The state after `events`, from a new session (or from `start`), in any order: every presence
+ * is merged first (order-free), then the first moment together is found in one sweep. So a
+ * replay never sees an interval that a later event removes (a join whose sid turns out to have
+ * aborted), and costs O(n log n) for n events. It asks for nothing: the service decides each new
+ * event against the replay of the others.
+ */
+export function replay(start: SessionState, events: Iterable<SessionEvent>): SessionState {
+  const draft = draftOf(start);
+  for (const event of events) {
+    if ('participant' in event) mergeParticipantEvent(draft, event);
+    else if (event.kind === 'room_finished') mergeRoomFinished(draft, event.at);
+  }
+  const together = firstMomentTogether(draft);
+  if (together !== null && (draft.actualStart === null || together < draft.actualStart)) draft.actualStart = together;
+  if (draft.status === 'waiting' && draft.actualStart !== null) draft.status = 'active';
+  return draft;
+}
+
+/** What the service recorded of the session's decisions (each one made once, atomically). */
+export interface RecordedDecisions {
+  activation: { startedAt: number } | null;
+  closure: { status: ClosedStatus; reason: EndReason; at: number; endedAt: number | null } | null;
+}
+
+/**
+ * The state as the service's records say: the status is what was recorded, not what the events
+ * alone would give (a pair complete but not yet recorded is still `waiting`, so deciding the
+ * next event asks for the activation again; a closure stands whatever events came after).
+ */
+export function withRecordedDecisions(state: SessionState, recorded: RecordedDecisions): SessionState {
+  const { activation, closure } = recorded;
+  const actualStart = activation?.startedAt ?? state.actualStart;
+  if (closure) {
+    // The room is released at the close, so LiveKit's last leaves may never be routed here:
+    // nobody stays connected to a closed session past its end.
+    const draft = draftOf(state);
+    const until = closure.endedAt ?? closure.at;
+    for (const presence of Object.values(draft.presences)) {
+      const closed = closedByRoomEnd(presence, until);
+      if (closed !== presence) replacePresence(draft, presence, closed);
+    }
+    return { ...draft, actualStart, status: closure.status, endReason: closure.reason, closedAt: closure.at, actualEnd: closure.endedAt };
+  }
+  return { ...state, actualStart, status: activation ? 'active' : 'waiting', endReason: null, closedAt: null, actualEnd: null };
 }

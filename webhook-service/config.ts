@@ -26,7 +26,7 @@ const OPTIONS = {
   HOST: { schema: z.string().min(1).default('127.0.0.1'), expects: 'a host name or IP address' },
   /** MongoDB (or FerretDB) connection string, database name included. */
   MONGODB_URI: { schema: urlWithScheme(['mongodb:', 'mongodb+srv:']), expects: 'a mongodb:// or mongodb+srv:// URI' },
-  /** Redis for BullMQ and the sessions' event-log index (`maxmemory-policy noeviction`). */
+  /** Redis for BullMQ and the session copy (`maxmemory-policy noeviction`). */
   REDIS_URL: { schema: urlWithScheme(['redis:', 'rediss:']), expects: 'a redis:// or rediss:// URL' },
   /** LiveKit server URL the service calls (RoomService API). */
   LIVEKIT_URL: { schema: urlWithScheme(['ws:', 'wss:', 'http:', 'https:']), expects: 'a ws://, wss://, http:// or https:// URL' },
@@ -40,10 +40,16 @@ const OPTIONS = {
   LIVEKIT_REQUEST_TIMEOUT_SECONDS: { schema: positiveInt.default(10), expects: 'a positive integer (seconds)' },
   /** Bearer token clinic portals present on /v1; at least 16 characters. */
   CLINIC_API_TOKEN: { schema: z.string().min(16), expects: 'a secret of at least 16 characters' },
-  /** Redis key prefix of the BullMQ queues and event logs, so several deployments can share a Redis. @defaultValue autostart */
+  /** Redis key prefix of the BullMQ queues, so several deployments can share a Redis. @defaultValue autostart */
   BULLMQ_PREFIX: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('autostart'), expects: 'letters, digits, _ . - (1-64)' },
-  /** How long a session's event log stays indexed in Redis after its last event, in seconds; an expired log is rebuilt from MongoDB when read. @defaultValue 2592000 (30 days) */
-  SESSION_LOG_TTL_SECONDS: { schema: positiveInt.default(30 * 24 * 3600), expects: 'a positive integer (seconds)' },
+  /** Redis key prefix of the session copy (each session's records, read on the webhook path). @defaultValue autostart-copy */
+  SESSION_COPY_PREFIX: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('autostart-copy'), expects: 'letters, digits, _ . - (1-64)' },
+  /** How long a session's copy stays in Redis after its last write, in seconds; an expired copy is rebuilt from MongoDB when read. @defaultValue 2592000 (30 days) */
+  SESSION_COPY_TTL_SECONDS: { schema: positiveInt.default(30 * 24 * 3600), expects: 'a positive integer (seconds)' },
+  /** How long an active session waits for the student or the counselor to come back once neither is connected, in seconds; then it ends (reason timeout). @defaultValue 600 */
+  SESSION_REJOIN_GRACE_SECONDS: { schema: positiveInt.default(600), expects: 'a positive integer (seconds)' },
+  /** How long after its scheduledStart a session whose pair never met becomes a no-show, in seconds; 0 turns no-shows off. @defaultValue 1800 */
+  NO_SHOW_AFTER_SECONDS: { schema: z.coerce.number().int().min(0).default(1800), expects: 'a non-negative integer (seconds; 0 = off)' },
   /** Largest webhook body accepted, in bytes; larger ones get 413. @defaultValue 65536 */
   WEBHOOK_MAX_BYTES: { schema: positiveInt.default(65536), expects: 'a positive integer (bytes)' },
   /** How far an event's createdAt may be from now, in seconds; LiveKit's signature lives 5 minutes and has no nonce, so this bounds replays. @defaultValue 300 */
@@ -54,8 +60,12 @@ const OPTIONS = {
   CORS_ORIGINS: { schema: commaList, expects: 'a comma-separated list of origins' },
   /** pino log level. @defaultValue info */
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), expects: 'one of fatal, error, warn, info, debug, trace, silent' },
-  /** Activation jobs one worker process runs at once. @defaultValue 8 */
+  /** Lifecycle jobs (activation, notifications, closing, timers) one worker process runs at once. @defaultValue 8 */
   WORKER_CONCURRENCY: { schema: positiveInt.default(8), expects: 'a positive integer' },
+  /** How many times a lifecycle job is tried before it fails for good. @defaultValue 10 */
+  JOB_ATTEMPTS: { schema: positiveInt.default(10), expects: 'a positive integer' },
+  /** First retry delay of a lifecycle job, doubled on each attempt, in ms; 10 attempts from 1000 cover about 8.5 minutes. @defaultValue 1000 */
+  JOB_BACKOFF_MS: { schema: positiveInt.default(1000), expects: 'a positive integer (milliseconds)' },
   /** How long a worker's job lock lives without renewal, in ms; a crashed worker's job runs again after this. @defaultValue 30000 */
   WORKER_LOCK_DURATION_MS: { schema: positiveInt.default(30000), expects: 'a positive integer (milliseconds)' },
   /** How often a worker looks for stalled jobs (locks expired), in ms. @defaultValue 30000 */

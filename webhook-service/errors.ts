@@ -18,8 +18,16 @@ export type ServiceErrorCode =
   | 'session_not_found'
   /** The room already has a session that has not ended. */
   | 'session_conflict'
-  /** The session has ended; it takes no more joins. */
+  /** The session has ended; it takes no more joins or commands but `end`. */
   | 'session_ended'
+  /** The session was cancelled before it started. */
+  | 'session_cancelled'
+  /** The session was a no-show. */
+  | 'session_no_show'
+  /** `end` before the start (cancel it instead). */
+  | 'session_not_active'
+  /** `cancel` after the start (end it instead). */
+  | 'session_active'
   /** The identity is neither the session's student nor its counselor. */
   | 'identity_not_in_session'
   | 'store_unavailable'
@@ -45,7 +53,7 @@ export class ServiceError extends Error {
   }
 
   static queueUnavailable(cause: unknown): ServiceError {
-    return new ServiceError('queue_unavailable', 'the activation queue is unavailable', { cause });
+    return new ServiceError('queue_unavailable', 'the job queue is unavailable', { cause });
   }
 
   static notFound(sessionId: string): ServiceError {

@@ -1,12 +1,11 @@
-// Wiring: builds the service's parts from the configuration (store, Redis connections, queue,
-// worker, LiveKit gateway, express app) and takes them down in order. main.ts runs it as a
-// process; integration tests build several side by side in one process.
+// Wiring: builds the service's parts from the configuration (store and its copy, Redis
+// connections, queue, worker, LiveKit gateway, express app) and takes them down in order.
+// main.ts runs it as a process; integration tests build several side by side in one process.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Worker } from 'bullmq';
+import { setTimeout as wait } from 'node:timers/promises';
 import type { Express } from 'express';
-import { systemClock } from './systemClock';
-import type { Clock } from './usecases/ports/Clock';
+import type { LifecycleRules } from '../plugin';
 import type { Config } from './config';
 import { createApp } from './http/app';
 import { liveKitJoinTokens } from './livekit/joinTokens';
@@ -14,36 +13,60 @@ import { LiveKitRoomGateway } from './livekit/LiveKitRoomGateway';
 import { liveKitWebhookVerifier } from './livekit/webhookVerifier';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
-import { bullActivationJobs, createActivationQueue, type ActivationJobData, type ActivationJobName } from './queue/activationQueue';
-import { createActivationWorker } from './queue/activationWorker';
+import { bullLifecycleJobs, createLifecycleQueue } from './queue/lifecycleQueue';
+import { createLifecycleWorker, type LifecycleWorker } from './queue/lifecycleWorker';
+import { CopiedSessionStore } from './store/CopiedSessionStore';
 import { MongoSessionStore } from './store/MongoSessionStore';
-import { RedisSessionLog } from './store/RedisSessionLog';
+import { RedisSessionCopy } from './store/RedisSessionCopy';
+import { systemClock } from './systemClock';
+import type { ClinicEvents } from './usecases/ports/ClinicEvents';
+import type { Clock } from './usecases/ports/Clock';
+import type { SessionStore } from './usecases/ports/SessionStore';
 
 export interface ServiceRoles {
   /** Serve the webhook intake and the clinic API. */
   api: boolean;
-  /** Run the activation worker. */
+  /** Run the lifecycle worker. */
   worker: boolean;
 }
 
 export interface Service {
   app: Express;
   metrics: Metrics;
-  store: MongoSessionStore;
-  worker: Worker<ActivationJobData, unknown, ActivationJobName> | null;
+  store: SessionStore;
+  worker: LifecycleWorker | null;
   /** Starts listening; resolves with the bound port (PORT 0 picks a free one). */
   listen(port: number, host: string): Promise<number>;
   /** Stops accepting, finishes in-flight requests and active jobs, then closes connections. */
   stop(): Promise<void>;
 }
 
+/** How long a closed session's room stays after session_ended went out, so it lands before the disconnect. */
+const ROOM_DELETE_DELAY_MS = 1000;
+
+/** Until clinic webhooks are configured, events go nowhere. */
+const noClinicEvents: ClinicEvents = { publish: async () => undefined };
+
+export const lifecycleRulesOf = (config: Config): LifecycleRules => ({
+  rejoinGraceMs: config.SESSION_REJOIN_GRACE_SECONDS * 1000,
+  noShowAfterMs: config.NO_SHOW_AFTER_SECONDS === 0 ? null : config.NO_SHOW_AFTER_SECONDS * 1000,
+});
+
 export async function createService(config: Config, roles: ServiceRoles, logger: Logger, clock: Clock = systemClock): Promise<Service> {
   const metrics = createMetrics({ defaultMetrics: true });
-  const sessionLog = new RedisSessionLog({ redisUrl: config.REDIS_URL, prefix: config.BULLMQ_PREFIX, ttlSeconds: config.SESSION_LOG_TTL_SECONDS });
-  const store = await MongoSessionStore.connect(config.MONGODB_URI, sessionLog);
-  const queue = createActivationQueue(config.REDIS_URL, config.BULLMQ_PREFIX);
-  queue.on('error', (error) => logger.warn({ err: error }, 'activation queue error'));
+  const copy = new RedisSessionCopy({ redisUrl: config.REDIS_URL, prefix: config.SESSION_COPY_PREFIX, ttlSeconds: config.SESSION_COPY_TTL_SECONDS });
+  const database = await MongoSessionStore.connect(config.MONGODB_URI);
+  await copy.connect().catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
+  const store = new CopiedSessionStore(database, copy);
+  const queue = createLifecycleQueue(config.REDIS_URL, config.BULLMQ_PREFIX);
+  queue.on('error', (error) => logger.warn({ err: error }, 'lifecycle queue error'));
   metrics.setQueueDepthSource(() => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));
+  const jobs = bullLifecycleJobs(queue, clock, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
+  const rules = lifecycleRulesOf(config);
+  const events = noClinicEvents;
 
   const rooms = new LiveKitRoomGateway({
     url: config.LIVEKIT_URL,
@@ -52,14 +75,19 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
     requestTimeoutSeconds: config.LIVEKIT_REQUEST_TIMEOUT_SECONDS,
   });
 
-  let worker: Worker<ActivationJobData, unknown, ActivationJobName> | null = null;
+  let worker: LifecycleWorker | null = null;
   if (roles.worker) {
-    worker = createActivationWorker(
+    worker = createLifecycleWorker(
       {
         store,
         rooms,
+        jobs,
+        events,
         clock,
+        rules,
         logger,
+        deleteAfterMs: ROOM_DELETE_DELAY_MS,
+        wait: (ms) => wait(ms),
         onActivationRecorded: () => metrics.activations.inc(),
         onStartedSent: (seconds) => metrics.activationLatency.observe(seconds),
       },
@@ -83,7 +111,8 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
     readiness: {
       mongodb: () => store.ping(),
       redis: async () => (await queue.client).info(),
-      livekit: () => rooms.listRooms(['autostart-readiness-probe']),
+      // The intake and the clinic API work without LiveKit; only the worker calls it.
+      ...(roles.worker ? { livekit: () => rooms.listRooms(['autostart-readiness-probe']) } : {}),
     },
     api: roles.api
       ? {
@@ -92,14 +121,21 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
             intake: {
               verifier: liveKitWebhookVerifier(config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET),
               store,
-              jobs: bullActivationJobs(queue),
+              jobs,
+              events,
               clock,
+              rules,
               maxAgeSeconds: config.WEBHOOK_MAX_AGE_SECONDS,
             },
           },
           clinic: {
             store,
+            jobs,
+            events,
+            rooms,
             clock,
+            rules,
+            logger,
             clinicApiToken: config.CLINIC_API_TOKEN,
             corsOrigins: config.CORS_ORIGINS,
             tokens: liveKitJoinTokens({

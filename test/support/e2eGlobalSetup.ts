@@ -24,6 +24,9 @@ export default async function e2eGlobalSetup(): Promise<void> {
       LIVEKIT_API_SECRET: stack.livekitApiSecret,
       CLINIC_API_TOKEN: clinicApiToken,
       BULLMQ_PREFIX: `autostart-e2e-${randomBytes(4).toString('hex')}`,
+      SESSION_COPY_PREFIX: `autostart-copy-e2e-${randomBytes(4).toString('hex')}`,
+      // Short enough for the lifecycle suite to watch it run out (LiveKit's departure_timeout here is 5 s).
+      SESSION_REJOIN_GRACE_SECONDS: process.env.E2E_REJOIN_GRACE_SECONDS ?? '15',
       LOG_LEVEL: process.env.E2E_SERVICE_LOG_LEVEL ?? 'warn',
     },
   });

@@ -1,20 +1,17 @@
 // The clinic API (/v1): validates bodies with zod, calls a use case, answers JSON. Nothing else.
 import { Router, json } from 'express';
 import { z } from 'zod';
-import type { Clock } from '../usecases/ports/Clock';
 import { ServiceError } from '../errors';
-import type { JoinTokenMinter } from '../usecases/ports/JoinTokenMinter';
-import type { SessionStore } from '../usecases/ports/SessionStore';
-import { createSession } from '../usecases/createSession';
+import { closeSession, type CloseSessionDeps } from '../usecases/closeSession';
+import { createSession, type CreateSessionDeps } from '../usecases/createSession';
 import { getSession } from '../usecases/getSession';
-import { mintJoinToken } from '../usecases/mintJoinToken';
+import { mintJoinToken, type MintJoinTokenDeps } from '../usecases/mintJoinToken';
+import { stateOf } from '../usecases/sessionState';
+import { sessionView } from '../usecases/sessionView';
 import { requireClinicToken } from './clinicAuth';
 import { clinicCors } from './cors';
 
-export interface ClinicRoutesDeps {
-  store: SessionStore;
-  tokens: JoinTokenMinter;
-  clock: Clock;
+export interface ClinicRoutesDeps extends CreateSessionDeps, MintJoinTokenDeps, CloseSessionDeps {
   clinicApiToken: string;
   corsOrigins: readonly string[];
 }
@@ -54,6 +51,16 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   router.post('/sessions/:id/token', async (req, res) => {
     const { identity: who } = parse(tokenBody, req.body);
     res.json(await mintJoinToken(deps, req.params.id, who));
+  });
+
+  router.post('/sessions/:id/end', async (req, res) => {
+    const records = await closeSession(deps, req.params.id, { kind: 'end_requested', at: deps.clock.now() });
+    res.json(sessionView(records, stateOf(records, deps.rules)));
+  });
+
+  router.post('/sessions/:id/cancel', async (req, res) => {
+    const records = await closeSession(deps, req.params.id, { kind: 'cancel_requested', at: deps.clock.now() });
+    res.json(sessionView(records, stateOf(records, deps.rules)));
   });
 
   return router;

@@ -57,6 +57,22 @@ export class LiveKitRoomGateway implements RoomGateway {
     return this.roomCall('updateRoomMetadata', () => this.client.updateRoomMetadata(room, metadata));
   }
 
+  async openRoom(room: string, metadata: string): Promise<void> {
+    try {
+      await this.client.createRoom({ name: room, metadata });
+    } catch (error) {
+      throw classify(error, 'createRoom');
+    }
+    // createRoom leaves an existing room's metadata as it was.
+    if ((await this.updateRoomMetadata(room, metadata)) === 'room_not_found') {
+      throw new ServiceError('livekit_unavailable', `room ${room} vanished right after it was opened`);
+    }
+  }
+
+  async deleteRoom(room: string): Promise<void> {
+    await this.roomCall('deleteRoom', () => this.client.deleteRoom(room));
+  }
+
   async listRooms(names?: string[]): Promise<RoomSummary[]> {
     try {
       const rooms = await this.client.listRooms(names);

@@ -1,24 +1,27 @@
-// The SessionStore over MongoDB or FerretDB through mongoose, on a connection of its own, with
-// every session's records mirrored in Redis for reading (RedisSessionLog).
+// The SessionStore over MongoDB or FerretDB through mongoose, and nothing else (its Redis copy
+// is composed on top: CopiedSessionStore).
 //
 // Why only inserts: FerretDB runs findAndModify/update as read, filter, write in separate steps,
 // so two concurrent conditional updates can both "win". A unique-index violation (E11000) is
 // atomic on both databases, so every decision here is "insert; on E11000 read the winner":
 // - a session holds its room through the room's slot (`room_slots._id` = room name);
 // - an event is stored once under LiveKit's id (a redelivery fails);
-// - a session is activated once under its own id (a racing second activation fails).
-// Releasing the room deletes its slot. On the webhook path MongoDB is only written: reads come
-// from the Redis mirror, and on a miss from `room_slots`, which holds open sessions alone, so
-// no read grows with history, even on FerretDB, where no read uses an index (see RedisSessionLog).
+// - a session leaves `waiting` once (`<id>.opening`) and `active` once (`<id>.closing`).
+// Releasing the room deletes its slot.
 import mongoose, { type Connection } from 'mongoose';
-import type { Role } from '../../plugin';
+import type { ClosedStatus, EndReason, Role } from '../../plugin';
 import { ServiceError } from '../errors';
-import { defineModels, type ActivationDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
-import type { RedisSessionLog } from './RedisSessionLog';
-import type { ActivationRecord, SessionRecord, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
+import type { DecisionRecord, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
+import { defineModels, type DecisionDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
 
 /** How long a call waits for a reachable server before failing, in ms: handlers must fail fast. */
 const SERVER_SELECTION_TIMEOUT_MS = 3000;
+
+/**
+ * A room slot whose session document is still missing after this long was left by a crash
+ * between the two inserts. A younger one may be a concurrent create about to write its session.
+ */
+const STALE_SLOT_MS = 30_000;
 
 const isDuplicateKey = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
@@ -31,18 +34,6 @@ const toSession = (doc: SessionDoc): SessionRecord => ({
   scheduledStart: doc.scheduledStart ?? null,
   createdAt: doc.createdAt,
 });
-
-const toSessionDoc = (session: SessionRecord): SessionDoc => ({
-  _id: session.id,
-  roomName: session.roomName,
-  studentIdentity: session.studentIdentity,
-  counselorIdentity: session.counselorIdentity,
-  scheduledStart: session.scheduledStart,
-  createdAt: session.createdAt,
-});
-
-const sortByTime = (events: StoredEvent[]): StoredEvent[] =>
-  events.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 const toEvent = (doc: SessionEventDoc): StoredEvent => ({
   id: doc._id,
@@ -73,22 +64,45 @@ const toEventDoc = (event: StoredEvent): SessionEventDoc => ({
   receivedAt: event.receivedAt,
 });
 
-const toActivation = (doc: ActivationDoc): ActivationRecord => ({
-  sessionId: doc._id,
-  startedAt: doc.startedAt,
-  messageId: doc.messageId,
-  createdAt: doc.createdAt,
+/** An activation, a cancellation or a no-show takes the opening; an end or a timeout the closing. */
+export const decisionKey = (decision: DecisionRecord): string =>
+  `${decision.sessionId}.${decision.kind === 'activation' || decision.status !== 'ended' ? 'opening' : 'closing'}`;
+
+const toDecisionDoc = (decision: DecisionRecord): DecisionDoc => ({
+  _id: decisionKey(decision),
+  sessionId: decision.sessionId,
+  kind: decision.kind,
+  startedAt: decision.kind === 'activation' ? decision.startedAt : null,
+  status: decision.kind === 'closure' ? decision.status : null,
+  reason: decision.kind === 'closure' ? decision.reason : null,
+  at: decision.kind === 'closure' ? decision.at : null,
+  endedAt: decision.kind === 'closure' ? decision.endedAt : null,
+  messageId: decision.messageId,
+  createdAt: decision.createdAt,
 });
+
+const toDecision = (doc: DecisionDoc): DecisionRecord =>
+  doc.kind === 'activation'
+    ? { kind: 'activation', sessionId: doc.sessionId, startedAt: doc.startedAt as Date, messageId: doc.messageId, createdAt: doc.createdAt }
+    : {
+        kind: 'closure',
+        sessionId: doc.sessionId,
+        status: doc.status as ClosedStatus,
+        reason: doc.reason as EndReason,
+        at: doc.at as Date,
+        endedAt: doc.endedAt ?? null,
+        messageId: doc.messageId,
+        createdAt: doc.createdAt,
+      };
 
 export class MongoSessionStore implements SessionStore {
   private constructor(
     private readonly connection: Connection,
     private readonly models: Models,
-    private readonly log: RedisSessionLog,
   ) {}
 
   /** Connects and makes sure the collections and indexes exist before any traffic relies on them. */
-  static async connect(uri: string, log: RedisSessionLog): Promise<MongoSessionStore> {
+  static async connect(uri: string): Promise<MongoSessionStore> {
     const connection = mongoose.createConnection(uri, {
       serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
       // Without this, calls made while disconnected queue silently for 10 s instead of failing.
@@ -105,8 +119,7 @@ export class MongoSessionStore implements SessionStore {
         });
         await model.createIndexes();
       }
-      await log.connect();
-      return new MongoSessionStore(connection, models, log);
+      return new MongoSessionStore(connection, models);
     } catch (error) {
       await connection.close().catch(() => undefined);
       throw ServiceError.storeUnavailable(error);
@@ -114,18 +127,15 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async createSession(session: SessionRecord): Promise<SessionRecord> {
-    // The mirror first: a session whose hash is not marked complete would be rebuilt by a scan.
-    await this.log.start(session);
     await this.holdRoom(session);
     try {
-      await this.models.sessions.create(toSessionDoc(session));
+      const { id, ...fields } = session;
+      await this.models.sessions.create({ _id: id, ...fields });
     } catch (error) {
       // Nothing half-written: give the room back before reporting the failure.
       await this.models.roomSlots.deleteOne({ _id: session.roomName, sessionId: session.id }).exec().catch(() => undefined);
       throw ServiceError.storeUnavailable(error);
     }
-    // Only a mirror: without it the room is found in MongoDB.
-    await this.log.putRoom(session.roomName, session.id).catch(() => undefined);
     return session;
   }
 
@@ -137,113 +147,76 @@ export class MongoSessionStore implements SessionStore {
     } catch (error) {
       if (!isDuplicateKey(error)) throw ServiceError.storeUnavailable(error);
     }
-    const holder = await this.guard(() => this.models.roomSlots.findById(session.roomName).lean<{ sessionId: string }>().exec());
-    // A slot whose session was never written (a crash between the two inserts) is stale; any
-    // other holder is a session not yet ended.
-    const stale = holder !== null && attempt === 1 && !(await this.sessionInMongo(holder.sessionId));
+    const holder = await this.guard(() =>
+      this.models.roomSlots.findById(session.roomName).lean<{ sessionId: string; createdAt: Date }>().exec(),
+    );
+    const stale =
+      holder !== null &&
+      attempt === 1 &&
+      session.createdAt.getTime() - holder.createdAt.getTime() > STALE_SLOT_MS &&
+      !(await this.findSession(holder.sessionId));
     if (stale) {
       await this.guard(() => this.models.roomSlots.deleteOne({ _id: session.roomName, sessionId: holder.sessionId }).exec());
     }
-    if (holder === null || stale) return this.holdRoom(session, attempt + 1);
-    throw new ServiceError('session_conflict', 'the room already has a session that has not ended');
+    if ((holder === null && attempt === 1) || stale) return this.holdRoom(session, attempt + 1);
+    throw new ServiceError('session_conflict', 'the room already has a session that has not closed');
   }
 
-  private async sessionInMongo(sessionId: string): Promise<SessionRecord | null> {
+  async findSession(sessionId: string): Promise<SessionRecord | null> {
     const doc = await this.guard(() => this.models.sessions.findById(sessionId).lean<SessionDoc>().exec());
     return doc ? toSession(doc) : null;
   }
 
-  async findSession(sessionId: string): Promise<SessionRecord | null> {
-    const mirrored = await this.log.read(sessionId).catch(() => null);
-    if (mirrored?.session) return mirrored.session;
-    const session = await this.sessionInMongo(sessionId);
-    if (session && mirrored) await this.log.putSession(session);
-    return session;
+  async loadRecords(sessionId: string): Promise<SessionRecords | null> {
+    const [session, eventDocs, decisionDocs] = await this.guard(() =>
+      Promise.all([
+        this.findSession(sessionId),
+        this.models.events.find({ sessionId }).lean<SessionEventDoc[]>().exec(),
+        this.models.decisions.find({ sessionId }).lean<DecisionDoc[]>().exec(),
+      ]),
+    );
+    if (!session) return null;
+    const decisions = decisionDocs.map(toDecision);
+    return {
+      session,
+      events: eventDocs.map(toEvent),
+      activation: decisions.find((decision) => decision.kind === 'activation') ?? null,
+      closure: (decisions.find((decision) => decision.kind === 'closure') as SessionRecords['closure'] | undefined) ?? null,
+    };
   }
 
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
-    const mirroredId = await this.log.roomSession(roomName);
-    if (mirroredId) {
-      // A mirror that missed a release could still name an ended session: then ask MongoDB.
-      const mirrored = await this.log.read(mirroredId);
-      const ended = mirrored.events.some((event) => event.kind === 'room_finished');
-      if (mirrored.session && !ended) return mirrored.session;
-    }
     const slot = await this.guard(() => this.models.roomSlots.findById(roomName).lean<{ sessionId: string }>().exec());
-    if (!slot) return null;
-    await this.log.putRoom(roomName, slot.sessionId);
-    return this.findSession(slot.sessionId);
+    return slot ? this.findSession(slot.sessionId) : null;
   }
 
   async releaseRoom(session: SessionRecord): Promise<void> {
-    // The slot is small (open sessions only), so this two-field filter scans little on FerretDB.
     await this.guard(() => this.models.roomSlots.deleteOne({ _id: session.roomName, sessionId: session.id }).exec());
-    await this.log.dropRoom(session.roomName, session.id);
   }
 
   async recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }> {
     try {
       await this.models.events.create(toEventDoc(event));
-      await this.log.add(event);
       return { inserted: true, stored: event };
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error instanceof ServiceError ? error : ServiceError.storeUnavailable(error);
+      if (!isDuplicateKey(error)) throw ServiceError.storeUnavailable(error);
     }
-    // A redelivery. An event id names one event, so what this session's log holds under it is
-    // this very event; only when the log lacks it is the stored one read back (it may belong to
-    // an earlier session of the room, or the first delivery stopped before mirroring it).
-    if (await this.log.hasEvent(event.sessionId, event.id)) return { inserted: false, stored: event };
+    // A redelivery: what is stored may belong to an earlier session of the room.
     const existing = await this.guard(() => this.models.events.findById(event.id).lean<SessionEventDoc>().exec());
     if (!existing) throw new ServiceError('internal', `event ${event.id} was a duplicate but cannot be read`);
-    const stored = toEvent(existing);
-    await this.log.add(stored);
-    return { inserted: false, stored };
+    return { inserted: false, stored: toEvent(existing) };
   }
 
-  async listEvents(sessionId: string): Promise<StoredEvent[]> {
-    return sortByTime((await this.mirror(sessionId)).events);
-  }
-
-  async recordActivation(activation: ActivationRecord): Promise<{ created: boolean; activation: ActivationRecord }> {
-    let result: { created: boolean; activation: ActivationRecord } = { created: true, activation };
+  async recordDecision(decision: DecisionRecord): Promise<{ created: boolean; winner: DecisionRecord }> {
     try {
-      await this.models.activations.create({
-        _id: activation.sessionId,
-        startedAt: activation.startedAt,
-        messageId: activation.messageId,
-        createdAt: activation.createdAt,
-      });
+      await this.models.decisions.create(toDecisionDoc(decision));
+      return { created: true, winner: decision };
     } catch (error) {
       if (!isDuplicateKey(error)) throw ServiceError.storeUnavailable(error);
-      const winner = await this.guard(() => this.models.activations.findById(activation.sessionId).lean<ActivationDoc>().exec());
-      if (!winner) throw new ServiceError('internal', `activation of ${activation.sessionId} was a duplicate but cannot be read`);
-      result = { created: false, activation: toActivation(winner) };
     }
-    await this.log.putActivation(result.activation);
-    return result;
-  }
-
-  async findActivation(sessionId: string): Promise<ActivationRecord | null> {
-    return (await this.mirror(sessionId)).activation;
-  }
-
-  /**
-   * The session's events and activation from its Redis hash, rebuilt from MongoDB when the hash
-   * is not complete. With Redis away they come from MongoDB alone (slower on FerretDB, never
-   * wrong), so attendance stays readable; the webhook path fails on Redis anyway (503).
-   */
-  private async mirror(sessionId: string): Promise<{ events: StoredEvent[]; activation: ActivationRecord | null }> {
-    const mirrored = await this.log.read(sessionId).catch(() => undefined);
-    if (mirrored?.complete) return mirrored;
-    const [docs, activationDoc] = await this.guard(() =>
-      Promise.all([
-        this.models.events.find({ sessionId }).lean<SessionEventDoc[]>().exec(),
-        this.models.activations.findById(sessionId).lean<ActivationDoc>().exec(),
-      ]),
-    );
-    const rebuilt = { events: docs.map(toEvent), activation: activationDoc ? toActivation(activationDoc) : null };
-    if (mirrored) await this.log.restore(sessionId, rebuilt.events, rebuilt.activation);
-    return rebuilt;
+    const winner = await this.guard(() => this.models.decisions.findById(decisionKey(decision)).lean<DecisionDoc>().exec());
+    if (!winner) throw new ServiceError('internal', `decision ${decisionKey(decision)} was a duplicate but cannot be read`);
+    return { created: false, winner: toDecision(winner) };
   }
 
   async ping(): Promise<void> {
@@ -255,7 +228,6 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async close(): Promise<void> {
-    await this.log.close();
     await this.connection.close();
   }
 
@@ -264,7 +236,7 @@ export class MongoSessionStore implements SessionStore {
     try {
       return await operation();
     } catch (error) {
-      throw ServiceError.storeUnavailable(error);
+      throw error instanceof ServiceError ? error : ServiceError.storeUnavailable(error);
     }
   }
 }

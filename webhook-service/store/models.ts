@@ -1,7 +1,6 @@
 // Mongoose schemas of the four collections. Each document is written once by an insert; the
 // unique `_id`s are what make those inserts the service's atomic decisions (they hold on
-// FerretDB too, unlike conditional updates). Every hot read is by `_id` alone, the one filter
-// FerretDB's SQLite backend serves from an index: any other filter scans the collection.
+// FerretDB too, unlike conditional updates).
 import { Schema, type Connection, type Model } from 'mongoose';
 
 export interface SessionDoc {
@@ -34,10 +33,21 @@ export interface SessionEventDoc {
   receivedAt: Date;
 }
 
-export interface ActivationDoc {
-  /** The session id: one activation per session. */
+/**
+ * A decision about a session's status. `_id` is `<sessionId>.opening` (started, cancelled or
+ * no-show: one per session) or `<sessionId>.closing` (ended by the clinic or timed out).
+ */
+export interface DecisionDoc {
   _id: string;
-  startedAt: Date;
+  sessionId: string;
+  kind: 'activation' | 'closure';
+  /** Activation: when the pair was first together. */
+  startedAt: Date | null;
+  /** Closure: the final status, why, when, and the end of the session for `ended`. */
+  status: string | null;
+  reason: string | null;
+  at: Date | null;
+  endedAt: Date | null;
   messageId: string;
   createdAt: Date;
 }
@@ -81,24 +91,31 @@ const eventSchema = new Schema<SessionEventDoc>(
   },
   { ...options, collection: 'session_events' },
 );
-// Serves rebuilding a session's log (RedisSessionLog) on MongoDB; not on the hot path.
+// Serves loading a session's events on MongoDB.
 eventSchema.index({ sessionId: 1, at: 1 }, { name: 'sessionId_at' });
 
-const activationSchema = new Schema<ActivationDoc>(
+const decisionSchema = new Schema<DecisionDoc>(
   {
     _id: { type: String, required: true },
-    startedAt: { type: Date, required: true },
+    sessionId: { type: String, required: true },
+    kind: { type: String, required: true, enum: ['activation', 'closure'] },
+    startedAt: { type: Date, default: null },
+    status: { type: String, default: null },
+    reason: { type: String, default: null },
+    at: { type: Date, default: null },
+    endedAt: { type: Date, default: null },
     messageId: { type: String, required: true },
     createdAt: { type: Date, required: true },
   },
-  { ...options, collection: 'activations' },
+  { ...options, collection: 'session_decisions' },
 );
+decisionSchema.index({ sessionId: 1 }, { name: 'sessionId' });
 
 export interface Models {
   sessions: Model<SessionDoc>;
   roomSlots: Model<RoomSlotDoc>;
   events: Model<SessionEventDoc>;
-  activations: Model<ActivationDoc>;
+  decisions: Model<DecisionDoc>;
 }
 
 export function defineModels(connection: Connection): Models {
@@ -106,6 +123,6 @@ export function defineModels(connection: Connection): Models {
     sessions: connection.model<SessionDoc>('Session', sessionSchema),
     roomSlots: connection.model<RoomSlotDoc>('RoomSlot', roomSlotSchema),
     events: connection.model<SessionEventDoc>('SessionEvent', eventSchema),
-    activations: connection.model<ActivationDoc>('Activation', activationSchema),
+    decisions: connection.model<DecisionDoc>('SessionDecision', decisionSchema),
   };
 }

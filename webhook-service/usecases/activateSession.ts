@@ -1,21 +1,26 @@
-// What the worker does for a session that turned active: record the activation once (a unique
-// insert; a racing or repeated job reads the winner and reuses its message id), then write the
-// snapshot into the room metadata (durable: late joiners and reloads get it on connect) and
-// broadcast session_started. At-least-once: every step is safe to repeat.
-import { encodeMessage, encodeSnapshot, TOPIC, type SessionSnapshot } from '../../plugin';
-import type { Clock } from './ports/Clock';
-import { ServiceError } from '../errors';
+// What the worker does for a session whose pair is complete: record the activation (a unique
+// insert that also races a cancellation or a no-show: one wins), then write the snapshot into
+// the room's metadata (durable: late joiners and reloads get it on connect) and broadcast
+// session_started. At-least-once: every step is safe to repeat, and a repeated or racing job
+// reads the winner and reuses its message id.
+import { TOPIC, type LifecycleRules } from '../../plugin';
 import { newMessageId } from '../ids';
-import type { RoomGateway } from './ports/RoomGateway';
 import type { Logger } from '../logger';
-import type { ActivateJob, NotifyJob } from './ports/ActivationJobs';
+import type { Clock } from './ports/Clock';
+import type { ClinicEvents } from './ports/ClinicEvents';
+import type { ActivateJob, LifecycleJobs, NotifyJob } from './ports/LifecycleJobs';
+import type { RoomGateway } from './ports/RoomGateway';
 import type { ActivationRecord, SessionStore } from './ports/SessionStore';
-import { replayEvents } from './sessionState';
+import { snapshotOf, startedMessage } from './roomSnapshot';
+import { loadRecords, stateOf } from './sessionState';
 
 export interface ActivateSessionDeps {
   store: SessionStore;
   rooms: RoomGateway;
+  jobs: LifecycleJobs;
+  events: ClinicEvents;
   clock: Clock;
+  rules: LifecycleRules;
   logger: Logger;
   /** Called once per session, by the job whose insert recorded the activation. */
   onActivationRecorded(): void;
@@ -23,70 +28,75 @@ export interface ActivateSessionDeps {
   onStartedSent(latencySeconds: number): void;
 }
 
-export type ActivationResult = 'sent' | 'room_gone' | 'not_active_yet';
-
-const startedMessage = (activation: ActivationRecord) =>
-  encodeMessage({
-    v: 1,
-    type: 'session_started',
-    messageId: activation.messageId,
-    sessionId: activation.sessionId,
-    startedAt: activation.startedAt.toISOString(),
-  });
+export type ActivationResult = 'sent' | 'room_gone' | 'not_active_yet' | 'not_complete' | 'closed';
 
 export async function activateSession(deps: ActivateSessionDeps, job: ActivateJob): Promise<ActivationResult> {
-  const session = await deps.store.findSession(job.sessionId);
-  if (!session) throw ServiceError.notFound(job.sessionId);
-  const state = replayEvents(session, await deps.store.listEvents(session.id));
+  const records = await loadRecords(deps.store, job.sessionId);
+  if (records.closure) return 'closed';
+  const state = stateOf(records, deps.rules);
+  const log = deps.logger.child({ sessionId: job.sessionId });
   if (state.actualStart === null) {
-    // The intake stores the completing event before queueing this job, so this cannot be retried into success.
-    throw new ServiceError('internal', `session ${session.id} was queued for activation but its log never completes the pair`);
+    // Only a lost or reordered record can get here; the next event or the reconciliation asks again.
+    log.warn({ eventId: job.eventId }, 'activation asked for, but the recorded events do not complete the pair');
+    return 'not_complete';
   }
-  const { created, activation } = await deps.store.recordActivation({
-    sessionId: session.id,
+  const { created, winner } = await deps.store.recordDecision({
+    kind: 'activation',
+    sessionId: job.sessionId,
     startedAt: new Date(state.actualStart),
     messageId: newMessageId(),
     createdAt: new Date(deps.clock.now()),
   });
-  if (created) deps.onActivationRecorded();
-
-  const snapshot: SessionSnapshot = {
-    v: 1,
-    type: 'session_snapshot',
-    sessionId: session.id,
-    status: state.actualEnd !== null ? 'ended' : 'active',
-    startedAt: activation.startedAt.toISOString(),
-    endedAt: state.actualEnd !== null ? new Date(state.actualEnd).toISOString() : null,
-    reason: state.actualEnd !== null ? 'ended' : null,
-    messageId: activation.messageId,
-  };
-  const log = deps.logger.child({ sessionId: session.id, messageId: activation.messageId });
+  if (winner.kind !== 'activation') return 'closed';
+  if (created) {
+    deps.onActivationRecorded();
+    await deps.events.publish([
+      {
+        id: `started_${job.sessionId}`,
+        type: 'session.started',
+        sessionId: job.sessionId,
+        occurredAt: winner.startedAt,
+        data: { roomName: records.session.roomName, startedAt: winner.startedAt.toISOString() },
+      },
+    ]);
+  }
+  const activated = { ...records, activation: winner };
   // Both at once: the start reaches the room a LiveKit round trip sooner. The widget accepts a
   // session_started only once the snapshot confirms it, and waits for the snapshot if the data
   // message comes first.
   const [metadata, data] = await Promise.all([
-    deps.rooms.updateRoomMetadata(session.roomName, encodeSnapshot(snapshot)),
-    deps.rooms.sendData(session.roomName, startedMessage(activation), { topic: TOPIC }),
+    deps.rooms.updateRoomMetadata(records.session.roomName, snapshotOf(activated)),
+    deps.rooms.sendData(records.session.roomName, startedMessage(winner), { topic: TOPIC }),
   ]);
+  // Started with nobody of the pair left in the room (they met and both left before this ran).
+  if (state.connected.student + state.connected.counselor === 0 && state.lastPairLeftAt !== null) {
+    await deps.jobs.scheduleGraceCheck({ sessionId: job.sessionId, dueAt: state.lastPairLeftAt + deps.rules.rejoinGraceMs });
+  }
   if (metadata === 'room_not_found' || data === 'room_not_found') {
-    log.info('room closed before the activation reached it; nobody to tell');
+    log.info({ messageId: winner.messageId }, 'room closed before the activation reached it; the next token carries the snapshot');
     return 'room_gone';
   }
   deps.onStartedSent(Math.max(0, (deps.clock.now() - job.receivedAt) / 1000));
-  log.info({ created }, 'session_started sent');
+  log.info({ created, messageId: winner.messageId }, 'session_started sent');
   return 'sent';
 }
 
-/** Tells one student or counselor who (re)joined an active session; same message id as the broadcast. */
+/**
+ * Tells one student or counselor who (re)joined an active session, with the activation's
+ * message id, and puts the snapshot back in the room's metadata (a room re-created by that
+ * join starts empty).
+ */
 export async function notifyParticipant(deps: Pick<ActivateSessionDeps, 'store' | 'rooms' | 'logger'>, job: NotifyJob): Promise<ActivationResult> {
-  const activation = await deps.store.findActivation(job.sessionId);
+  const records = await loadRecords(deps.store, job.sessionId);
+  if (records.closure) return 'closed';
+  const activation: ActivationRecord | null = records.activation;
   if (!activation) return 'not_active_yet';
-  const session = await deps.store.findSession(job.sessionId);
-  if (!session) throw ServiceError.notFound(job.sessionId);
-  const result = await deps.rooms.sendData(session.roomName, startedMessage(activation), {
-    topic: TOPIC,
-    destinationIdentities: [job.identity],
-  });
-  deps.logger.info({ sessionId: session.id, eventId: job.eventId, result }, 'session_started sent to a rejoining participant');
-  return result === 'room_not_found' ? 'room_gone' : 'sent';
+  const room = records.session.roomName;
+  const [metadata, data] = await Promise.all([
+    deps.rooms.updateRoomMetadata(room, snapshotOf(records)),
+    deps.rooms.sendData(room, startedMessage(activation), { topic: TOPIC, destinationIdentities: [job.identity] }),
+  ]);
+  const result = metadata === 'room_not_found' || data === 'room_not_found' ? 'room_gone' : 'sent';
+  deps.logger.info({ sessionId: job.sessionId, eventId: job.eventId, result }, 'session_started sent to a rejoining participant');
+  return result;
 }

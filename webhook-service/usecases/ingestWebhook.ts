@@ -1,24 +1,29 @@
 // The webhook intake, as a story: verify the signature, decode the event, refuse stale ones,
-// find the room's open session, store the event (the insert is the dedupe), work out what it
-// changes by replaying the log, and hand the LiveKit-facing work to the queue. It returns only
+// find the room's open session, store the event (the insert is the dedupe), decide what it
+// changes from the session's recorded state, and hand the rest to the queue. It returns only
 // once the event is stored and its jobs are queued, so answering 200 means nothing is lost.
 //
-// A duplicate is not an early exit: the effects are recomputed and re-applied, so a crash
-// between storing an event and queueing its job is repaired by LiveKit's retry; job ids and the
-// activation record make the re-application a no-op otherwise.
-import { decide, decodeWebhookEvent, roleOf, type Effect, type SessionEvent, type WebhookEventLike } from '../../plugin';
-import type { Clock } from './ports/Clock';
+// A duplicate is not an early exit: its effects are decided and carried out again, so a crash
+// between storing an event and queueing its job is repaired by LiveKit's retry; job ids make
+// the repetition a no-op otherwise. Likewise a pair complete without a recorded activation asks
+// for the activation again on every event, whatever happened to an earlier job.
+import { decide, decodeWebhookEvent, roleOf, type Effect, type LifecycleRules, type SessionEvent, type WebhookEventLike } from '../../plugin';
 import { ServiceError } from '../errors';
-import type { WebhookVerifier } from './ports/WebhookVerifier';
-import type { ActivationJobs } from './ports/ActivationJobs';
+import { carryOut } from './carryOut';
+import type { Clock } from './ports/Clock';
+import type { ClinicEvent, ClinicEvents } from './ports/ClinicEvents';
+import type { LifecycleJobs } from './ports/LifecycleJobs';
 import type { SessionRecord, SessionStore, StoredEvent } from './ports/SessionStore';
-import { appointmentOf, replayEvents } from './sessionState';
+import type { WebhookVerifier } from './ports/WebhookVerifier';
+import { appointmentOf, loadRecords, stateOf } from './sessionState';
 
 export interface IngestWebhookDeps {
   verifier: WebhookVerifier;
   store: SessionStore;
-  jobs: ActivationJobs;
+  jobs: LifecycleJobs;
+  events: ClinicEvents;
   clock: Clock;
+  rules: LifecycleRules;
   /** Largest accepted distance between an event's createdAt and now, in seconds. */
   maxAgeSeconds: number;
 }
@@ -56,29 +61,16 @@ function toStoredEvent(event: SessionEvent, session: SessionRecord, receivedAt: 
   };
 }
 
-async function applyEffects(deps: IngestWebhookDeps, session: SessionRecord, stored: StoredEvent, effects: Effect[]): Promise<void> {
-  for (const effect of effects) {
-    switch (effect.type) {
-      case 'activate':
-        if (!(await deps.store.findActivation(session.id))) {
-          await deps.jobs.requestActivation({ sessionId: session.id, eventId: stored.id, receivedAt: stored.receivedAt.getTime() });
-        } else if (stored.kind === 'participant_joined' && stored.participant && stored.participant.role !== 'guest') {
-          // Already active, yet the replay says this join completes the pair: a leave stamped in
-          // whole seconds sorted before the other side's millisecond join, so the log shows no
-          // earlier overlap. For the service the session is active; tell the joiner like any rejoin.
-          await deps.jobs.requestNotify({ sessionId: session.id, identity: stored.participant.identity, eventId: stored.id });
-        }
-        break;
-      case 'notify_active':
-        // The job checks the activation record: before it exists, the activation's broadcast
-        // reaches this participant anyway (it is already connected).
-        await deps.jobs.requestNotify({ sessionId: session.id, identity: effect.identity, eventId: stored.id });
-        break;
-      case 'end':
-        await deps.store.releaseRoom(session);
-        break;
-    }
-  }
+/** participant.joined / participant.left for the clinic, under LiveKit's event id. */
+function presenceEvent(session: SessionRecord, stored: StoredEvent): ClinicEvent | null {
+  if (!stored.participant || (stored.kind !== 'participant_joined' && stored.kind !== 'participant_left')) return null;
+  return {
+    id: stored.id,
+    type: stored.kind === 'participant_joined' ? 'participant.joined' : 'participant.left',
+    sessionId: session.id,
+    occurredAt: stored.at,
+    data: { roomName: session.roomName, identity: stored.participant.identity, role: stored.participant.role, participantSid: stored.participant.sid, at: stored.at.toISOString() },
+  };
 }
 
 export async function ingestWebhook(deps: IngestWebhookDeps, rawBody: string, authorization: string | undefined): Promise<IngestOutcome> {
@@ -100,8 +92,11 @@ export async function ingestWebhook(deps: IngestWebhookDeps, rawBody: string, au
   // A redelivery of an event stored for an earlier session of this room is not this one's.
   if (stored.sessionId !== session.id) return { outcome: 'ignored', event: eventType, reason: 'other_session' };
 
-  const others = (await deps.store.listEvents(session.id)).filter((logged) => logged.id !== event.id);
-  const { effects } = decide(replayEvents(session, others), event);
-  await applyEffects(deps, session, stored, effects);
+  const records = await loadRecords(deps.store, session.id);
+  const { effects } = decide(stateOf(records, deps.rules, event.id), event);
+  // The clinic hears of the presence first, then of what it caused (someone waiting).
+  const presence = presenceEvent(session, stored);
+  if (presence) await deps.events.publish([presence]);
+  await carryOut(deps, session, effects, { id: stored.id, receivedAt: stored.receivedAt.getTime() });
   return { outcome: inserted ? 'accepted' : 'duplicate', event: eventType, sessionId: session.id, effects: effects.map((effect) => effect.type) };
 }

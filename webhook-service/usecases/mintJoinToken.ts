@@ -1,21 +1,39 @@
 // A join token for the session's student or counselor, and nobody else: the token's role
 // attribute is what the widget and webhooks see, so it is only ever minted for the named seats.
+// A closed session mints nothing (the error code says how it closed). For an active session the
+// room is opened with the snapshot in its metadata before the token goes out: a room LiveKit
+// closed while everyone was away comes back empty, and the widget decides from the metadata it
+// finds on connect, so the returning person skips the waiting room.
+import type { LifecycleRules } from '../../plugin';
 import { ServiceError } from '../errors';
+import type { Logger } from '../logger';
 import type { JoinTokenMinter } from './ports/JoinTokenMinter';
+import type { RoomGateway } from './ports/RoomGateway';
 import type { SessionStore } from './ports/SessionStore';
-import { loadSession } from './sessionState';
+import { snapshotOf } from './roomSnapshot';
+import { loadRecords } from './sessionState';
 
-export async function mintJoinToken(
-  deps: { store: SessionStore; tokens: JoinTokenMinter },
-  sessionId: string,
-  identity: string,
-): Promise<{ token: string; url: string }> {
-  const session = await deps.store.findSession(sessionId);
-  if (!session) throw ServiceError.notFound(sessionId);
-  const role =
-    identity === session.studentIdentity ? 'student' : identity === session.counselorIdentity ? 'counselor' : null;
+export interface MintJoinTokenDeps {
+  store: SessionStore;
+  tokens: JoinTokenMinter;
+  rooms: RoomGateway;
+  rules: LifecycleRules;
+  logger: Logger;
+}
+
+const CLOSED_CODES = { ended: 'session_ended', cancelled: 'session_cancelled', no_show: 'session_no_show' } as const;
+
+export async function mintJoinToken(deps: MintJoinTokenDeps, sessionId: string, identity: string): Promise<{ token: string; url: string }> {
+  const records = await loadRecords(deps.store, sessionId);
+  const { session, closure, activation } = records;
+  const role = identity === session.studentIdentity ? 'student' : identity === session.counselorIdentity ? 'counselor' : null;
   if (role === null) throw new ServiceError('identity_not_in_session', 'the identity is neither the student nor the counselor of this session');
-  const { status } = await loadSession(deps.store, session);
-  if (status === 'ended') throw new ServiceError('session_ended', `session ${sessionId} has ended`);
+  if (closure) throw new ServiceError(CLOSED_CODES[closure.status], `session ${sessionId} is ${closure.status.replace('_', '-')}`);
+  if (activation) {
+    // Best effort: without LiveKit the token still works, and the rejoin's notification writes the snapshot.
+    await deps.rooms.openRoom(session.roomName, snapshotOf(records)).catch((error: unknown) => {
+      deps.logger.warn({ sessionId, err: error }, 'could not put the snapshot in the room before the token');
+    });
+  }
   return deps.tokens.mint({ identity, room: session.roomName, role });
 }

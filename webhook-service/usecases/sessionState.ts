@@ -1,7 +1,16 @@
-// Reading a session's state: the event log is the truth, and the plugin's replay() of it is the
-// state. Shared by the API views, the intake and the worker.
-import { replay, type SessionEvent, type SessionState, type SessionStatus } from '../../plugin';
-import type { ActivationRecord, SessionRecord, SessionStore, StoredEvent } from './ports/SessionStore';
+// A session's state from its records: the stored LiveKit events folded by the plugin's rules,
+// then the recorded decisions laid over them (the status is what was recorded). Shared by the
+// API views, the intake, the timers and the worker.
+import {
+  newSession,
+  replay,
+  withRecordedDecisions,
+  type LifecycleRules,
+  type SessionEvent,
+  type SessionState,
+} from '../../plugin';
+import { ServiceError } from '../errors';
+import type { SessionRecord, SessionRecords, SessionStore, StoredEvent } from './ports/SessionStore';
 
 export function toSessionEvent(stored: StoredEvent, roomName: string): SessionEvent {
   const at = stored.at.getTime();
@@ -17,30 +26,21 @@ export const appointmentOf = (session: SessionRecord) => ({
   counselorIdentity: session.counselorIdentity,
 });
 
-/** The replayed state of `events` (all of the session's, or a subset). */
-export function replayEvents(session: SessionRecord, events: readonly StoredEvent[]): SessionState {
-  return replay(session.id, appointmentOf(session), events.map((event) => toSessionEvent(event, session.roomName)));
+/** The state of `records`, leaving out the event `withoutEventId` (the one about to be decided). */
+export function stateOf(records: SessionRecords, rules: LifecycleRules, withoutEventId?: string): SessionState {
+  const { session, activation, closure } = records;
+  const start = newSession(session.id, appointmentOf(session), { lifecycle: rules, scheduledStart: session.scheduledStart?.getTime() ?? null });
+  // In whatever order the store returns them (a Redis hash's is arbitrary): replay is order-free.
+  const events = records.events.filter((event) => event.id !== withoutEventId).map((event) => toSessionEvent(event, session.roomName));
+  return withRecordedDecisions(replay(start, events), {
+    activation: activation ? { startedAt: activation.startedAt.getTime() } : null,
+    closure: closure ? { status: closure.status, reason: closure.reason, at: closure.at.getTime(), endedAt: closure.endedAt?.getTime() ?? null } : null,
+  });
 }
 
-/**
- * The public status: ended once the log holds room_finished (the only thing that releases the
- * room); active once an activation record exists (the worker's decision, made once); waiting
- * otherwise.
- */
-export function statusOf(state: SessionState, activation: ActivationRecord | null): SessionStatus {
-  if (state.status === 'ended') return 'ended';
-  return activation ? 'active' : 'waiting';
-}
-
-export interface LoadedSession {
-  session: SessionRecord;
-  state: SessionState;
-  activation: ActivationRecord | null;
-  status: SessionStatus;
-}
-
-export async function loadSession(store: SessionStore, session: SessionRecord): Promise<LoadedSession> {
-  const [events, activation] = await Promise.all([store.listEvents(session.id), store.findActivation(session.id)]);
-  const state = replayEvents(session, events);
-  return { session, state, activation, status: statusOf(state, activation) };
+/** The session's records, or `session_not_found`. */
+export async function loadRecords(store: SessionStore, sessionId: string): Promise<SessionRecords> {
+  const records = await store.loadRecords(sessionId);
+  if (!records) throw ServiceError.notFound(sessionId);
+  return records;
 }

@@ -1,37 +1,46 @@
-// The session as the clinic API shows it: status, times as ISO 8601 (or null) and attendance per
-// identity from the plugin's attendance().
-import { attendance, type Role, type SessionStatus } from '../../plugin';
-import type { LoadedSession } from './sessionState';
+// The session as the clinic API shows it: status, why and when it closed, times as ISO 8601 (or
+// null), and the attendance per identity from the plugin's attendance().
+import { attendance, type EndReason, type Role, type SessionState, type SessionStatus } from '../../plugin';
+import type { SessionRecords } from './ports/SessionStore';
 
 export interface SessionView {
   id: string;
   roomName: string;
   status: SessionStatus;
+  endReason: EndReason | null;
   scheduledStart: string | null;
   actualStart: string | null;
   actualEnd: string | null;
+  closedAt: string | null;
   participants: {
     identity: string;
     role: Role;
     connected: boolean;
+    firstJoinedAt: string | null;
+    lateSeconds: number | null;
     intervals: { joinedAt: string; leftAt: string | null }[];
   }[];
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function sessionView({ session, state, activation, status }: LoadedSession): SessionView {
+export function sessionView(records: SessionRecords, state: SessionState): SessionView {
+  const { session, activation, closure } = records;
   return {
     id: session.id,
     roomName: session.roomName,
-    status,
+    status: state.status,
+    endReason: closure?.reason ?? null,
     scheduledStart: session.scheduledStart?.toISOString() ?? null,
     actualStart: activation?.startedAt.toISOString() ?? null,
-    actualEnd: iso(state.actualEnd),
+    actualEnd: closure?.endedAt?.toISOString() ?? null,
+    closedAt: closure?.at.toISOString() ?? null,
     participants: attendance(state).map((entry) => ({
       identity: entry.identity,
       role: entry.role,
       connected: entry.connected,
+      firstJoinedAt: iso(entry.firstJoinedAt),
+      lateSeconds: entry.lateSeconds,
       intervals: entry.intervals.map((interval) => ({ joinedAt: iso(interval.joinedAt) as string, leftAt: iso(interval.leftAt) })),
     })),
   };

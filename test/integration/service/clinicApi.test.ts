@@ -5,6 +5,7 @@ import {
   clinic,
   createAppointment,
   deliver,
+  sessionStatus,
   startService,
   testConfig,
   type RunningService,
@@ -40,12 +41,14 @@ describe('sessions', () => {
       id: expect.stringMatching(/^ses_[A-Za-z0-9_-]+$/),
       roomName: 'room-create-read',
       status: 'waiting',
+      endReason: null,
       scheduledStart: '2030-01-02T02:04:05.000Z',
       actualStart: null,
       actualEnd: null,
+      closedAt: null,
       participants: [
-        { identity: 'stu-1', role: 'student', connected: false, intervals: [] },
-        { identity: 'cou-1', role: 'counselor', connected: false, intervals: [] },
+        { identity: 'stu-1', role: 'student', connected: false, firstJoinedAt: null, lateSeconds: null, intervals: [] },
+        { identity: 'cou-1', role: 'counselor', connected: false, firstJoinedAt: null, lateSeconds: null, intervals: [] },
       ],
     });
     const read = await clinic(target.url, 'GET', `/v1/sessions/${created.json.id}`);
@@ -130,11 +133,21 @@ describe('join tokens', () => {
     expect((await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/token`, {})).status).toBe(400);
   });
 
-  test('when the session has ended, then 409', async () => {
+  test('when the session was cancelled, then 409 session_cancelled', async () => {
     const appointment = await createAppointment(target);
-    await deliver(target, { event: 'room_finished', room: appointment.room });
+    expect((await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/cancel`)).status).toBe(200);
     const response = await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/token`, { identity: appointment.student.identity });
-    expect(response).toMatchObject({ status: 409, json: { error: { code: 'session_ended' } } });
+    expect(response).toMatchObject({ status: 409, json: { error: { code: 'session_cancelled' } } });
+  });
+
+  test('when LiveKit closed the empty room of a session that never started, then tokens are still minted', async () => {
+    const appointment = await createAppointment(target);
+    await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: Date.now() - 30_000 });
+    await deliver(target, { event: 'participant_left', room: appointment.room, participant: appointment.student, createdAt: Math.floor(Date.now() / 1000) - 25 });
+    await deliver(target, { event: 'room_finished', room: appointment.room, createdAt: Math.floor(Date.now() / 1000) - 5 });
+    const response = await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/token`, { identity: appointment.counselor.identity });
+    expect(response.status).toBe(200);
+    expect((await sessionStatus(target, appointment.sessionId)).status).toBe('waiting');
   });
 });
 

@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { parseSnapshot } from '../../../plugin';
 import { startServiceProcess } from '../../../scripts/serviceProcess';
-import { ACTIVATION_QUEUE } from '../../../webhook-service/queue/activationQueue';
+import { LIFECYCLE_QUEUE } from '../../../webhook-service/queue/lifecycleQueue';
 import { waitFor } from '../../support/isolation';
 import { freePort, hangingServer, lateForwarder, OwnRedis } from './faultTools';
 import {
@@ -42,7 +42,7 @@ const roomSnapshot = async (room: string) => {
 };
 
 function activationJobs(target: RunningService): Queue {
-  const queue = new Queue(ACTIVATION_QUEUE, { connection: { url: target.config.REDIS_URL }, prefix: target.config.BULLMQ_PREFIX });
+  const queue = new Queue(LIFECYCLE_QUEUE, { connection: { url: target.config.REDIS_URL }, prefix: target.config.BULLMQ_PREFIX });
   stopAfter.push(() => queue.close());
   return queue;
 }

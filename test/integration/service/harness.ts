@@ -17,6 +17,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     ...process.env,
     MONGODB_URI: mongoUriFor(uniqueName('autostart_it').replaceAll('-', '_')),
     BULLMQ_PREFIX: uniqueName('autostart-it'),
+    SESSION_COPY_PREFIX: uniqueName('autostart-copy-it'),
     CLINIC_API_TOKEN: CLINIC_TOKEN,
     LOG_LEVEL: process.env.SERVICE_TEST_LOG_LEVEL ?? 'silent',
     PORT: '0',
@@ -98,7 +99,7 @@ export async function createAppointment(target: RunningService): Promise<Appoint
 // ---- direct reads, to prove what was (not) written ----
 
 export interface Collections {
-  count(collection: 'sessions' | 'session_events' | 'activations', filter?: Record<string, unknown>): Promise<number>;
+  count(collection: 'sessions' | 'session_events' | 'session_decisions', filter?: Record<string, unknown>): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -51,7 +51,7 @@ test(`when both instances receive the same joins concurrently in racing orders (
       return current.status === 'active' ? current : null;
     });
     expect(view.actualStart).toBe(new Date(t0 + 700).toISOString());
-    expect(await db.count('activations', { _id: appointment.sessionId })).toBe(1);
+    expect(await db.count('session_decisions', { _id: `${appointment.sessionId}.opening` })).toBe(1);
     expect(await db.count('session_events', { sessionId: appointment.sessionId })).toBe(2);
   }
   const activationsCounted = async (target: RunningService) =>
@@ -72,9 +72,9 @@ test('when both stores record an activation for the same session at once, then o
   for (let round = 0; round < ROUNDS; round += 1) {
     const sessionId = `ses_race_${round}`;
     const attempt = (target: RunningService, messageId: string) =>
-      target.service.store.recordActivation({ sessionId, startedAt: new Date(), messageId, createdAt: new Date() });
+      target.service.store.recordDecision({ kind: 'activation', sessionId, startedAt: new Date(), messageId, createdAt: new Date() });
     const results = await Promise.all([attempt(first, `msg_a_${round}`), attempt(second, `msg_b_${round}`), attempt(first, `msg_c_${round}`)]);
     expect(results.filter((result) => result.created)).toHaveLength(1);
-    expect(new Set(results.map((result) => result.activation.messageId)).size).toBe(1);
+    expect(new Set(results.map((result) => result.winner.messageId)).size).toBe(1);
   }
 });

@@ -40,7 +40,7 @@ describe('when the student and the counselor are both connected', () => {
   test('when both join, then the session turns active, starting when the second one joined', async () => {
     const t0 = Date.now() - 5000;
     const student = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 });
-    expect(student).toMatchObject({ status: 200, json: { outcome: 'accepted', effects: [] } });
+    expect(student).toMatchObject({ status: 200, json: { outcome: 'accepted', effects: ['waiting'] } });
     expect((await sessionStatus(target, appointment.sessionId)).status).toBe('waiting');
 
     const counselor = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.counselor, joinedAtMs: t0 + 1500 });
@@ -58,7 +58,7 @@ describe('when the student and the counselor are both connected', () => {
         { identity: appointment.counselor.identity, role: 'counselor', connected: true, intervals: [{ joinedAt: iso(t0 + 1500), leftAt: null }] },
       ],
     });
-    expect(await db.count('activations')).toBe(1);
+    expect(await db.count('session_decisions')).toBe(1);
   });
 
   test('when every webhook is delivered twice, then each event is stored once and the session activates once', async () => {
@@ -76,7 +76,7 @@ describe('when the student and the counselor are both connected', () => {
     expect(outcomes).toEqual(['accepted', 'accepted', 'duplicate', 'duplicate', 'duplicate']);
     await waitFor(async () => (await sessionStatus(target, appointment.sessionId)).status === 'active');
     expect(await db.count('session_events')).toBe(2);
-    expect(await db.count('activations')).toBe(1);
+    expect(await db.count('session_decisions')).toBe(1);
   });
 
   test('when the webhooks arrive out of order, then the state is the one of LiveKit time order', async () => {
@@ -106,17 +106,18 @@ describe('when the student and the counselor are both connected', () => {
       await deliver(target, { event: 'participant_connection_aborted', room, participant: { ...student, sid: 'PA_aborted' } }),
     ];
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200]);
-    expect(responses.flatMap((response) => (response.json as { effects: string[] }).effects)).toEqual([]);
+    // Each of them waited alone for the other: that is all that happened.
+    expect(responses.flatMap((response) => (response.json as { effects: string[] }).effects)).toEqual(['waiting', 'waiting']);
     const view = await sessionStatus(target, appointment.sessionId);
     expect(view).toMatchObject({ status: 'waiting', actualStart: null });
     // The aborted connection never counted as connected: no interval for it.
     expect(view.participants[0].intervals).toHaveLength(1);
-    expect(await db.count('activations')).toBe(0);
+    expect(await db.count('session_decisions')).toBe(0);
   });
 });
 
 describe('when the room starts and finishes', () => {
-  test('when room_started, joins, leaves and room_finished arrive, then the session ends with its end time and frees the room', async () => {
+  test('when room_started, joins, leaves and room_finished arrive, then the session stays active and only its end frees the room', async () => {
     const start = nowSeconds() - 20;
     const { room, student, counselor } = appointment;
     expect((await deliver(target, { event: 'room_started', room, createdAt: start })).json).toMatchObject({ outcome: 'accepted' });
@@ -126,10 +127,15 @@ describe('when the room starts and finishes', () => {
     await deliver(target, { event: 'participant_left', room, participant: counselor, createdAt: start + 11 });
     const finishedBody = webhookBody({ event: 'room_finished', room, createdAt: start + 12 });
     const finished = await deliver(target, finishedBody);
-    expect(finished.json).toMatchObject({ outcome: 'accepted', effects: ['end'] });
+    expect(finished.json).toMatchObject({ outcome: 'accepted', effects: [] });
+    await waitFor(async () => (await sessionStatus(target, appointment.sessionId)).status === 'active');
+    const stillHeld = await clinic(target.url, 'POST', '/v1/sessions', { roomName: room, studentIdentity: student.identity, counselorIdentity: counselor.identity });
+    expect(stillHeld.status).toBe(409);
 
+    const ended = await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/end`);
+    expect(ended.status).toBe(200);
     const view = await sessionStatus(target, appointment.sessionId);
-    expect(view).toMatchObject({ status: 'ended', actualStart: iso((start + 2) * 1000), actualEnd: iso((start + 12) * 1000) });
+    expect(view).toMatchObject({ status: 'ended', endReason: 'ended', actualStart: iso((start + 2) * 1000) });
     expect(view.participants.map((entry: { connected: boolean }) => entry.connected)).toEqual([false, false]);
 
     // The room is free for the next appointment...
@@ -162,7 +168,7 @@ describe('when a webhook cannot be trusted or used, then it gets its status and 
 
   afterEach(async () => {
     expect(await db.count('session_events')).toBe(0);
-    expect(await db.count('activations')).toBe(0);
+    expect(await db.count('session_decisions')).toBe(0);
   });
 
   test('when the Authorization header is missing, then 401', async () => {

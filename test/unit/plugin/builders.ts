@@ -2,6 +2,7 @@
 
 import type { SessionEvent } from '../../../plugin/events';
 import type { Appointment } from '../../../plugin/roles';
+import type { SessionInput } from '../../../plugin/session';
 
 export const ROOM = 'session-42';
 export const STUDENT = 'student-ana';
@@ -37,3 +38,8 @@ export const aborted = (identity: string, sid: string, at: number): SessionEvent
 
 export const roomStarted = (at: number): SessionEvent => ({ kind: 'room_started', id: `EV_started_${at}`, at, room: ROOM });
 export const roomFinished = (at: number): SessionEvent => ({ kind: 'room_finished', id: `EV_finished_${at}`, at, room: ROOM });
+
+export const endRequested = (at: number): SessionInput => ({ kind: 'end_requested', at });
+export const cancelRequested = (at: number): SessionInput => ({ kind: 'cancel_requested', at });
+export const graceExpired = (at: number): SessionInput => ({ kind: 'grace_expired', at });
+export const noShowDue = (at: number): SessionInput => ({ kind: 'no_show_due', at });

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { AccessToken, WebhookReceiver } from 'livekit-server-sdk';
 import { decodeWebhookEvent, type WebhookEventLike } from '../../../plugin/events';
-import { replay } from '../../../plugin/session';
+import { newSession, replay } from '../../../plugin/session';
 
 /** A participant_joined body as LiveKit v1.13 posts it (protojson: camelCase, int64 as strings). */
 const joinedBody = () => ({
@@ -72,7 +72,7 @@ describe('decodeWebhookEvent', () => {
     // Delivered in LiveKit's order, and replayed from a store that sorts by time: both start.
     const byTime = [...decoded].sort((a, b) => a.at - b.at);
     for (const order of [decoded, byTime]) {
-      const state = replay('ses_1', appointment, order);
+      const state = replay(newSession('ses_1', appointment), order);
       expect(state.status).toBe('active');
       expect(state.actualStart).toBe(1_718_000_001_256);
     }

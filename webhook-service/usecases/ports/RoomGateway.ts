@@ -19,5 +19,9 @@ export interface RoomSummary {
 export interface RoomGateway {
   sendData(room: string, data: Uint8Array, options: SendDataOptions): Promise<RoomCallResult>;
   updateRoomMetadata(room: string, metadata: string): Promise<RoomCallResult>;
+  /** Creates the room if it does not exist and leaves `metadata` in it either way. */
+  openRoom(room: string, metadata: string): Promise<void>;
+  /** Disconnects everyone and closes the room; a room already gone is fine. */
+  deleteRoom(room: string): Promise<void>;
   listRooms(names?: string[]): Promise<RoomSummary[]>;
 }

@@ -1,7 +1,8 @@
-// The storage port the use cases ask for. Every state change it offers is a unique insert (or
-// the room's release), because FerretDB's conditional updates are not atomic: see the design
-// notes in store/MongoSessionStore.ts.
-import type { ParticipantEventKind, RoomEventKind, Role } from '../../../plugin';
+// The storage port the use cases ask for. Every decision it records is a unique insert (or the
+// room's release), because FerretDB's conditional updates are not atomic: a session leaves
+// `waiting` once (started, cancelled or no-show: whichever insert wins) and leaves `active` once
+// (ended by the clinic or timed out). See store/MongoSessionStore.ts.
+import type { ClosedStatus, EndReason, ParticipantEventKind, RoomEventKind, Role } from '../../../plugin';
 
 export interface SessionRecord {
   id: string;
@@ -23,7 +24,9 @@ export interface StoredEvent {
   receivedAt: Date;
 }
 
+/** The session turned active. */
 export interface ActivationRecord {
+  kind: 'activation';
   sessionId: string;
   startedAt: Date;
   /** Carried by every send of session_started for this session, so receivers drop repeats. */
@@ -31,21 +34,49 @@ export interface ActivationRecord {
   createdAt: Date;
 }
 
+/** The session closed for good. */
+export interface ClosureRecord {
+  kind: 'closure';
+  sessionId: string;
+  status: ClosedStatus;
+  reason: EndReason;
+  /** When it closed (the input's time). */
+  at: Date;
+  /** For `ended`: the end of the session (the clinic's request, or the last leave for a timeout). */
+  endedAt: Date | null;
+  /** Carried by every send of session_ended for this session. */
+  messageId: string;
+  createdAt: Date;
+}
+
+export type DecisionRecord = ActivationRecord | ClosureRecord;
+
+/** Everything recorded about one session. */
+export interface SessionRecords {
+  session: SessionRecord;
+  /** In no particular order: the rules' fold does not depend on it. */
+  events: StoredEvent[];
+  activation: ActivationRecord | null;
+  closure: ClosureRecord | null;
+}
+
 export interface SessionStore {
-  /** Throws ServiceError `session_conflict` when the room already has a session not ended. */
+  /** Throws ServiceError `session_conflict` when the room already has a session not closed. */
   createSession(session: SessionRecord): Promise<SessionRecord>;
   findSession(sessionId: string): Promise<SessionRecord | null>;
+  /** The session with its events and decisions, in one read; null when there is no such session. */
+  loadRecords(sessionId: string): Promise<SessionRecords | null>;
   /** The session holding the room, if any. */
   findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null>;
   /** Frees the room for a next session; idempotent. */
   releaseRoom(session: SessionRecord): Promise<void>;
   /** Inserts the event, or returns the one already stored under its id. */
   recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }>;
-  /** The session's events in LiveKit time order. */
-  listEvents(sessionId: string): Promise<StoredEvent[]>;
-  /** Inserts the activation, or returns the one already stored: exactly one per session. */
-  recordActivation(activation: ActivationRecord): Promise<{ created: boolean; activation: ActivationRecord }>;
-  findActivation(sessionId: string): Promise<ActivationRecord | null>;
+  /**
+   * Inserts the decision, or returns the one that won: an activation, a cancellation and a
+   * no-show compete for leaving `waiting`; an end and a timeout for leaving `active`.
+   */
+  recordDecision(decision: DecisionRecord): Promise<{ created: boolean; winner: DecisionRecord }>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-// Each session's records are mirrored in a Redis hash for reading; MongoDB keeps the record.
+// Each session's records are copied into a Redis hash for reading; MongoDB keeps the record.
 // When Redis loses a hash (a restart without persistence, an expired key), the next read
 // rebuilds it from MongoDB and nothing about the session changes.
 import Redis from 'ioredis';
@@ -20,20 +20,20 @@ afterEach(async () => {
   await target.stop();
 });
 
-const logKey = (sessionId: string): string => `${target.config.BULLMQ_PREFIX}:session-log:{${sessionId}}`;
+const copyKey = (sessionId: string): string => `${target.config.SESSION_COPY_PREFIX}:session:{${sessionId}}`;
 
-test('when a webhook is accepted, then its event is in the session log in Redis as well as in MongoDB', async () => {
+test('when a webhook is accepted, then its event is in the session copy in Redis as well as in MongoDB', async () => {
   const t0 = Date.now() - 4000;
   const accepted = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 });
   expect(accepted.status).toBe(200);
-  const fields = await redis.hkeys(logKey(appointment.sessionId));
+  const fields = await redis.hkeys(copyKey(appointment.sessionId));
   expect(fields.sort()).toEqual(['~complete', '~session', expect.stringMatching(/^EV_/)].sort());
 });
 
-test('when Redis has lost a session log, then the next webhook rebuilds it from MongoDB and the session still starts', async () => {
+test('when Redis has lost a session copy, then the next webhook rebuilds it from MongoDB and the session still starts', async () => {
   const t0 = Date.now() - 4000;
   expect((await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 })).status).toBe(200);
-  expect(await redis.del(logKey(appointment.sessionId))).toBe(1);
+  expect(await redis.del(copyKey(appointment.sessionId))).toBe(1);
 
   const completing = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.counselor, joinedAtMs: t0 + 1000 });
   expect(completing).toMatchObject({ status: 200, json: { outcome: 'accepted', effects: ['activate'] } });
@@ -43,44 +43,46 @@ test('when Redis has lost a session log, then the next webhook rebuilds it from 
   });
   expect(view.actualStart).toBe(new Date(t0 + 1000).toISOString());
   expect(view.participants.map((participant: { connected: boolean }) => participant.connected)).toEqual([true, true]);
-  expect(await redis.hexists(logKey(appointment.sessionId), '~complete')).toBe(1);
+  expect(await redis.hexists(copyKey(appointment.sessionId), '~complete')).toBe(1);
 });
 
-test('when a session log is lost after the end, then reading the session rebuilds its attendance', async () => {
+test('when a session copy is lost after the end, then reading the session rebuilds its attendance and its end', async () => {
   const t0 = Date.now() - 6000;
   await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 });
   await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.counselor, joinedAtMs: t0 + 1000 });
+  await waitFor(async () => (await sessionStatus(target, appointment.sessionId)).status === 'active');
+  expect((await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/end`)).status).toBe(200);
   await deliver(target, { event: 'room_finished', room: appointment.room });
   const before = await sessionStatus(target, appointment.sessionId);
-  expect(before.status).toBe('ended');
+  expect(before).toMatchObject({ status: 'ended', endReason: 'ended' });
 
-  await redis.del(logKey(appointment.sessionId));
+  await redis.del(copyKey(appointment.sessionId));
   const after = await sessionStatus(target, appointment.sessionId);
   expect(after).toEqual(before);
 });
 
-test('when the worker activates a session, then the activation is mirrored in Redis and the API answers what it says', async () => {
+test('when the worker activates a session, then the activation is copied into Redis and the API answers what it says', async () => {
   const t0 = Date.now() - 4000;
   await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 });
   await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.counselor, joinedAtMs: t0 + 1000 });
-  await waitFor(async () => (await redis.hexists(logKey(appointment.sessionId), '~activation')) === 1);
-  const mirrored = JSON.parse((await redis.hget(logKey(appointment.sessionId), '~activation')) as string);
-  expect(mirrored).toMatchObject({ sessionId: appointment.sessionId, startedAt: new Date(t0 + 1000).toISOString() });
+  await waitFor(async () => (await redis.hexists(copyKey(appointment.sessionId), '~activation')) === 1);
+  const copied = JSON.parse((await redis.hget(copyKey(appointment.sessionId), '~activation')) as string);
+  expect(copied).toMatchObject({ kind: 'activation', sessionId: appointment.sessionId, startedAt: new Date(t0 + 1000).toISOString() });
   // The hash is the read path: what it says is what the API answers.
   const view = await sessionStatus(target, appointment.sessionId);
-  expect(view).toMatchObject({ status: 'active', actualStart: mirrored.startedAt });
+  expect(view).toMatchObject({ status: 'active', actualStart: copied.startedAt });
 });
 
-test('when the room mirror still names an ended session, then a new session of the room gets its webhooks', async () => {
+test('when the room copy still names a closed session, then a new session of the room gets its webhooks', async () => {
   const t0 = Date.now() - 6000;
   await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 });
-  await deliver(target, { event: 'room_finished', room: appointment.room });
-  expect((await sessionStatus(target, appointment.sessionId)).status).toBe('ended');
+  expect((await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/cancel`)).status).toBe(200);
+  expect((await sessionStatus(target, appointment.sessionId)).status).toBe('cancelled');
   const next = await clinic(target.url, 'POST', '/v1/sessions', { roomName: appointment.room, studentIdentity: appointment.student.identity, counselorIdentity: appointment.counselor.identity });
   expect(next.status).toBe(201);
   const nextId = (next.json as { id: string }).id;
-  // As if the release and the new session had both failed to reach the mirror.
-  await redis.set(`${target.config.BULLMQ_PREFIX}:room:{${appointment.room}}`, appointment.sessionId);
+  // As if the release and the new session had both failed to reach the copy.
+  await redis.set(`${target.config.SESSION_COPY_PREFIX}:room:{${appointment.room}}`, appointment.sessionId);
 
   const joined = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: { ...appointment.student, sid: 'PA_next' }, joinedAtMs: Date.now() - 1000 });
   expect(joined).toMatchObject({ status: 200, json: { outcome: 'accepted', sessionId: nextId } });

@@ -1,40 +1,30 @@
-// Each session's records mirrored in one Redis hash, read in one round trip: the session, its
-// events (one field per LiveKit event id) and its activation; and each open room's session.
+// The session copy in Redis: each session's records in one hash, read in one round trip (the
+// session, one field per LiveKit event id, the activation and the closure), and each open
+// room's session under a key of its own.
 //
-// Why: FerretDB v1.24's SQLite backend serves no query from an index, not even `{ _id: value }`
-// (its _id index is built on another SQL expression than the one its queries use), so every
-// MongoDB read there scans its whole collection and slows down with every session ever stored.
-// The webhook path therefore reads from this hash, and MongoDB only on a miss. That is safe
-// because everything mirrored is written once and never changes: MongoDB's unique inserts make
-// each decision, and the hash only repeats what they decided. The field COMPLETE says the hash
-// holds the session's whole log (and its activation, if any); without it the session is
-// rebuilt from MongoDB before the hash is trusted (a Redis restart without persistence, an
-// expired key). A room missing from the mirror is looked up in MongoDB: only a room with no
-// session misses for long, and a stale entry can only name a session that has ended, which
-// changes nothing.
+// Why: FerretDB v1.24's SQLite backend serves no query from an index, not even `{ _id: value }`,
+// so every MongoDB read there scans its whole collection and slows down with every session ever
+// stored. Everything copied is written once and never changes (MongoDB's unique inserts decide;
+// the hash only repeats), so the copy can be read instead. The field COMPLETE says the hash was
+// started with the session or rebuilt from MongoDB; without it the session is rebuilt first (a
+// Redis restart without persistence, an expired key).
 import Redis from 'ioredis';
 import { ServiceError } from '../errors';
-import type { ActivationRecord, SessionRecord, StoredEvent } from '../usecases/ports/SessionStore';
+import type { ActivationRecord, ClosureRecord, DecisionRecord, SessionRecord, SessionRecords, StoredEvent } from '../usecases/ports/SessionStore';
+import type { CopiedSession, SessionCopy } from './SessionCopy';
 
 const COMPLETE = '~complete';
-const DROP_IF_HELD = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 const SESSION = '~session';
 const ACTIVATION = '~activation';
+const CLOSURE = '~closure';
+const DROP_IF_HELD = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
-export interface SessionLogOptions {
+export interface RedisSessionCopyOptions {
   redisUrl: string;
-  /** Key prefix, shared with the queues' prefix so deployments sharing a Redis stay apart. */
+  /** Key prefix (env SESSION_COPY_PREFIX), so deployments sharing a Redis stay apart. */
   prefix: string;
-  /** How long a session's hash stays in Redis after its last write, in seconds. */
+  /** How long a session's hash stays after its last write, in seconds (env SESSION_COPY_TTL_SECONDS). */
   ttlSeconds: number;
-}
-
-/** What the hash holds for a session; `complete` false means it must be rebuilt from MongoDB. */
-export interface MirroredSession {
-  complete: boolean;
-  session: SessionRecord | null;
-  events: StoredEvent[];
-  activation: ActivationRecord | null;
 }
 
 const withDates = <T>(text: string, fields: readonly string[]): T => {
@@ -44,12 +34,12 @@ const withDates = <T>(text: string, fields: readonly string[]): T => {
 };
 const parseEvent = (text: string): StoredEvent => withDates(text, ['at', 'receivedAt']);
 const parseSession = (text: string): SessionRecord => withDates(text, ['scheduledStart', 'createdAt']);
-const parseActivation = (text: string): ActivationRecord => withDates(text, ['startedAt', 'createdAt']);
+const parseDecision = <T extends DecisionRecord>(text: string): T => withDates(text, ['startedAt', 'at', 'endedAt', 'createdAt']);
 
-export class RedisSessionLog {
+export class RedisSessionCopy implements SessionCopy {
   private readonly redis: Redis;
 
-  constructor(private readonly options: SessionLogOptions) {
+  constructor(private readonly options: RedisSessionCopyOptions) {
     // Serves HTTP handlers: with Redis away, fail at once (-> 503) rather than queue commands.
     this.redis = new Redis(options.redisUrl, {
       enableOfflineQueue: false,
@@ -69,20 +59,18 @@ export class RedisSessionLog {
 
   private key(sessionId: string): string {
     // The braces keep a session's key on one Redis Cluster slot.
-    return `${this.options.prefix}:session-log:{${sessionId}}`;
+    return `${this.options.prefix}:session:{${sessionId}}`;
   }
 
   async connect(): Promise<void> {
     await this.guard(() => this.redis.connect());
   }
 
-  /** A new session: its log is empty and complete, so it never needs a rebuild. */
   async start(session: SessionRecord): Promise<void> {
     await this.write(session.id, [[SESSION, JSON.stringify(session)], [COMPLETE, '1']]);
   }
 
-  /** Mirrors an event already stored in MongoDB; a second add of the same id keeps the first. */
-  async add(event: StoredEvent): Promise<void> {
+  async addEvent(event: StoredEvent): Promise<void> {
     const key = this.key(event.sessionId);
     await this.guard(() => this.redis.multi().hsetnx(key, event.id, JSON.stringify(event)).expire(key, this.options.ttlSeconds).exec());
   }
@@ -91,11 +79,10 @@ export class RedisSessionLog {
     await this.write(session.id, [[SESSION, JSON.stringify(session)]]);
   }
 
-  async putActivation(activation: ActivationRecord): Promise<void> {
-    await this.write(activation.sessionId, [[ACTIVATION, JSON.stringify(activation)]]);
+  async putDecision(decision: DecisionRecord): Promise<void> {
+    await this.write(decision.sessionId, [[decision.kind === 'activation' ? ACTIVATION : CLOSURE, JSON.stringify(decision)]]);
   }
 
-  /** The session holding `roomName`, as last mirrored; null when Redis does not know. */
   async roomSession(roomName: string): Promise<string | null> {
     return this.guard(() => this.redis.get(this.roomKey(roomName)));
   }
@@ -104,16 +91,11 @@ export class RedisSessionLog {
     await this.guard(() => this.redis.set(this.roomKey(roomName), sessionId, 'EX', this.options.ttlSeconds));
   }
 
-  /** Forgets the room's session, unless a newer session of the room has replaced it. */
   async dropRoom(roomName: string, sessionId: string): Promise<void> {
     await this.guard(() => this.redis.eval(DROP_IF_HELD, 1, this.roomKey(roomName), sessionId));
   }
 
-  async hasEvent(sessionId: string, eventId: string): Promise<boolean> {
-    return (await this.guard(() => this.redis.hexists(this.key(sessionId), eventId))) === 1;
-  }
-
-  async read(sessionId: string): Promise<MirroredSession> {
+  async read(sessionId: string): Promise<CopiedSession> {
     const fields = await this.guard(() => this.redis.hgetall(this.key(sessionId)));
     const events: StoredEvent[] = [];
     for (const [field, text] of Object.entries(fields)) if (!field.startsWith('~')) events.push(parseEvent(text));
@@ -121,22 +103,19 @@ export class RedisSessionLog {
       complete: fields[COMPLETE] !== undefined,
       session: fields[SESSION] ? parseSession(fields[SESSION]) : null,
       events,
-      activation: fields[ACTIVATION] ? parseActivation(fields[ACTIVATION]) : null,
+      activation: fields[ACTIVATION] ? parseDecision<ActivationRecord>(fields[ACTIVATION]) : null,
+      closure: fields[CLOSURE] ? parseDecision<ClosureRecord>(fields[CLOSURE]) : null,
     };
   }
 
-  /** Writes what was rebuilt from MongoDB and marks the hash complete. */
-  async restore(sessionId: string, events: readonly StoredEvent[], activation: ActivationRecord | null): Promise<void> {
-    const key = this.key(sessionId);
-    const multi = this.redis.multi();
-    for (const event of events) multi.hsetnx(key, event.id, JSON.stringify(event));
-    if (activation) multi.hset(key, ACTIVATION, JSON.stringify(activation));
+  async restore(records: SessionRecords): Promise<void> {
+    const key = this.key(records.session.id);
+    const multi = this.redis.multi().hset(key, SESSION, JSON.stringify(records.session));
+    for (const event of records.events) multi.hsetnx(key, event.id, JSON.stringify(event));
+    if (records.activation) multi.hset(key, ACTIVATION, JSON.stringify(records.activation));
+    if (records.closure) multi.hset(key, CLOSURE, JSON.stringify(records.closure));
     multi.hset(key, COMPLETE, '1').expire(key, this.options.ttlSeconds);
     await this.guard(() => multi.exec());
-  }
-
-  async ping(): Promise<void> {
-    await this.guard(() => this.redis.ping());
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,78 @@
+// The BullMQ `lifecycle` queue: names, job ids and retry policy, and the producer side the use
+// cases ask through (the LifecycleJobs port). Job ids make a repeated request a no-op while the
+// job exists; BullMQ ids must not contain ':' (ours: `activate-<session>`, `notify-<event>`,
+// `close-<session>`, `grace-<session>-<due>`, `noshow-<session>`). A failed job keeps its id
+// for inspection, which would swallow every later request: an activation asked for again after a
+// failure replaces the failed job.
+import { Queue, type JobsOptions, type RedisOptions } from 'bullmq';
+import { ServiceError } from '../errors';
+import type { Clock } from '../usecases/ports/Clock';
+import type { ActivateJob, CloseJob, LifecycleJobs, NotifyJob, TimerJob } from '../usecases/ports/LifecycleJobs';
+
+export const LIFECYCLE_QUEUE = 'lifecycle';
+export const JOB = { activate: 'activate', notify: 'notify', close: 'close', grace: 'grace', noShow: 'no_show' } as const;
+
+export type LifecycleJobName = (typeof JOB)[keyof typeof JOB];
+export type LifecycleJobData = ActivateJob | NotifyJob | CloseJob | TimerJob;
+
+/** BullMQ rejects ':' in custom ids; LiveKit ids never contain it, but an id must never split a key. */
+const safeId = (value: string): string => value.replaceAll(':', '_');
+
+/** Retry policy of every job. @defaultValue 10 attempts, exponential from 1 s (about 8.5 minutes). */
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, backoffMs: 1000 };
+
+export type LifecycleQueue = Queue<LifecycleJobData, unknown, LifecycleJobName>;
+
+/** Reconnect quickly after a Redis restart: at most 2 s between tries. */
+export const reconnectSoon = (times: number): number => Math.min(times * 200, 2000);
+
+/**
+ * The producer side serves HTTP handlers: with Redis away it must fail at once (-> 503, LiveKit
+ * retries) instead of queueing commands in memory while the request hangs.
+ */
+export function createLifecycleQueue(redisUrl: string, prefix: string): LifecycleQueue {
+  const connection: RedisOptions = {
+    url: redisUrl,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+    retryStrategy: reconnectSoon,
+  };
+  return new Queue(LIFECYCLE_QUEUE, { connection, prefix });
+}
+
+export function bullLifecycleJobs(queue: LifecycleQueue, clock: Clock, retry: RetryPolicy = DEFAULT_RETRY): LifecycleJobs {
+  const options: JobsOptions = {
+    attempts: retry.attempts,
+    backoff: { type: 'exponential', delay: retry.backoffMs },
+    // Kept a while so a late duplicate request still finds the id and is ignored.
+    removeOnComplete: { age: 24 * 3600, count: 10000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+  const add = async (name: LifecycleJobName, data: LifecycleJobData, jobId: string, extra: { delay?: number; retryAfterFailure?: boolean } = {}): Promise<void> => {
+    const id = safeId(jobId);
+    try {
+      if (extra.retryAfterFailure) {
+        const previous = await queue.getJob(id);
+        if (previous && (await previous.isFailed())) await previous.remove();
+      }
+      await queue.add(name, data, { ...options, jobId: id, ...(extra.delay ? { delay: extra.delay } : {}) });
+    } catch (error) {
+      throw ServiceError.queueUnavailable(error);
+    }
+  };
+  const delayUntil = (dueAt: number): number => Math.max(0, dueAt - clock.now());
+  return {
+    requestActivation: (job) => add(JOB.activate, job, `activate-${job.sessionId}`, { retryAfterFailure: true }),
+    requestNotify: (job) => add(JOB.notify, job, `notify-${job.eventId}`),
+    requestClose: (job) => add(JOB.close, job, `close-${job.sessionId}`, { retryAfterFailure: true }),
+    scheduleGraceCheck: (job) => add(JOB.grace, job, `grace-${job.sessionId}-${job.dueAt}`, { delay: delayUntil(job.dueAt) }),
+    scheduleNoShowCheck: (job) => add(JOB.noShow, job, `noshow-${job.sessionId}`, { delay: delayUntil(job.dueAt) }),
+  };
+}

@@ -1,0 +1,79 @@
+// The BullMQ worker of the `lifecycle` queue. It runs the use cases and decides what a failure
+// means: the store or LiveKit unreachable -> throw, BullMQ retries with backoff; anything a retry
+// cannot fix -> UnrecoverableError, the job fails at once (and is logged).
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { isServiceError, type ServiceErrorCode } from '../errors';
+import { activateSession, notifyParticipant, type ActivateSessionDeps } from '../usecases/activateSession';
+import { announceClosure, type AnnounceClosureDeps } from '../usecases/announceClosure';
+import { closeSession, type CloseSessionDeps } from '../usecases/closeSession';
+import type { ActivateJob, CloseJob, NotifyJob, TimerJob } from '../usecases/ports/LifecycleJobs';
+import { JOB, LIFECYCLE_QUEUE, reconnectSoon, type LifecycleJobData, type LifecycleJobName } from './lifecycleQueue';
+
+const RETRYABLE: readonly ServiceErrorCode[] = ['store_unavailable', 'queue_unavailable', 'livekit_unavailable'];
+
+export type LifecycleWorkerDeps = ActivateSessionDeps & AnnounceClosureDeps & CloseSessionDeps;
+
+export interface LifecycleWorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  /** ms a job lock lives without renewal: how soon a crashed worker's job runs elsewhere. */
+  lockDurationMs: number;
+  /** ms between checks for stalled jobs. */
+  stalledIntervalMs: number;
+}
+
+export type LifecycleWorker = Worker<LifecycleJobData, unknown, LifecycleJobName>;
+
+async function run(deps: LifecycleWorkerDeps, job: Job<LifecycleJobData, unknown, LifecycleJobName>): Promise<unknown> {
+  switch (job.name) {
+    case JOB.activate:
+      return activateSession(deps, job.data as ActivateJob);
+    case JOB.notify:
+      return notifyParticipant(deps, job.data as NotifyJob);
+    case JOB.close:
+      return announceClosure(deps, job.data as CloseJob);
+    case JOB.grace:
+    case JOB.noShow: {
+      const { sessionId, dueAt } = job.data as TimerJob;
+      const kind = job.name === JOB.grace ? 'grace_expired' : 'no_show_due';
+      const at = deps.clock.now();
+      const records = await closeSession(deps, sessionId, { kind, at });
+      const outcome = records.closure?.status ?? 'still_open';
+      deps.logger.info({ sessionId, timer: kind, dueAt, lateMs: at - dueAt, outcome }, 'timer fired');
+      return outcome;
+    }
+    default:
+      throw new UnrecoverableError(`unknown job ${String(job.name)}`);
+  }
+}
+
+export function createLifecycleWorker(deps: LifecycleWorkerDeps, options: LifecycleWorkerOptions): LifecycleWorker {
+  const process = async (job: Job<LifecycleJobData, unknown, LifecycleJobName>): Promise<unknown> => {
+    try {
+      return await run(deps, job);
+    } catch (error) {
+      if (error instanceof UnrecoverableError) throw error;
+      if (isServiceError(error) && RETRYABLE.includes(error.code)) throw error;
+      // A timer for a session that was never created (its create failed after arming it).
+      if (isServiceError(error) && error.code === 'session_not_found' && (job.name === JOB.noShow || job.name === JOB.grace)) return 'no_session';
+      // Keep the cause in the log: UnrecoverableError only carries a message.
+      deps.logger.error({ jobId: job.id, err: error }, 'lifecycle job failed permanently');
+      throw new UnrecoverableError(isServiceError(error) ? `${error.code}: ${error.message}` : String(error));
+    }
+  };
+
+  const worker = new Worker<LifecycleJobData, unknown, LifecycleJobName>(LIFECYCLE_QUEUE, process, {
+    // BullMQ makes its own connections (blocking ones need maxRetriesPerRequest: null, which it sets).
+    connection: { url: options.redisUrl, retryStrategy: reconnectSoon },
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    lockDuration: options.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs,
+  });
+  worker.on('failed', (job, error) => {
+    deps.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, code: isServiceError(error) ? error.code : undefined, err: error }, 'lifecycle job attempt failed');
+  });
+  worker.on('error', (error) => deps.logger.error({ err: error }, 'lifecycle worker error'));
+  return worker;
+}

@@ -1,0 +1,78 @@
+// The SessionStore the service runs on: the database decides and keeps the truth, a copy
+// (Redis) answers the reads of the webhook path. Every write goes to the database first, then to
+// the copy; every read tries the copy, and a copy that is not complete is rebuilt from the
+// database before it is trusted. With the copy unreachable, reads come from the database alone
+// (slower on FerretDB, never wrong); the writes then fail, so webhooks answer 503 and are retried.
+import type { DecisionRecord, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
+import type { SessionCopy } from './SessionCopy';
+
+export class CopiedSessionStore implements SessionStore {
+  constructor(
+    private readonly database: SessionStore,
+    private readonly copy: SessionCopy,
+  ) {}
+
+  async createSession(session: SessionRecord): Promise<SessionRecord> {
+    // The copy first: a session whose copy is not marked complete would be rebuilt by a scan.
+    await this.copy.start(session);
+    const created = await this.database.createSession(session);
+    await this.copy.putRoom(session.roomName, session.id);
+    return created;
+  }
+
+  async findSession(sessionId: string): Promise<SessionRecord | null> {
+    const copied = await this.copy.read(sessionId).catch(() => null);
+    if (copied?.session) return copied.session;
+    const session = await this.database.findSession(sessionId);
+    if (session && copied) await this.copy.putSession(session);
+    return session;
+  }
+
+  async loadRecords(sessionId: string): Promise<SessionRecords | null> {
+    const copied = await this.copy.read(sessionId).catch(() => null);
+    if (copied?.complete && copied.session) {
+      return { session: copied.session, events: copied.events, activation: copied.activation, closure: copied.closure };
+    }
+    const records = await this.database.loadRecords(sessionId);
+    if (records && copied) await this.copy.restore(records);
+    return records;
+  }
+
+  async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
+    const copiedId = await this.copy.roomSession(roomName);
+    if (copiedId) {
+      // A copy that missed a release could still name a closed session: then ask the database.
+      const copied = await this.copy.read(copiedId);
+      if (copied.session && !copied.closure) return copied.session;
+    }
+    const session = await this.database.findOpenSessionByRoom(roomName);
+    if (session) await this.copy.putRoom(roomName, session.id);
+    return session;
+  }
+
+  async releaseRoom(session: SessionRecord): Promise<void> {
+    await this.database.releaseRoom(session);
+    await this.copy.dropRoom(session.roomName, session.id);
+  }
+
+  async recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }> {
+    const result = await this.database.recordEvent(event);
+    await this.copy.addEvent(result.stored);
+    return result;
+  }
+
+  async recordDecision(decision: DecisionRecord): Promise<{ created: boolean; winner: DecisionRecord }> {
+    const result = await this.database.recordDecision(decision);
+    await this.copy.putDecision(result.winner);
+    return result;
+  }
+
+  async ping(): Promise<void> {
+    await this.database.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.copy.close();
+    await this.database.close();
+  }
+}

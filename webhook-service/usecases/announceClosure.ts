@@ -1,0 +1,38 @@
+// What the worker does once a session closed: write the final snapshot into the room's metadata
+// and send session_ended with the reason, so everyone connected sees why; then delete the room
+// through LiveKit's API so nobody stays in the call of a closed session. Safe to repeat.
+import { TOPIC } from '../../plugin';
+import type { Logger } from '../logger';
+import type { CloseJob } from './ports/LifecycleJobs';
+import type { RoomGateway } from './ports/RoomGateway';
+import type { SessionStore } from './ports/SessionStore';
+import { endedMessage, snapshotOf } from './roomSnapshot';
+import { loadRecords } from './sessionState';
+
+export interface AnnounceClosureDeps {
+  store: SessionStore;
+  rooms: RoomGateway;
+  logger: Logger;
+  /** How long the room stays after the announcement, so the message lands before the disconnect (ms). */
+  deleteAfterMs: number;
+  /** Waits (a port so tests need not). */
+  wait(ms: number): Promise<void>;
+}
+
+export async function announceClosure(deps: AnnounceClosureDeps, job: CloseJob): Promise<'announced' | 'room_gone' | 'not_closed'> {
+  const records = await loadRecords(deps.store, job.sessionId);
+  const { closure, session } = records;
+  if (!closure) return 'not_closed';
+  const [metadata, data] = await Promise.all([
+    deps.rooms.updateRoomMetadata(session.roomName, snapshotOf(records)),
+    deps.rooms.sendData(session.roomName, endedMessage(closure), { topic: TOPIC }),
+  ]);
+  if (metadata === 'room_not_found' || data === 'room_not_found') {
+    deps.logger.info({ sessionId: session.id, reason: closure.reason }, 'session closed with its room already gone');
+    return 'room_gone';
+  }
+  await deps.wait(deps.deleteAfterMs);
+  await deps.rooms.deleteRoom(session.roomName);
+  deps.logger.info({ sessionId: session.id, reason: closure.reason, messageId: closure.messageId }, 'session_ended sent and room deleted');
+  return 'announced';
+}
