@@ -1,0 +1,22 @@
+// The same conformance suite as the in-memory fake's, against the real adapters on the real
+// servers: the MongoDB adapter alone, and the store the service runs on (MongoDB with its Redis
+// copy). On FerretDB here; on a real MongoDB when MONGODB_URI points at one.
+import { CopiedSessionStore } from '../../../webhook-service/store/CopiedSessionStore';
+import { MongoSessionStore } from '../../../webhook-service/store/MongoSessionStore';
+import { RedisSessionCopy } from '../../../webhook-service/store/RedisSessionCopy';
+import { mongoUriFor, uniqueName } from '../../support/isolation';
+import { describeSessionStore } from '../../support/sessionStoreConformance';
+
+const freshDatabase = () => mongoUriFor(uniqueName('autostart_conf').replaceAll('-', '_'));
+
+describeSessionStore('the MongoDB store', async () => {
+  const store = await MongoSessionStore.connect(freshDatabase());
+  return { store, dispose: () => store.close() };
+});
+
+describeSessionStore('the MongoDB store with its Redis copy', async () => {
+  const copy = new RedisSessionCopy({ redisUrl: process.env.REDIS_URL as string, prefix: uniqueName('conf-copy'), ttlSeconds: 600 });
+  await copy.connect();
+  const store = new CopiedSessionStore(await MongoSessionStore.connect(freshDatabase()), copy);
+  return { store, dispose: () => store.close() };
+});

@@ -1,0 +1,81 @@
+// A SessionStore in memory, for unit tests of the use cases. It keeps the port's promises the
+// way the real adapters do (unique keys decide, the winner is returned, a room is held until
+// released) and runs the same conformance suite as they do, so it cannot drift from them.
+import { ServiceError } from '../../../webhook-service/errors';
+import type { DecisionRecord, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../../../webhook-service/usecases/ports/SessionStore';
+
+const copy = <T>(value: T): T => structuredClone(value);
+const keyOf = (decision: DecisionRecord): string =>
+  `${decision.sessionId}.${decision.kind === 'activation' || decision.status !== 'ended' ? 'opening' : 'closing'}`;
+
+export class InMemorySessionStore implements SessionStore {
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly rooms = new Map<string, string>();
+  private readonly events = new Map<string, StoredEvent>();
+  private readonly decisions = new Map<string, DecisionRecord>();
+  /** Set to make every call fail as the database being away does. */
+  unavailable = false;
+
+  async createSession(session: SessionRecord): Promise<SessionRecord> {
+    this.check();
+    if (this.rooms.has(session.roomName)) throw new ServiceError('session_conflict', 'the room already has a session that has not closed');
+    this.rooms.set(session.roomName, session.id);
+    this.sessions.set(session.id, copy(session));
+    return session;
+  }
+
+  async findSession(sessionId: string): Promise<SessionRecord | null> {
+    this.check();
+    const session = this.sessions.get(sessionId);
+    return session ? copy(session) : null;
+  }
+
+  async loadRecords(sessionId: string): Promise<SessionRecords | null> {
+    const session = await this.findSession(sessionId);
+    if (!session) return null;
+    const decisions = [this.decisions.get(`${sessionId}.opening`), this.decisions.get(`${sessionId}.closing`)].filter((decision) => decision !== undefined);
+    return {
+      session,
+      events: [...this.events.values()].filter((event) => event.sessionId === sessionId).map(copy),
+      activation: copy(decisions.find((decision) => decision.kind === 'activation') ?? null),
+      closure: copy((decisions.find((decision) => decision.kind === 'closure') as SessionRecords['closure'] | undefined) ?? null),
+    };
+  }
+
+  async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
+    this.check();
+    const sessionId = this.rooms.get(roomName);
+    return sessionId ? this.findSession(sessionId) : null;
+  }
+
+  async releaseRoom(session: SessionRecord): Promise<void> {
+    this.check();
+    if (this.rooms.get(session.roomName) === session.id) this.rooms.delete(session.roomName);
+  }
+
+  async recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }> {
+    this.check();
+    const existing = this.events.get(event.id);
+    if (existing) return { inserted: false, stored: copy(existing) };
+    this.events.set(event.id, copy(event));
+    return { inserted: true, stored: event };
+  }
+
+  async recordDecision(decision: DecisionRecord): Promise<{ created: boolean; winner: DecisionRecord }> {
+    this.check();
+    const existing = this.decisions.get(keyOf(decision));
+    if (existing) return { created: false, winner: copy(existing) };
+    this.decisions.set(keyOf(decision), copy(decision));
+    return { created: true, winner: decision };
+  }
+
+  async ping(): Promise<void> {
+    this.check();
+  }
+
+  async close(): Promise<void> {}
+
+  private check(): void {
+    if (this.unavailable) throw ServiceError.storeUnavailable(new Error('in-memory store set unavailable'));
+  }
+}

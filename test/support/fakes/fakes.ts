@@ -1,0 +1,96 @@
+// Fakes of the service's other ports for use-case unit tests: they record what was asked, so a
+// test can say what the use case did; the real adapters are covered by the integration suites.
+import type { ClinicEvent, ClinicEvents } from '../../../webhook-service/usecases/ports/ClinicEvents';
+import type { Clock } from '../../../webhook-service/usecases/ports/Clock';
+import type { JoinTokenMinter, JoinTokenRequest } from '../../../webhook-service/usecases/ports/JoinTokenMinter';
+import type { ActivateJob, CloseJob, LifecycleJobs, NotifyJob, TimerJob } from '../../../webhook-service/usecases/ports/LifecycleJobs';
+import type { RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../../../webhook-service/usecases/ports/RoomGateway';
+
+export class RecordingJobs implements LifecycleJobs {
+  readonly activations: ActivateJob[] = [];
+  readonly notifications: NotifyJob[] = [];
+  readonly closes: CloseJob[] = [];
+  readonly graceChecks: TimerJob[] = [];
+  readonly noShowChecks: TimerJob[] = [];
+  async requestActivation(job: ActivateJob) {
+    this.activations.push(job);
+  }
+  async requestNotify(job: NotifyJob) {
+    this.notifications.push(job);
+  }
+  async requestClose(job: CloseJob) {
+    this.closes.push(job);
+  }
+  async scheduleGraceCheck(job: TimerJob) {
+    this.graceChecks.push(job);
+  }
+  async scheduleNoShowCheck(job: TimerJob) {
+    this.noShowChecks.push(job);
+  }
+}
+
+export class RecordingClinicEvents implements ClinicEvents {
+  readonly published: ClinicEvent[] = [];
+  async publish(events: readonly ClinicEvent[]) {
+    this.published.push(...events);
+  }
+  types(): string[] {
+    return this.published.map((event) => event.type);
+  }
+}
+
+export type RoomCall =
+  | { call: 'sendData'; room: string; data: string; options: SendDataOptions }
+  | { call: 'updateRoomMetadata'; room: string; metadata: string }
+  | { call: 'openRoom'; room: string; metadata: string }
+  | { call: 'deleteRoom'; room: string };
+
+/** LiveKit's rooms as a list of calls; rooms named in `missing` answer "not found". */
+export class RecordingRooms implements RoomGateway {
+  readonly calls: RoomCall[] = [];
+  readonly missing = new Set<string>();
+  failing: Error | null = null;
+  async sendData(room: string, data: Uint8Array, options: SendDataOptions): Promise<RoomCallResult> {
+    this.check();
+    this.calls.push({ call: 'sendData', room, data: new TextDecoder().decode(data), options });
+    return this.missing.has(room) ? 'room_not_found' : 'done';
+  }
+  async updateRoomMetadata(room: string, metadata: string): Promise<RoomCallResult> {
+    this.check();
+    this.calls.push({ call: 'updateRoomMetadata', room, metadata });
+    return this.missing.has(room) ? 'room_not_found' : 'done';
+  }
+  async openRoom(room: string, metadata: string): Promise<void> {
+    this.check();
+    this.calls.push({ call: 'openRoom', room, metadata });
+  }
+  async deleteRoom(room: string): Promise<void> {
+    this.check();
+    this.calls.push({ call: 'deleteRoom', room });
+  }
+  async listRooms(): Promise<RoomSummary[]> {
+    return [];
+  }
+  private check(): void {
+    if (this.failing) throw this.failing;
+  }
+}
+
+export class RecordingTokens implements JoinTokenMinter {
+  readonly minted: JoinTokenRequest[] = [];
+  async mint(request: JoinTokenRequest) {
+    this.minted.push(request);
+    return { token: `token-for-${request.identity}`, url: 'ws://127.0.0.1:7880' };
+  }
+}
+
+/** A clock the test moves by hand. */
+export class ManualClock implements Clock {
+  constructor(private current: number) {}
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}

@@ -1,0 +1,193 @@
+// One conformance suite for every SessionStore: the in-memory fake (unit), the MongoDB adapter
+// and the composed store with its Redis copy (integration, on FerretDB here, on a real MongoDB
+// when MONGODB_URI points at one). Each test makes its own store and its own room names.
+import { randomBytes } from 'node:crypto';
+import { isServiceError } from '../../webhook-service/errors';
+import type { ActivationRecord, ClosureRecord, SessionRecord, SessionStore, StoredEvent } from '../../webhook-service/usecases/ports/SessionStore';
+
+export interface StoreUnderTest {
+  store: SessionStore;
+  dispose(): Promise<void>;
+}
+
+const id = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
+
+export const aSession = (overrides: Partial<SessionRecord> = {}): SessionRecord => ({
+  id: id('ses'),
+  roomName: id('room'),
+  studentIdentity: 'student-ana',
+  counselorIdentity: 'counselor-bo',
+  scheduledStart: new Date('2030-01-02T03:04:05.000Z'),
+  createdAt: new Date('2030-01-02T03:00:00.000Z'),
+  ...overrides,
+});
+
+export const anEvent = (session: SessionRecord, overrides: Partial<StoredEvent> = {}): StoredEvent => ({
+  id: id('EV'),
+  sessionId: session.id,
+  kind: 'participant_joined',
+  at: new Date('2030-01-02T03:05:00.123Z'),
+  participant: { sid: id('PA'), identity: session.studentIdentity, role: 'student', attributes: { 'autostart.role': 'student' } },
+  receivedAt: new Date('2030-01-02T03:05:00.200Z'),
+  ...overrides,
+});
+
+export const anActivation = (session: SessionRecord, messageId = id('msg')): ActivationRecord => ({
+  kind: 'activation',
+  sessionId: session.id,
+  startedAt: new Date('2030-01-02T03:06:00.000Z'),
+  messageId,
+  createdAt: new Date('2030-01-02T03:06:00.050Z'),
+});
+
+export const aClosure = (session: SessionRecord, overrides: Partial<ClosureRecord> = {}): ClosureRecord => ({
+  kind: 'closure',
+  sessionId: session.id,
+  status: 'ended',
+  reason: 'ended',
+  at: new Date('2030-01-02T03:50:00.000Z'),
+  endedAt: new Date('2030-01-02T03:50:00.000Z'),
+  messageId: id('msg'),
+  createdAt: new Date('2030-01-02T03:50:00.010Z'),
+  ...overrides,
+});
+
+const codeOf = async (attempt: Promise<unknown>): Promise<string> => {
+  try {
+    await attempt;
+    return 'no error';
+  } catch (error) {
+    return isServiceError(error) ? error.code : String(error);
+  }
+};
+
+export function describeSessionStore(name: string, make: () => Promise<StoreUnderTest>): void {
+  describe(`${name} keeps the SessionStore contract`, () => {
+    let subject: StoreUnderTest;
+    let store: SessionStore;
+    beforeEach(async () => {
+      subject = await make();
+      store = subject.store;
+    });
+    afterEach(async () => {
+      await subject.dispose();
+    });
+
+    test('a created session reads back whole, with no events and no decisions', async () => {
+      const session = aSession();
+      await store.createSession(session);
+      expect(await store.findSession(session.id)).toEqual(session);
+      expect(await store.loadRecords(session.id)).toEqual({ session, events: [], activation: null, closure: null });
+      expect(await store.findOpenSessionByRoom(session.roomName)).toEqual(session);
+    });
+
+    test('an unknown session or room reads as null', async () => {
+      expect(await store.findSession(id('ses'))).toBeNull();
+      expect(await store.loadRecords(id('ses'))).toBeNull();
+      expect(await store.findOpenSessionByRoom(id('room'))).toBeNull();
+    });
+
+    test('a room holds one session until it is released, then takes the next', async () => {
+      const first = aSession();
+      await store.createSession(first);
+      expect(await codeOf(store.createSession(aSession({ roomName: first.roomName })))).toBe('session_conflict');
+      await store.releaseRoom(first);
+      await store.releaseRoom(first);
+      expect(await store.findOpenSessionByRoom(first.roomName)).toBeNull();
+      const next = aSession({ roomName: first.roomName });
+      await store.createSession(next);
+      expect(await store.findOpenSessionByRoom(first.roomName)).toEqual(next);
+      // Releasing the old session again does not free the room from the new one.
+      await store.releaseRoom(first);
+      expect(await store.findOpenSessionByRoom(first.roomName)).toEqual(next);
+    });
+
+    test('concurrent creates for one room: exactly one wins', async () => {
+      const roomName = id('room');
+      const results = await Promise.all(Array.from({ length: 8 }, () => codeOf(store.createSession(aSession({ roomName })))));
+      expect(results.filter((result) => result === 'no error')).toHaveLength(1);
+      expect(results.filter((result) => result === 'session_conflict')).toHaveLength(7);
+    });
+
+    test('an event is stored once: a redelivery returns the first copy', async () => {
+      const session = aSession();
+      await store.createSession(session);
+      const event = anEvent(session);
+      expect(await store.recordEvent(event)).toEqual({ inserted: true, stored: event });
+      const again = await store.recordEvent({ ...event, receivedAt: new Date('2030-01-02T03:05:09.000Z') });
+      expect(again).toEqual({ inserted: false, stored: event });
+      expect((await store.loadRecords(session.id))?.events).toEqual([event]);
+    });
+
+    test("an event id stored for an earlier session of the room stays that session's", async () => {
+      const earlier = aSession();
+      await store.createSession(earlier);
+      const event = anEvent(earlier);
+      await store.recordEvent(event);
+      await store.releaseRoom(earlier);
+      const later = aSession({ roomName: earlier.roomName });
+      await store.createSession(later);
+      expect(await store.recordEvent({ ...event, sessionId: later.id })).toEqual({ inserted: false, stored: event });
+      expect((await store.loadRecords(later.id))?.events).toEqual([]);
+    });
+
+    test('every event of a session comes back, room events and guests included, and no other session\'s', async () => {
+      const session = aSession();
+      const other = aSession();
+      await store.createSession(session);
+      await store.createSession(other);
+      const events = [
+        anEvent(session, { kind: 'room_started', participant: null }),
+        anEvent(session),
+        anEvent(session, { kind: 'participant_left', participant: { sid: 'PA_g', identity: 'observer', role: 'guest', attributes: {} } }),
+        anEvent(session, { kind: 'room_finished', participant: null }),
+      ];
+      for (const event of events) await store.recordEvent(event);
+      await store.recordEvent(anEvent(other));
+      const loaded = (await store.loadRecords(session.id))?.events ?? [];
+      expect([...loaded].sort((a, b) => a.id.localeCompare(b.id))).toEqual([...events].sort((a, b) => a.id.localeCompare(b.id)));
+    });
+
+    test('a session leaves waiting once: the first of activation, cancellation and no-show wins', async () => {
+      const session = aSession();
+      await store.createSession(session);
+      const activation = anActivation(session);
+      expect(await store.recordDecision(activation)).toEqual({ created: true, winner: activation });
+      expect(await store.recordDecision(anActivation(session))).toEqual({ created: false, winner: activation });
+      expect(await store.recordDecision(aClosure(session, { status: 'cancelled', reason: 'cancelled', endedAt: null }))).toEqual({ created: false, winner: activation });
+      expect(await store.recordDecision(aClosure(session, { status: 'no_show', reason: 'no_show', endedAt: null }))).toEqual({ created: false, winner: activation });
+      expect(await store.loadRecords(session.id)).toMatchObject({ activation, closure: null });
+    });
+
+    test('a session leaves active once: the first of the clinic end and the timeout wins', async () => {
+      const session = aSession();
+      await store.createSession(session);
+      const activation = anActivation(session);
+      await store.recordDecision(activation);
+      const timeout = aClosure(session, { reason: 'timeout' });
+      expect(await store.recordDecision(timeout)).toEqual({ created: true, winner: timeout });
+      expect(await store.recordDecision(aClosure(session))).toEqual({ created: false, winner: timeout });
+      expect(await store.loadRecords(session.id)).toMatchObject({ activation, closure: timeout });
+    });
+
+    test('a cancellation first keeps the activation out', async () => {
+      const session = aSession();
+      await store.createSession(session);
+      const cancelled = aClosure(session, { status: 'cancelled', reason: 'cancelled', endedAt: null });
+      expect((await store.recordDecision(cancelled)).created).toBe(true);
+      expect(await store.recordDecision(anActivation(session))).toEqual({ created: false, winner: cancelled });
+      expect(await store.loadRecords(session.id)).toMatchObject({ activation: null, closure: cancelled });
+    });
+
+    test('concurrent decisions for one session: exactly one is created and all read the same winner', async () => {
+      const session = aSession();
+      await store.createSession(session);
+      const attempts = Array.from({ length: 6 }, (_, index) =>
+        index % 2 === 0 ? anActivation(session) : aClosure(session, { status: 'cancelled', reason: 'cancelled', endedAt: null }),
+      );
+      const results = await Promise.all(attempts.map((decision) => store.recordDecision(decision)));
+      expect(results.filter((result) => result.created)).toHaveLength(1);
+      expect(new Set(results.map((result) => result.winner.messageId)).size).toBe(1);
+    });
+  });
+}

@@ -1,0 +1,86 @@
+// The webhook intake on fakes: what each LiveKit event makes the service do.
+import { ServiceError } from '../../../../webhook-service/errors';
+import { ingestWebhook } from '../../../../webhook-service/usecases/ingestWebhook';
+import { aSessionIn, T0, webhook, world } from './world';
+
+test('when the student connects first, then the clinic hears they joined and are waiting', async () => {
+  const deps = world();
+  const session = await aSessionIn(deps);
+  const outcome = await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
+  expect(outcome).toMatchObject({ outcome: 'accepted', effects: ['waiting'] });
+  expect(deps.events.types()).toEqual(['participant.joined', 'participant.waiting']);
+  expect(deps.events.published[1]?.data).toMatchObject({ identity: 'stu', role: 'student', waitingFor: 'counselor', waitingSince: new Date(T0).toISOString() });
+  expect(deps.jobs.activations).toEqual([]);
+});
+
+test('when the counselor completes the pair, then the activation is queued with the completing event', async () => {
+  const deps = world();
+  const session = await aSessionIn(deps);
+  await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
+  const outcome = await webhook(deps, { id: 'EV_completing', event: 'participant_joined', room: session.roomName, participant: session.counselor, joinedAtMs: T0 + 900 });
+  expect(outcome).toMatchObject({ outcome: 'accepted', effects: ['activate'] });
+  expect(deps.jobs.activations).toEqual([{ sessionId: session.id, eventId: 'EV_completing', receivedAt: T0 }]);
+});
+
+test('when LiveKit redelivers the completing event, then it is a duplicate and asks for the activation again', async () => {
+  const deps = world();
+  const session = await aSessionIn(deps);
+  await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
+  const spec = { id: 'EV_twice', event: 'participant_joined', room: session.roomName, participant: session.counselor, joinedAtMs: T0 + 900 };
+  await webhook(deps, spec);
+  expect(await webhook(deps, spec)).toMatchObject({ outcome: 'duplicate', effects: ['activate'] });
+  expect(deps.jobs.activations).toHaveLength(2);
+});
+
+test('when a pair is complete and no activation was recorded, then every later event asks for it again', async () => {
+  const deps = world();
+  const session = await aSessionIn(deps);
+  await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
+  await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.counselor, joinedAtMs: T0 + 900 });
+  // The job was lost: a guest's arrival is enough to ask again.
+  await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.participant('guest', 'PA_g'), joinedAtMs: T0 + 5000 });
+  expect(deps.jobs.activations.map((job) => job.sessionId)).toEqual([session.id, session.id]);
+});
+
+test('when both leave an active session, then the rejoin grace is armed from the last leave', async () => {
+  const deps = world();
+  const session = await aSessionIn(deps);
+  await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
+  await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.counselor, joinedAtMs: T0 + 900 });
+  await deps.store.recordDecision({ kind: 'activation', sessionId: session.id, startedAt: new Date(T0 + 900), messageId: 'msg_1', createdAt: new Date(T0) });
+  deps.clock.advance(30_000);
+  await webhook(deps, { event: 'participant_left', room: session.roomName, participant: session.student });
+  expect(deps.jobs.graceChecks).toEqual([]);
+  await webhook(deps, { event: 'participant_left', room: session.roomName, participant: session.counselor });
+  const lastLeave = Math.floor((T0 + 30_000) / 1000) * 1000 + 999;
+  expect(deps.jobs.graceChecks).toEqual([{ sessionId: session.id, dueAt: lastLeave + 60_000 }]);
+});
+
+test('when a room has no open session, or the event is of another kind, then it is ignored and nothing is written', async () => {
+  const deps = world();
+  expect(await webhook(deps, { event: 'participant_joined', room: 'no-such-room', participant: { sid: 'PA_x', identity: 'x', attributes: {} } })).toEqual({
+    outcome: 'ignored',
+    event: 'participant_joined',
+    reason: 'no_session',
+  });
+  expect(await webhook(deps, { event: 'track_published', room: 'no-such-room' })).toMatchObject({ outcome: 'ignored', reason: 'event_type' });
+  expect(deps.events.published).toEqual([]);
+});
+
+test('when an event is older than the replay window, or unsigned, then it is refused with its code', async () => {
+  const deps = world();
+  const session = await aSessionIn(deps);
+  const stale = webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, createdAt: Math.floor(T0 / 1000) - 301 });
+  await expect(stale).rejects.toMatchObject({ code: 'webhook_stale' });
+  await expect(ingestWebhook(deps, '{}', undefined)).rejects.toBeInstanceOf(ServiceError);
+  expect((await deps.store.loadRecords(session.id))?.events).toEqual([]);
+});
+
+test('when the store is down, then the intake fails as unavailable (LiveKit retries) and nothing is queued', async () => {
+  const deps = world();
+  const session = await aSessionIn(deps);
+  deps.store.unavailable = true;
+  await expect(webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student })).rejects.toMatchObject({ code: 'store_unavailable' });
+  expect(deps.jobs.activations).toEqual([]);
+  expect(deps.events.published).toEqual([]);
+});

@@ -1,0 +1,54 @@
+// The service's use cases wired on fakes (in-memory store, recording jobs, rooms, events and
+// tokens) and a clock the test moves: the rules of the service run in milliseconds, no server.
+import { createLogger } from '../../../../webhook-service/logger';
+import { liveKitWebhookVerifier } from '../../../../webhook-service/livekit/webhookVerifier';
+import type { LifecycleRules } from '../../../../plugin';
+import { createSession } from '../../../../webhook-service/usecases/createSession';
+import { ingestWebhook } from '../../../../webhook-service/usecases/ingestWebhook';
+import { InMemorySessionStore } from '../../../support/fakes/InMemorySessionStore';
+import { ManualClock, RecordingClinicEvents, RecordingJobs, RecordingRooms, RecordingTokens } from '../../../support/fakes/fakes';
+import { signWebhook, webhookBody, type EventSpec } from '../../../support/livekitWebhooks';
+
+const KEY = 'unit-key';
+const SECRET = 'unit-secret-unit-secret-unit-secret';
+export const T0 = Date.parse('2030-01-02T03:00:00.000Z');
+
+export function world(rules: LifecycleRules = { rejoinGraceMs: 60_000, noShowAfterMs: 1_800_000 }) {
+  const deps = {
+    store: new InMemorySessionStore(),
+    jobs: new RecordingJobs(),
+    events: new RecordingClinicEvents(),
+    rooms: new RecordingRooms(),
+    tokens: new RecordingTokens(),
+    clock: new ManualClock(T0),
+    rules,
+    logger: createLogger('silent'),
+    verifier: liveKitWebhookVerifier(KEY, SECRET),
+    maxAgeSeconds: 300,
+    deleteAfterMs: 1000,
+    waits: [] as number[],
+    wait: async (ms: number) => {
+      deps.waits.push(ms);
+    },
+    activationsRecorded: 0,
+    onActivationRecorded: () => {
+      deps.activationsRecorded += 1;
+    },
+    onStartedSent: () => undefined,
+  };
+  return deps;
+}
+
+export type World = ReturnType<typeof world>;
+
+export async function aSessionIn(deps: World, scheduledStart: Date | null = null) {
+  const view = await createSession(deps, { roomName: `room-${Math.random().toString(36).slice(2)}`, studentIdentity: 'stu', counselorIdentity: 'cou', scheduledStart });
+  const participant = (identity: string, sid: string) => ({ sid, identity, attributes: {} });
+  return { ...view, student: participant('stu', 'PA_s1'), counselor: participant('cou', 'PA_c1'), participant };
+}
+
+/** LiveKit delivers one webhook, signed, `createdAt` at the world's now. */
+export async function webhook(deps: World, spec: EventSpec) {
+  const body = webhookBody({ createdAt: Math.floor(deps.clock.now() / 1000), ...spec });
+  return ingestWebhook(deps, body, await signWebhook(body, KEY, SECRET));
+}
