@@ -35,11 +35,11 @@ export interface GrowthOptions {
 
 const BATCH = 5000;
 
-/** Adds ended sessions `from`..`to`-1, each with its activation and three events. */
+/** Adds ended sessions `from`..`to`-1, each with its two decisions (started, ended) and three events. */
 async function seedPastSessions(db: mongoose.Connection, from: number, to: number, log: (line: string) => void): Promise<void> {
   const sessions = db.collection('sessions');
   const events = db.collection('session_events');
-  const activations = db.collection('activations');
+  const decisions = db.collection('session_decisions');
   const base = Date.now() - 90 * 24 * 3600 * 1000;
   for (let start = from; start < to; start += BATCH) {
     const ids = Array.from({ length: Math.min(BATCH, to - start) }, (_, i) => start + i);
@@ -48,7 +48,14 @@ async function seedPastSessions(db: mongoose.Connection, from: number, to: numbe
       ids.map((i) => ({ _id: `ses_past_${i}`, roomName: `past-room-${i}`, studentIdentity: `past-student-${i}`, counselorIdentity: `past-counselor-${i}`, scheduledStart: null, createdAt: at(i, 0) })) as never[],
       { ordered: false },
     );
-    await activations.insertMany(ids.map((i) => ({ _id: `ses_past_${i}`, startedAt: at(i, 2000), messageId: `msg_past_${i}`, createdAt: at(i, 2100) })) as never[], { ordered: false });
+    const decision = { status: null, reason: null, at: null, endedAt: null, startedAt: null };
+    await decisions.insertMany(
+      ids.flatMap((i) => [
+        { ...decision, _id: `ses_past_${i}.opening`, sessionId: `ses_past_${i}`, kind: 'activation', startedAt: at(i, 2000), messageId: `msg_past_${i}`, createdAt: at(i, 2100) },
+        { ...decision, _id: `ses_past_${i}.closing`, sessionId: `ses_past_${i}`, kind: 'closure', status: 'ended', reason: 'ended', at: at(i, 600000), endedAt: at(i, 600000), messageId: `msg_past_${i}_end`, createdAt: at(i, 600100) },
+      ]) as never[],
+      { ordered: false },
+    );
     await events.insertMany(
       ids.flatMap((i) => {
         const common = { sessionId: `ses_past_${i}`, attributes: [], receivedAt: at(i, 3000) };
@@ -86,7 +93,7 @@ async function explainHotQueries(db: mongoose.Connection): Promise<Record<string
     'room_slots by room (_id)': await plan('room_slots', { _id: 'past-room-1' }),
     'sessions by id (_id)': await plan('sessions', { _id: 'ses_past_1' }),
     'session_events by id (_id, dedupe)': await plan('session_events', { _id: 'EV_past_1_s' }),
-    'activations by session (_id)': await plan('activations', { _id: 'ses_past_1' }),
+    'session_decisions by key (_id)': await plan('session_decisions', { _id: 'ses_past_1.opening' }),
   };
 }
 

@@ -1,6 +1,6 @@
 // Floor (b) of the ingest benchmark: the storage work one webhook needs, done by the bare
 // drivers at the same concurrency as the load, with no HTTP, no signature and no rules: find the
-// room's slot (by _id), insert the event, mirror it in the session's Redis hash and read the
+// room's slot (by _id), insert the event, copy it into the session's Redis hash and read the
 // hash back (the session and its log).
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
@@ -30,7 +30,7 @@ export async function measureDatabaseFloor(mongoUri: string, redisUrl: string, w
       if (!slot) throw new Error('floor setup lost a room slot');
       const event = { _id: `EV_${randomBytes(9).toString('base64url')}`, sessionId: slot.sessionId, at: new Date() };
       await events.insertOne(event);
-      const key = `bench-floor-${tag}:session-log:{${slot.sessionId}}`;
+      const key = `bench-floor-${tag}:session:{${slot.sessionId}}`;
       await redis.multi().hsetnx(key, event._id, JSON.stringify(event)).expire(key, 600).exec();
       await redis.hgetall(key);
     }

@@ -36,8 +36,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     registers: [registry],
   });
   new Gauge({
-    name: 'activation_queue_jobs',
-    help: 'Jobs in the activation queue by state, read on scrape',
+    name: 'lifecycle_queue_jobs',
+    help: 'Jobs in the lifecycle queue by state (delayed: armed timers), read on scrape',
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {

@@ -188,7 +188,7 @@ describe('operations', () => {
     await deliver(target, { event: 'participant_joined', room: 'room-without-session', participant: { sid: 'PA_m', identity: 'm' } });
     const metrics = await (await fetch(`${target.url}/metrics`)).text();
     expect(metrics).toContain('webhooks_total{event="participant_joined",outcome="ignored"} 1');
-    expect(metrics).toMatch(/activation_queue_jobs\{state="waiting"\} 0/);
+    expect(metrics).toMatch(/lifecycle_queue_jobs\{state="waiting"\} 0/);
     expect(metrics).toContain('activation_latency_seconds_bucket');
     expect(metrics).toContain('activations_total 0');
   });
