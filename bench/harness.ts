@@ -8,12 +8,13 @@ import { freeTcpPort } from '../scripts/stack/ports';
 import { startStack, type StackEndpoints } from '../scripts/stack';
 import { measureCostGrowth } from './costGrowth';
 import { measureDatabaseFloor } from './databaseFloor';
+import { measureHistory } from './history';
 import { measureServiceIngest, measureVerifyFloor, sustainedRate, type StepPlan } from './ingest';
 import { printTable, writeResults, type ReportRow } from './report';
 import { measureStartLatency } from './startLatency';
 import { measureWidget } from './widget';
 
-export type Section = 'ingest' | 'start' | 'growth' | 'widget';
+export type Section = 'ingest' | 'start' | 'growth' | 'history' | 'widget';
 
 /** A running service the harness may use instead of starting its own. */
 export interface BenchService {
@@ -74,7 +75,7 @@ async function ownService(stack: StackEndpoints, port: number, apiOnly: boolean)
 const fixed = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow[]; results: Record<string, unknown> }> {
-  const sections = new Set<Section>(options.sections ?? ['ingest', 'start', 'growth', 'widget']);
+  const sections = new Set<Section>(options.sections ?? ['ingest', 'start', 'growth', 'history', 'widget']);
   const log = options.log;
   const ownStack = options.stack ? undefined : await startStack();
   const stack = options.stack ?? (ownStack as StackEndpoints);
@@ -154,6 +155,19 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
         { section: 'growth', measure: `p50 / p99 ms with ${growth.small.past} past`, value: `${fixed(growth.small.p50Ms)} / ${fixed(growth.small.p99Ms)}` },
         { section: 'growth', measure: `p50 / p99 ms with ${growth.large.past} past`, value: `${fixed(growth.large.p50Ms)} / ${fixed(growth.large.p99Ms)}` },
         { section: 'growth', measure: 'ratio large / small (p50, p99)', value: `${fixed(growth.ratioP50, 2)} / ${fixed(growth.ratioP99, 2)}`, target: '<= 1.2', met: growth.ratioP50 <= 1.2 && growth.ratioP99 <= 1.2 },
+      );
+    }
+    if (sections.has('history')) {
+      const flaps = options.smoke ? 20 : 1000;
+      const readEvents = options.smoke ? 60 : 10_000;
+      log(`history: ${flaps} join/leave flaps of one student in one session, then reads at ${readEvents.toLocaleString('en')} events`);
+      const history = await measureHistory({ service, apiKey: stack.livekitApiKey, apiSecret: stack.livekitApiSecret, flaps, readEvents, reads: options.smoke ? 5 : 100, log });
+      results.history = history;
+      rows.push(
+        { section: 'history', measure: `webhook p50, first 100 / last 100 of ${history.webhooks} (ms)`, value: `${fixed(history.firstP50Ms)} / ${fixed(history.lastP50Ms)}` },
+        { section: 'history', measure: 'ratio last / first', value: fixed(history.ratio, 2), target: '<= 1.5', met: history.ratio <= 1.5 },
+        { section: 'history', measure: 'service event loop, largest delay (ms)', value: fixed(history.serviceLoopMaxMs), target: '< 50', met: history.serviceLoopMaxMs < 50 },
+        { section: 'history', measure: `GET session p50 / p99 at ${history.readEvents.toLocaleString('en')} events (ms)`, value: `${fixed(history.readP50Ms)} / ${fixed(history.readP99Ms)}`, target: 'p99 < 100', met: history.readP99Ms < 100 },
       );
     }
     if (sections.has('widget')) {

@@ -18,6 +18,7 @@ import { createLifecycleWorker, type LifecycleWorker } from './queue/lifecycleWo
 import { CopiedSessionStore } from './store/CopiedSessionStore';
 import { MongoSessionStore } from './store/MongoSessionStore';
 import { RedisSessionCopy } from './store/RedisSessionCopy';
+import { RedisSessionLocks } from './store/RedisSessionLocks';
 import { systemClock } from './systemClock';
 import type { ClinicEvents } from './usecases/ports/ClinicEvents';
 import type { Clock } from './usecases/ports/Clock';
@@ -55,9 +56,10 @@ export const lifecycleRulesOf = (config: Config): LifecycleRules => ({
 export async function createService(config: Config, roles: ServiceRoles, logger: Logger, clock: Clock = systemClock): Promise<Service> {
   const metrics = createMetrics({ defaultMetrics: true });
   const copy = new RedisSessionCopy({ redisUrl: config.REDIS_URL, prefix: config.SESSION_COPY_PREFIX, ttlSeconds: config.SESSION_COPY_TTL_SECONDS });
+  const locks = new RedisSessionLocks({ redisUrl: config.REDIS_URL, prefix: config.SESSION_COPY_PREFIX });
   const database = await MongoSessionStore.connect(config.MONGODB_URI);
-  await copy.connect().catch(async (error: unknown) => {
-    await database.close();
+  await Promise.all([copy.connect(), locks.connect()]).catch(async (error: unknown) => {
+    await Promise.all([database.close(), copy.close(), locks.close()]);
     throw error;
   });
   const store = new CopiedSessionStore(database, copy);
@@ -121,6 +123,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
             intake: {
               verifier: liveKitWebhookVerifier(config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET),
               store,
+              locks,
               jobs,
               events,
               clock,
@@ -174,6 +177,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
       await worker?.close();
       await queue.close();
       await store.close();
+      await locks.close();
     },
   };
 }

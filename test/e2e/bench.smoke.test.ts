@@ -29,7 +29,7 @@ test('when the harness runs in smoke mode, then every section reports figures an
   const lines: string[] = [];
   const { rows, results } = await runBench({ smoke: true, stack, service, log: (line) => lines.push(line) });
 
-  expect(new Set(rows.map((row) => row.section))).toEqual(new Set(['ingest', 'start', 'growth', 'widget']));
+  expect(new Set(rows.map((row) => row.section))).toEqual(new Set(['ingest', 'start', 'growth', 'history', 'widget']));
   for (const row of rows) expect(row.value).not.toMatch(/NaN|undefined/);
   const ingest = results.ingest as { serviceSteps: { lostEvents: number; non2xx: number }[] };
   expect(ingest.serviceSteps.length).toBeGreaterThan(0);

@@ -6,7 +6,6 @@ import { closeSession, type CloseSessionDeps } from '../usecases/closeSession';
 import { createSession, type CreateSessionDeps } from '../usecases/createSession';
 import { getSession } from '../usecases/getSession';
 import { mintJoinToken, type MintJoinTokenDeps } from '../usecases/mintJoinToken';
-import { stateOf } from '../usecases/sessionState';
 import { sessionView } from '../usecases/sessionView';
 import { requireClinicToken } from './clinicAuth';
 import { clinicCors } from './cors';
@@ -54,13 +53,11 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   });
 
   router.post('/sessions/:id/end', async (req, res) => {
-    const records = await closeSession(deps, req.params.id, { kind: 'end_requested', at: deps.clock.now() });
-    res.json(sessionView(records, stateOf(records, deps.rules)));
+    res.json(sessionView(await closeSession(deps, req.params.id, { kind: 'end_requested', at: deps.clock.now() })));
   });
 
   router.post('/sessions/:id/cancel', async (req, res) => {
-    const records = await closeSession(deps, req.params.id, { kind: 'cancel_requested', at: deps.clock.now() });
-    res.json(sessionView(records, stateOf(records, deps.rules)));
+    res.json(sessionView(await closeSession(deps, req.params.id, { kind: 'cancel_requested', at: deps.clock.now() })));
   });
 
   return router;

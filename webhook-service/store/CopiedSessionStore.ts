@@ -3,7 +3,7 @@
 // the copy; every read tries the copy, and a copy that is not complete is rebuilt from the
 // database before it is trusted. With the copy unreachable, reads come from the database alone
 // (slower on FerretDB, never wrong); the writes then fail, so webhooks answer 503 and are retried.
-import type { DecisionRecord, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
+import type { DecisionRecord, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
 import type { SessionCopy } from './SessionCopy';
 
 export class CopiedSessionStore implements SessionStore {
@@ -38,11 +38,27 @@ export class CopiedSessionStore implements SessionStore {
     return records;
   }
 
+  async loadHead(sessionId: string): Promise<SessionHead | null> {
+    const copied = await this.copy.readHead(sessionId).catch(() => null);
+    if (copied?.complete && copied.session) {
+      const { session, activation, closure, eventCount, fold } = copied;
+      return { session, activation, closure, eventCount, fold };
+    }
+    // Not copied whole: rebuild the copy, and keep no fold from before (it may count lost events).
+    const records = await this.loadRecords(sessionId);
+    if (!records) return null;
+    return { session: records.session, activation: records.activation, closure: records.closure, eventCount: records.events.length, fold: null };
+  }
+
+  async saveFold(sessionId: string, fold: string): Promise<void> {
+    await this.copy.putFold(sessionId, fold);
+  }
+
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
     const copiedId = await this.copy.roomSession(roomName);
     if (copiedId) {
       // A copy that missed a release could still name a closed session: then ask the database.
-      const copied = await this.copy.read(copiedId);
+      const copied = await this.copy.readHead(copiedId);
       if (copied.session && !copied.closure) return copied.session;
     }
     const session = await this.database.findOpenSessionByRoom(roomName);

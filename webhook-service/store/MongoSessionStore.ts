@@ -11,7 +11,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { ClosedStatus, EndReason, Role } from '../../plugin';
 import { ServiceError } from '../errors';
-import type { DecisionRecord, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
+import type { DecisionRecord, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
 import { defineModels, type DecisionDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
 
 /** How long a call waits for a reachable server before failing, in ms: handlers must fail fast. */
@@ -184,6 +184,15 @@ export class MongoSessionStore implements SessionStore {
       closure: (decisions.find((decision) => decision.kind === 'closure') as SessionRecords['closure'] | undefined) ?? null,
     };
   }
+
+  async loadHead(sessionId: string): Promise<SessionHead | null> {
+    const records = await this.loadRecords(sessionId);
+    if (!records) return null;
+    return { session: records.session, activation: records.activation, closure: records.closure, eventCount: records.events.length, fold: null };
+  }
+
+  /** MongoDB keeps no fold: the state is rebuilt from the events (the copy in Redis keeps one). */
+  async saveFold(): Promise<void> {}
 
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
     const slot = await this.guard(() => this.models.roomSlots.findById(roomName).lean<{ sessionId: string }>().exec());

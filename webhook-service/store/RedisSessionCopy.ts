@@ -1,29 +1,33 @@
-// The session copy in Redis: each session's records in one hash, read in one round trip (the
-// session, one field per LiveKit event id, the activation and the closure), and each open
-// room's session under a key of its own.
+// The session copy in Redis. Each session has two hashes: its head (the session, its activation
+// and closure, the folded state of its events, and the COMPLETE mark) and its events (one field
+// per LiveKit event id). The webhook path reads the head alone (HMGET + HLEN: O(1) whatever the
+// history); the events are read only to rebuild a state. Each open room's session has a key of
+// its own.
 //
 // Why: FerretDB v1.24's SQLite backend serves no query from an index, not even `{ _id: value }`,
 // so every MongoDB read there scans its whole collection and slows down with every session ever
 // stored. Everything copied is written once and never changes (MongoDB's unique inserts decide;
-// the hash only repeats), so the copy can be read instead. The field COMPLETE says the hash was
-// started with the session or rebuilt from MongoDB; without it the session is rebuilt first (a
-// Redis restart without persistence, an expired key).
+// the copy only repeats), except the fold, which the intake rewrites under the session's lock and
+// which says how many events it folds. COMPLETE says the copy was started with the session or
+// rebuilt from MongoDB; without it the session is rebuilt first (a Redis restart without
+// persistence, an expired key).
 import Redis from 'ioredis';
 import { ServiceError } from '../errors';
 import type { ActivationRecord, ClosureRecord, DecisionRecord, SessionRecord, SessionRecords, StoredEvent } from '../usecases/ports/SessionStore';
-import type { CopiedSession, SessionCopy } from './SessionCopy';
+import type { CopiedHead, CopiedSession, SessionCopy } from './SessionCopy';
 
 const COMPLETE = '~complete';
 const SESSION = '~session';
 const ACTIVATION = '~activation';
 const CLOSURE = '~closure';
+const FOLD = '~fold';
 const DROP_IF_HELD = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 export interface RedisSessionCopyOptions {
   redisUrl: string;
   /** Key prefix (env SESSION_COPY_PREFIX), so deployments sharing a Redis stay apart. */
   prefix: string;
-  /** How long a session's hash stays after its last write, in seconds (env SESSION_COPY_TTL_SECONDS). */
+  /** How long a session's copy stays after its last write, in seconds (env SESSION_COPY_TTL_SECONDS). */
   ttlSeconds: number;
 }
 
@@ -53,13 +57,17 @@ export class RedisSessionCopy implements SessionCopy {
     this.redis.on('error', () => undefined);
   }
 
-  private roomKey(roomName: string): string {
-    return `${this.options.prefix}:room:{${roomName}}`;
+  // The braces keep a session's keys on one Redis Cluster slot.
+  private headKey(sessionId: string): string {
+    return `${this.options.prefix}:session:{${sessionId}}`;
   }
 
-  private key(sessionId: string): string {
-    // The braces keep a session's key on one Redis Cluster slot.
-    return `${this.options.prefix}:session:{${sessionId}}`;
+  private eventsKey(sessionId: string): string {
+    return `${this.options.prefix}:events:{${sessionId}}`;
+  }
+
+  private roomKey(roomName: string): string {
+    return `${this.options.prefix}:room:{${roomName}}`;
   }
 
   async connect(): Promise<void> {
@@ -67,20 +75,24 @@ export class RedisSessionCopy implements SessionCopy {
   }
 
   async start(session: SessionRecord): Promise<void> {
-    await this.write(session.id, [[SESSION, JSON.stringify(session)], [COMPLETE, '1']]);
+    await this.writeHead(session.id, [[SESSION, JSON.stringify(session)], [COMPLETE, '1']]);
   }
 
   async addEvent(event: StoredEvent): Promise<void> {
-    const key = this.key(event.sessionId);
+    const key = this.eventsKey(event.sessionId);
     await this.guard(() => this.redis.multi().hsetnx(key, event.id, JSON.stringify(event)).expire(key, this.options.ttlSeconds).exec());
   }
 
   async putSession(session: SessionRecord): Promise<void> {
-    await this.write(session.id, [[SESSION, JSON.stringify(session)]]);
+    await this.writeHead(session.id, [[SESSION, JSON.stringify(session)]]);
   }
 
   async putDecision(decision: DecisionRecord): Promise<void> {
-    await this.write(decision.sessionId, [[decision.kind === 'activation' ? ACTIVATION : CLOSURE, JSON.stringify(decision)]]);
+    await this.writeHead(decision.sessionId, [[decision.kind === 'activation' ? ACTIVATION : CLOSURE, JSON.stringify(decision)]]);
+  }
+
+  async putFold(sessionId: string, fold: string): Promise<void> {
+    await this.writeHead(sessionId, [[FOLD, fold]]);
   }
 
   async roomSession(roomName: string): Promise<string | null> {
@@ -95,26 +107,34 @@ export class RedisSessionCopy implements SessionCopy {
     await this.guard(() => this.redis.eval(DROP_IF_HELD, 1, this.roomKey(roomName), sessionId));
   }
 
-  async read(sessionId: string): Promise<CopiedSession> {
-    const fields = await this.guard(() => this.redis.hgetall(this.key(sessionId)));
-    const events: StoredEvent[] = [];
-    for (const [field, text] of Object.entries(fields)) if (!field.startsWith('~')) events.push(parseEvent(text));
+  async readHead(sessionId: string): Promise<CopiedHead> {
+    const results = await this.guard(() =>
+      this.redis.pipeline().hmget(this.headKey(sessionId), SESSION, COMPLETE, ACTIVATION, CLOSURE, FOLD).hlen(this.eventsKey(sessionId)).exec(),
+    );
+    const [session, complete, activation, closure, fold] = (results?.[0]?.[1] ?? []) as (string | null)[];
     return {
-      complete: fields[COMPLETE] !== undefined,
-      session: fields[SESSION] ? parseSession(fields[SESSION]) : null,
-      events,
-      activation: fields[ACTIVATION] ? parseDecision<ActivationRecord>(fields[ACTIVATION]) : null,
-      closure: fields[CLOSURE] ? parseDecision<ClosureRecord>(fields[CLOSURE]) : null,
+      complete: complete !== null && complete !== undefined,
+      session: session ? parseSession(session) : null,
+      activation: activation ? parseDecision<ActivationRecord>(activation) : null,
+      closure: closure ? parseDecision<ClosureRecord>(closure) : null,
+      fold: fold ?? null,
+      eventCount: Number(results?.[1]?.[1] ?? 0),
     };
   }
 
+  async read(sessionId: string): Promise<CopiedSession> {
+    const [head, fields] = await Promise.all([this.readHead(sessionId), this.guard(() => this.redis.hgetall(this.eventsKey(sessionId)))]);
+    return { ...head, events: Object.values(fields).map(parseEvent) };
+  }
+
   async restore(records: SessionRecords): Promise<void> {
-    const key = this.key(records.session.id);
-    const multi = this.redis.multi().hset(key, SESSION, JSON.stringify(records.session));
-    for (const event of records.events) multi.hsetnx(key, event.id, JSON.stringify(event));
-    if (records.activation) multi.hset(key, ACTIVATION, JSON.stringify(records.activation));
-    if (records.closure) multi.hset(key, CLOSURE, JSON.stringify(records.closure));
-    multi.hset(key, COMPLETE, '1').expire(key, this.options.ttlSeconds);
+    const head = this.headKey(records.session.id);
+    const events = this.eventsKey(records.session.id);
+    const multi = this.redis.multi().hset(head, SESSION, JSON.stringify(records.session));
+    for (const event of records.events) multi.hsetnx(events, event.id, JSON.stringify(event));
+    if (records.activation) multi.hset(head, ACTIVATION, JSON.stringify(records.activation));
+    if (records.closure) multi.hset(head, CLOSURE, JSON.stringify(records.closure));
+    multi.hset(head, COMPLETE, '1').expire(head, this.options.ttlSeconds).expire(events, this.options.ttlSeconds);
     await this.guard(() => multi.exec());
   }
 
@@ -122,8 +142,8 @@ export class RedisSessionCopy implements SessionCopy {
     this.redis.disconnect();
   }
 
-  private async write(sessionId: string, pairs: [string, string][]): Promise<void> {
-    const key = this.key(sessionId);
+  private async writeHead(sessionId: string, pairs: [string, string][]): Promise<void> {
+    const key = this.headKey(sessionId);
     await this.guard(() => this.redis.multi().hset(key, Object.fromEntries(pairs)).expire(key, this.options.ttlSeconds).exec());
   }
 

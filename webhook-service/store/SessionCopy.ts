@@ -1,26 +1,35 @@
-// What CopiedSessionStore needs of a fast copy of the session records: the records of one
-// session in one read, and which session holds a room. The copy repeats what MongoDB decided and
-// never decides anything itself; `complete: false` means it must be rebuilt before it is trusted.
+// What CopiedSessionStore needs of a fast copy of the session records: a session's head (the
+// session, its decisions, its event count and folded state) in one cheap read, all of its records
+// when a state must be rebuilt, and which session holds a room. The copy repeats what MongoDB
+// decided and never decides anything itself; `complete: false` means it must be rebuilt before
+// it is trusted.
 import type { DecisionRecord, SessionRecord, SessionRecords, StoredEvent } from '../usecases/ports/SessionStore';
 
-export interface CopiedSession {
+export interface CopiedHead {
   /** The copy holds all of the session's records (as far as it can tell). */
   complete: boolean;
   session: SessionRecord | null;
-  events: StoredEvent[];
   activation: SessionRecords['activation'];
   closure: SessionRecords['closure'];
+  eventCount: number;
+  fold: string | null;
+}
+
+export interface CopiedSession extends CopiedHead {
+  events: StoredEvent[];
 }
 
 export interface SessionCopy {
   connect(): Promise<void>;
   /** A new session: its records are empty and complete. */
   start(session: SessionRecord): Promise<void>;
+  readHead(sessionId: string): Promise<CopiedHead>;
   read(sessionId: string): Promise<CopiedSession>;
   putSession(session: SessionRecord): Promise<void>;
   /** Keeps the first copy of an event id. */
   addEvent(event: StoredEvent): Promise<void>;
   putDecision(decision: DecisionRecord): Promise<void>;
+  putFold(sessionId: string, fold: string): Promise<void>;
   /** Writes what was rebuilt from the database and marks the copy complete. */
   restore(records: SessionRecords): Promise<void>;
   /** The session holding `roomName`, as last copied; null when the copy does not know. */

@@ -12,7 +12,7 @@ import type { ActivateJob, LifecycleJobs, NotifyJob } from './ports/LifecycleJob
 import type { RoomGateway } from './ports/RoomGateway';
 import type { ActivationRecord, SessionStore } from './ports/SessionStore';
 import { snapshotOf, startedMessage } from './roomSnapshot';
-import { loadRecords, stateOf } from './sessionState';
+import { loadHead, loadSession } from './sessionState';
 
 export interface ActivateSessionDeps {
   store: SessionStore;
@@ -31,9 +31,9 @@ export interface ActivateSessionDeps {
 export type ActivationResult = 'sent' | 'room_gone' | 'not_active_yet' | 'not_complete' | 'closed';
 
 export async function activateSession(deps: ActivateSessionDeps, job: ActivateJob): Promise<ActivationResult> {
-  const records = await loadRecords(deps.store, job.sessionId);
+  const records = await loadSession(deps.store, job.sessionId, deps.rules);
   if (records.closure) return 'closed';
-  const state = stateOf(records, deps.rules);
+  const { state } = records;
   const log = deps.logger.child({ sessionId: job.sessionId });
   if (state.actualStart === null) {
     // Only a lost or reordered record can get here; the next event or the reconciliation asks again.
@@ -87,7 +87,7 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
  * join starts empty).
  */
 export async function notifyParticipant(deps: Pick<ActivateSessionDeps, 'store' | 'rooms' | 'logger'>, job: NotifyJob): Promise<ActivationResult> {
-  const records = await loadRecords(deps.store, job.sessionId);
+  const records = await loadHead(deps.store, job.sessionId);
   if (records.closure) return 'closed';
   const activation: ActivationRecord | null = records.activation;
   if (!activation) return 'not_active_yet';

@@ -7,7 +7,7 @@ import type { CloseJob } from './ports/LifecycleJobs';
 import type { RoomGateway } from './ports/RoomGateway';
 import type { SessionStore } from './ports/SessionStore';
 import { endedMessage, snapshotOf } from './roomSnapshot';
-import { loadRecords } from './sessionState';
+import { loadHead } from './sessionState';
 
 export interface AnnounceClosureDeps {
   store: SessionStore;
@@ -20,11 +20,11 @@ export interface AnnounceClosureDeps {
 }
 
 export async function announceClosure(deps: AnnounceClosureDeps, job: CloseJob): Promise<'announced' | 'room_gone' | 'not_closed'> {
-  const records = await loadRecords(deps.store, job.sessionId);
-  const { closure, session } = records;
+  const head = await loadHead(deps.store, job.sessionId);
+  const { closure, session } = head;
   if (!closure) return 'not_closed';
   const [metadata, data] = await Promise.all([
-    deps.rooms.updateRoomMetadata(session.roomName, snapshotOf(records)),
+    deps.rooms.updateRoomMetadata(session.roomName, snapshotOf(head)),
     deps.rooms.sendData(session.roomName, endedMessage(closure), { topic: TOPIC }),
   ]);
   if (metadata === 'room_not_found' || data === 'room_not_found') {

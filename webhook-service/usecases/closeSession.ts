@@ -10,8 +10,8 @@ import { newMessageId } from '../ids';
 import { carryOut, type CarryOutDeps } from './carryOut';
 import type { Clock } from './ports/Clock';
 import type { ClinicEvent } from './ports/ClinicEvents';
-import type { ClosureRecord, SessionRecords, SessionStore } from './ports/SessionStore';
-import { loadRecords, stateOf } from './sessionState';
+import type { ClosureRecord, SessionStore } from './ports/SessionStore';
+import { loadSession, withDecisions, type LoadedSession } from './sessionState';
 import type { LifecycleRules } from '../../plugin';
 
 export interface CloseSessionDeps extends CarryOutDeps {
@@ -30,7 +30,7 @@ const REFUSAL_MESSAGES = {
 
 const CLINIC_EVENT_OF = { ended: 'session.ended', cancelled: 'session.cancelled', no_show: 'session.no_show' } as const;
 
-function closedEvent(records: SessionRecords, closure: ClosureRecord): ClinicEvent {
+function closedEvent(records: LoadedSession, closure: ClosureRecord): ClinicEvent {
   return {
     id: `closed_${closure.sessionId}`,
     type: CLINIC_EVENT_OF[closure.status],
@@ -47,7 +47,7 @@ function closedEvent(records: SessionRecords, closure: ClosureRecord): ClinicEve
 }
 
 /** Release the room, have the room told and closed, tell the clinic: all idempotent. */
-async function followClosure(deps: CloseSessionDeps, records: SessionRecords, closure: ClosureRecord): Promise<void> {
+async function followClosure(deps: CloseSessionDeps, records: LoadedSession, closure: ClosureRecord): Promise<void> {
   await deps.store.releaseRoom(records.session);
   await deps.jobs.requestClose({ sessionId: closure.sessionId });
   await deps.events.publish([closedEvent(records, closure)]);
@@ -57,9 +57,9 @@ async function followClosure(deps: CloseSessionDeps, records: SessionRecords, cl
  * Applies a clinic command or a timer to the session and returns its records afterwards.
  * Throws ServiceError with the refusal's code when the command is not allowed now.
  */
-export async function closeSession(deps: CloseSessionDeps, sessionId: string, input: ClinicCommand | TimerFired, attempt = 1): Promise<SessionRecords> {
-  const records = await loadRecords(deps.store, sessionId);
-  const { effects, refusal } = decide(stateOf(records, deps.rules), input);
+export async function closeSession(deps: CloseSessionDeps, sessionId: string, input: ClinicCommand | TimerFired, attempt = 1): Promise<LoadedSession> {
+  const records = await loadSession(deps.store, sessionId, deps.rules);
+  const { effects, refusal } = decide(records.state, input);
   if (refusal) throw new ServiceError(refusal, REFUSAL_MESSAGES[refusal]);
   await carryOut(deps, records.session, effects, { id: `${input.kind}_${input.at}`, receivedAt: deps.clock.now() });
   const close = effects.find((effect) => effect.type === 'close');
@@ -81,7 +81,7 @@ export async function closeSession(deps: CloseSessionDeps, sessionId: string, in
   // Another decision won the race (the start, or another closure): decide again knowing it.
   if (!created && attempt === 1) return closeSession(deps, sessionId, input, 2);
   if (winner.kind !== 'closure') throw new ServiceError('internal', `session ${sessionId}: a closure lost twice`);
-  const closed = { ...records, closure: winner };
+  const closed = { ...records, closure: winner, state: withDecisions(records.state, { activation: records.activation, closure: winner }) };
   await followClosure(deps, closed, winner);
   return closed;
 }

@@ -9,7 +9,7 @@ import { newSessionId } from '../ids';
 import type { Clock } from './ports/Clock';
 import type { LifecycleJobs } from './ports/LifecycleJobs';
 import type { SessionStore } from './ports/SessionStore';
-import { stateOf } from './sessionState';
+import { foldEvents, withDecisions } from './sessionState';
 import { sessionView, type SessionView } from './sessionView';
 
 export interface CreateSessionInput {
@@ -36,5 +36,5 @@ export async function createSession(deps: CreateSessionDeps, input: CreateSessio
   }
   const session = await deps.store.createSession({ id, ...input, createdAt: new Date(deps.clock.now()) });
   const records = { session, events: [], activation: null, closure: null };
-  return sessionView(records, stateOf(records, deps.rules));
+  return sessionView({ ...records, state: withDecisions(foldEvents(records, deps.rules), records) });
 }

@@ -1,25 +1,30 @@
 // The webhook intake, as a story: verify the signature, decode the event, refuse stale ones,
-// find the room's open session, store the event (the insert is the dedupe), decide what it
-// changes from the session's recorded state, and hand the rest to the queue. It returns only
-// once the event is stored and its jobs are queued, so answering 200 means nothing is lost.
+// find the room's open session, and, holding the session's lock, store the event (the insert is
+// the dedupe) and fold it into the session's kept state; then decide what it changes against the
+// recorded decisions and hand the rest to the queue. It returns only once the event is stored
+// and its jobs are queued, so answering 200 means nothing is lost. Its cost does not grow with
+// the session's history: the kept fold is read and written whole (its size is the session's
+// sids), and the events are read only to rebuild a fold that does not count them all.
 //
 // A duplicate is not an early exit: its effects are decided and carried out again, so a crash
 // between storing an event and queueing its job is repaired by LiveKit's retry; job ids make
 // the repetition a no-op otherwise. Likewise a pair complete without a recorded activation asks
 // for the activation again on every event, whatever happened to an earlier job.
-import { decide, decodeWebhookEvent, roleOf, type Effect, type LifecycleRules, type SessionEvent, type WebhookEventLike } from '../../plugin';
+import { decide, decodeWebhookEvent, roleOf, type Effect, type LifecycleRules, type SessionEvent, type SessionState, type WebhookEventLike } from '../../plugin';
 import { ServiceError } from '../errors';
 import { carryOut } from './carryOut';
 import type { Clock } from './ports/Clock';
 import type { ClinicEvent, ClinicEvents } from './ports/ClinicEvents';
 import type { LifecycleJobs } from './ports/LifecycleJobs';
-import type { SessionRecord, SessionStore, StoredEvent } from './ports/SessionStore';
+import type { SessionLocks } from './ports/SessionLocks';
+import type { SessionHead, SessionRecord, SessionStore, StoredEvent } from './ports/SessionStore';
 import type { WebhookVerifier } from './ports/WebhookVerifier';
-import { appointmentOf, loadRecords, stateOf } from './sessionState';
+import { appointmentOf, currentFold, encodeFold, foldEvents, loadHead, loadRecords, withDecisions } from './sessionState';
 
 export interface IngestWebhookDeps {
   verifier: WebhookVerifier;
   store: SessionStore;
+  locks: SessionLocks;
   jobs: LifecycleJobs;
   events: ClinicEvents;
   clock: Clock;
@@ -73,6 +78,31 @@ function presenceEvent(session: SessionRecord, stored: StoredEvent): ClinicEvent
   };
 }
 
+interface Taken {
+  inserted: boolean;
+  stored: StoredEvent;
+  /** The session's state before this event, and its head; absent for another session's event. */
+  folded?: { before: SessionState; head: SessionHead };
+}
+
+/** Under the session's lock: store the event and keep the fold of the session's events current. */
+async function storeAndFold(deps: IngestWebhookDeps, session: SessionRecord, event: SessionEvent, now: number): Promise<Taken> {
+  const head = await loadHead(deps.store, session.id);
+  const kept = currentFold(head, deps.rules);
+  const { inserted, stored } = await deps.store.recordEvent(toStoredEvent(event, session, now));
+  if (stored.sessionId !== session.id) return { inserted, stored };
+  let before = inserted ? kept : null;
+  let count = head.eventCount + 1;
+  if (!before) {
+    // A redelivery (its state before must leave it out) or a fold that missed events: rebuild.
+    const records = await loadRecords(deps.store, session.id);
+    before = foldEvents(records, deps.rules, event.id);
+    count = records.events.length;
+  }
+  await deps.store.saveFold(session.id, encodeFold(decide(before, event).state, count));
+  return { inserted, stored, folded: { before, head } };
+}
+
 export async function ingestWebhook(deps: IngestWebhookDeps, rawBody: string, authorization: string | undefined): Promise<IngestOutcome> {
   const raw = await deps.verifier.verify(rawBody, authorization);
   const decoded = decodeWebhookEvent(raw);
@@ -88,12 +118,12 @@ export async function ingestWebhook(deps: IngestWebhookDeps, rawBody: string, au
   const session = await deps.store.findOpenSessionByRoom(event.room);
   if (!session) return { outcome: 'ignored', event: eventType, reason: 'no_session' };
 
-  const { inserted, stored } = await deps.store.recordEvent(toStoredEvent(event, session, now));
+  const taken = await deps.locks.withLock(session.id, () => storeAndFold(deps, session, event, now));
+  const { inserted, stored } = taken;
   // A redelivery of an event stored for an earlier session of this room is not this one's.
-  if (stored.sessionId !== session.id) return { outcome: 'ignored', event: eventType, reason: 'other_session' };
+  if (!taken.folded) return { outcome: 'ignored', event: eventType, reason: 'other_session' };
 
-  const records = await loadRecords(deps.store, session.id);
-  const { effects } = decide(stateOf(records, deps.rules, event.id), event);
+  const { effects } = decide(withDecisions(taken.folded.before, taken.folded.head), event);
   // The clinic hears of the presence first, then of what it caused (someone waiting).
   const presence = presenceEvent(session, stored);
   if (presence) await deps.events.publish([presence]);

@@ -11,7 +11,7 @@ import type { JoinTokenMinter } from './ports/JoinTokenMinter';
 import type { RoomGateway } from './ports/RoomGateway';
 import type { SessionStore } from './ports/SessionStore';
 import { snapshotOf } from './roomSnapshot';
-import { loadRecords } from './sessionState';
+import { loadHead } from './sessionState';
 
 export interface MintJoinTokenDeps {
   store: SessionStore;
@@ -24,14 +24,14 @@ export interface MintJoinTokenDeps {
 const CLOSED_CODES = { ended: 'session_ended', cancelled: 'session_cancelled', no_show: 'session_no_show' } as const;
 
 export async function mintJoinToken(deps: MintJoinTokenDeps, sessionId: string, identity: string): Promise<{ token: string; url: string }> {
-  const records = await loadRecords(deps.store, sessionId);
-  const { session, closure, activation } = records;
+  const head = await loadHead(deps.store, sessionId);
+  const { session, closure, activation } = head;
   const role = identity === session.studentIdentity ? 'student' : identity === session.counselorIdentity ? 'counselor' : null;
   if (role === null) throw new ServiceError('identity_not_in_session', 'the identity is neither the student nor the counselor of this session');
   if (closure) throw new ServiceError(CLOSED_CODES[closure.status], `session ${sessionId} is ${closure.status.replace('_', '-')}`);
   if (activation) {
     // Best effort: without LiveKit the token still works, and the rejoin's notification writes the snapshot.
-    await deps.rooms.openRoom(session.roomName, snapshotOf(records)).catch((error: unknown) => {
+    await deps.rooms.openRoom(session.roomName, snapshotOf(head)).catch((error: unknown) => {
       deps.logger.warn({ sessionId, err: error }, 'could not put the snapshot in the room before the token');
     });
   }

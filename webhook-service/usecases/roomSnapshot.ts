@@ -1,9 +1,9 @@
 // What the room is told: the snapshot kept in its metadata (the durable truth every participant
 // gets on connect) and the data messages that announce a change at once.
 import { encodeMessage, encodeSnapshot, type SessionSnapshot } from '../../plugin';
-import type { ActivationRecord, ClosureRecord, SessionRecords } from './ports/SessionStore';
+import type { ActivationRecord, ClosureRecord, SessionHead } from './ports/SessionStore';
 
-export function snapshotOf({ session, activation, closure }: Pick<SessionRecords, 'session' | 'activation' | 'closure'>): string {
+export function snapshotOf({ session, activation, closure }: Pick<SessionHead, 'session' | 'activation' | 'closure'>): string {
   const snapshot: SessionSnapshot = {
     v: 1,
     type: 'session_snapshot',

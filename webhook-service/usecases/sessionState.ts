@@ -1,16 +1,11 @@
-// A session's state from its records: the stored LiveKit events folded by the plugin's rules,
-// then the recorded decisions laid over them (the status is what was recorded). Shared by the
-// API views, the intake, the timers and the worker.
-import {
-  newSession,
-  replay,
-  withRecordedDecisions,
-  type LifecycleRules,
-  type SessionEvent,
-  type SessionState,
-} from '../../plugin';
+// A session's state: its LiveKit events folded by the plugin's rules, with the recorded decisions
+// laid over them (the status is what was recorded). The intake keeps the fold in the store as it
+// takes each event (under the session's lock), so reading a session costs what its state weighs,
+// not a replay of its history; a fold that does not count every stored event is not trusted, and
+// the state is rebuilt from the events (order-free, O(n log n)).
+import { newSession, replay, withRecordedDecisions, type LifecycleRules, type SessionEvent, type SessionState } from '../../plugin';
 import { ServiceError } from '../errors';
-import type { SessionRecord, SessionRecords, SessionStore, StoredEvent } from './ports/SessionStore';
+import type { ActivationRecord, ClosureRecord, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from './ports/SessionStore';
 
 export function toSessionEvent(stored: StoredEvent, roomName: string): SessionEvent {
   const at = stored.at.getTime();
@@ -26,16 +21,49 @@ export const appointmentOf = (session: SessionRecord) => ({
   counselorIdentity: session.counselorIdentity,
 });
 
-/** The state of `records`, leaving out the event `withoutEventId` (the one about to be decided). */
-export function stateOf(records: SessionRecords, rules: LifecycleRules, withoutEventId?: string): SessionState {
-  const { session, activation, closure } = records;
-  const start = newSession(session.id, appointmentOf(session), { lifecycle: rules, scheduledStart: session.scheduledStart?.getTime() ?? null });
-  // In whatever order the store returns them (a Redis hash's is arbitrary): replay is order-free.
-  const events = records.events.filter((event) => event.id !== withoutEventId).map((event) => toSessionEvent(event, session.roomName));
-  return withRecordedDecisions(replay(start, events), {
+/** A session as the use cases see it: its record, its decisions, and its state. */
+export interface LoadedSession {
+  session: SessionRecord;
+  activation: ActivationRecord | null;
+  closure: ClosureRecord | null;
+  state: SessionState;
+}
+
+const emptyState = (session: SessionRecord, rules: LifecycleRules): SessionState =>
+  newSession(session.id, appointmentOf(session), { lifecycle: rules, scheduledStart: session.scheduledStart?.getTime() ?? null });
+
+/** The fold of the session's stored events (all of them, or all but `withoutEventId`), in whatever order the store returned them. */
+export function foldEvents(records: SessionRecords, rules: LifecycleRules, withoutEventId?: string): SessionState {
+  const events = records.events.filter((event) => event.id !== withoutEventId).map((event) => toSessionEvent(event, records.session.roomName));
+  return replay(emptyState(records.session, rules), events);
+}
+
+/** How a fold is kept: the state and the number of events it folds. */
+export const encodeFold = (state: SessionState, events: number): string => JSON.stringify({ events, state });
+
+/** The kept fold, when it folds exactly the events the store counts; the rules are today's. */
+export function currentFold(head: SessionHead, rules: LifecycleRules): SessionState | null {
+  if (!head.fold) return head.eventCount === 0 ? emptyState(head.session, rules) : null;
+  try {
+    const fold = JSON.parse(head.fold) as { events: number; state: SessionState };
+    if (fold.events !== head.eventCount || fold.state.sessionId !== head.session.id) return null;
+    return { ...fold.state, lifecycle: rules, scheduledStart: head.session.scheduledStart?.getTime() ?? null };
+  } catch {
+    return null;
+  }
+}
+
+export const withDecisions = (state: SessionState, { activation, closure }: Pick<SessionHead, 'activation' | 'closure'>): SessionState =>
+  withRecordedDecisions(state, {
     activation: activation ? { startedAt: activation.startedAt.getTime() } : null,
     closure: closure ? { status: closure.status, reason: closure.reason, at: closure.at.getTime(), endedAt: closure.endedAt?.getTime() ?? null } : null,
   });
+
+/** The session's head, or `session_not_found`. */
+export async function loadHead(store: SessionStore, sessionId: string): Promise<SessionHead> {
+  const head = await store.loadHead(sessionId);
+  if (!head) throw ServiceError.notFound(sessionId);
+  return head;
 }
 
 /** The session's records, or `session_not_found`. */
@@ -43,4 +71,11 @@ export async function loadRecords(store: SessionStore, sessionId: string): Promi
   const records = await store.loadRecords(sessionId);
   if (!records) throw ServiceError.notFound(sessionId);
   return records;
+}
+
+/** The session with its current state: from the kept fold when it is current, else rebuilt. */
+export async function loadSession(store: SessionStore, sessionId: string, rules: LifecycleRules): Promise<LoadedSession> {
+  const head = await loadHead(store, sessionId);
+  const folded = currentFold(head, rules) ?? foldEvents(await loadRecords(store, sessionId), rules);
+  return { session: head.session, activation: head.activation, closure: head.closure, state: withDecisions(folded, head) };
 }

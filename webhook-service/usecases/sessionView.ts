@@ -1,7 +1,7 @@
 // The session as the clinic API shows it: status, why and when it closed, times as ISO 8601 (or
 // null), and the attendance per identity from the plugin's attendance().
-import { attendance, type EndReason, type Role, type SessionState, type SessionStatus } from '../../plugin';
-import type { SessionRecords } from './ports/SessionStore';
+import { attendance, type EndReason, type Role, type SessionStatus } from '../../plugin';
+import type { LoadedSession } from './sessionState';
 
 export interface SessionView {
   id: string;
@@ -24,8 +24,7 @@ export interface SessionView {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function sessionView(records: SessionRecords, state: SessionState): SessionView {
-  const { session, activation, closure } = records;
+export function sessionView({ session, activation, closure, state }: LoadedSession): SessionView {
   return {
     id: session.id,
     roomName: session.roomName,

@@ -21,19 +21,20 @@ afterEach(async () => {
 });
 
 const copyKey = (sessionId: string): string => `${target.config.SESSION_COPY_PREFIX}:session:{${sessionId}}`;
+const eventsKey = (sessionId: string): string => `${target.config.SESSION_COPY_PREFIX}:events:{${sessionId}}`;
 
 test('when a webhook is accepted, then its event is in the session copy in Redis as well as in MongoDB', async () => {
   const t0 = Date.now() - 4000;
   const accepted = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 });
   expect(accepted.status).toBe(200);
-  const fields = await redis.hkeys(copyKey(appointment.sessionId));
-  expect(fields.sort()).toEqual(['~complete', '~session', expect.stringMatching(/^EV_/)].sort());
+  expect((await redis.hkeys(copyKey(appointment.sessionId))).sort()).toEqual(['~complete', '~fold', '~session']);
+  expect(await redis.hkeys(eventsKey(appointment.sessionId))).toEqual([expect.stringMatching(/^EV_/)]);
 });
 
 test('when Redis has lost a session copy, then the next webhook rebuilds it from MongoDB and the session still starts', async () => {
   const t0 = Date.now() - 4000;
   expect((await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 })).status).toBe(200);
-  expect(await redis.del(copyKey(appointment.sessionId))).toBe(1);
+  expect(await redis.del(copyKey(appointment.sessionId), eventsKey(appointment.sessionId))).toBe(2);
 
   const completing = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.counselor, joinedAtMs: t0 + 1000 });
   expect(completing).toMatchObject({ status: 200, json: { outcome: 'accepted', effects: ['activate'] } });
@@ -56,7 +57,7 @@ test('when a session copy is lost after the end, then reading the session rebuil
   const before = await sessionStatus(target, appointment.sessionId);
   expect(before).toMatchObject({ status: 'ended', endReason: 'ended' });
 
-  await redis.del(copyKey(appointment.sessionId));
+  await redis.del(copyKey(appointment.sessionId), eventsKey(appointment.sessionId));
   const after = await sessionStatus(target, appointment.sessionId);
   expect(after).toEqual(before);
 });

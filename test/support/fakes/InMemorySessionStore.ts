@@ -2,7 +2,7 @@
 // way the real adapters do (unique keys decide, the winner is returned, a room is held until
 // released) and runs the same conformance suite as they do, so it cannot drift from them.
 import { ServiceError } from '../../../webhook-service/errors';
-import type { DecisionRecord, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../../../webhook-service/usecases/ports/SessionStore';
+import type { DecisionRecord, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../../../webhook-service/usecases/ports/SessionStore';
 
 const copy = <T>(value: T): T => structuredClone(value);
 const keyOf = (decision: DecisionRecord): string =>
@@ -13,6 +13,7 @@ export class InMemorySessionStore implements SessionStore {
   private readonly rooms = new Map<string, string>();
   private readonly events = new Map<string, StoredEvent>();
   private readonly decisions = new Map<string, DecisionRecord>();
+  private readonly folds = new Map<string, string>();
   /** Set to make every call fail as the database being away does. */
   unavailable = false;
 
@@ -31,15 +32,36 @@ export class InMemorySessionStore implements SessionStore {
   }
 
   async loadRecords(sessionId: string): Promise<SessionRecords | null> {
-    const session = await this.findSession(sessionId);
+    const head = this.head(sessionId);
+    if (!head) return null;
+    return { session: head.session, activation: head.activation, closure: head.closure, events: this.eventsOf(sessionId).map(copy) };
+  }
+
+  private eventsOf(sessionId: string): StoredEvent[] {
+    return [...this.events.values()].filter((event) => event.sessionId === sessionId);
+  }
+
+  private head(sessionId: string): Omit<SessionRecords, 'events'> | null {
+    this.check();
+    const session = this.sessions.get(sessionId);
     if (!session) return null;
     const decisions = [this.decisions.get(`${sessionId}.opening`), this.decisions.get(`${sessionId}.closing`)].filter((decision) => decision !== undefined);
     return {
-      session,
-      events: [...this.events.values()].filter((event) => event.sessionId === sessionId).map(copy),
+      session: copy(session),
       activation: copy(decisions.find((decision) => decision.kind === 'activation') ?? null),
       closure: copy((decisions.find((decision) => decision.kind === 'closure') as SessionRecords['closure'] | undefined) ?? null),
     };
+  }
+
+  async loadHead(sessionId: string): Promise<SessionHead | null> {
+    const head = this.head(sessionId);
+    if (!head) return null;
+    return { ...head, eventCount: this.eventsOf(sessionId).length, fold: this.folds.get(sessionId) ?? null };
+  }
+
+  async saveFold(sessionId: string, fold: string): Promise<void> {
+    this.check();
+    this.folds.set(sessionId, fold);
   }
 
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {

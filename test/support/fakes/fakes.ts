@@ -5,6 +5,7 @@ import type { Clock } from '../../../webhook-service/usecases/ports/Clock';
 import type { JoinTokenMinter, JoinTokenRequest } from '../../../webhook-service/usecases/ports/JoinTokenMinter';
 import type { ActivateJob, CloseJob, LifecycleJobs, NotifyJob, TimerJob } from '../../../webhook-service/usecases/ports/LifecycleJobs';
 import type { RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../../../webhook-service/usecases/ports/RoomGateway';
+import type { SessionLocks } from '../../../webhook-service/usecases/ports/SessionLocks';
 
 export class RecordingJobs implements LifecycleJobs {
   readonly activations: ActivateJob[] = [];
@@ -92,5 +93,16 @@ export class ManualClock implements Clock {
   }
   advance(ms: number): void {
     this.current += ms;
+  }
+}
+
+/** Session locks in one process: a promise chain per session. */
+export class InProcessLocks implements SessionLocks {
+  private readonly tails = new Map<string, Promise<unknown>>();
+  async withLock<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(sessionId) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    this.tails.set(sessionId, run.catch(() => undefined));
+    return run;
   }
 }

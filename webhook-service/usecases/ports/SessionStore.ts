@@ -60,12 +60,29 @@ export interface SessionRecords {
   closure: ClosureRecord | null;
 }
 
+/**
+ * A session without its events: what the webhook path reads on every event, in O(1) whatever
+ * the history. `fold` is the folded state of the session's events as last saved, opaque to the
+ * store (null when none is kept); it is current only when it says it folds `eventCount` events.
+ */
+export interface SessionHead {
+  session: SessionRecord;
+  activation: ActivationRecord | null;
+  closure: ClosureRecord | null;
+  eventCount: number;
+  fold: string | null;
+}
+
 export interface SessionStore {
   /** Throws ServiceError `session_conflict` when the room already has a session not closed. */
   createSession(session: SessionRecord): Promise<SessionRecord>;
   findSession(sessionId: string): Promise<SessionRecord | null>;
   /** The session with its events and decisions, in one read; null when there is no such session. */
   loadRecords(sessionId: string): Promise<SessionRecords | null>;
+  /** The session, its decisions and how many events it has; null when there is no such session. */
+  loadHead(sessionId: string): Promise<SessionHead | null>;
+  /** Keeps the folded state of the session's events (a store without a cache may drop it). */
+  saveFold(sessionId: string, fold: string): Promise<void>;
   /** The session holding the room, if any. */
   findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null>;
   /** Frees the room for a next session; idempotent. */

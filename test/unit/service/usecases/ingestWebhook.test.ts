@@ -84,3 +84,49 @@ test('when the store is down, then the intake fails as unavailable (LiveKit retr
   expect(deps.jobs.activations).toEqual([]);
   expect(deps.events.published).toEqual([]);
 });
+
+describe('the kept fold', () => {
+  test('on the usual path the stored events are never read back: the kept fold is enough', async () => {
+    const deps = world();
+    const session = await aSessionIn(deps);
+    const reads = jest.spyOn(deps.store, 'loadRecords');
+    await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
+    for (let index = 0; index < 20; index += 1) {
+      const flapping = session.participant('cou', `PA_c${index}`);
+      await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: flapping, joinedAtMs: T0 + index * 1000 });
+      await webhook(deps, { event: 'participant_left', room: session.roomName, participant: flapping });
+    }
+    expect(reads).not.toHaveBeenCalled();
+    expect(deps.jobs.activations.length).toBeGreaterThan(0);
+  });
+
+  test('a fold that missed an event (a crash between storing and folding) is rebuilt from the events, and the pair still completes', async () => {
+    const deps = world();
+    const session = await aSessionIn(deps);
+    await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
+    // The counselor's join stored, but its fold never written.
+    await deps.store.recordEvent({
+      id: 'EV_unfolded',
+      sessionId: session.id,
+      kind: 'participant_joined',
+      at: new Date(T0 + 500),
+      participant: { sid: 'PA_c1', identity: 'cou', role: 'counselor', attributes: {} },
+      receivedAt: new Date(T0 + 500),
+    });
+    const reads = jest.spyOn(deps.store, 'loadRecords');
+    const outcome = await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.participant('guest', 'PA_g'), joinedAtMs: T0 + 900 });
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(outcome).toMatchObject({ effects: ['activate'] });
+    // The rebuilt fold now counts every event: the next one is cheap again.
+    await webhook(deps, { event: 'participant_left', room: session.roomName, participant: session.participant('guest', 'PA_g') });
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  test('a fold that cannot be read is not trusted', async () => {
+    const deps = world();
+    const session = await aSessionIn(deps);
+    await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
+    await deps.store.saveFold(session.id, '{"events": 1, "state": ');
+    expect(await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.counselor, joinedAtMs: T0 + 900 })).toMatchObject({ effects: ['activate'] });
+  });
+});

@@ -6,7 +6,7 @@ import type { LifecycleRules } from '../../../../plugin';
 import { createSession } from '../../../../webhook-service/usecases/createSession';
 import { ingestWebhook } from '../../../../webhook-service/usecases/ingestWebhook';
 import { InMemorySessionStore } from '../../../support/fakes/InMemorySessionStore';
-import { ManualClock, RecordingClinicEvents, RecordingJobs, RecordingRooms, RecordingTokens } from '../../../support/fakes/fakes';
+import { InProcessLocks, ManualClock, RecordingClinicEvents, RecordingJobs, RecordingRooms, RecordingTokens } from '../../../support/fakes/fakes';
 import { signWebhook, webhookBody, type EventSpec } from '../../../support/livekitWebhooks';
 
 const KEY = 'unit-key';
@@ -16,6 +16,7 @@ export const T0 = Date.parse('2030-01-02T03:00:00.000Z');
 export function world(rules: LifecycleRules = { rejoinGraceMs: 60_000, noShowAfterMs: 1_800_000 }) {
   const deps = {
     store: new InMemorySessionStore(),
+    locks: new InProcessLocks(),
     jobs: new RecordingJobs(),
     events: new RecordingClinicEvents(),
     rooms: new RecordingRooms(),
