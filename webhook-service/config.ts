@@ -54,6 +54,8 @@ const OPTIONS = {
   WEBHOOK_MAX_BYTES: { schema: positiveInt.default(65536), expects: 'a positive integer (bytes)' },
   /** How far an event's createdAt may be from now, in seconds; LiveKit's signature lives 5 minutes and has no nonce, so this bounds replays. @defaultValue 300 */
   WEBHOOK_MAX_AGE_SECONDS: { schema: positiveInt.default(300), expects: 'a positive integer (seconds)' },
+  /** How far LiveKit's clock may be from ours when the webhook's signature (a JWT: not before, expires) is checked, in seconds; the createdAt window above is checked besides. @defaultValue 10 */
+  WEBHOOK_CLOCK_TOLERANCE_SECONDS: { schema: z.coerce.number().int().min(0).max(300).default(10), expects: 'an integer 0-300 (seconds)' },
   /** Lifetime of the join tokens minted for clinic portals, in seconds. @defaultValue 600 */
   TOKEN_TTL_SECONDS: { schema: positiveInt.default(600), expects: 'a positive integer (seconds)' },
   /** Origins allowed to call the clinic API from a browser, comma-separated. @defaultValue none */

@@ -121,7 +121,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
           webhook: {
             maxBytes: config.WEBHOOK_MAX_BYTES,
             intake: {
-              verifier: liveKitWebhookVerifier(config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET),
+              verifier: liveKitWebhookVerifier(config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET, { clockToleranceSeconds: config.WEBHOOK_CLOCK_TOLERANCE_SECONDS }),
               store,
               locks,
               jobs,

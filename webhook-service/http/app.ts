@@ -21,11 +21,16 @@ export interface AppDeps {
   };
 }
 
-/** body-parser's errors carry a `type`; those two are the client's fault. */
-function bodyParserCode(error: unknown): 'payload_too_large' | 'invalid_request' | null {
-  const type = (error as { type?: unknown } | null)?.type;
+/**
+ * Errors of the request itself, raised before a route runs: body-parser's carry a `type`
+ * (too large, unparsable, aborted by the client mid-body); the router's path decoding a 400
+ * status (a badly encoded parameter such as `%E0%A4%A`).
+ */
+function requestCode(error: unknown): 'payload_too_large' | 'invalid_request' | null {
+  const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
   if (type === 'entity.too.large') return 'payload_too_large';
-  if (type === 'entity.parse.failed' || type === 'charset.unsupported' || type === 'encoding.unsupported') return 'invalid_request';
+  if (type === 'entity.parse.failed' || type === 'charset.unsupported' || type === 'encoding.unsupported' || type === 'request.aborted') return 'invalid_request';
+  if (error instanceof URIError || (type === undefined && status === 400 && !isServiceError(error))) return 'invalid_request';
   return null;
 }
 
@@ -42,7 +47,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const handleError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-    const parserCode = bodyParserCode(error);
+    const parserCode = requestCode(error);
     const code = isServiceError(error) ? error.code : (parserCode ?? 'internal');
     const status = ERROR_STATUS[code];
     const message =
@@ -51,7 +56,7 @@ export function createApp(deps: AppDeps): Express {
         : parserCode === 'payload_too_large'
           ? 'request body too large'
           : parserCode
-            ? 'unreadable request body'
+            ? 'unreadable request (body or path)'
             : 'the service cannot answer now';
     const log = { method: req.method, route: req.route?.path ?? req.path, code, status, err: status >= 500 ? error : undefined };
     if (status >= 500) deps.logger.error(log, 'request failed');

@@ -15,7 +15,13 @@ export interface LiveKitJoinTokenOptions {
   publicUrl: string;
 }
 
+/** The URL a browser connects to: LiveKit's http(s) API URL names the same server as ws(s). */
+export function browserUrl(url: string): string {
+  return url.replace(/^http(s?):\/\//i, (_match, secure: string) => `ws${secure.toLowerCase()}://`);
+}
+
 export function liveKitJoinTokens(options: LiveKitJoinTokenOptions): JoinTokenMinter {
+  const url = browserUrl(options.publicUrl);
   return {
     async mint({ identity, room, role }) {
       const token = new AccessToken(options.apiKey, options.apiSecret, {
@@ -24,7 +30,7 @@ export function liveKitJoinTokens(options: LiveKitJoinTokenOptions): JoinTokenMi
         attributes: { [ROLE_ATTRIBUTE]: role },
       });
       token.addGrant({ roomJoin: true, room, canPublish: true, canSubscribe: true, canPublishData: true });
-      return { token: await token.toJwt(), url: options.publicUrl };
+      return { token: await token.toJwt(), url };
     },
   };
 }

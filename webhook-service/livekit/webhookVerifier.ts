@@ -8,13 +8,19 @@ import { ServiceError } from '../errors';
 import type { WebhookVerifier } from '../usecases/ports/WebhookVerifier';
 
 
-export function liveKitWebhookVerifier(apiKey: string, apiSecret: string): WebhookVerifier {
+export interface WebhookVerifierOptions {
+  /** How far LiveKit's clock may be from ours for the JWT's time claims, in seconds (env WEBHOOK_CLOCK_TOLERANCE_SECONDS). @defaultValue 10 */
+  clockToleranceSeconds?: number;
+}
+
+export function liveKitWebhookVerifier(apiKey: string, apiSecret: string, options: WebhookVerifierOptions = {}): WebhookVerifier {
+  const tolerance = options.clockToleranceSeconds ?? 10;
   const receiver = new WebhookReceiver(apiKey, apiSecret);
   const tokens = new TokenVerifier(apiKey, apiSecret);
 
   const signatureHolds = async (rawBody: string, authorization: string): Promise<boolean> => {
     try {
-      const claims = await tokens.verify(authorization);
+      const claims = await tokens.verify(authorization, tolerance);
       const expected = Buffer.from(createHash('sha256').update(rawBody, 'utf8').digest('base64'));
       const claimed = Buffer.from(String(claims.sha256 ?? ''));
       return claimed.length === expected.length && timingSafeEqual(claimed, expected);
@@ -27,7 +33,7 @@ export function liveKitWebhookVerifier(apiKey: string, apiSecret: string): Webho
     async verify(rawBody, authorization) {
       if (!authorization) throw new ServiceError('webhook_unauthorized', 'missing Authorization header');
       try {
-        return await receiver.receive(rawBody, authorization);
+        return await receiver.receive(rawBody, authorization, false, tolerance);
       } catch (error) {
         if (await signatureHolds(rawBody, authorization)) {
           throw new ServiceError('webhook_malformed', 'the signed body is not a LiveKit webhook event', { cause: error });

@@ -200,4 +200,11 @@ describe('operations', () => {
     expect(await ready.json()).toMatchObject({ failed: ['livekit'], checks: { mongodb: 'ok', redis: 'ok', livekit: 'failed' } });
     expect((await fetch(`${target.url}/healthz`)).status).toBe(200);
   });
+
+  test('when LiveKit cannot be reached, then an --api-only process (whose intake never calls it) is still ready', async () => {
+    target = await startService(testConfig({ LIVEKIT_URL: `http://127.0.0.1:${await closedPort()}` }), { api: true, worker: false });
+    const ready = await fetch(`${target.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { mongodb: 'ok', redis: 'ok' }, failed: [] });
+  });
 });

@@ -1,6 +1,8 @@
 // Two service instances on the same database and queue (as in a scaled deployment), fed the same
 // LiveKit events at the same time and in racing orders: every decision must still be made once.
 // On FerretDB this is what proves "unique inserts, never conditional updates".
+import Redis from 'ioredis';
+import mongoose from 'mongoose';
 import { waitFor } from '../../support/isolation';
 import {
   clinic,
@@ -66,6 +68,27 @@ test('when both instances create a session for the same room at once, then exact
   );
   expect(responses.map((response) => response.status).sort()).toEqual([201, ...Array(9).fill(409)]);
   expect(await db.count('sessions', { roomName: 'room-contended' })).toBe(1);
+});
+
+test('when the two instances create a session for the same room at once, 50 rounds, then one 201 and one 409 each round, and one owner in MongoDB and in Redis', async () => {
+  const connection = await mongoose.createConnection(first.config.MONGODB_URI).asPromise();
+  const redis = new Redis(first.config.REDIS_URL);
+  try {
+    for (let round = 0; round < 50; round += 1) {
+      const roomName = `room-race-${round}-${Date.now()}`;
+      const body = (student: string) => ({ roomName, studentIdentity: student, counselorIdentity: 'cou' });
+      const answers = await Promise.all([clinic(first.url, 'POST', '/v1/sessions', body('stu-a')), clinic(second.url, 'POST', '/v1/sessions', body('stu-b'))]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409]);
+      const winner = answers.find((answer) => answer.status === 201)?.json.id;
+      const slot = await connection.collection('room_slots').findOne({ _id: roomName as never });
+      expect(slot?.sessionId).toBe(winner);
+      expect(await redis.get(`${first.config.SESSION_COPY_PREFIX}:room:{${roomName}}`)).toBe(winner);
+      expect(await connection.collection('sessions').countDocuments({ roomName })).toBe(1);
+    }
+  } finally {
+    redis.disconnect();
+    await connection.close();
+  }
 });
 
 test('when both stores record an activation for the same session at once, then one insert wins and both read its message id', async () => {
