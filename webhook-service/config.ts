@@ -64,6 +64,8 @@ const OPTIONS = {
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), expects: 'one of fatal, error, warn, info, debug, trace, silent' },
   /** Lifecycle jobs (activation, notifications, closing, timers) one worker process runs at once. @defaultValue 8 */
   WORKER_CONCURRENCY: { schema: positiveInt.default(8), expects: 'a positive integer' },
+  /** How often open sessions are reconciled with LiveKit's own view of its rooms, in seconds (one pass per interval across all instances); 0 turns it off. @defaultValue 30 */
+  RECONCILE_INTERVAL_SECONDS: { schema: z.coerce.number().int().min(0).default(30), expects: 'a non-negative integer (seconds; 0 = off)' },
   /** How many times a lifecycle job is tried before it fails for good. @defaultValue 10 */
   JOB_ATTEMPTS: { schema: positiveInt.default(10), expects: 'a positive integer' },
   /** First retry delay of a lifecycle job, doubled on each attempt, in ms; 10 attempts from 1000 cover about 8.5 minutes. @defaultValue 1000 */

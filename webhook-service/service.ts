@@ -13,7 +13,7 @@ import { LiveKitRoomGateway } from './livekit/LiveKitRoomGateway';
 import { liveKitWebhookVerifier } from './livekit/webhookVerifier';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
-import { bullLifecycleJobs, createLifecycleQueue } from './queue/lifecycleQueue';
+import { bullLifecycleJobs, createLifecycleQueue, scheduleReconciliation } from './queue/lifecycleQueue';
 import { createLifecycleWorker, type LifecycleWorker } from './queue/lifecycleWorker';
 import { CopiedSessionStore } from './store/CopiedSessionStore';
 import { MongoSessionStore } from './store/MongoSessionStore';
@@ -88,6 +88,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
         clock,
         rules,
         logger,
+        locks,
         deleteAfterMs: ROOM_DELETE_DELAY_MS,
         wait: (ms) => wait(ms),
         onActivationRecorded: () => metrics.activations.inc(),
@@ -106,6 +107,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   // Connections finish initialising before the service counts as started (and before it can be stopped).
   await queue.waitUntilReady();
   await worker?.waitUntilReady();
+  if (worker) await scheduleReconciliation(queue, config.RECONCILE_INTERVAL_SECONDS * 1000);
 
   const app = createApp({
     logger,

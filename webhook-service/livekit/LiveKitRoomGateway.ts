@@ -4,9 +4,9 @@
 // LiveKit v1.13.5 answers SendData to a room that does not exist with 503 `unavailable` ("no
 // response from servers"), not 404, so a 503 from sendData is checked against listRooms: a room
 // that is gone must not be retried for minutes.
-import { DataPacket_Kind, RoomServiceClient, ServerError } from 'livekit-server-sdk';
+import { DataPacket_Kind, ParticipantInfo_State, RoomServiceClient, ServerError } from 'livekit-server-sdk';
 import { ServiceError } from '../errors';
-import type { RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../usecases/ports/RoomGateway';
+import type { ParticipantSummary, RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../usecases/ports/RoomGateway';
 
 export interface LiveKitRoomGatewayOptions {
   url: string;
@@ -79,6 +79,22 @@ export class LiveKitRoomGateway implements RoomGateway {
       return rooms.map((room) => ({ name: room.name, metadata: room.metadata, numParticipants: room.numParticipants }));
     } catch (error) {
       throw classify(error, 'listRooms');
+    }
+  }
+
+  async listParticipants(room: string): Promise<ParticipantSummary[] | 'room_not_found'> {
+    try {
+      const participants = await this.client.listParticipants(room);
+      return participants.map((participant) => ({
+        sid: participant.sid,
+        identity: participant.identity,
+        attributes: { ...participant.attributes },
+        joinedAt: Number(participant.joinedAtMs) > 0 ? Number(participant.joinedAtMs) : Number(participant.joinedAt) * 1000,
+        active: participant.state === ParticipantInfo_State.ACTIVE,
+      }));
+    } catch (error) {
+      if (isRoomNotFound(error)) return 'room_not_found';
+      throw classify(error, 'listParticipants');
     }
   }
 

@@ -10,10 +10,15 @@ import type { Clock } from '../usecases/ports/Clock';
 import type { ActivateJob, CloseJob, LifecycleJobs, NotifyJob, TimerJob } from '../usecases/ports/LifecycleJobs';
 
 export const LIFECYCLE_QUEUE = 'lifecycle';
-export const JOB = { activate: 'activate', notify: 'notify', close: 'close', grace: 'grace', noShow: 'no_show' } as const;
+export const JOB = { activate: 'activate', notify: 'notify', close: 'close', grace: 'grace', noShow: 'no_show', reconcile: 'reconcile' } as const;
 
 export type LifecycleJobName = (typeof JOB)[keyof typeof JOB];
-export type LifecycleJobData = ActivateJob | NotifyJob | CloseJob | TimerJob;
+/** A reconciliation pass; nothing to say beyond that it is one. */
+export interface ReconcileJob {
+  every: number;
+}
+
+export type LifecycleJobData = ActivateJob | NotifyJob | CloseJob | TimerJob | ReconcileJob;
 
 /** BullMQ rejects ':' in custom ids; LiveKit ids never contain it, but an id must never split a key. */
 const safeId = (value: string): string => value.replaceAll(':', '_');
@@ -75,4 +80,24 @@ export function bullLifecycleJobs(queue: LifecycleQueue, clock: Clock, retry: Re
     scheduleGraceCheck: (job) => add(JOB.grace, job, `grace-${job.sessionId}-${job.dueAt}`, { delay: delayUntil(job.dueAt) }),
     scheduleNoShowCheck: (job) => add(JOB.noShow, job, `noshow-${job.sessionId}`, { delay: delayUntil(job.dueAt) }),
   };
+}
+
+// BullMQ types a scheduler's id as a job name; any string is accepted at run time.
+const RECONCILER = 'reconcile-with-livekit' as LifecycleJobName;
+
+/**
+ * One reconciliation pass every `everyMs`, across any number of instances: a BullMQ job
+ * scheduler is one per queue and id, and each instance running a worker upserts the same one.
+ * `everyMs` 0 removes it.
+ */
+export async function scheduleReconciliation(queue: LifecycleQueue, everyMs: number): Promise<void> {
+  try {
+    if (everyMs === 0) {
+      await queue.removeJobScheduler(RECONCILER);
+      return;
+    }
+    await queue.upsertJobScheduler(RECONCILER, { every: everyMs }, { name: JOB.reconcile, data: { every: everyMs }, opts: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
+  } catch (error) {
+    throw ServiceError.queueUnavailable(error);
+  }
 }

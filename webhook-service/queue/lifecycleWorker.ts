@@ -6,12 +6,13 @@ import { isServiceError, type ServiceErrorCode } from '../errors';
 import { activateSession, notifyParticipant, type ActivateSessionDeps } from '../usecases/activateSession';
 import { announceClosure, type AnnounceClosureDeps } from '../usecases/announceClosure';
 import { closeSession, type CloseSessionDeps } from '../usecases/closeSession';
+import { reconcileSessions, type ReconcileDeps } from '../usecases/reconcileSessions';
 import type { ActivateJob, CloseJob, NotifyJob, TimerJob } from '../usecases/ports/LifecycleJobs';
 import { JOB, LIFECYCLE_QUEUE, reconnectSoon, type LifecycleJobData, type LifecycleJobName } from './lifecycleQueue';
 
 const RETRYABLE: readonly ServiceErrorCode[] = ['store_unavailable', 'queue_unavailable', 'livekit_unavailable'];
 
-export type LifecycleWorkerDeps = ActivateSessionDeps & AnnounceClosureDeps & CloseSessionDeps;
+export type LifecycleWorkerDeps = ActivateSessionDeps & AnnounceClosureDeps & CloseSessionDeps & ReconcileDeps;
 
 export interface LifecycleWorkerOptions {
   redisUrl: string;
@@ -43,6 +44,8 @@ async function run(deps: LifecycleWorkerDeps, job: Job<LifecycleJobData, unknown
       deps.logger.info({ sessionId, timer: kind, dueAt, lateMs: at - dueAt, outcome }, 'timer fired');
       return outcome;
     }
+    case JOB.reconcile:
+      return reconcileSessions(deps);
     default:
       throw new UnrecoverableError(`unknown job ${String(job.name)}`);
   }

@@ -38,6 +38,16 @@ export class CopiedSessionStore implements SessionStore {
     return records;
   }
 
+  async rebuildRecords(sessionId: string): Promise<SessionRecords | null> {
+    const records = await this.database.loadRecords(sessionId);
+    if (records) await this.copy.restore(records);
+    return records;
+  }
+
+  async listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]> {
+    return this.database.listOpenSessions(afterRoom, limit);
+  }
+
   async loadHead(sessionId: string): Promise<SessionHead | null> {
     const copied = await this.copy.readHead(sessionId).catch(() => null);
     if (copied?.complete && copied.session) {

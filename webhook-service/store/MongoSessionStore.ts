@@ -50,6 +50,7 @@ const toEvent = (doc: SessionEventDoc): StoredEvent => ({
         }
       : null,
   receivedAt: doc.receivedAt,
+  ...(doc.reconciled ? { reconciled: true } : {}),
 });
 
 const toEventDoc = (event: StoredEvent): SessionEventDoc => ({
@@ -62,6 +63,7 @@ const toEventDoc = (event: StoredEvent): SessionEventDoc => ({
   role: event.participant?.role ?? null,
   attributes: Object.entries(event.participant?.attributes ?? {}).map(([key, value]) => ({ key, value })),
   receivedAt: event.receivedAt,
+  reconciled: event.reconciled === true,
 });
 
 /** An activation, a cancellation or a no-show takes the opening; an end or a timeout the closing. */
@@ -183,6 +185,23 @@ export class MongoSessionStore implements SessionStore {
       activation: decisions.find((decision) => decision.kind === 'activation') ?? null,
       closure: (decisions.find((decision) => decision.kind === 'closure') as SessionRecords['closure'] | undefined) ?? null,
     };
+  }
+
+  async rebuildRecords(sessionId: string): Promise<SessionRecords | null> {
+    return this.loadRecords(sessionId);
+  }
+
+  async listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]> {
+    // room_slots holds open sessions only, so this scan stays small on FerretDB too.
+    const slots = await this.guard(() =>
+      this.models.roomSlots
+        .find(afterRoom === null ? {} : { _id: { $gt: afterRoom } })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .lean<{ _id: string; sessionId: string }[]>()
+        .exec(),
+    );
+    return slots.map((slot) => ({ roomName: slot._id, sessionId: slot.sessionId }));
   }
 
   async loadHead(sessionId: string): Promise<SessionHead | null> {

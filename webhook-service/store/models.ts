@@ -31,6 +31,8 @@ export interface SessionEventDoc {
   /** Key/value pairs, because attribute keys contain dots (`autostart.role`). */
   attributes: { key: string; value: string }[];
   receivedAt: Date;
+  /** Recorded by reconciliation from LiveKit's API, not by a webhook. */
+  reconciled: boolean;
 }
 
 /**
@@ -88,6 +90,7 @@ const eventSchema = new Schema<SessionEventDoc>(
     role: { type: String, default: null },
     attributes: { type: [{ _id: false, key: String, value: String }], default: [] },
     receivedAt: { type: Date, required: true },
+    reconciled: { type: Boolean, default: false },
   },
   { ...options, collection: 'session_events' },
 );

@@ -19,7 +19,7 @@ import type { LifecycleJobs } from './ports/LifecycleJobs';
 import type { SessionLocks } from './ports/SessionLocks';
 import type { SessionHead, SessionRecord, SessionStore, StoredEvent } from './ports/SessionStore';
 import type { WebhookVerifier } from './ports/WebhookVerifier';
-import { appointmentOf, currentFold, encodeFold, foldEvents, loadHead, loadRecords, withDecisions } from './sessionState';
+import { appointmentOf, currentFold, encodeFold, foldEvents, loadHead, withDecisions } from './sessionState';
 
 export interface IngestWebhookDeps {
   verifier: WebhookVerifier;
@@ -52,8 +52,9 @@ function ensureFresh(raw: WebhookEventLike, event: SessionEvent, now: number, ma
   }
 }
 
-function toStoredEvent(event: SessionEvent, session: SessionRecord, receivedAt: number): StoredEvent {
+function toStoredEvent(event: SessionEvent, session: SessionRecord, receivedAt: number, reconciled: boolean): StoredEvent {
   return {
+    ...(reconciled ? { reconciled: true } : {}),
     id: event.id,
     sessionId: session.id,
     kind: event.kind,
@@ -86,21 +87,44 @@ interface Taken {
 }
 
 /** Under the session's lock: store the event and keep the fold of the session's events current. */
-async function storeAndFold(deps: IngestWebhookDeps, session: SessionRecord, event: SessionEvent, now: number): Promise<Taken> {
+async function storeAndFold(deps: TakeEventDeps, session: SessionRecord, event: SessionEvent, now: number, reconciled: boolean): Promise<Taken> {
   const head = await loadHead(deps.store, session.id);
   const kept = currentFold(head, deps.rules);
-  const { inserted, stored } = await deps.store.recordEvent(toStoredEvent(event, session, now));
+  const { inserted, stored } = await deps.store.recordEvent(toStoredEvent(event, session, now, reconciled));
   if (stored.sessionId !== session.id) return { inserted, stored };
   let before = inserted ? kept : null;
   let count = head.eventCount + 1;
   if (!before) {
-    // A redelivery (its state before must leave it out) or a fold that missed events: rebuild.
-    const records = await loadRecords(deps.store, session.id);
+    // A redelivery (its state before must leave it out) or a fold that does not add up (an event
+    // stored but never folded, a field the copy lost): rebuild from the database itself.
+    const records = await deps.store.rebuildRecords(session.id);
+    if (!records) throw ServiceError.notFound(session.id);
     before = foldEvents(records, deps.rules, event.id);
     count = records.events.length;
   }
   await deps.store.saveFold(session.id, encodeFold(decide(before, event).state, count));
   return { inserted, stored, folded: { before, head } };
+}
+
+export type TakeEventDeps = Omit<IngestWebhookDeps, 'verifier' | 'maxAgeSeconds'>;
+
+export type TakeOutcome = { outcome: 'ignored'; reason: 'other_session' } | { outcome: 'accepted' | 'duplicate'; effects: Effect[] };
+
+/**
+ * Takes one LiveKit event for the room's open session, from a webhook or from reconciliation
+ * (`reconciled`): store and fold it under the session's lock, decide it, tell the clinic and
+ * queue what it asks for.
+ */
+export async function takeEvent(deps: TakeEventDeps, session: SessionRecord, event: SessionEvent, receivedAt: number, reconciled = false): Promise<TakeOutcome> {
+  const taken = await deps.locks.withLock(session.id, () => storeAndFold(deps, session, event, receivedAt, reconciled));
+  // A redelivery of an event stored for an earlier session of this room is not this one's.
+  if (!taken.folded) return { outcome: 'ignored', reason: 'other_session' };
+  const { effects } = decide(withDecisions(taken.folded.before, taken.folded.head), event);
+  // The clinic hears of the presence first, then of what it caused (someone waiting).
+  const presence = presenceEvent(session, taken.stored);
+  if (presence) await deps.events.publish([presence]);
+  await carryOut(deps, session, effects, { id: taken.stored.id, receivedAt: taken.stored.receivedAt.getTime() });
+  return { outcome: taken.inserted ? 'accepted' : 'duplicate', effects };
 }
 
 export async function ingestWebhook(deps: IngestWebhookDeps, rawBody: string, authorization: string | undefined): Promise<IngestOutcome> {
@@ -117,16 +141,7 @@ export async function ingestWebhook(deps: IngestWebhookDeps, rawBody: string, au
 
   const session = await deps.store.findOpenSessionByRoom(event.room);
   if (!session) return { outcome: 'ignored', event: eventType, reason: 'no_session' };
-
-  const taken = await deps.locks.withLock(session.id, () => storeAndFold(deps, session, event, now));
-  const { inserted, stored } = taken;
-  // A redelivery of an event stored for an earlier session of this room is not this one's.
-  if (!taken.folded) return { outcome: 'ignored', event: eventType, reason: 'other_session' };
-
-  const { effects } = decide(withDecisions(taken.folded.before, taken.folded.head), event);
-  // The clinic hears of the presence first, then of what it caused (someone waiting).
-  const presence = presenceEvent(session, stored);
-  if (presence) await deps.events.publish([presence]);
-  await carryOut(deps, session, effects, { id: stored.id, receivedAt: stored.receivedAt.getTime() });
-  return { outcome: inserted ? 'accepted' : 'duplicate', event: eventType, sessionId: session.id, effects: effects.map((effect) => effect.type) };
+  const taken = await takeEvent(deps, session, event, now);
+  if (taken.outcome === 'ignored') return { outcome: 'ignored', event: eventType, reason: taken.reason };
+  return { outcome: taken.outcome, event: eventType, sessionId: session.id, effects: taken.effects.map((effect) => effect.type) };
 }

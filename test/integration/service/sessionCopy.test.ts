@@ -88,3 +88,24 @@ test('when the room copy still names a closed session, then a new session of the
   const joined = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: { ...appointment.student, sid: 'PA_next' }, joinedAtMs: Date.now() - 1000 });
   expect(joined).toMatchObject({ status: 200, json: { outcome: 'accepted', sessionId: nextId } });
 });
+
+test('when Redis has lost one event of a session (an AOF window, a failover), then the next webhook rebuilds from MongoDB and decides right', async () => {
+  const t0 = Date.now() - 4000;
+  expect((await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 })).status).toBe(200);
+  const [studentJoin] = await redis.hkeys(eventsKey(appointment.sessionId));
+  expect(await redis.hdel(eventsKey(appointment.sessionId), studentJoin as string)).toBe(1);
+
+  // Trusting the copy would see a counselor alone; MongoDB knows the student is there.
+  const completing = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.counselor, joinedAtMs: t0 + 1000 });
+  expect(completing).toMatchObject({ status: 200, json: { outcome: 'accepted', effects: ['activate'] } });
+  expect(await redis.hlen(eventsKey(appointment.sessionId))).toBe(2);
+  await waitFor(async () => (await sessionStatus(target, appointment.sessionId)).status === 'active');
+});
+
+test('when Redis has lost the kept state of a session, then the next webhook rebuilds it and decides right', async () => {
+  const t0 = Date.now() - 4000;
+  await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 });
+  expect(await redis.hdel(copyKey(appointment.sessionId), '~fold')).toBe(1);
+  const completing = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.counselor, joinedAtMs: t0 + 1000 });
+  expect(completing).toMatchObject({ status: 200, json: { effects: ['activate'] } });
+});

@@ -53,6 +53,19 @@ export class InMemorySessionStore implements SessionStore {
     };
   }
 
+  async rebuildRecords(sessionId: string): Promise<SessionRecords | null> {
+    return this.loadRecords(sessionId);
+  }
+
+  async listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]> {
+    this.check();
+    return [...this.rooms.entries()]
+      .filter(([roomName]) => afterRoom === null || roomName > afterRoom)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .slice(0, limit)
+      .map(([roomName, sessionId]) => ({ roomName, sessionId }));
+  }
+
   async loadHead(sessionId: string): Promise<SessionHead | null> {
     const head = this.head(sessionId);
     if (!head) return null;

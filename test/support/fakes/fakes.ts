@@ -4,7 +4,7 @@ import type { ClinicEvent, ClinicEvents } from '../../../webhook-service/usecase
 import type { Clock } from '../../../webhook-service/usecases/ports/Clock';
 import type { JoinTokenMinter, JoinTokenRequest } from '../../../webhook-service/usecases/ports/JoinTokenMinter';
 import type { ActivateJob, CloseJob, LifecycleJobs, NotifyJob, TimerJob } from '../../../webhook-service/usecases/ports/LifecycleJobs';
-import type { RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../../../webhook-service/usecases/ports/RoomGateway';
+import type { ParticipantSummary, RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../../../webhook-service/usecases/ports/RoomGateway';
 import type { SessionLocks } from '../../../webhook-service/usecases/ports/SessionLocks';
 
 export class RecordingJobs implements LifecycleJobs {
@@ -44,7 +44,8 @@ export type RoomCall =
   | { call: 'sendData'; room: string; data: string; options: SendDataOptions }
   | { call: 'updateRoomMetadata'; room: string; metadata: string }
   | { call: 'openRoom'; room: string; metadata: string }
-  | { call: 'deleteRoom'; room: string };
+  | { call: 'deleteRoom'; room: string }
+  | { call: 'listParticipants'; room: string };
 
 /** LiveKit's rooms as a list of calls; rooms named in `missing` answer "not found". */
 export class RecordingRooms implements RoomGateway {
@@ -69,8 +70,18 @@ export class RecordingRooms implements RoomGateway {
     this.check();
     this.calls.push({ call: 'deleteRoom', room });
   }
-  async listRooms(): Promise<RoomSummary[]> {
-    return [];
+  /** What LiveKit has: rooms with their metadata and participants. */
+  readonly live = new Map<string, { metadata: string; participants: ParticipantSummary[] }>();
+  async listRooms(names?: string[]): Promise<RoomSummary[]> {
+    this.check();
+    return [...this.live.entries()]
+      .filter(([name]) => !names || names.includes(name))
+      .map(([name, room]) => ({ name, metadata: room.metadata, numParticipants: room.participants.length }));
+  }
+  async listParticipants(room: string): Promise<ParticipantSummary[] | 'room_not_found'> {
+    this.check();
+    this.calls.push({ call: 'listParticipants', room });
+    return this.live.get(room)?.participants ?? 'room_not_found';
   }
   private check(): void {
     if (this.failing) throw this.failing;

@@ -16,6 +16,17 @@ export interface RoomSummary {
   numParticipants: number;
 }
 
+/** A participant LiveKit has in a room, connected (ACTIVE) or still joining. */
+export interface ParticipantSummary {
+  sid: string;
+  identity: string;
+  attributes: Record<string, string>;
+  /** epoch ms */
+  joinedAt: number;
+  /** Fully connected: what a participant_joined webhook reports. */
+  active: boolean;
+}
+
 export interface RoomGateway {
   sendData(room: string, data: Uint8Array, options: SendDataOptions): Promise<RoomCallResult>;
   updateRoomMetadata(room: string, metadata: string): Promise<RoomCallResult>;
@@ -24,4 +35,5 @@ export interface RoomGateway {
   /** Disconnects everyone and closes the room; a room already gone is fine. */
   deleteRoom(room: string): Promise<void>;
   listRooms(names?: string[]): Promise<RoomSummary[]>;
+  listParticipants(room: string): Promise<ParticipantSummary[] | 'room_not_found'>;
 }

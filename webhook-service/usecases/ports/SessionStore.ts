@@ -22,6 +22,8 @@ export interface StoredEvent {
   at: Date;
   participant: { sid: string; identity: string; role: Role; attributes: Record<string, string> } | null;
   receivedAt: Date;
+  /** Recorded by reconciliation from LiveKit's API (its webhook never came), not by a webhook. */
+  reconciled?: boolean;
 }
 
 /** The session turned active. */
@@ -79,6 +81,10 @@ export interface SessionStore {
   findSession(sessionId: string): Promise<SessionRecord | null>;
   /** The session with its events and decisions, in one read; null when there is no such session. */
   loadRecords(sessionId: string): Promise<SessionRecords | null>;
+  /** Like loadRecords, but from the database itself, never from a copy (which it repairs): for a fold that does not add up. */
+  rebuildRecords(sessionId: string): Promise<SessionRecords | null>;
+  /** Open sessions (rooms held), by room name after `afterRoom`, at most `limit`. */
+  listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]>;
   /** The session, its decisions and how many events it has; null when there is no such session. */
   loadHead(sessionId: string): Promise<SessionHead | null>;
   /** Keeps the folded state of the session's events (a store without a cache may drop it). */
