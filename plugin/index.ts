@@ -30,6 +30,7 @@ export type {
 } from './session';
 export type { Presence, PresenceInterval } from './presence';
 export { attendance } from './attendance';
+export { decodeState, encodeState } from './stateCodec';
 export type { Attendance } from './attendance';
 
 export {

@@ -3,7 +3,7 @@
 // takes each event (under the session's lock), so reading a session costs what its state weighs,
 // not a replay of its history; a fold that does not count every stored event is not trusted, and
 // the state is rebuilt from the events (order-free, O(n log n)).
-import { newSession, replay, withRecordedDecisions, type LifecycleRules, type SessionEvent, type SessionState } from '../../plugin';
+import { decodeState, encodeState, newSession, replay, withRecordedDecisions, type LifecycleRules, type SessionEvent, type SessionState } from '../../plugin';
 import { ServiceError } from '../errors';
 import type { ActivationRecord, ClosureRecord, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from './ports/SessionStore';
 
@@ -38,19 +38,17 @@ export function foldEvents(records: SessionRecords, rules: LifecycleRules, witho
   return replay(emptyState(records.session, rules), events);
 }
 
-/** How a fold is kept: the state and the number of events it folds. */
-export const encodeFold = (state: SessionState, events: number): string => JSON.stringify({ events, state });
+/** How a fold is kept: the number of events it folds, then the state in the plugin's compact form. */
+export const encodeFold = (state: SessionState, events: number): string => `${events}:${encodeState(state)}`;
 
 /** The kept fold, when it folds exactly the events the store counts; the rules are today's. */
 export function currentFold(head: SessionHead, rules: LifecycleRules): SessionState | null {
   if (!head.fold) return head.eventCount === 0 ? emptyState(head.session, rules) : null;
-  try {
-    const fold = JSON.parse(head.fold) as { events: number; state: SessionState };
-    if (fold.events !== head.eventCount || fold.state.sessionId !== head.session.id) return null;
-    return { ...fold.state, lifecycle: rules, scheduledStart: head.session.scheduledStart?.getTime() ?? null };
-  } catch {
-    return null;
-  }
+  const colon = head.fold.indexOf(':');
+  if (colon < 0 || Number(head.fold.slice(0, colon)) !== head.eventCount) return null;
+  const state = decodeState(head.fold.slice(colon + 1));
+  if (!state || state.sessionId !== head.session.id) return null;
+  return { ...state, lifecycle: rules, scheduledStart: head.session.scheduledStart?.getTime() ?? null };
 }
 
 export const withDecisions = (state: SessionState, { activation, closure }: Pick<SessionHead, 'activation' | 'closure'>): SessionState =>

@@ -1,0 +1,66 @@
+// A compact text form of SessionState, for the service to keep a session's folded state between
+// events. Presences are most of a long session's state (one per connection ever made), so each
+// is one array row with its identity as an index into a table, and the seats are row numbers:
+// about a third of the size of plain JSON, and as much faster to parse and write.
+
+import type { Presence } from './presence';
+import type { Role } from './roles';
+import type { SessionState } from './session';
+
+const ROLES: readonly Role[] = ['student', 'counselor', 'guest'];
+const OUTCOMES: readonly Presence['outcome'][] = ['connected', 'left', 'aborted'];
+
+/** sid, identity index, role index, joinedAt, leftAt, outcome index */
+type Row = [string, number, number, number | null, number | null, number];
+
+interface Encoded {
+  v: 1;
+  state: Omit<SessionState, 'presences' | 'seats'>;
+  identities: string[];
+  rows: Row[];
+  seats: { student: number[]; counselor: number[] };
+}
+
+export function encodeState(state: SessionState): string {
+  const { presences, seats, ...rest } = state;
+  const identities: string[] = [];
+  const identityIndex = new Map<string, number>();
+  const rowOf = new Map<string, number>();
+  const rows: Row[] = [];
+  for (const presence of Object.values(presences)) {
+    let identity = identityIndex.get(presence.identity);
+    if (identity === undefined) {
+      identity = identities.push(presence.identity) - 1;
+      identityIndex.set(presence.identity, identity);
+    }
+    rowOf.set(presence.sid, rows.length);
+    rows.push([presence.sid, identity, ROLES.indexOf(presence.role), presence.joinedAt, presence.leftAt, OUTCOMES.indexOf(presence.outcome)]);
+  }
+  const seatRows = (sids: readonly string[]) => sids.map((sid) => rowOf.get(sid) as number);
+  const encoded: Encoded = { v: 1, state: rest, identities, rows, seats: { student: seatRows(seats.student), counselor: seatRows(seats.counselor) } };
+  return JSON.stringify(encoded);
+}
+
+/** The state `encodeState` wrote, or null for anything else (another version, a damaged text). */
+export function decodeState(text: string): SessionState | null {
+  let encoded: Encoded;
+  try {
+    encoded = JSON.parse(text) as Encoded;
+  } catch {
+    return null;
+  }
+  if (encoded?.v !== 1 || !Array.isArray(encoded.rows) || !Array.isArray(encoded.identities)) return null;
+  const presences: Record<string, Presence> = {};
+  for (const [sid, identity, role, joinedAt, leftAt, outcome] of encoded.rows) {
+    presences[sid] = {
+      sid,
+      identity: encoded.identities[identity] as string,
+      role: ROLES[role] as Role,
+      joinedAt,
+      leftAt,
+      outcome: OUTCOMES[outcome] as Presence['outcome'],
+    };
+  }
+  const sidsOf = (rows: number[]) => rows.map((row) => (encoded.rows[row] as Row)[0]);
+  return { ...encoded.state, presences, seats: { student: sidsOf(encoded.seats.student), counselor: sidsOf(encoded.seats.counselor) } };
+}

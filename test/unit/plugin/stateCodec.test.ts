@@ -1,0 +1,23 @@
+// The compact form of a session's state gives back the very same state, and refuses anything else.
+import fc from 'fast-check';
+import { decodeState, encodeState } from '../../../plugin/stateCodec';
+import { newSession, replay } from '../../../plugin/session';
+import { appointment, deliveryOf, liveKitOrder, truthArbitrary } from './traces';
+
+test('any state the rules can reach comes back whole from its compact form', () => {
+  const dice = fc.array(fc.nat({ max: 1_000_000 }), { minLength: 1, maxLength: 24 });
+  fc.assert(
+    fc.property(truthArbitrary, dice, dice, (truth, ties, plan) => {
+      const state = replay(newSession('ses_codec', appointment, { scheduledStart: 5 }), deliveryOf(liveKitOrder(truth, ties), plan));
+      expect(decodeState(encodeState(state))).toEqual(state);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('a damaged or foreign text decodes to nothing', () => {
+  const text = encodeState(newSession('ses_codec', appointment));
+  expect(decodeState(text.slice(0, -3))).toBeNull();
+  expect(decodeState('{"v":2,"rows":[],"identities":[]}')).toBeNull();
+  expect(decodeState('null')).toBeNull();
+});
