@@ -1,16 +1,27 @@
-# The webhook service's image: Node 20 with production dependencies only. tsx is one of them:
-# the service runs its TypeScript directly, so there is no build step to drift from the source.
-FROM node:20-slim
+# The webhook service's production image: compiled JavaScript on the current Node LTS, production
+# dependencies only, run by the unprivileged `node` user, with a health check on /healthz.
+# Stage 1 compiles the service (esbuild: one file, the packages left to node_modules); stage 2
+# has no compiler, no TypeScript loader and no test or bench code.
 
+FROM node:26-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY plugin ./plugin
+COPY webhook-service ./webhook-service
+RUN npm run build:service
+
+FROM node:26-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-
-COPY . .
-
+COPY --from=build /app/dist/service ./dist/service
 USER node
 ENV PORT=8080 HOST=0.0.0.0
 EXPOSE 8080
-CMD ["npm", "start"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# node directly (no npm in between), so SIGTERM reaches the service and shuts it down gracefully.
+CMD ["node", "dist/service/main.js"]

@@ -7,6 +7,8 @@
 //   chromium           apt-get (the e2e suite drives Debian's Chromium)
 //   .stack/bin         FerretDB and livekit-server built from the Go modules pinned in tools/,
 //                      unless MONGODB_URI / LIVEKIT_URL point at servers of your own
+//   .stack/node-lts    the newest supported Node (the image's), from the npm registry's
+//                      platform package, for the test that runs the compiled service on it
 //
 // Each Go binary has a stamp (a hash of its go.mod, go.sum and the build recipe) so that it is
 // rebuilt only when a pin changes, not whenever git touches a file's mtime.
@@ -155,7 +157,28 @@ function ensureGoTools() {
   }
 }
 
+// The newest Node major the service supports (the production image's, the current LTS; keep in
+// step with the Dockerfile and test/integration/compiledService.test.ts). Kept out
+// of package.json on purpose: a `node` in node_modules/.bin would replace the Node every npm
+// script runs. The platform package holds the binary itself, with no install script.
+const NEWEST_NODE = '26.10.0';
+const nodeLtsDir = path.join(root, '.stack', 'node-lts');
+
+function ensureNewestNode() {
+  const platformPackage = `node-${process.platform}-${process.arch}`;
+  const stamp = path.join(nodeLtsDir, 'stamp');
+  const wanted = `${platformPackage}@${NEWEST_NODE}`;
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === wanted) return;
+  timed(`npm install ${wanted} into .stack/node-lts`, () => {
+    fs.rmSync(nodeLtsDir, { recursive: true, force: true });
+    fs.mkdirSync(nodeLtsDir, { recursive: true });
+    run('npm', ['install', '--prefix', nodeLtsDir, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', wanted]);
+    fs.writeFileSync(stamp, `${wanted}\n`);
+  });
+}
+
 ensureNodeModules();
 ensureDebianPackages();
 ensureGoTools();
+ensureNewestNode();
 if (didSomething) say(`ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
