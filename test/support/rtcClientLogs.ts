@@ -4,14 +4,16 @@
 // package that its exports map does not name, so it is loaded by its file, and its stream is
 // swapped through the public symbols of the pino the package itself uses (it ships its own).
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type pino from 'pino';
 
-const packageDir = path.dirname(require.resolve('@livekit/rtc-node'));
+const load = createRequire(__filename);
+const packageDir = path.dirname(load.resolve('@livekit/rtc-node'));
 const logModule = path.join(packageDir, 'log.cjs');
 if (fs.existsSync(logModule)) {
-  const theirPino = require(require.resolve('pino', { paths: [packageDir] })) as typeof pino;
-  const { log } = require(logModule) as { log: pino.Logger & Record<symbol, unknown> };
+  const theirPino = load(load.resolve('pino', { paths: [packageDir] })) as typeof pino;
+  const { log } = load(logModule) as { log: pino.Logger & Record<symbol, unknown> };
   const directory = path.resolve(__dirname, '../../.stack/logs');
   fs.mkdirSync(directory, { recursive: true });
   log[theirPino.symbols.streamSym] = theirPino.destination({ dest: path.join(directory, 'rtc-node.log'), append: true, sync: true });
