@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { startServiceProcess } from '../scripts/serviceProcess';
+import { databaseUri, serviceEnv } from '../scripts/shared/serviceEnv';
 import { freeTcpPort } from '../scripts/stack/ports';
 import { startStack, type StackEndpoints } from '../scripts/stack';
 import { measureCostGrowth } from './costGrowth';
@@ -39,11 +40,6 @@ export interface BenchOptions {
   log: (line: string) => void;
 }
 
-function withDb(uri: string, db: string): string {
-  const url = new URL(uri);
-  url.pathname = `/${db}`;
-  return url.toString();
-}
 
 /**
  * A service process on a database and queue prefix of its own. On the stack's webhook port it
@@ -53,22 +49,14 @@ function withDb(uri: string, db: string): string {
  */
 async function ownService(stack: StackEndpoints, port: number, apiOnly: boolean): Promise<BenchService & { stop(): Promise<void> }> {
   const clinicToken = randomBytes(24).toString('base64url');
-  const mongoUri = withDb(stack.mongoUri, `autostart_bench_${randomBytes(4).toString('hex')}`);
+  const database = `autostart_bench_${randomBytes(4).toString('hex')}`;
   const service = await startServiceProcess({
     port,
     args: apiOnly ? ['--api-only'] : [],
     stdio: 'ignore',
-    env: {
-      MONGODB_URI: mongoUri,
-      REDIS_URL: stack.redisUrl,
-      LIVEKIT_URL: stack.livekitUrl,
-      LIVEKIT_API_KEY: stack.livekitApiKey,
-      LIVEKIT_API_SECRET: stack.livekitApiSecret,
-      CLINIC_API_TOKEN: clinicToken,
-      BULLMQ_PREFIX: `autostart-bench-${randomBytes(4).toString('hex')}`,
-      LOG_LEVEL: 'warn',
-    },
+    env: serviceEnv(stack, { database, clinicApiToken: clinicToken, prefix: `autostart-bench-${randomBytes(4).toString('hex')}`, extra: { LOG_LEVEL: 'warn' } }),
   });
+  const mongoUri = databaseUri(stack.mongoUri, database);
   return { url: service.url, pid: service.pid, clinicToken, mongoUri, stop: service.stop };
 }
 

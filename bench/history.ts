@@ -4,7 +4,7 @@
 // service's largest event-loop delay over the run (from its own /metrics, which resets the
 // maximum at each scrape); and reading the session back (GET) once its history is long.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { signWebhook, webhookBody } from '../test/support/livekitWebhooks';
+import { signWebhook, webhookBody } from '../scripts/shared/livekitWebhooks';
 import { clinicApi } from './clinicApi';
 import { percentile } from './openLoop';
 

@@ -1,6 +1,6 @@
 // The ingest workload: a realistic mix of LiveKit webhooks for many rooms, in the order LiveKit
 // delivers them for each room (one room's events in sequence, rooms interleaved).
-import { newEventId, signWebhook, webhookBody, type EventSpec } from '../test/support/livekitWebhooks';
+import { newEventId, signWebhook, webhookBody, type EventSpec } from '../scripts/shared/livekitWebhooks';
 import type { LoadRequest } from './openLoop';
 
 export interface BenchRoom {

@@ -8,6 +8,7 @@ import { startPortal, type Portal } from '../demo/portalServer';
 import { buildWidget } from './build-widget';
 import { startServiceProcess, type ServiceProcess } from './serviceProcess';
 import { startStack, type Stack } from './stack';
+import { serviceEnv } from './shared/serviceEnv';
 
 const PREFERRED_PORT = Number(process.env.DEMO_PORT ?? 3000);
 
@@ -45,14 +46,7 @@ async function main(): Promise<void> {
     service = await startServiceProcess({
       port: stack.webhookPort,
       stdio: 'ignore',
-      env: {
-        MONGODB_URI: `${stack.mongoUri.replace(/\/$/, '')}/autostart_demo`,
-        REDIS_URL: stack.redisUrl,
-        LIVEKIT_URL: stack.livekitUrl,
-        LIVEKIT_API_KEY: stack.livekitApiKey,
-        LIVEKIT_API_SECRET: stack.livekitApiSecret,
-        CLINIC_API_TOKEN: clinicApiToken,
-      },
+      env: serviceEnv(stack, { database: 'autostart_demo', clinicApiToken, prefix: 'autostart-demo' }),
     });
     console.log('building the widget…');
     const { bundlePath } = await buildWidget();

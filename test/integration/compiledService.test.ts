@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { mongoUriFor, uniqueName, waitFor } from '../support/isolation';
-import { freePort } from './service/faultTools';
+import { freeTcpPort } from '../../scripts/stack/ports';
 
 jest.setTimeout(90_000);
 
@@ -44,7 +44,7 @@ test(`the compiled service runs under Node ${NEWEST_NODE_MAJOR} without a TypeSc
   expect(fs.readFileSync(entry, 'utf8')).not.toMatch(/require\("tsx|from "tsx/);
   expect(spawnSync(newestNode, ['--version'], { encoding: 'utf8' }).stdout.trim()).toMatch(new RegExp(`^v${NEWEST_NODE_MAJOR}\\.`));
 
-  const port = await freePort();
+  const port = await freeTcpPort();
   const child = spawn(newestNode, [entry], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -3,7 +3,7 @@
 // SERVICE_URL, SERVICE_PID, SERVICE_MONGODB_URI and CLINIC_API_TOKEN through process.env.
 import { randomBytes } from 'node:crypto';
 import { startServiceProcess, type ServiceProcess } from '../../scripts/serviceProcess';
-import { mongoUriFor } from './isolation';
+import { databaseUri, serviceEnv } from '../../scripts/shared/serviceEnv';
 import { ensureStack } from './stackLifecycle';
 
 interface ServiceHolder {
@@ -13,23 +13,21 @@ interface ServiceHolder {
 export default async function e2eGlobalSetup(): Promise<void> {
   const stack = await ensureStack();
   const clinicApiToken = randomBytes(24).toString('base64url');
-  const serviceMongoUri = mongoUriFor(`autostart_e2e_${randomBytes(4).toString('hex')}`);
+  const database = `autostart_e2e_${randomBytes(4).toString('hex')}`;
   const service = await startServiceProcess({
     port: stack.webhookPort,
-    env: {
-      MONGODB_URI: serviceMongoUri,
-      REDIS_URL: stack.redisUrl,
-      LIVEKIT_URL: stack.livekitUrl,
-      LIVEKIT_API_KEY: stack.livekitApiKey,
-      LIVEKIT_API_SECRET: stack.livekitApiSecret,
-      CLINIC_API_TOKEN: clinicApiToken,
-      BULLMQ_PREFIX: `autostart-e2e-${randomBytes(4).toString('hex')}`,
-      SESSION_COPY_PREFIX: `autostart-copy-e2e-${randomBytes(4).toString('hex')}`,
-      // Short enough for the lifecycle suite to watch it run out (LiveKit's departure_timeout here is 5 s).
-      SESSION_REJOIN_GRACE_SECONDS: process.env.E2E_REJOIN_GRACE_SECONDS ?? '15',
-      LOG_LEVEL: process.env.E2E_SERVICE_LOG_LEVEL ?? 'warn',
-    },
+    env: serviceEnv(stack, {
+      database,
+      clinicApiToken,
+      prefix: `autostart-e2e-${randomBytes(4).toString('hex')}`,
+      extra: {
+        // Short enough for the lifecycle suite to watch it run out (LiveKit's departure_timeout here is 5 s).
+        SESSION_REJOIN_GRACE_SECONDS: process.env.E2E_REJOIN_GRACE_SECONDS ?? '15',
+        LOG_LEVEL: process.env.E2E_SERVICE_LOG_LEVEL ?? 'warn',
+      },
+    }),
   });
+  const serviceMongoUri = databaseUri(stack.mongoUri, database);
   (globalThis as ServiceHolder).__autostartE2eService = service;
   process.env.SERVICE_URL = service.url;
   process.env.SERVICE_PID = String(service.pid);

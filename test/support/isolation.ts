@@ -1,6 +1,7 @@
 // Helpers that keep tests apart on shared servers (own database, queue, room names) and wait
 // for effects with a deadline instead of sleeping.
 import { randomBytes } from 'node:crypto';
+import { databaseUri } from '../../scripts/shared/serviceEnv';
 
 /** `prefix` plus a short random suffix, e.g. `room-3f9a1c0b`; safe in db, queue and room names. */
 export function uniqueName(prefix: string): string {
@@ -11,10 +12,7 @@ export function uniqueName(prefix: string): string {
 export function mongoUriFor(dbName: string): string {
   const base = process.env.MONGODB_URI;
   if (!base) throw new Error('MONGODB_URI is not set: run the tests through jest, whose global setup starts the stack');
-  // Not `new URL`: a replica-set URI lists several hosts, which URL rejects.
-  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(base);
-  if (!match) throw new Error(`MONGODB_URI is not a mongodb:// URI: ${base.replace(/\/\/[^@]*@/, '//***@')}`);
-  return `${match[1]}/${encodeURIComponent(dbName)}${match[2] ?? ''}`;
+  return databaseUri(base, dbName);
 }
 
 export interface WaitForOptions {

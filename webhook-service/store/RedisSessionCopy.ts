@@ -11,8 +11,9 @@
 // which says how many events it folds. COMPLETE says the copy was started with the session or
 // rebuilt from MongoDB; without it the session is rebuilt first (a Redis restart without
 // persistence, an expired key).
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { ServiceError } from '../errors';
+import { failFastRedis } from './failFastRedis';
 import type { ActivationRecord, ClosureRecord, DecisionRecord, SessionRecord, SessionRecords, StoredEvent } from '../usecases/ports/SessionStore';
 import type { CopiedHead, CopiedSession, SessionCopy } from './SessionCopy';
 
@@ -44,17 +45,7 @@ export class RedisSessionCopy implements SessionCopy {
   private readonly redis: Redis;
 
   constructor(private readonly options: RedisSessionCopyOptions) {
-    // Serves HTTP handlers: with Redis away, fail at once (-> 503) rather than queue commands.
-    this.redis = new Redis(options.redisUrl, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      commandTimeout: 2000,
-      retryStrategy: (times) => Math.min(times * 200, 2000),
-      lazyConnect: true,
-    });
-    // Connection errors surface on the commands that fail; ioredis would otherwise print them.
-    this.redis.on('error', () => undefined);
+    this.redis = failFastRedis(options.redisUrl);
   }
 
   // The braces keep a session's keys on one Redis Cluster slot.

@@ -4,8 +4,9 @@
 // waiting is rare (a retry racing its original, two instances, reconciliation).
 import { randomBytes } from 'node:crypto';
 import { setTimeout as wait } from 'node:timers/promises';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { ServiceError } from '../errors';
+import { failFastRedis } from './failFastRedis';
 import type { SessionLocks } from '../usecases/ports/SessionLocks';
 
 const RELEASE_IF_HELD = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
@@ -28,15 +29,7 @@ export class RedisSessionLocks implements SessionLocks {
   constructor(private readonly options: RedisSessionLocksOptions) {
     this.leaseMs = options.leaseMs ?? 10_000;
     this.waitMs = options.waitMs ?? 3000;
-    this.redis = new Redis(options.redisUrl, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      commandTimeout: 2000,
-      retryStrategy: (times) => Math.min(times * 200, 2000),
-      lazyConnect: true,
-    });
-    this.redis.on('error', () => undefined);
+    this.redis = failFastRedis(options.redisUrl);
   }
 
   async connect(): Promise<void> {

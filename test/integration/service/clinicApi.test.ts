@@ -1,5 +1,5 @@
 // The clinic API and the operations endpoints through HTTP, against the real stack.
-import net from 'node:net';
+import { freeTcpPort } from '../../../scripts/stack/ports';
 import {
   CLINIC_TOKEN,
   clinic,
@@ -19,14 +19,6 @@ afterEach(async () => {
 
 const jwtClaims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8'));
 
-/** A loopback port with nothing listening (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('sessions', () => {
   beforeEach(async () => {
@@ -194,7 +186,7 @@ describe('operations', () => {
   });
 
   test('when LiveKit cannot be reached, then /readyz answers 503 naming livekit, and /healthz still 200', async () => {
-    target = await startService(testConfig({ LIVEKIT_URL: `http://127.0.0.1:${await closedPort()}` }));
+    target = await startService(testConfig({ LIVEKIT_URL: `http://127.0.0.1:${await freeTcpPort()}` }));
     const ready = await fetch(`${target.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ failed: ['livekit'], checks: { mongodb: 'ok', redis: 'ok', livekit: 'failed' } });
@@ -202,7 +194,7 @@ describe('operations', () => {
   });
 
   test('when LiveKit cannot be reached, then an --api-only process (whose intake never calls it) is still ready', async () => {
-    target = await startService(testConfig({ LIVEKIT_URL: `http://127.0.0.1:${await closedPort()}` }), { api: true, worker: false });
+    target = await startService(testConfig({ LIVEKIT_URL: `http://127.0.0.1:${await freeTcpPort()}` }), { api: true, worker: false });
     const ready = await fetch(`${target.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { mongodb: 'ok', redis: 'ok' }, failed: [] });

@@ -7,7 +7,8 @@ import { parseSnapshot } from '../../../plugin';
 import { startServiceProcess } from '../../../scripts/serviceProcess';
 import { LIFECYCLE_QUEUE } from '../../../webhook-service/queue/lifecycleQueue';
 import { waitFor } from '../../support/isolation';
-import { freePort, hangingServer, lateForwarder, OwnRedis } from './faultTools';
+import { freeTcpPort } from '../../../scripts/stack/ports';
+import { hangingServer, lateForwarder, OwnRedis } from './faultTools';
 import {
   CLINIC_TOKEN,
   createAppointment,
@@ -53,7 +54,7 @@ const joins = (appointment: Appointment, t0: number) => ({
 });
 
 test('when Redis stops while webhooks arrive, then they get 503, and once Redis is back the retried webhooks succeed and the session starts', async () => {
-  const redis = new OwnRedis(await freePort());
+  const redis = new OwnRedis(await freeTcpPort());
   await redis.start();
   stopAfter.push(() => redis.stop());
   const target = await startService(testConfig({ REDIS_URL: redis.url }));
@@ -91,7 +92,7 @@ test('when the worker is killed in the middle of the activation, then another wo
 
   // A worker whose LiveKit never answers: its job hangs in the middle of the send.
   const doomed = await startServiceProcess({
-    port: await freePort(),
+    port: await freeTcpPort(),
     args: ['--worker-only'],
     stdio: 'ignore',
     env: {
@@ -133,7 +134,7 @@ test('when the worker is killed in the middle of the activation, then another wo
 });
 
 test('when LiveKit refuses connections at first, then the job is retried and the room gets the snapshot once LiveKit is back', async () => {
-  const proxyPort = await freePort();
+  const proxyPort = await freeTcpPort();
   const liveKitPort = Number(new URL(process.env.LIVEKIT_URL as string).port);
   const proxy = lateForwarder(proxyPort, liveKitPort);
   stopAfter.push(() => proxy.close());

@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../../webhook-service/config';
 import { createLogger } from '../../../webhook-service/logger';
 import { createService, type Service, type ServiceRoles } from '../../../webhook-service/service';
 import { mongoUriFor, uniqueName } from '../../support/isolation';
-import { signWebhook, webhookBody, type EventSpec, type ParticipantSpec } from '../../support/livekitWebhooks';
+import { signWebhook, webhookBody, type EventSpec, type ParticipantSpec } from '../../../scripts/shared/livekitWebhooks';
 
 export const CLINIC_TOKEN = 'integration-clinic-token-0123456789';
 
@@ -43,7 +43,7 @@ export async function startService(config: Config, roles: ServiceRoles = { api: 
 
 // ---- webhooks ----
 
-export { signWebhook, webhookBody, type EventSpec, type ParticipantSpec } from '../../support/livekitWebhooks';
+export { signWebhook, webhookBody, type EventSpec, type ParticipantSpec } from '../../../scripts/shared/livekitWebhooks';
 
 export async function postWebhook(url: string, body: string, authorization: string | null): Promise<{ status: number; json: unknown }> {
   const headers: Record<string, string> = { 'content-type': 'application/webhook+json' };

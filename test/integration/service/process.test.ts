@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { startServiceProcess } from '../../../scripts/serviceProcess';
-import { freePort } from './faultTools';
+import { freeTcpPort } from '../../../scripts/stack/ports';
 import { CLINIC_TOKEN, testConfig } from './harness';
 
 const root = path.resolve(__dirname, '../../..');
@@ -25,7 +25,7 @@ test('when a variable is invalid, then the process exits with a message naming i
 test('when the process gets SIGTERM, then it stops serving and exits 0', async () => {
   const config = testConfig();
   const service = await startServiceProcess({
-    port: await freePort(),
+    port: await freeTcpPort(),
     stdio: 'ignore',
     env: {
       MONGODB_URI: config.MONGODB_URI,

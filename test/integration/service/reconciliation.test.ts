@@ -8,7 +8,8 @@ import { livekitHttpUrl } from '../../../scripts/stack';
 import { parseMessage, parseSnapshot, TOPIC, type ProtocolMessage } from '../../../plugin';
 import { LIFECYCLE_QUEUE } from '../../../webhook-service/queue/lifecycleQueue';
 import { waitFor } from '../../support/isolation';
-import { freePort, lateForwarder } from './faultTools';
+import { freeTcpPort } from '../../../scripts/stack/ports';
+import { lateForwarder } from './faultTools';
 import { clinic, createAppointment, deliver, openCollections, sessionStatus, startService, testConfig, type Appointment, type RunningService } from './harness';
 
 jest.setTimeout(90_000);
@@ -115,7 +116,7 @@ test('when the intake saw the pair complete and a leave stamped earlier is store
 
 test('when LiveKit is unreachable for longer than all job retries, then once it is back both real clients get the start and the snapshot, and a reload skips the waiting room', async () => {
   const liveKitPort = Number(new URL(livekitHttpUrl(process.env.LIVEKIT_URL as string)).port);
-  const proxyPort = await freePort();
+  const proxyPort = await freeTcpPort();
   const proxy = lateForwarder(proxyPort, liveKitPort);
   cleanups.push(() => proxy.close());
   const target = await startService(

@@ -7,7 +7,7 @@ import { createSession } from '../../../../webhook-service/usecases/createSessio
 import { ingestWebhook } from '../../../../webhook-service/usecases/ingestWebhook';
 import { InMemorySessionStore } from '../../../support/fakes/InMemorySessionStore';
 import { InProcessLocks, ManualClock, RecordingClinicEvents, RecordingJobs, RecordingRooms, RecordingTokens } from '../../../support/fakes/fakes';
-import { signWebhook, webhookBody, type EventSpec } from '../../../support/livekitWebhooks';
+import { signWebhook, webhookBody, type EventSpec } from '../../../../scripts/shared/livekitWebhooks';
 
 const KEY = 'unit-key';
 const SECRET = 'unit-secret-unit-secret-unit-secret';
