@@ -2,7 +2,8 @@
 // past (ended) sessions stored, and the query plans the hot path's queries use. History is
 // written straight into the service's collections in the shapes the store writes.
 import type mongoose from 'mongoose';
-import { clinicApi, inBatches } from './clinicApi';
+import { createClinicClient, must } from '../webhook-service/client';
+import { inBatches } from './batches';
 import { buildIngestRequests, EVENTS_PER_ROOM, type BenchRoom } from './ingestWorkload';
 import { percentile, runOpenLoop } from './openLoop';
 
@@ -74,8 +75,8 @@ async function seedPastSessions(db: mongoose.Connection, from: number, to: numbe
 async function ingestAt(options: GrowthOptions, tag: string): Promise<Omit<GrowthPoint, 'past'>> {
   const count = Math.max(1, Math.ceil((options.rate * options.seconds) / EVENTS_PER_ROOM));
   const rooms: BenchRoom[] = Array.from({ length: count }, (_, i) => ({ room: `growth-${tag}-${i}`, studentIdentity: `s-${tag}-${i}`, counselorIdentity: `c-${tag}-${i}` }));
-  const api = clinicApi(options.service.url, options.service.clinicToken);
-  await inBatches(rooms, 16, (room) => api.createSession(room.room, room.studentIdentity, room.counselorIdentity));
+  const api = createClinicClient({ baseUrl: options.service.url, token: options.service.clinicToken });
+  await inBatches(rooms, 16, (room) => api.createSession({ roomName: room.room, studentIdentity: room.studentIdentity, counselorIdentity: room.counselorIdentity }).then(must));
   const requests = await buildIngestRequests(rooms, options.apiKey, options.apiSecret);
   const result = await runOpenLoop({ baseUrl: options.service.url, ratePerSecond: options.rate, requests });
   return { p50Ms: percentile(result.latenciesMs, 50), p99Ms: percentile(result.latenciesMs, 99), non2xx: result.failed };

@@ -5,7 +5,7 @@
 // maximum at each scrape); and reading the session back (GET) once its history is long.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { signWebhook, webhookBody } from '../scripts/shared/livekitWebhooks';
-import { clinicApi } from './clinicApi';
+import { createClinicClient, must } from '../webhook-service/client';
 import { percentile } from './openLoop';
 
 export interface HistoryOptions {
@@ -42,12 +42,12 @@ async function scrapeLoopMaxMs(url: string): Promise<number> {
 
 export async function measureHistory(options: HistoryOptions): Promise<HistoryResult> {
   const { service, log } = options;
-  const api = clinicApi(service.url, service.clinicToken);
+  const api = createClinicClient({ baseUrl: service.url, token: service.clinicToken });
   const suffix = Math.random().toString(36).slice(2, 10);
   const room = `bench-history-${suffix}`;
   const student = `flapping-student-${suffix}`;
   const counselor = `steady-counselor-${suffix}`;
-  const { id } = await api.createSession(room, student, counselor);
+  const { id } = await api.createSession({ roomName: room, studentIdentity: student, counselorIdentity: counselor }).then(must);
 
   const send = async (spec: Parameters<typeof webhookBody>[0]): Promise<number> => {
     const body = webhookBody(spec);
@@ -84,9 +84,7 @@ export async function measureHistory(options: HistoryOptions): Promise<HistoryRe
   const reads: number[] = [];
   for (let index = 0; index < options.reads; index += 1) {
     const started = performance.now();
-    const response = await fetch(`${service.url}/v1/sessions/${id}`, { headers: { authorization: `Bearer ${service.clinicToken}` } });
-    await response.arrayBuffer();
-    if (!response.ok) throw new Error(`GET answered ${response.status}`);
+    must(await api.getSession(id));
     reads.push(performance.now() - started);
   }
   return {

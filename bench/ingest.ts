@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type mongoose from 'mongoose';
-import { clinicApi, inBatches } from './clinicApi';
+import { createClinicClient, must } from '../webhook-service/client';
+import { inBatches } from './batches';
 import { buildIngestRequests, STORED_EVENTS_PER_ROOM, EVENTS_PER_ROOM, type BenchRoom } from './ingestWorkload';
 import { percentile, runOpenLoop, type LoadRequest } from './openLoop';
 import { sampleProcess } from './processStats';
@@ -75,12 +76,12 @@ export interface ServiceIngestOptions {
 
 /** Rising rates against the service until a step is not sustained. */
 export async function measureServiceIngest(options: ServiceIngestOptions): Promise<IngestStep[]> {
-  const api = clinicApi(options.target.baseUrl, options.clinicToken);
+  const api = createClinicClient({ baseUrl: options.target.baseUrl, token: options.clinicToken });
   const steps: IngestStep[] = [];
   for (const rate of options.plan.rates) {
     const tag = `${rate}-${Date.now().toString(36)}`;
     const rooms = roomsFor(rate, options.plan.secondsPerStep, tag);
-    const sessions = await inBatches(rooms, 16, (room) => api.createSession(room.room, room.studentIdentity, room.counselorIdentity));
+    const sessions = await inBatches(rooms, 16, (room) => api.createSession({ roomName: room.room, studentIdentity: room.studentIdentity, counselorIdentity: room.counselorIdentity }).then(must));
     const requests = await buildIngestRequests(rooms, options.apiKey, options.apiSecret);
     const ids = sessions.map((session) => session.id);
     const lost = async (): Promise<number> => {

@@ -6,7 +6,8 @@
 import { Room, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import type mongoose from 'mongoose';
 import { TOPIC, parseMessage } from '../plugin/protocol';
-import { clinicApi, inBatches } from './clinicApi';
+import { createClinicClient, must } from '../webhook-service/client';
+import { inBatches } from './batches';
 import { percentile } from './openLoop';
 
 export interface StartSample {
@@ -45,12 +46,12 @@ function awaitStart(room: Room, deadlineMs: number): Promise<number> {
 }
 
 async function oneSession(options: StartLatencyOptions, index: number): Promise<StartSample> {
-  const api = clinicApi(options.serviceUrl, options.clinicToken);
+  const api = createClinicClient({ baseUrl: options.serviceUrl, token: options.clinicToken });
   const tag = `${Date.now().toString(36)}-${index}`;
   const student = `bench-student-${tag}`;
   const counselor = `bench-counselor-${tag}`;
-  const session = await api.createSession(`bench-start-${tag}`, student, counselor);
-  const [studentToken, counselorToken] = await Promise.all([api.joinToken(session.id, student), api.joinToken(session.id, counselor)]);
+  const session = await api.createSession({ roomName: `bench-start-${tag}`, studentIdentity: student, counselorIdentity: counselor }).then(must);
+  const [studentToken, counselorToken] = await Promise.all([api.mintJoinToken(session.id, student).then(must), api.mintJoinToken(session.id, counselor).then(must)]);
   const deadline = options.deadlineMs ?? 15000;
   const studentRoom = new Room();
   const counselorRoom = new Room();

@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { buildWidget } from '../scripts/build-widget';
 import type { StackEndpoints } from '../scripts/stack';
 import { launchChromium, startStaticServer } from '../test/support/browser';
-import { clinicApi } from './clinicApi';
+import { createClinicClient, must } from '../webhook-service/client';
 import { percentile } from './openLoop';
 
 const gzipKB = (file: string): number => gzipSync(readFileSync(file), { level: 9 }).length / 1024;
@@ -48,13 +48,13 @@ export async function measureWidget(options: { service: { url: string; clinicTok
   const { bundlePath, modulePath } = await buildWidget({ outDir: path.resolve(__dirname, '..', 'dist', 'widget-bench'), declarations: false });
   const server = await startStaticServer({ pages: { '/timing.html': TIMING_PAGE }, mounts: { '/widget/': path.dirname(bundlePath) } });
   const browser = await launchChromium();
-  const api = clinicApi(options.service.url, options.service.clinicToken);
+  const api = createClinicClient({ baseUrl: options.service.url, token: options.service.clinicToken });
   const times: number[] = [];
   try {
     for (let run = 0; run < options.runs; run += 1) {
       const tag = `${Date.now().toString(36)}-${run}`;
-      const session = await api.createSession(`bench-widget-${tag}`, `student-${tag}`, `counselor-${tag}`);
-      const { token, url } = await api.joinToken(session.id, `student-${tag}`);
+      const session = await api.createSession({ roomName: `bench-widget-${tag}`, studentIdentity: `student-${tag}`, counselorIdentity: `counselor-${tag}` }).then(must);
+      const { token, url } = await api.mintJoinToken(session.id, `student-${tag}`).then(must);
       const context = await browser.newContext();
       const page = await context.newPage();
       await page.goto(`${server.url}/timing.html?${new URLSearchParams({ token, url }).toString()}`);

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { listenOnLoopback } from '../scripts/loopbackServer';
+import { ClinicApiError, createClinicClient, must } from '../webhook-service/client';
 
 export interface PortalOptions {
   /** The service, e.g. `http://127.0.0.1:7000`. */
@@ -27,41 +28,28 @@ export interface Portal {
 const publicDir = path.join(__dirname, 'public');
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' };
 
-class ClinicApiError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
 export async function startPortal(options: PortalOptions): Promise<Portal> {
-  const clinic = async (method: string, route: string, body?: unknown): Promise<Record<string, unknown>> => {
-    const response = await fetch(`${options.clinicApiUrl}/v1${route}`, {
-      method,
-      headers: { authorization: `Bearer ${options.clinicApiToken}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok) throw new ClinicApiError(response.status, `clinic API ${method} ${route}: HTTP ${response.status}`);
-    return (await response.json()) as Record<string, unknown>;
-  };
+  // The portal's backend holds the clinic API key; the browser only ever talks to the portal.
+  const clinic = createClinicClient({ baseUrl: options.clinicApiUrl, token: options.clinicApiToken });
 
   const api = async (request: IncomingMessage, url: URL): Promise<{ status: number; body: unknown } | null> => {
     if (url.pathname === '/api/sessions' && request.method === 'POST') {
       const suffix = randomBytes(3).toString('hex');
-      const session = await clinic('POST', '/sessions', { roomName: `demo-${suffix}`, studentIdentity: `student-${suffix}`, counselorIdentity: `counselor-${suffix}` });
+      const session = must(await clinic.createSession({ roomName: `demo-${suffix}`, studentIdentity: `student-${suffix}`, counselorIdentity: `counselor-${suffix}` }));
       const join = (role: string, identity: string) => `/join.html?${new URLSearchParams({ session: String(session.id), identity, role })}`;
       return { status: 201, body: { id: session.id, roomName: session.roomName, studentUrl: join('student', `student-${suffix}`), counselorUrl: join('counselor', `counselor-${suffix}`) } };
     }
     const match = /^\/api\/sessions\/([^/]+)(\/token)?$/.exec(url.pathname);
     if (!match?.[1]) return null;
-    const id = encodeURIComponent(decodeURIComponent(match[1]));
+    const id = decodeURIComponent(match[1]);
     if (!match[2] && request.method === 'GET') {
-      const session = await clinic('GET', `/sessions/${id}`);
+      const session = must(await clinic.getSession(id));
       return { status: 200, body: { id: session.id, status: session.status, actualStart: session.actualStart ?? null } };
     }
     if (match[2] && (request.method === 'GET' || request.method === 'POST')) {
       const identity = url.searchParams.get('identity');
       if (!identity) return { status: 400, body: { error: 'identity is required' } };
-      const { token, url: livekitUrl } = await clinic('POST', `/sessions/${id}/token`, { identity });
+      const { token, url: livekitUrl } = must(await clinic.mintJoinToken(id, identity));
       return { status: 200, body: { token, url: livekitUrl } };
     }
     return { status: 405, body: { error: 'method not allowed' } };
@@ -87,9 +75,11 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
         const { status, body } = answer ?? { status: 404, body: { error: 'not found' } };
         response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
       } catch (error) {
-        const status = error instanceof ClinicApiError && error.status < 500 ? error.status : 502;
+        // The clinic API's refusals (a closed session's token: 409 with its code) reach the widget as they are.
+        const refused = error instanceof ClinicApiError && error.status < 500;
         console.error(`portal: ${(error as Error).message}`);
-        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'the clinic API refused or failed' }));
+        const body = refused ? { error: { code: error.code, message: error.message } } : { error: { code: 'clinic_api_failed', message: 'the clinic API failed' } };
+        response.writeHead(refused ? error.status : 502, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       }
       return;
     }

@@ -3,7 +3,8 @@
 // clinic API. They must both hear session_started and see the snapshot; a client that leaves and
 // comes back sees the active snapshot at once; the clinic's end reaches both and closes the room.
 import { uniqueName, waitFor } from '../support/isolation';
-import { api, disposeClients, join, snapshotOf, type Client } from '../support/rtcClients';
+import { must } from '../../webhook-service/client';
+import { clinic, disposeClients, join, snapshotOf, type Client } from '../support/rtcClients';
 
 jest.setTimeout(120_000);
 
@@ -15,14 +16,14 @@ test('when a student and a counselor join the room, then the session starts for 
   const roomName = uniqueName('e2e-room');
   const studentIdentity = uniqueName('student');
   const counselorIdentity = uniqueName('counselor');
-  const created = await api('POST', '/v1/sessions', { roomName, studentIdentity, counselorIdentity });
+  const created = await clinic().createSession({ roomName, studentIdentity, counselorIdentity });
   expect(created.status).toBe(201);
-  const sessionId: string = created.json.id;
+  const sessionId = must(created).id;
 
   const student = await join(sessionId, studentIdentity);
   // LiveKit's participant_joined for the student reached the service; still waiting alone.
-  await waitFor(async () => (await api('GET', `/v1/sessions/${sessionId}`)).json.participants[0].connected, { timeoutMs: 20_000 });
-  expect((await api('GET', `/v1/sessions/${sessionId}`)).json.status).toBe('waiting');
+  await waitFor(async () => must(await clinic().getSession(sessionId)).participants[0]?.connected, { timeoutMs: 20_000 });
+  expect((await clinic().getSession(sessionId)).data?.status).toBe('waiting');
 
   const counselor = await join(sessionId, counselorIdentity);
   const started = (client: Client) => client.messages.find((message) => message.type === 'session_started' && message.sessionId === sessionId);
@@ -35,8 +36,8 @@ test('when a student and a counselor join the room, then the session starts for 
     expect(snapshotOf(client)).toMatchObject({ sessionId, status: 'active', messageId: message?.messageId });
   }
 
-  const active = await api('GET', `/v1/sessions/${sessionId}`);
-  expect(active.json).toMatchObject({ status: 'active', actualStart: (message as { startedAt: string }).startedAt, actualEnd: null });
+  const active = must(await clinic().getSession(sessionId));
+  expect(active).toMatchObject({ status: 'active', actualStart: (message as { startedAt: string }).startedAt, actualEnd: null });
 
   // A reload: the student leaves and comes back; the room metadata tells them at once on connect.
   await student.room.disconnect();
@@ -47,18 +48,18 @@ test('when a student and a counselor join the room, then the session starts for 
   expect(started(rejoined)?.messageId).toBe(message?.messageId);
 
   // The clinic ends it: both hear session_ended (reason ended), the snapshot says so, the room goes.
-  const ending = await api('POST', `/v1/sessions/${sessionId}/end`);
-  expect(ending).toMatchObject({ status: 200, json: { status: 'ended', endReason: 'ended', actualStart: active.json.actualStart } });
+  const ending = await clinic().endSession(sessionId);
+  expect(ending).toMatchObject({ status: 200, data: { status: 'ended', endReason: 'ended', actualStart: active.actualStart } });
   for (const client of [rejoined, counselor]) {
     await waitFor(() => client.messages.some((entry) => entry.type === 'session_ended' && entry.reason === 'ended'), { timeoutMs: 20_000 });
     await waitFor(() => client.disconnectReason !== null, { timeoutMs: 20_000 });
     expect(client.snapshots.at(-1)).toMatchObject({ sessionId, status: 'ended', reason: 'ended' });
   }
-  const ended = (await api('GET', `/v1/sessions/${sessionId}`)).json;
-  expect(ended).toMatchObject({ status: 'ended', endReason: 'ended', actualStart: active.json.actualStart });
-  expect(Date.parse(ended.actualEnd)).toBeGreaterThanOrEqual(Date.parse(ended.actualStart));
-  const refused = await api('POST', `/v1/sessions/${sessionId}/token`, { identity: studentIdentity });
-  expect(refused).toMatchObject({ status: 409, json: { error: { code: 'session_ended' } } });
+  const ended = must(await clinic().getSession(sessionId));
+  expect(ended).toMatchObject({ status: 'ended', endReason: 'ended', actualStart: active.actualStart });
+  expect(Date.parse(ended.actualEnd as string)).toBeGreaterThanOrEqual(Date.parse(ended.actualStart as string));
+  const refused = await clinic().mintJoinToken(sessionId, studentIdentity);
+  expect(refused).toMatchObject({ status: 409, error: { code: 'session_ended' } });
   // The room is free for the next appointment.
-  expect((await api('POST', '/v1/sessions', { roomName, studentIdentity, counselorIdentity })).status).toBe(201);
+  expect((await clinic().createSession({ roomName, studentIdentity, counselorIdentity })).status).toBe(201);
 });

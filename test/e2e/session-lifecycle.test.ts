@@ -5,7 +5,8 @@
 // tell whoever is connected, refuse tokens and free the room.
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { uniqueName, waitFor } from '../support/isolation';
-import { api, disposeClients, env, join, received, snapshotOf, type Client } from '../support/rtcClients';
+import { must } from '../../webhook-service/client';
+import { clinic, disposeClients, env, join, received, snapshotOf, type Client } from '../support/rtcClients';
 
 jest.setTimeout(150_000);
 
@@ -19,13 +20,14 @@ afterAll(async () => {
 
 const liveKit = () => new RoomServiceClient(env('LIVEKIT_URL'), env('LIVEKIT_API_KEY'), env('LIVEKIT_API_SECRET'));
 const roomExists = async (roomName: string) => (await liveKit().listRooms([roomName])).length > 0;
-const view = async (sessionId: string) => (await api('GET', `/v1/sessions/${sessionId}`)).json;
+// Read loosely on purpose: the assertions below index into it freely.
+const view = async (sessionId: string): Promise<any> => must(await clinic().getSession(sessionId)); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 async function newSession(scheduledStart?: Date) {
   const names = { roomName: uniqueName('life-room'), studentIdentity: uniqueName('student'), counselorIdentity: uniqueName('counselor') };
-  const created = await api('POST', '/v1/sessions', { ...names, ...(scheduledStart ? { scheduledStart: scheduledStart.toISOString() } : {}) });
+  const created = await clinic().createSession({ ...names, ...(scheduledStart ? { scheduledStart: scheduledStart.toISOString() } : {}) });
   expect(created.status).toBe(201);
-  return { ...names, sessionId: created.json.id as string };
+  return { ...names, sessionId: must(created).id };
 }
 
 /** Waits until the service has seen `identity` connected (or not). */
@@ -104,21 +106,21 @@ test('an active session survives its room closing: the first back skips the wait
   expect(ended).toMatchObject({ endReason: 'timeout', actualStart });
   expect(Date.parse(ended.actualEnd)).toBe(lastLeave(ended));
   expect(Date.parse(ended.closedAt) - Date.parse(ended.actualEnd)).toBeGreaterThanOrEqual(GRACE_MS);
-  expect((await api('POST', `/v1/sessions/${session.sessionId}/token`, { identity: session.studentIdentity })).json.error.code).toBe('session_ended');
+  expect((await clinic().mintJoinToken(session.sessionId, session.studentIdentity)).error?.code).toBe('session_ended');
 });
 
 test('a cancel before the start tells the waiting student, refuses tokens and frees the room', async () => {
   const session = await newSession();
   const student = await join(session.sessionId, session.studentIdentity);
   await seen(session.sessionId, session.studentIdentity, true);
-  expect((await api('POST', `/v1/sessions/${session.sessionId}/end`)).json.error.code).toBe('session_not_active');
+  expect((await clinic().endSession(session.sessionId)).error?.code).toBe('session_not_active');
 
-  const cancelled = await api('POST', `/v1/sessions/${session.sessionId}/cancel`);
-  expect(cancelled).toMatchObject({ status: 200, json: { status: 'cancelled', endReason: 'cancelled', actualStart: null } });
+  const cancelled = await clinic().cancelSession(session.sessionId);
+  expect(cancelled).toMatchObject({ status: 200, data: { status: 'cancelled', endReason: 'cancelled', actualStart: null } });
   await expectClosedFor(student, session.sessionId, 'cancelled');
   expect(student.snapshots.at(-1)).toMatchObject({ status: 'cancelled', reason: 'cancelled' });
-  expect((await api('POST', `/v1/sessions/${session.sessionId}/token`, { identity: session.counselorIdentity })).json.error.code).toBe('session_cancelled');
-  expect((await api('POST', '/v1/sessions', { roomName: session.roomName, studentIdentity: 'next-student', counselorIdentity: 'next-counselor' })).status).toBe(201);
+  expect((await clinic().mintJoinToken(session.sessionId, session.counselorIdentity)).error?.code).toBe('session_cancelled');
+  expect((await clinic().createSession({ roomName: session.roomName, studentIdentity: 'next-student', counselorIdentity: 'next-counselor' })).status).toBe(201);
 });
 
 test('a no-show when only the student came: the record says who came and how late, and the student is told', async () => {
@@ -134,8 +136,8 @@ test('a no-show when only the student came: the record says who came and how lat
   expect(came.lateSeconds).toBe(Math.round((Date.parse(came.firstJoinedAt) - scheduledStart.getTime()) / 1000));
   expect(came.lateSeconds).toBeGreaterThan(NO_SHOW_AFTER_MS / 1000 - 60);
   expect(absent).toMatchObject({ identity: session.counselorIdentity, firstJoinedAt: null, lateSeconds: null });
-  expect((await api('POST', `/v1/sessions/${session.sessionId}/token`, { identity: session.counselorIdentity })).json.error.code).toBe('session_no_show');
-  expect((await api('POST', '/v1/sessions', { roomName: session.roomName, studentIdentity: 'next-student', counselorIdentity: 'next-counselor' })).status).toBe(201);
+  expect((await clinic().mintJoinToken(session.sessionId, session.counselorIdentity)).error?.code).toBe('session_no_show');
+  expect((await clinic().createSession({ roomName: session.roomName, studentIdentity: 'next-student', counselorIdentity: 'next-counselor' })).status).toBe(201);
 });
 
 test('a no-show when nobody came, and a session whose pair met is never one', async () => {

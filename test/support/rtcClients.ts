@@ -1,8 +1,9 @@
 // Real LiveKit clients (@livekit/rtc-node) for the e2e suites: join a session with a token from
 // the clinic API and record what the session protocol delivers (data messages from the server,
-// snapshots in the room metadata, the disconnect reason). Plus the e2e service's clinic API.
+// snapshots in the room metadata, the disconnect reason). Plus the e2e service's clinic API client.
 import { dispose, Room, RoomEvent } from '@livekit/rtc-node';
 import { parseMessage, parseSnapshot, TOPIC, type ProtocolMessage, type SessionSnapshot } from '../../plugin';
+import { createClinicClient, must, type ClinicClient } from '../../webhook-service/client';
 
 export const env = (name: string): string => {
   const value = process.env[name];
@@ -10,19 +11,8 @@ export const env = (name: string): string => {
   return value;
 };
 
-export interface ApiResponse {
-  status: number;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-export async function api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiResponse> {
-  const response = await fetch(`${env('SERVICE_URL')}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${env('CLINIC_API_TOKEN')}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: await response.json() };
-}
+/** The e2e service's clinic API, through the one typed client. */
+export const clinic = (): ClinicClient => createClinicClient({ baseUrl: env('SERVICE_URL'), token: env('CLINIC_API_TOKEN') });
 
 /** A connected client that records what the session protocol delivers to it. */
 export interface Client {
@@ -36,8 +26,7 @@ export interface Client {
 const rooms: Room[] = [];
 
 export async function join(sessionId: string, identity: string): Promise<Client> {
-  const minted = await api('POST', `/v1/sessions/${sessionId}/token`, { identity });
-  if (minted.status !== 200) throw new Error(`token for ${identity}: ${minted.status} ${JSON.stringify(minted.json)}`);
+  const minted = must(await clinic().mintJoinToken(sessionId, identity));
   const room = new Room();
   const client: Client = { room, messages: [], snapshots: [], disconnectReason: null };
   room.on(RoomEvent.DataReceived, (payload, participant, _kind, topic) => {
@@ -54,7 +43,7 @@ export async function join(sessionId: string, identity: string): Promise<Client>
     client.disconnectReason = reason;
   });
   rooms.push(room);
-  await room.connect(minted.json.url, minted.json.token, { autoSubscribe: true, dynacast: false });
+  await room.connect(minted.url, minted.token, { autoSubscribe: true, dynacast: false });
   return client;
 }
 

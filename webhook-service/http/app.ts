@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { clinicRoutes, type ClinicRoutesDeps } from './clinicRoutes';
 import { ERROR_STATUS, errorBody } from './errorStatus';
+import { openApiDocument } from './openapi';
 import { opsRoutes, type ReadinessCheck } from './opsRoutes';
 import { webhookRoutes, type WebhookRoutesDeps } from './webhookRoutes';
 
@@ -38,6 +39,10 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(opsRoutes(deps));
+  const description = openApiDocument();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(description);
+  });
   if (deps.api) {
     app.use(webhookRoutes({ ...deps.api.webhook, metrics: deps.metrics, logger: deps.logger }));
     app.use('/v1', clinicRoutes(deps.api.clinic));

@@ -9,20 +9,12 @@ import { mintJoinToken, type MintJoinTokenDeps } from '../usecases/mintJoinToken
 import { sessionView } from '../usecases/sessionView';
 import { requireClinicToken } from './clinicAuth';
 import { clinicCors } from './cors';
+import { CreateSessionBody, TokenBody } from './schemas';
 
 export interface ClinicRoutesDeps extends CreateSessionDeps, MintJoinTokenDeps, CloseSessionDeps {
   clinicApiToken: string;
   corsOrigins: readonly string[];
 }
-
-const identity = z.string().min(1).max(256);
-const createSessionBody = z.object({
-  roomName: z.string().min(1).max(256).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters'),
-  studentIdentity: identity,
-  counselorIdentity: identity,
-  scheduledStart: z.iso.datetime({ offset: true }).nullish(),
-});
-const tokenBody = z.object({ identity });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value ?? {});
@@ -38,7 +30,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   router.use(json({ limit: '16kb' }));
 
   router.post('/sessions', async (req, res) => {
-    const body = parse(createSessionBody, req.body);
+    const body = parse(CreateSessionBody, req.body);
     const view = await createSession(deps, { ...body, scheduledStart: body.scheduledStart ? new Date(body.scheduledStart) : null });
     res.status(201).location(`/v1/sessions/${view.id}`).json(view);
   });
@@ -48,7 +40,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   });
 
   router.post('/sessions/:id/token', async (req, res) => {
-    const { identity: who } = parse(tokenBody, req.body);
+    const { identity: who } = parse(TokenBody, req.body);
     res.json(await mintJoinToken(deps, req.params.id, who));
   });
 

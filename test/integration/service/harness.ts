@@ -8,6 +8,8 @@ import { createLogger } from '../../../webhook-service/logger';
 import { createService, type Service, type ServiceRoles } from '../../../webhook-service/service';
 import { mongoUriFor, uniqueName } from '../../support/isolation';
 import { signWebhook, webhookBody, type EventSpec, type ParticipantSpec } from '../../../scripts/shared/livekitWebhooks';
+import { createClinicClient } from '../../../webhook-service/client';
+import { checkAgainstDescription } from '../../support/apiDescription';
 
 export const CLINIC_TOKEN = 'integration-clinic-token-0123456789';
 
@@ -60,6 +62,12 @@ export async function deliver(target: RunningService, spec: EventSpec | string):
 
 // ---- clinic API ----
 
+/**
+ * A raw HTTP probe of the clinic API, for the tests that send what no client would (bad tokens,
+ * bodies, ids); everything else goes through the typed client. Every answer of a described route
+ * is checked against the OpenAPI document: a status it does not list, or a body off its schema,
+ * fails the test that got it.
+ */
 export async function clinic(
   url: string,
   method: 'GET' | 'POST',
@@ -71,8 +79,13 @@ export async function clinic(
   if (token !== null) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: response.status, json: await response.json().catch(() => null) };
+  const json = await response.json().catch(() => null);
+  checkAgainstDescription(method, path, response.status, json);
+  return { status: response.status, json };
 }
+
+/** The typed client on `target`, as a portal would use it. */
+export const clinicClient = (target: RunningService) => createClinicClient({ baseUrl: target.url, token: CLINIC_TOKEN });
 
 export interface Appointment {
   sessionId: string;

@@ -1,0 +1,75 @@
+// The typed client of the clinic API, for portals (a clinic's backend), the demo, the tests and
+// the benchmark: openapi-fetch over the types generated from the service's OpenAPI document
+// (openapi.ts, `npm run generate:client`). Every call answers `{ status, data }` on success and
+// `{ status, error: { code, message } }` otherwise, so a caller acts on the error code.
+import createClient, { type Client } from 'openapi-fetch';
+import type { components, paths } from './openapi';
+
+export type Session = components['schemas']['Session'];
+export type CreateSession = components['schemas']['CreateSession'];
+export type JoinToken = components['schemas']['JoinToken'];
+export type ApiError = components['schemas']['Error']['error'];
+
+export type Answer<T> = { status: number; data: T; error?: undefined } | { status: number; data?: undefined; error: ApiError };
+
+export interface ClinicClientOptions {
+  /** The service's base URL, e.g. http://127.0.0.1:8080 */
+  baseUrl: string;
+  /** A clinic API key (CLINIC_API_TOKEN). Keep it on your server, never in a browser. */
+  token: string;
+  fetch?: typeof fetch;
+}
+
+export interface ClinicClient {
+  createSession(body: CreateSession): Promise<Answer<Session>>;
+  getSession(id: string): Promise<Answer<Session>>;
+  mintJoinToken(id: string, identity: string): Promise<Answer<JoinToken>>;
+  endSession(id: string): Promise<Answer<Session>>;
+  cancelSession(id: string): Promise<Answer<Session>>;
+  /** The openapi-fetch client itself, for anything else. */
+  raw: Client<paths>;
+}
+
+type Fetched<T> = Promise<{ data?: T; error?: { error: ApiError }; response: Response }>;
+
+async function answer<T>(fetched: Fetched<T>): Promise<Answer<T>> {
+  const { data, error, response } = await fetched;
+  if (response.ok && data !== undefined) return { status: response.status, data };
+  const detail = error?.error ?? { code: 'unreadable_answer', message: `HTTP ${response.status}` };
+  return { status: response.status, error: detail };
+}
+
+export function createClinicClient(options: ClinicClientOptions): ClinicClient {
+  const raw = createClient<paths>({
+    baseUrl: options.baseUrl,
+    headers: { authorization: `Bearer ${options.token}` },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const path = (id: string) => ({ params: { path: { id } } });
+  return {
+    raw,
+    createSession: (body) => answer(raw.POST('/v1/sessions', { body }) as Fetched<Session>),
+    getSession: (id) => answer(raw.GET('/v1/sessions/{id}', path(id)) as Fetched<Session>),
+    mintJoinToken: (id, identity) => answer(raw.POST('/v1/sessions/{id}/token', { ...path(id), body: { identity } }) as Fetched<JoinToken>),
+    endSession: (id) => answer(raw.POST('/v1/sessions/{id}/end', path(id)) as Fetched<Session>),
+    cancelSession: (id) => answer(raw.POST('/v1/sessions/{id}/cancel', path(id)) as Fetched<Session>),
+  };
+}
+
+/** Thrown by {@link must} for an answer that is an error: its status and the API's code. */
+export class ClinicApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ClinicApiError';
+  }
+}
+
+/** The data of a successful answer, or a ClinicApiError. */
+export function must<T>(answered: Answer<T>): T {
+  if (answered.error) throw new ClinicApiError(answered.status, answered.error.code, `clinic API answered ${answered.status} ${answered.error.code}: ${answered.error.message}`);
+  return answered.data;
+}

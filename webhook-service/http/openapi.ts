@@ -1,0 +1,84 @@
+// The clinic API's OpenAPI 3.1 document, generated from the zod schemas the routes validate with
+// (schemas.ts). Served at GET /openapi.json; the typed client (webhook-service/client) is
+// generated from it.
+import { z } from 'zod';
+import { apiSchemas } from './schemas';
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (id: string) => ({ content: { 'application/json': { schema: ref(id) } } });
+const answer = (description: string, id: string) => ({ description, ...json(id) });
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [String(status), answer(ERROR_MEANING[status] as string, 'Error')]));
+
+const ERROR_MEANING: Record<number, string> = {
+  400: 'invalid_request: the body or a parameter does not match',
+  401: 'clinic_unauthorized: missing or invalid bearer token',
+  403: 'identity_not_in_session: neither the student nor the counselor of the session',
+  404: 'session_not_found',
+  413: 'payload_too_large: the body is over 16 kB',
+  409: 'the session is not in a status that allows this (the code says which)',
+  503: 'a dependency is unavailable: retry',
+};
+
+const sessionId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } } as const;
+
+export function openApiDocument(): Record<string, unknown> {
+  const { schemas } = z.toJSONSchema(apiSchemas, { target: 'draft-2020-12', io: 'output', uri: (id) => `#/components/schemas/${id}` });
+  // Components are placed by the document itself: no dialect or identifier of their own.
+  for (const schema of Object.values(schemas)) {
+    delete (schema as { $schema?: string }).$schema;
+    delete (schema as { $id?: string }).$id;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'LiveKit session autostart: clinic API',
+      version: '1',
+      description: 'Create counseling sessions, mint join tokens, end or cancel them, and read their attendance.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    paths: {
+      '/v1/sessions': {
+        post: {
+          operationId: 'createSession',
+          requestBody: { required: true, ...json('CreateSession') },
+          responses: { '201': answer('the session, waiting', 'Session'), ...errors(400, 401, 409, 413, 503) },
+        },
+      },
+      '/v1/sessions/{id}': {
+        get: {
+          operationId: 'getSession',
+          parameters: [sessionId],
+          responses: { '200': answer('the session', 'Session'), ...errors(400, 401, 404, 503) },
+        },
+      },
+      '/v1/sessions/{id}/token': {
+        post: {
+          operationId: 'mintJoinToken',
+          parameters: [sessionId],
+          requestBody: { required: true, ...json('TokenRequest') },
+          responses: { '200': answer('a join token for the session', 'JoinToken'), ...errors(400, 401, 403, 404, 409, 413, 503) },
+        },
+      },
+      '/v1/sessions/{id}/end': {
+        post: {
+          operationId: 'endSession',
+          parameters: [sessionId],
+          responses: { '200': answer('the session, ended (again: unchanged)', 'Session'), ...errors(400, 401, 404, 409, 503) },
+        },
+      },
+      '/v1/sessions/{id}/cancel': {
+        post: {
+          operationId: 'cancelSession',
+          parameters: [sessionId],
+          responses: { '200': answer('the session, cancelled (again: unchanged)', 'Session'), ...errors(400, 401, 404, 409, 503) },
+        },
+      },
+    },
+    components: {
+      schemas,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'CLINIC_API_TOKEN' } },
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// The clinic API's bodies and answers as zod schemas: the routes validate with them, and the
+// OpenAPI document (openapi.ts) is generated from them, so the API and its description cannot
+// drift apart. Each named schema is registered under its OpenAPI component name.
+import { z } from 'zod';
+import type { SessionView } from '../usecases/sessionView';
+
+/** The named schemas of the API, by component name. */
+export const apiSchemas = z.registry<{ id: string; description?: string }>();
+
+const identity = z.string().min(1).max(256);
+const instant = z.string().describe('ISO 8601');
+
+export const CreateSessionBody = z
+  .object({
+    roomName: z.string().min(1).max(256).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters'),
+    studentIdentity: identity,
+    counselorIdentity: identity,
+    scheduledStart: z.iso.datetime({ offset: true }).nullish(),
+  })
+  .register(apiSchemas, { id: 'CreateSession', description: 'A session for an appointment in a LiveKit room.' });
+
+export const TokenBody = z.object({ identity }).register(apiSchemas, { id: 'TokenRequest' });
+
+export const JoinToken = z
+  .object({ token: z.string(), url: z.string() })
+  .register(apiSchemas, { id: 'JoinToken', description: 'A short-lived LiveKit join token and the URL to connect to.' });
+
+const Interval = z.object({ joinedAt: instant, leftAt: instant.nullable() });
+
+const Participant = z
+  .object({
+    identity: z.string(),
+    role: z.enum(['student', 'counselor', 'guest']),
+    connected: z.boolean(),
+    firstJoinedAt: instant.nullable(),
+    lateSeconds: z.number().int().nullable().describe('first join minus scheduledStart, in whole seconds (negative: early)'),
+    intervals: z.array(Interval),
+  })
+  .register(apiSchemas, { id: 'Attendance' });
+
+export const Session = z
+  .object({
+    id: z.string(),
+    roomName: z.string(),
+    status: z.enum(['waiting', 'active', 'ended', 'cancelled', 'no_show']),
+    endReason: z.enum(['ended', 'timeout', 'cancelled', 'no_show']).nullable(),
+    scheduledStart: instant.nullable(),
+    actualStart: instant.nullable(),
+    actualEnd: instant.nullable(),
+    closedAt: instant.nullable(),
+    participants: z.array(Participant),
+  })
+  .register(apiSchemas, { id: 'Session', description: 'A session with its lifecycle and attendance.' });
+
+export const ErrorBody = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .register(apiSchemas, { id: 'Error', description: 'Every error answer: a code to act on and a message for people.' });
+
+/** The use case's view and the described answer are the same shape. */
+export type SessionAnswer = z.infer<typeof Session>;
+const sameShape = (view: SessionView): SessionAnswer => view;
+void sameShape;
