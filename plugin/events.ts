@@ -80,7 +80,7 @@ function readAttributes(raw: unknown): Readonly<Record<string, string>> {
 }
 
 /** How far into its second a leave or abort stamped to the second is taken to be, in ms. */
-export const LEAVE_STAMP_SLACK_MS = 999;
+const LEAVE_STAMP_SLACK_MS = 999;
 
 /**
  * Decodes one verified webhook event. `at` is LiveKit's time for the event in epoch ms: the

@@ -48,7 +48,7 @@ const ROOM_DELETE_DELAY_MS = 1000;
 /** Until clinic webhooks are configured, events go nowhere. */
 const noClinicEvents: ClinicEvents = { publish: async () => undefined };
 
-export const lifecycleRulesOf = (config: Config): LifecycleRules => ({
+const lifecycleRulesOf = (config: Config): LifecycleRules => ({
   rejoinGraceMs: config.SESSION_REJOIN_GRACE_SECONDS * 1000,
   noShowAfterMs: config.NO_SHOW_AFTER_SECONDS === 0 ? null : config.NO_SHOW_AFTER_SECONDS * 1000,
 });

@@ -17,7 +17,7 @@ import {
   type RoomEventCallbacks,
 } from 'livekit-client';
 import { WaitingRoomError } from './errors';
-import { advance, initialView, type DisconnectCause, type Notice, type SessionInput, type SessionView } from './sessionState';
+import { advance, initialView, type DisconnectCause, type Notice, type SessionInput, type WidgetState } from './sessionState';
 import type { TokenSource } from './tokenSource';
 
 export type DeviceStatus = 'off' | 'starting' | 'on' | 'denied' | 'unavailable';
@@ -35,7 +35,7 @@ export interface RemoteTrackChange {
 
 /** Everything the controller tells its host, with the listener signature of each. */
 export interface WaitingRoomControllerEvents {
-  state: (view: SessionView) => void;
+  state: (view: WidgetState) => void;
   notice: (notice: Notice) => void;
   media: (status: MediaStatus) => void;
   localVideo: (track: LocalVideoTrack | null) => void;
@@ -70,7 +70,7 @@ const DISCONNECT_CAUSES: Partial<Record<DisconnectReason, DisconnectCause>> = {
 type Listeners = { [K in keyof WaitingRoomControllerEvents]: Set<WaitingRoomControllerEvents[K]> };
 
 export class WaitingRoomController {
-  private view: SessionView = initialView;
+  private view: WidgetState = initialView;
   private mediaStatus: MediaStatus = { camera: 'off', microphone: 'off' };
   private room: Room | null = null;
   private detach: (() => void) | null = null;
@@ -92,7 +92,7 @@ export class WaitingRoomController {
     this.now = options.now ?? Date.now;
   }
 
-  get state(): SessionView {
+  get state(): WidgetState {
     return this.view;
   }
 

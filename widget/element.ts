@@ -32,7 +32,7 @@ import { widgetApi } from './api';
 import { WaitingRoomController, type MediaStatus, type RemoteTrackChange } from './controller';
 import type { WaitingRoomError } from './errors';
 import type { LiveKitWaitingRoomEventMap } from './events';
-import type { Notice, Phase, SessionView } from './sessionState';
+import type { Notice, Phase, WidgetState } from './sessionState';
 import { template } from './template';
 import { fixedTokenSource, urlTokenSource, type TokenSource } from './tokenSource';
 import { formatWaited, resolveTexts, type WaitingRoomTexts } from './texts';
@@ -187,7 +187,7 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
   }
 
   private refresh(): void {
-    const view: SessionView | null = this.controller?.state ?? null;
+    const view: WidgetState | null = this.controller?.state ?? null;
     const texts = this.currentTexts();
     if (this.internals) this.internals.ariaLabel = texts.regionLabel;
     this.ui?.render(view, texts, this.participantRole, this.controller?.media ?? null);

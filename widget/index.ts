@@ -10,7 +10,7 @@ export type { DeviceStatus, MediaStatus, RemoteTrackChange, WaitingRoomControlle
 export { WaitingRoomError } from './errors';
 export type { WaitingRoomErrorCode } from './errors';
 export type { LiveKitWaitingRoomEventMap, SessionEndedDetail, SessionStartedDetail, WaitingDetail, WaitingRoomErrorDetail } from './events';
-export type { EndReason, Phase, SessionView } from './sessionState';
+export type { EndReason, Phase, WidgetState } from './sessionState';
 export { en, es } from './texts';
 export type { WaitingRoomTexts } from './texts';
 export { fixedTokenSource, urlTokenSource } from './tokenSource';

@@ -18,7 +18,7 @@ export type EndReason = 'session-ended' | 'room-deleted' | 'left' | 'replaced';
 /** Why a disconnect happened, reduced to what changes the widget's behaviour. */
 export type DisconnectCause = 'room-deleted' | 'duplicate-identity' | 'client-initiated' | 'other';
 
-export interface SessionView {
+export interface WidgetState {
   phase: Phase;
   /** Phase to return to when a reconnect succeeds. */
   resumePhase: Phase | null;
@@ -55,7 +55,7 @@ export type Notice =
   | { type: 'ignored'; reason: 'other-topic' | 'from-peer' | 'invalid' | 'repeat' | 'unconfirmed' | 'wrong-session' };
 
 export interface Transition {
-  view: SessionView;
+  view: WidgetState;
   notices: Notice[];
 }
 
@@ -71,7 +71,7 @@ export const CLOCK_SLACK_MS = 2000;
 /** Bounded so a long session cannot grow the list without end. */
 const MAX_SEEN_IDS = 64;
 
-export const initialView: SessionView = {
+export const initialView: WidgetState = {
   phase: 'idle',
   resumePhase: null,
   sessionId: null,
@@ -88,7 +88,7 @@ export const initialView: SessionView = {
 const rememberId = (ids: readonly string[], id: string | null): readonly string[] =>
   id === null || ids.includes(id) ? ids : [...ids, id].slice(-MAX_SEEN_IDS);
 
-function toActive(view: SessionView, sessionId: string, startedAt: string, resumed: boolean): Transition {
+function toActive(view: WidgetState, sessionId: string, startedAt: string, resumed: boolean): Transition {
   if (view.phase === 'active') return { view: { ...view, pendingStart: null }, notices: [] };
   return {
     view: { ...view, phase: 'active', sessionId, startedAt, pendingStart: null, resumePhase: null },
@@ -96,7 +96,7 @@ function toActive(view: SessionView, sessionId: string, startedAt: string, resum
   };
 }
 
-function toEnded(view: SessionView, reason: EndReason): Transition {
+function toEnded(view: WidgetState, reason: EndReason): Transition {
   if (view.phase === 'ended') return { view, notices: [] };
   return {
     view: { ...view, phase: 'ended', endReason: reason, pendingStart: null, resumePhase: null },
@@ -105,10 +105,10 @@ function toEnded(view: SessionView, reason: EndReason): Transition {
 }
 
 /** Applies the room's snapshot; `resumed` says it came with a (re)join, not as a live change. */
-function applySnapshot(view: SessionView, metadata: string | undefined, now: number, resumed: boolean): Transition {
+function applySnapshot(view: WidgetState, metadata: string | undefined, now: number, resumed: boolean): Transition {
   const parsed = parseSnapshot(metadata);
   const snapshot = parsed.ok ? parsed.value : null;
-  const next: SessionView = {
+  const next: WidgetState = {
     ...view,
     snapshot,
     sessionId: snapshot?.sessionId ?? view.sessionId,
@@ -125,7 +125,7 @@ function applySnapshot(view: SessionView, metadata: string | undefined, now: num
   return { view: next, notices: [] };
 }
 
-function applyData(view: SessionView, input: Extract<SessionInput, { type: 'data' }>): Transition {
+function applyData(view: WidgetState, input: Extract<SessionInput, { type: 'data' }>): Transition {
   const ignore = (reason: Extract<Notice, { type: 'ignored' }>['reason']): Transition => ({ view, notices: [{ type: 'ignored', reason }] });
   if (input.topic !== TOPIC) return ignore('other-topic');
   // The SFU stamps the real sender on peer packets: only the server API arrives without one.
@@ -158,7 +158,7 @@ const DISCONNECT_REASONS: Record<Exclude<DisconnectCause, 'other'>, EndReason> =
 };
 
 /** The one transition function: every input the controller sees goes through here. */
-export function advance(view: SessionView, input: SessionInput): Transition {
+export function advance(view: WidgetState, input: SessionInput): Transition {
   switch (input.type) {
     case 'connect':
       return { view: { ...initialView, phase: 'connecting', connectingSince: input.now }, notices: [] };

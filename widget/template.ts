@@ -1,5 +1,5 @@
 // The element's shadow markup. Texts are filled in later with textContent (never innerHTML), so
-// host-supplied strings cannot inject markup. `data-ref` names what element.ts looks up.
+// host-supplied strings cannot inject markup. `data-ref` names what view.ts looks up.
 
 import { styles } from './styles';
 

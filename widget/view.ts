@@ -4,7 +4,7 @@
 
 import type { LocalVideoTrack, RemoteTrack } from 'livekit-client';
 import type { MediaStatus } from './controller';
-import type { EndReason, SessionView } from './sessionState';
+import type { EndReason, WidgetState } from './sessionState';
 import type { WaitingRoomTexts } from './texts';
 
 type Role = 'student' | 'counselor';
@@ -36,7 +36,7 @@ export class WaitingRoomView {
     return node as T;
   }
 
-  render(view: SessionView | null, texts: WaitingRoomTexts, role: Role, media: MediaStatus | null): void {
+  render(view: WidgetState | null, texts: WaitingRoomTexts, role: Role, media: MediaStatus | null): void {
     // Read before hiding anything: Chromium drops focus from a button the moment it is hidden.
     this.focusWasInside = this.root.activeElement !== null;
     const phase = view?.phase ?? 'idle';

@@ -29,7 +29,7 @@ export interface RetryPolicy {
   backoffMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, backoffMs: 1000 };
+const DEFAULT_RETRY: RetryPolicy = { attempts: 10, backoffMs: 1000 };
 
 export type LifecycleQueue = Queue<LifecycleJobData, unknown, LifecycleJobName>;
 

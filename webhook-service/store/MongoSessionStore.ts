@@ -67,7 +67,7 @@ const toEventDoc = (event: StoredEvent): SessionEventDoc => ({
 });
 
 /** An activation, a cancellation or a no-show takes the opening; an end or a timeout the closing. */
-export const decisionKey = (decision: DecisionRecord): string =>
+const decisionKey = (decision: DecisionRecord): string =>
   `${decision.sessionId}.${decision.kind === 'activation' || decision.status !== 'ended' ? 'opening' : 'closing'}`;
 
 const toDecisionDoc = (decision: DecisionRecord): DecisionDoc => ({

@@ -2,7 +2,7 @@
 // which data messages it refuses.
 
 import { encodeMessage, encodeSnapshot, TOPIC, type SessionSnapshot } from '../../../plugin/protocol';
-import { advance, CONFIRM_WITHIN_MS, initialView, type SessionInput, type SessionView, type Transition } from '../../../widget/sessionState';
+import { advance, CONFIRM_WITHIN_MS, initialView, type SessionInput, type WidgetState, type Transition } from '../../../widget/sessionState';
 
 const T0 = Date.parse('2026-01-05T10:00:00.000Z');
 const startedAt = '2026-01-05T10:00:03.000Z';
@@ -27,7 +27,7 @@ const data = (payload: Uint8Array, fromServer = true, topic: string | undefined 
   type: 'data', payload, fromServer, topic, now,
 });
 
-function run(inputs: SessionInput[], from: SessionView = initialView): Transition & { all: Transition['notices'] } {
+function run(inputs: SessionInput[], from: WidgetState = initialView): Transition & { all: Transition['notices'] } {
   let view = from;
   const all: Transition['notices'] = [];
   let last: Transition = { view, notices: [] };
