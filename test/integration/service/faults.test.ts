@@ -65,7 +65,7 @@ test('when Redis stops while webhooks arrive, then they get 503, and once Redis 
   expect((await deliver(target, student)).status).toBe(200);
   await redis.stop();
   // The counselor's join completes the pair; with Redis away its room cannot be looked up in the
-  // mirror, nor its job queued: refused before anything is written, LiveKit must retry.
+  // copy, nor its job queued: refused before anything is written, LiveKit must retry.
   const refused = await deliver(target, counselor);
   expect(refused).toMatchObject({ status: 503, json: { error: { code: 'store_unavailable' } } });
   const ready = await fetch(`${target.url}/readyz`);
