@@ -38,8 +38,17 @@ const OPTIONS = {
   LIVEKIT_API_SECRET: { schema: z.string().min(1), expects: 'a non-empty LiveKit API secret' },
   /** Per-request timeout of LiveKit API calls, in seconds. @defaultValue 10 */
   LIVEKIT_REQUEST_TIMEOUT_SECONDS: { schema: positiveInt.default(10), expects: 'a positive integer (seconds)' },
-  /** Bearer token clinic portals present on /v1; at least 16 characters. */
-  CLINIC_API_TOKEN: { schema: z.string().min(16), expects: 'a secret of at least 16 characters' },
+  /** One bearer token clinic portals present on /v1 (the key named `default`); at least 16 characters. Optional when CLINIC_API_KEYS is set. */
+  CLINIC_API_TOKEN: { schema: z.string().min(16).optional(), expects: 'a secret of at least 16 characters' },
+  /** Named clinic API keys, `name:secret` comma-separated, several valid at once so a key can be rotated with no downtime; secrets of 16+ characters. */
+  CLINIC_API_KEYS: {
+    schema: z
+      .string()
+      .optional()
+      .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0))
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}:\S{16,}$/).transform((pair) => ({ name: pair.slice(0, pair.indexOf(':')), secret: pair.slice(pair.indexOf(':') + 1) })))),
+    expects: 'comma-separated name:secret pairs (name: letters, digits, _ . -; secret: 16+ characters, no spaces)',
+  },
   /** Redis key prefix of the BullMQ queues, so several deployments can share a Redis. @defaultValue autostart */
   BULLMQ_PREFIX: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('autostart'), expects: 'letters, digits, _ . - (1-64)' },
   /** Redis key prefix of the session copy (each session's records, read on the webhook path). @defaultValue autostart-copy */
@@ -101,6 +110,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     if (parsed.success) values[name] = parsed.data;
     else problems.push(`${name} ${raw === undefined ? 'is missing' : 'is invalid'}: expected ${option.expects}`);
   }
+  const keys = values.CLINIC_API_KEYS as { name: string }[] | undefined;
+  if (keys && values.CLINIC_API_TOKEN === undefined && keys.length === 0 && !problems.some((problem) => problem.startsWith('CLINIC_API'))) {
+    problems.push('CLINIC_API_KEYS or CLINIC_API_TOKEN is missing: expected at least one clinic API key');
+  }
+  const names = (keys ?? []).map((key) => key.name).concat(values.CLINIC_API_TOKEN === undefined ? [] : ['default']);
+  if (new Set(names).size !== names.length) problems.push('CLINIC_API_KEYS is invalid: expected each key name once (CLINIC_API_TOKEN is the key named default)');
   if (problems.length > 0) throw new ConfigError(problems);
   return values as Config;
+}
+
+/** Every clinic API key in force: CLINIC_API_KEYS, and CLINIC_API_TOKEN as the key named `default`. */
+export function clinicApiKeys(config: Config): { name: string; secret: string }[] {
+  return [...config.CLINIC_API_KEYS, ...(config.CLINIC_API_TOKEN === undefined ? [] : [{ name: 'default', secret: config.CLINIC_API_TOKEN }])];
 }

@@ -6,3 +6,4 @@ const random = (): string => randomBytes(16).toString('base64url');
 
 export const newSessionId = (): string => `ses_${random()}`;
 export const newMessageId = (): string => `msg_${random()}`;
+export const newAuditId = (): string => `aud_${random()}`;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as wait } from 'node:timers/promises';
 import type { Express } from 'express';
 import type { LifecycleRules } from '../plugin';
-import type { Config } from './config';
+import { clinicApiKeys, type Config } from './config';
 import { createApp } from './http/app';
 import { liveKitJoinTokens } from './livekit/joinTokens';
 import { LiveKitRoomGateway } from './livekit/LiveKitRoomGateway';
@@ -16,6 +16,7 @@ import { createMetrics, type Metrics } from './metrics';
 import { bullLifecycleJobs, createLifecycleQueue, scheduleReconciliation } from './queue/lifecycleQueue';
 import { createLifecycleWorker, type LifecycleWorker } from './queue/lifecycleWorker';
 import { CopiedSessionStore } from './store/CopiedSessionStore';
+import { MongoAuditTrail } from './store/MongoAuditTrail';
 import { MongoSessionStore } from './store/MongoSessionStore';
 import { RedisSessionCopy } from './store/RedisSessionCopy';
 import { RedisSessionLocks } from './store/RedisSessionLocks';
@@ -58,8 +59,12 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   const copy = new RedisSessionCopy({ redisUrl: config.REDIS_URL, prefix: config.SESSION_COPY_PREFIX, ttlSeconds: config.SESSION_COPY_TTL_SECONDS });
   const locks = new RedisSessionLocks({ redisUrl: config.REDIS_URL, prefix: config.SESSION_COPY_PREFIX });
   const database = await MongoSessionStore.connect(config.MONGODB_URI);
+  const audit = await MongoAuditTrail.connect(config.MONGODB_URI).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
   await Promise.all([copy.connect(), locks.connect()]).catch(async (error: unknown) => {
-    await Promise.all([database.close(), copy.close(), locks.close()]);
+    await Promise.all([database.close(), audit.close(), copy.close(), locks.close()]);
     throw error;
   });
   const store = new CopiedSessionStore(database, copy);
@@ -141,7 +146,8 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
             clock,
             rules,
             logger,
-            clinicApiToken: config.CLINIC_API_TOKEN,
+            clinicApiKeys: clinicApiKeys(config),
+            audit,
             corsOrigins: config.CORS_ORIGINS,
             tokens: liveKitJoinTokens({
               apiKey: config.LIVEKIT_API_KEY,
@@ -179,6 +185,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
       await worker?.close();
       await queue.close();
       await store.close();
+      await audit.close();
       await locks.close();
     },
   };

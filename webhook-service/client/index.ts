@@ -9,6 +9,7 @@ export type Session = components['schemas']['Session'];
 export type CreateSession = components['schemas']['CreateSession'];
 export type JoinToken = components['schemas']['JoinToken'];
 export type ApiError = components['schemas']['Error']['error'];
+export type AuditList = components['schemas']['AuditList'];
 
 export type Answer<T> = { status: number; data: T; error?: undefined } | { status: number; data?: undefined; error: ApiError };
 
@@ -26,6 +27,7 @@ export interface ClinicClient {
   mintJoinToken(id: string, identity: string): Promise<Answer<JoinToken>>;
   endSession(id: string): Promise<Answer<Session>>;
   cancelSession(id: string): Promise<Answer<Session>>;
+  getAudit(id: string): Promise<Answer<AuditList>>;
   /** The openapi-fetch client itself, for anything else. */
   raw: Client<paths>;
 }
@@ -53,6 +55,7 @@ export function createClinicClient(options: ClinicClientOptions): ClinicClient {
     mintJoinToken: (id, identity) => answer(raw.POST('/v1/sessions/{id}/token', { ...path(id), body: { identity } }) as Fetched<JoinToken>),
     endSession: (id) => answer(raw.POST('/v1/sessions/{id}/end', path(id)) as Fetched<Session>),
     cancelSession: (id) => answer(raw.POST('/v1/sessions/{id}/cancel', path(id)) as Fetched<Session>),
+    getAudit: (id) => answer(raw.GET('/v1/sessions/{id}/audit', path(id)) as Fetched<AuditList>),
   };
 }
 

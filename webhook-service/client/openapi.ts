@@ -32,6 +32,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{id}/token": {
         parameters: {
             query?: never;
@@ -122,6 +138,25 @@ export interface components {
             actualEnd: string | null;
             closedAt: string | null;
             participants: components["schemas"]["Attendance"][];
+        };
+        AuditEntry: {
+            id: string;
+            /** @description the API key's name (never its secret) */
+            keyName: string;
+            /** @enum {string} */
+            action: "session.create" | "session.end" | "session.cancel" | "token.mint";
+            sessionId: string | null;
+            /** @description for token mints: whose token */
+            identity: string | null;
+            /** @description ISO 8601 */
+            at: string;
+            outcome: {
+                status: number;
+                code: string | null;
+            };
+        };
+        AuditList: {
+            entries: components["schemas"]["AuditEntry"][];
         };
         Error: {
             error: {
@@ -225,6 +260,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description invalid_request: the body or a parameter does not match */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description clinic_unauthorized: missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description session_not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable: retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description who created, ended, cancelled the session or minted its tokens, and how each call ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditList"];
                 };
             };
             /** @description invalid_request: the body or a parameter does not match */

@@ -1,18 +1,23 @@
 // The clinic API (/v1): validates bodies with zod, calls a use case, answers JSON. Nothing else.
-import { Router, json } from 'express';
+import { Router, json, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { ServiceError } from '../errors';
+import { isServiceError, ServiceError } from '../errors';
+import { newAuditId } from '../ids';
+import type { AuditAction, AuditEntry, AuditTrail } from '../usecases/ports/AuditTrail';
+import { ERROR_STATUS } from './errorStatus';
 import { closeSession, type CloseSessionDeps } from '../usecases/closeSession';
 import { createSession, type CreateSessionDeps } from '../usecases/createSession';
 import { getSession } from '../usecases/getSession';
 import { mintJoinToken, type MintJoinTokenDeps } from '../usecases/mintJoinToken';
 import { sessionView } from '../usecases/sessionView';
-import { requireClinicToken } from './clinicAuth';
+import { requireClinicKey, type ClinicApiKey } from './clinicAuth';
 import { clinicCors } from './cors';
 import { CreateSessionBody, TokenBody } from './schemas';
 
 export interface ClinicRoutesDeps extends CreateSessionDeps, MintJoinTokenDeps, CloseSessionDeps {
-  clinicApiToken: string;
+  audit: AuditTrail;
+  /** Every clinic API key in force (CLINIC_API_KEYS and CLINIC_API_TOKEN as `default`). */
+  clinicApiKeys: readonly ClinicApiKey[];
   corsOrigins: readonly string[];
 }
 
@@ -23,34 +28,97 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   throw new ServiceError('invalid_request', message);
 }
 
+/** The most audit entries one read returns (a session has a handful). */
+const AUDIT_PAGE = 1000;
+
 export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   const router = Router();
   router.use(clinicCors(deps.corsOrigins));
-  router.use(requireClinicToken(deps.clinicApiToken));
+  router.use(requireClinicKey(deps.clinicApiKeys));
+  // Who called what: the key's name, never its secret; ids, never bodies.
+  router.use((req, res, next) => {
+    res.on('finish', () => {
+      deps.logger.info({ clinicKey: res.locals.clinicKey, method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode }, 'clinic API call');
+    });
+    next();
+  });
   router.use(json({ limit: '16kb' }));
 
-  router.post('/sessions', async (req, res) => {
-    const body = parse(CreateSessionBody, req.body);
-    const view = await createSession(deps, { ...body, scheduledStart: body.scheduledStart ? new Date(body.scheduledStart) : null });
-    res.status(201).location(`/v1/sessions/${view.id}`).json(view);
-  });
+  /**
+   * Runs an audited call: the entry is written before the answer goes out, so a token is never
+   * handed out unrecorded (an audit that cannot be written answers 503 instead); a refused call is
+   * recorded with its code, as far as the audit can be written.
+   */
+  const audited =
+    (action: AuditAction, run: (req: Request) => Promise<{ status: number; body: { id?: string } | object; sessionId: string | null }>): RequestHandler =>
+    async (req, res) => {
+      const entry = (sessionId: string | null, status: number, code: string | null): AuditEntry => ({
+        id: newAuditId(),
+        keyName: String(res.locals.clinicKey),
+        action,
+        sessionId,
+        identity: action === 'token.mint' && typeof req.body?.identity === 'string' ? req.body.identity : null,
+        at: new Date(deps.clock.now()),
+        outcome: { status, code },
+      });
+      let answer: Awaited<ReturnType<typeof run>>;
+      try {
+        answer = await run(req);
+      } catch (error) {
+        const code = isServiceError(error) ? error.code : 'internal';
+        await deps.audit.record(entry(typeof req.params.id === 'string' ? req.params.id : null, ERROR_STATUS[code], code)).catch((failure: unknown) => {
+          deps.logger.error({ err: failure, action }, 'audit entry of a refused call not written');
+        });
+        throw error;
+      }
+      await deps.audit.record(entry(answer.sessionId, answer.status, null));
+      res.status(answer.status).json(answer.body);
+    };
+
+  router.post(
+    '/sessions',
+    audited('session.create', async (req) => {
+      const body = parse(CreateSessionBody, req.body);
+      const view = await createSession(deps, { ...body, scheduledStart: body.scheduledStart ? new Date(body.scheduledStart) : null });
+      return { status: 201, body: view, sessionId: view.id };
+    }),
+  );
 
   router.get('/sessions/:id', async (req, res) => {
     res.json(await getSession(deps, req.params.id));
   });
 
-  router.post('/sessions/:id/token', async (req, res) => {
-    const { identity: who } = parse(TokenBody, req.body);
-    res.json(await mintJoinToken(deps, req.params.id, who));
+  router.get('/sessions/:id/audit', async (req, res) => {
+    if (!(await deps.store.findSession(req.params.id))) throw ServiceError.notFound(req.params.id);
+    const entries = await deps.audit.list(req.params.id, AUDIT_PAGE);
+    res.json({ entries: entries.map((entry) => ({ ...entry, at: entry.at.toISOString() })) });
   });
 
-  router.post('/sessions/:id/end', async (req, res) => {
-    res.json(sessionView(await closeSession(deps, req.params.id, { kind: 'end_requested', at: deps.clock.now() })));
-  });
+  router.post(
+    '/sessions/:id/token',
+    audited('token.mint', async (req) => {
+      const { identity: who } = parse(TokenBody, req.body);
+      return { status: 200, body: await mintJoinToken(deps, req.params.id as string, who), sessionId: req.params.id as string };
+    }),
+  );
 
-  router.post('/sessions/:id/cancel', async (req, res) => {
-    res.json(sessionView(await closeSession(deps, req.params.id, { kind: 'cancel_requested', at: deps.clock.now() })));
-  });
+  router.post(
+    '/sessions/:id/end',
+    audited('session.end', async (req) => ({
+      status: 200,
+      body: sessionView(await closeSession(deps, req.params.id as string, { kind: 'end_requested', at: deps.clock.now() })),
+      sessionId: req.params.id as string,
+    })),
+  );
+
+  router.post(
+    '/sessions/:id/cancel',
+    audited('session.cancel', async (req) => ({
+      status: 200,
+      body: sessionView(await closeSession(deps, req.params.id as string, { kind: 'cancel_requested', at: deps.clock.now() })),
+      sessionId: req.params.id as string,
+    })),
+  );
 
   return router;
 }

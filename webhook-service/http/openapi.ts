@@ -53,6 +53,13 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': answer('the session', 'Session'), ...errors(400, 401, 404, 503) },
         },
       },
+      '/v1/sessions/{id}/audit': {
+        get: {
+          operationId: 'getAudit',
+          parameters: [sessionId],
+          responses: { '200': answer('who created, ended, cancelled the session or minted its tokens, and how each call ended', 'AuditList'), ...errors(400, 401, 404, 503) },
+        },
+      },
       '/v1/sessions/{id}/token': {
         post: {
           operationId: 'mintJoinToken',

@@ -52,6 +52,20 @@ export const Session = z
   })
   .register(apiSchemas, { id: 'Session', description: 'A session with its lifecycle and attendance.' });
 
+const AuditEntry = z
+  .object({
+    id: z.string(),
+    keyName: z.string().describe("the API key's name (never its secret)"),
+    action: z.enum(['session.create', 'session.end', 'session.cancel', 'token.mint']),
+    sessionId: z.string().nullable(),
+    identity: z.string().nullable().describe('for token mints: whose token'),
+    at: instant,
+    outcome: z.object({ status: z.number().int(), code: z.string().nullable() }),
+  })
+  .register(apiSchemas, { id: 'AuditEntry' });
+
+export const AuditList = z.object({ entries: z.array(AuditEntry) }).register(apiSchemas, { id: 'AuditList', description: 'Oldest first.' });
+
 export const ErrorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
   .register(apiSchemas, { id: 'Error', description: 'Every error answer: a code to act on and a message for people.' });

@@ -1,5 +1,6 @@
 // The clinic API and the operations endpoints through HTTP, against the real stack.
 import { freeTcpPort } from '../../../scripts/stack/ports';
+import { uniqueName } from '../../support/isolation';
 import {
   CLINIC_TOKEN,
   clinic,
@@ -198,5 +199,30 @@ describe('operations', () => {
     const ready = await fetch(`${target.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { mongodb: 'ok', redis: 'ok' }, failed: [] });
+  });
+});
+
+describe('API keys', () => {
+  const OLD = 'portal-2025:old-secret-0123456789abcdef';
+  const NEW = 'portal-2026:new-secret-0123456789abcdef';
+  const secretOf = (pair: string) => pair.slice(pair.indexOf(':') + 1);
+
+  test('when a key is rotated, then both work while both are configured, and the removed one gets 401', async () => {
+    const both = testConfig({ CLINIC_API_KEYS: `${OLD},${NEW}` });
+    target = await startService(both);
+    const created = await clinic(target.url, 'POST', '/v1/sessions', { roomName: uniqueName('rot'), studentIdentity: 's', counselorIdentity: 'c' }, secretOf(OLD));
+    expect(created.status).toBe(201);
+    expect((await clinic(target.url, 'POST', `/v1/sessions/${created.json.id}/token`, { identity: 's' }, secretOf(NEW))).status).toBe(200);
+    // The audit names the key of each call, never its secret.
+    const audit = await clinic(target.url, 'GET', `/v1/sessions/${created.json.id}/audit`, undefined, secretOf(NEW));
+    expect(audit.json.entries.map((entry: { keyName: string; action: string }) => [entry.keyName, entry.action])).toEqual([
+      ['portal-2025', 'session.create'],
+      ['portal-2026', 'token.mint'],
+    ]);
+    expect(JSON.stringify(audit.json)).not.toMatch(/secret-0123456789/);
+    await target.stop();
+    target = await startService({ ...both, CLINIC_API_KEYS: [{ name: 'portal-2026', secret: secretOf(NEW) }], CLINIC_API_TOKEN: undefined });
+    expect((await clinic(target.url, 'GET', '/v1/sessions/ses_x', undefined, secretOf(OLD))).json).toEqual({ error: { code: 'clinic_unauthorized', message: 'missing or invalid bearer token' } });
+    expect((await clinic(target.url, 'GET', '/v1/sessions/ses_x', undefined, secretOf(NEW))).status).toBe(404);
   });
 });

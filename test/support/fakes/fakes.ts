@@ -1,5 +1,6 @@
 // Fakes of the service's other ports for use-case unit tests: they record what was asked, so a
 // test can say what the use case did; the real adapters are covered by the integration suites.
+import type { AuditEntry, AuditTrail } from '../../../webhook-service/usecases/ports/AuditTrail';
 import type { ClinicEvent, ClinicEvents } from '../../../webhook-service/usecases/ports/ClinicEvents';
 import type { Clock } from '../../../webhook-service/usecases/ports/Clock';
 import type { JoinTokenMinter, JoinTokenRequest } from '../../../webhook-service/usecases/ports/JoinTokenMinter';
@@ -115,5 +116,18 @@ export class InProcessLocks implements SessionLocks {
     const run = previous.then(work, work);
     this.tails.set(sessionId, run.catch(() => undefined));
     return run;
+  }
+}
+
+/** The audit trail in memory. */
+export class InMemoryAuditTrail implements AuditTrail {
+  readonly entries: AuditEntry[] = [];
+  failing: Error | null = null;
+  async record(entry: AuditEntry): Promise<void> {
+    if (this.failing) throw this.failing;
+    this.entries.push(entry);
+  }
+  async list(sessionId: string, limit: number): Promise<AuditEntry[]> {
+    return this.entries.filter((entry) => entry.sessionId === sessionId).slice(0, limit);
   }
 }

@@ -1,6 +1,6 @@
 // Configuration validation: defaults, parsing, and messages that name the variable and what it
 // expects (and never echo a value, since some are secrets).
-import { ConfigError, loadConfig } from '../../../webhook-service/config';
+import { clinicApiKeys, ConfigError, loadConfig } from '../../../webhook-service/config';
 
 const valid = {
   MONGODB_URI: 'mongodb://127.0.0.1:27017/autostart',
@@ -29,6 +29,7 @@ test('when only the required variables are set, then every option has its docume
     LIVEKIT_PUBLIC_URL: undefined,
     LIVEKIT_REQUEST_TIMEOUT_SECONDS: 10,
     BULLMQ_PREFIX: 'autostart',
+    CLINIC_API_KEYS: [],
     SESSION_COPY_PREFIX: 'autostart-copy',
     SESSION_COPY_TTL_SECONDS: 2592000,
     SESSION_REJOIN_GRACE_SECONDS: 600,
@@ -61,7 +62,7 @@ test('when required variables are missing, then the message names each of them a
     'LIVEKIT_URL is missing: expected a ws://, wss://, http:// or https:// URL',
     'LIVEKIT_API_KEY is missing: expected a non-empty LiveKit API key',
     'LIVEKIT_API_SECRET is missing: expected a non-empty LiveKit API secret',
-    'CLINIC_API_TOKEN is missing: expected a secret of at least 16 characters',
+    'CLINIC_API_KEYS or CLINIC_API_TOKEN is missing: expected at least one clinic API key',
   ]);
 });
 
@@ -92,4 +93,26 @@ test('when the clinic token is too short, then the message does not repeat it', 
 test('when a variable is set but empty, then it counts as not set', () => {
   expect(loadConfig({ ...valid, PORT: '' }).PORT).toBe(8080);
   expect(problemsOf({ ...valid, REDIS_URL: '' })).toEqual(['REDIS_URL is missing: expected a redis:// or rediss:// URL']);
+});
+
+describe('clinic API keys', () => {
+  const { CLINIC_API_TOKEN: _token, ...withoutToken } = valid;
+
+  test('named keys, several at once, with the single token as the key named default', () => {
+    const config = loadConfig({ ...valid, CLINIC_API_KEYS: 'portal-2026:secret-of-the-new-key-0001, portal-2025:secret-of-the-old-key-0001' });
+    expect(clinicApiKeys(config)).toEqual([
+      { name: 'portal-2026', secret: 'secret-of-the-new-key-0001' },
+      { name: 'portal-2025', secret: 'secret-of-the-old-key-0001' },
+      { name: 'default', secret: valid.CLINIC_API_TOKEN },
+    ]);
+  });
+
+  test('keys alone are enough; no key at all is refused', () => {
+    expect(clinicApiKeys(loadConfig({ ...withoutToken, CLINIC_API_KEYS: 'portal:secret-of-the-key-0001' }))).toEqual([{ name: 'portal', secret: 'secret-of-the-key-0001' }]);
+    expect(problemsOf(withoutToken)).toEqual(['CLINIC_API_KEYS or CLINIC_API_TOKEN is missing: expected at least one clinic API key']);
+  });
+
+  test.each([['portal:short'], ['no-secret-here'], ['bad name:secret-of-the-key-0001'], ['a:secret-of-the-key-0001,a:another-secret-of-16']])('a bad list (%s) is refused, naming the variable', (keys) => {
+    expect(problemsOf({ ...valid, CLINIC_API_KEYS: keys })[0]).toMatch(/^CLINIC_API_KEYS is invalid: expected /);
+  });
 });

@@ -33,7 +33,7 @@ test('the document describes exactly the clinic routes the app serves', () => {
     logger: pino({ level: 'silent' }),
     metrics: createMetrics(),
     readiness: {},
-    api: { webhook: { maxBytes: 1024, intake: deps }, clinic: { ...deps, clinicApiToken: 'x'.repeat(16), corsOrigins: [] } },
+    api: { webhook: { maxBytes: 1024, intake: deps }, clinic: { ...deps, clinicApiKeys: [{ name: 'default', secret: 'x'.repeat(16) }], corsOrigins: [] } },
   });
   // Express 5 keeps its routers' layers; the clinic router is the one mounted under /v1.
   type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] }; matchers?: unknown };

@@ -10,6 +10,8 @@ import { createApp } from '../../../webhook-service/http/app';
 import { browserUrl } from '../../../webhook-service/livekit/joinTokens';
 import { liveKitWebhookVerifier } from '../../../webhook-service/livekit/webhookVerifier';
 import { createMetrics } from '../../../webhook-service/metrics';
+import { ServiceError } from '../../../webhook-service/errors';
+import { InMemoryAuditTrail } from '../../support/fakes/fakes';
 import { world } from './usecases/world';
 
 const TOKEN = 'unit-clinic-token-0123456789';
@@ -24,7 +26,7 @@ async function serve() {
     readiness: {},
     api: {
       webhook: { maxBytes: 65536, intake: deps },
-      clinic: { ...deps, clinicApiToken: TOKEN, corsOrigins: [] },
+      clinic: { ...deps, logger, clinicApiKeys: [{ name: 'default', secret: TOKEN }], corsOrigins: [] },
     },
   });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
@@ -90,4 +92,60 @@ test('a LiveKit URL given as http(s) hands browsers ws(s)', () => {
   expect(browserUrl('http://127.0.0.1:7880')).toBe('ws://127.0.0.1:7880');
   expect(browserUrl('wss://livekit.clinic.example/path')).toBe('wss://livekit.clinic.example/path');
   expect(browserUrl('HTTPS://LIVEKIT.example')).toBe('wss://LIVEKIT.example');
+});
+
+test("each clinic API call is logged with the key's name, never its secret", async () => {
+  const app = await serve();
+  await fetch(`${app.url}/v1/sessions/ses_unknown`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const deadline = Date.now() + 2000;
+  while (!app.lines.some((line) => line.msg === 'clinic API call') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(app.lines.find((line) => line.msg === 'clinic API call')).toMatchObject({ clinicKey: 'default', method: 'GET', path: '/v1/sessions/ses_unknown', status: 404 });
+  expect(JSON.stringify(app.lines)).not.toContain(TOKEN);
+  await app.close();
+});
+
+describe('the audit trail', () => {
+  async function servedWith(audit: InMemoryAuditTrail) {
+    const deps = { ...world(), audit };
+    const app = createApp({
+      logger: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      readiness: {},
+      api: { webhook: { maxBytes: 65536, intake: deps }, clinic: { ...deps, clinicApiKeys: [{ name: 'portal-a', secret: TOKEN }], corsOrigins: [] } },
+    });
+    const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: response.status, json: await response.json() };
+    };
+    return { call, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  test('a create, a mint and a refused end are recorded with the key name, the identity and the outcome', async () => {
+    const audit = new InMemoryAuditTrail();
+    const app = await servedWith(audit);
+    const created = await app.call('POST', '/v1/sessions', { roomName: 'audited', studentIdentity: 'stu', counselorIdentity: 'cou' });
+    expect((await app.call('POST', `/v1/sessions/${created.json.id}/token`, { identity: 'stu' })).status).toBe(200);
+    expect((await app.call('POST', `/v1/sessions/${created.json.id}/end`)).status).toBe(409);
+    const listed = await app.call('GET', `/v1/sessions/${created.json.id}/audit`);
+    expect(listed.json.entries.map(({ keyName, action, identity, outcome }: Record<string, unknown>) => ({ keyName, action, identity, outcome }))).toEqual([
+      { keyName: 'portal-a', action: 'session.create', identity: null, outcome: { status: 201, code: null } },
+      { keyName: 'portal-a', action: 'token.mint', identity: 'stu', outcome: { status: 200, code: null } },
+      { keyName: 'portal-a', action: 'session.end', identity: null, outcome: { status: 409, code: 'session_not_active' } },
+    ]);
+    await app.close();
+  });
+
+  test('a token whose mint cannot be recorded is not handed out', async () => {
+    const audit = new InMemoryAuditTrail();
+    const app = await servedWith(audit);
+    const created = await app.call('POST', '/v1/sessions', { roomName: 'audit-down', studentIdentity: 'stu', counselorIdentity: 'cou' });
+    audit.failing = ServiceError.storeUnavailable(new Error('audit collection away'));
+    const minted = await app.call('POST', `/v1/sessions/${created.json.id}/token`, { identity: 'stu' });
+    expect(minted).toEqual({ status: 503, json: { error: { code: 'store_unavailable', message: 'the service cannot answer now' } } });
+    await app.close();
+  });
 });

@@ -6,7 +6,7 @@ import type { LifecycleRules } from '../../../../plugin';
 import { createSession } from '../../../../webhook-service/usecases/createSession';
 import { ingestWebhook } from '../../../../webhook-service/usecases/ingestWebhook';
 import { InMemorySessionStore } from '../../../support/fakes/InMemorySessionStore';
-import { InProcessLocks, ManualClock, RecordingClinicEvents, RecordingJobs, RecordingRooms, RecordingTokens } from '../../../support/fakes/fakes';
+import { InMemoryAuditTrail, InProcessLocks, ManualClock, RecordingClinicEvents, RecordingJobs, RecordingRooms, RecordingTokens } from '../../../support/fakes/fakes';
 import { signWebhook, webhookBody, type EventSpec } from '../../../../scripts/shared/livekitWebhooks';
 
 const KEY = 'unit-key';
@@ -17,6 +17,7 @@ export function world(rules: LifecycleRules = { rejoinGraceMs: 60_000, noShowAft
   const deps = {
     store: new InMemorySessionStore(),
     locks: new InProcessLocks(),
+    audit: new InMemoryAuditTrail(),
     jobs: new RecordingJobs(),
     events: new RecordingClinicEvents(),
     rooms: new RecordingRooms(),

@@ -1,0 +1,86 @@
+// The audit trail in MongoDB: one insert per audited call in `audit_entries` (written once,
+// never changed), read by session and time (indexed on a real MongoDB; FerretDB scans it, which
+// is fine for an occasional supervisor's read).
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import { ServiceError } from '../errors';
+import type { AuditAction, AuditEntry, AuditTrail } from '../usecases/ports/AuditTrail';
+
+interface AuditDoc {
+  _id: string;
+  keyName: string;
+  action: string;
+  sessionId: string | null;
+  identity: string | null;
+  at: Date;
+  status: number;
+  code: string | null;
+}
+
+const auditSchema = new Schema<AuditDoc>(
+  {
+    _id: { type: String, required: true },
+    keyName: { type: String, required: true },
+    action: { type: String, required: true },
+    sessionId: { type: String, default: null },
+    identity: { type: String, default: null },
+    at: { type: Date, required: true },
+    status: { type: Number, required: true },
+    code: { type: String, default: null },
+  },
+  { versionKey: false, autoIndex: false, strict: 'throw', collection: 'audit_entries' },
+);
+auditSchema.index({ sessionId: 1, at: 1 }, { name: 'sessionId_at' });
+
+export class MongoAuditTrail implements AuditTrail {
+  private constructor(
+    private readonly connection: Connection,
+    private readonly model: Model<AuditDoc>,
+  ) {}
+
+  /** Connects (a pool of its own) and makes sure the collection and its index exist. */
+  static async connect(uri: string): Promise<MongoAuditTrail> {
+    const connection = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 3000, bufferCommands: false, autoIndex: false });
+    try {
+      await connection.asPromise();
+      const model = connection.model<AuditDoc>('AuditEntry', auditSchema);
+      await model.createCollection().catch((error: unknown) => {
+        // 48 = NamespaceExists: another instance created it first.
+        if ((error as { code?: unknown }).code !== 48) throw error;
+      });
+      await model.createIndexes();
+      return new MongoAuditTrail(connection, model);
+    } catch (error) {
+      await connection.close().catch(() => undefined);
+      throw ServiceError.storeUnavailable(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  async record(entry: AuditEntry): Promise<void> {
+    try {
+      await this.model.create({ _id: entry.id, keyName: entry.keyName, action: entry.action, sessionId: entry.sessionId, identity: entry.identity, at: entry.at, status: entry.outcome.status, code: entry.outcome.code });
+    } catch (error) {
+      throw ServiceError.storeUnavailable(error);
+    }
+  }
+
+  async list(sessionId: string, limit: number): Promise<AuditEntry[]> {
+    try {
+      const docs = await this.model.find({ sessionId }).sort({ at: 1, _id: 1 }).limit(limit).lean<AuditDoc[]>().exec();
+      return docs.map((doc) => ({
+        id: doc._id,
+        keyName: doc.keyName,
+        action: doc.action as AuditAction,
+        sessionId: doc.sessionId,
+        identity: doc.identity,
+        at: doc.at,
+        outcome: { status: doc.status, code: doc.code },
+      }));
+    } catch (error) {
+      throw ServiceError.storeUnavailable(error);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+// The port of the access audit: who (which API key) did what to which session, when, and how it
+// ended. Counseling records must show who minted access to which session (HIPAA/FERPA-style).
+
+export type AuditAction = 'session.create' | 'session.end' | 'session.cancel' | 'token.mint';
+
+export interface AuditEntry {
+  id: string;
+  /** The API key's name, never its secret. */
+  keyName: string;
+  action: AuditAction;
+  /** null when the call named no session it could create (a refused create). */
+  sessionId: string | null;
+  /** For token mints: whose token. */
+  identity: string | null;
+  at: Date;
+  /** The HTTP status answered, and the error code when it was an error. */
+  outcome: { status: number; code: string | null };
+}
+
+export interface AuditTrail {
+  /** Durable once resolved; throws ServiceError `store_unavailable`. */
+  record(entry: AuditEntry): Promise<void>;
+  /** The session's entries, oldest first, at most `limit`. */
+  list(sessionId: string, limit: number): Promise<AuditEntry[]>;
+}
