@@ -179,6 +179,31 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
       expect(await store.loadRecords(session.id)).toMatchObject({ activation: null, closure: cancelled });
     });
 
+    test('the listing pages through sessions in creation order, within the range, and a cursor never repeats or skips one', async () => {
+      const base = Date.parse('2031-05-01T00:00:00.000Z') + Math.floor(Math.random() * 1e9);
+      const made: SessionRecord[] = [];
+      for (let index = 0; index < 7; index += 1) {
+        // Two share a creation instant: the id orders them.
+        const session = aSession({ createdAt: new Date(base + Math.floor(index / 2) * 1000) });
+        await store.createSession(session);
+        made.push(session);
+      }
+      const expected = [...made].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+      const from = new Date(base);
+      const to = new Date(base + 4000);
+      const seen: SessionRecord[] = [];
+      let after: { createdAt: Date; id: string } | null = null;
+      for (let page = 0; page < 10; page += 1) {
+        const sessions = await store.listSessions({ from, to, after, limit: 3 });
+        seen.push(...sessions);
+        if (sessions.length < 3) break;
+        const last = sessions.at(-1) as SessionRecord;
+        after = { createdAt: last.createdAt, id: last.id };
+      }
+      expect(seen).toEqual(expected);
+      expect(await store.listSessions({ from: new Date(base + 1000), to: new Date(base + 2000), after: null, limit: 10 })).toEqual(expected.slice(2, 4));
+    });
+
     test('concurrent decisions for one session: exactly one is created and all read the same winner', async () => {
       const session = aSession();
       await store.createSession(session);

@@ -10,6 +10,8 @@ export type CreateSession = components['schemas']['CreateSession'];
 export type JoinToken = components['schemas']['JoinToken'];
 export type ApiError = components['schemas']['Error']['error'];
 export type AuditList = components['schemas']['AuditList'];
+export type SessionPage = components['schemas']['SessionPage'];
+export type SessionListQuery = NonNullable<paths['/v1/sessions']['get']['parameters']['query']>;
 
 export type Answer<T> = { status: number; data: T; error?: undefined } | { status: number; data?: undefined; error: ApiError };
 
@@ -28,6 +30,7 @@ export interface ClinicClient {
   endSession(id: string): Promise<Answer<Session>>;
   cancelSession(id: string): Promise<Answer<Session>>;
   getAudit(id: string): Promise<Answer<AuditList>>;
+  listSessions(query?: SessionListQuery): Promise<Answer<SessionPage>>;
   /** The openapi-fetch client itself, for anything else. */
   raw: Client<paths>;
 }
@@ -56,6 +59,7 @@ export function createClinicClient(options: ClinicClientOptions): ClinicClient {
     endSession: (id) => answer(raw.POST('/v1/sessions/{id}/end', path(id)) as Fetched<Session>),
     cancelSession: (id) => answer(raw.POST('/v1/sessions/{id}/cancel', path(id)) as Fetched<Session>),
     getAudit: (id) => answer(raw.GET('/v1/sessions/{id}/audit', path(id)) as Fetched<AuditList>),
+    listSessions: (query = {}) => answer(raw.GET('/v1/sessions', { params: { query } }) as Fetched<SessionPage>),
   };
 }
 

@@ -12,7 +12,8 @@ import { mintJoinToken, type MintJoinTokenDeps } from '../usecases/mintJoinToken
 import { sessionView } from '../usecases/sessionView';
 import { requireClinicKey, type ClinicApiKey } from './clinicAuth';
 import { clinicCors } from './cors';
-import { CreateSessionBody, TokenBody } from './schemas';
+import { CreateSessionBody, SessionListQuery, TokenBody } from './schemas';
+import { attendanceCsv, listSessions } from '../usecases/listSessions';
 
 export interface ClinicRoutesDeps extends CreateSessionDeps, MintJoinTokenDeps, CloseSessionDeps {
   audit: AuditTrail;
@@ -83,6 +84,23 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
       return { status: 201, body: view, sessionId: view.id };
     }),
   );
+
+  router.get('/sessions', async (req, res) => {
+    const query = parse(SessionListQuery, req.query);
+    const page = await listSessions(deps, {
+      status: query.status ?? null,
+      from: query.from ? new Date(query.from) : null,
+      to: query.to ? new Date(query.to) : null,
+      limit: query.limit,
+      cursor: query.cursor ?? null,
+    });
+    if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
+      if (page.nextCursor) res.set('X-Next-Cursor', page.nextCursor);
+      res.type('text/csv; charset=utf-8').send(attendanceCsv(page));
+      return;
+    }
+    res.json(page);
+  });
 
   router.get('/sessions/:id', async (req, res) => {
     res.json(await getSession(deps, req.params.id));

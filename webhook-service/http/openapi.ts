@@ -40,6 +40,25 @@ export function openApiDocument(): Record<string, unknown> {
     security: [{ bearer: [] }],
     paths: {
       '/v1/sessions': {
+        get: {
+          operationId: 'listSessions',
+          description: 'Sessions with their attendance, in creation order, a page at a time. With Accept: text/csv, one row per presence interval (sessionId, roomName, status, role, identity, joinedAt, leftAt, lateSeconds) and the next cursor in X-Next-Cursor.',
+          parameters: [
+            { name: 'status', in: 'query', schema: { type: 'string', enum: ['waiting', 'active', 'ended', 'cancelled', 'no_show'] } },
+            { name: 'from', in: 'query', description: 'created at or after (ISO 8601)', schema: { type: 'string', format: 'date-time' } },
+            { name: 'to', in: 'query', description: 'created before (ISO 8601)', schema: { type: 'string', format: 'date-time' } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+            { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': {
+              description: 'a page of sessions',
+              headers: { 'X-Next-Cursor': { description: 'with text/csv: the next page\'s cursor', schema: { type: 'string' } } },
+              content: { 'application/json': { schema: ref('SessionPage') }, 'text/csv': { schema: { type: 'string' } } },
+            },
+            ...errors(400, 401, 503),
+          },
+        },
         post: {
           operationId: 'createSession',
           requestBody: { required: true, ...json('CreateSession') },

@@ -66,6 +66,18 @@ const AuditEntry = z
 
 export const AuditList = z.object({ entries: z.array(AuditEntry) }).register(apiSchemas, { id: 'AuditList', description: 'Oldest first.' });
 
+export const SessionListQuery = z.object({
+  status: z.enum(['waiting', 'active', 'ended', 'cancelled', 'no_show']).optional(),
+  from: z.iso.datetime({ offset: true }).optional().describe('created at or after'),
+  to: z.iso.datetime({ offset: true }).optional().describe('created before'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(512).optional(),
+});
+
+export const SessionPage = z
+  .object({ sessions: z.array(Session), nextCursor: z.string().nullable() })
+  .register(apiSchemas, { id: 'SessionPage', description: 'Sessions in creation order; pass nextCursor as cursor for the next page.' });
+
 export const ErrorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
   .register(apiSchemas, { id: 'Error', description: 'Every error answer: a code to act on and a message for people.' });

@@ -44,6 +44,10 @@ export class CopiedSessionStore implements SessionStore {
     return records;
   }
 
+  async listSessions(query: Parameters<SessionStore['listSessions']>[0]): Promise<SessionRecord[]> {
+    return this.database.listSessions(query);
+  }
+
   async listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]> {
     return this.database.listOpenSessions(afterRoom, limit);
   }

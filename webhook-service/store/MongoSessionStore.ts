@@ -191,6 +191,19 @@ export class MongoSessionStore implements SessionStore {
     return this.loadRecords(sessionId);
   }
 
+  async listSessions(query: { from: Date | null; to: Date | null; after: { createdAt: Date; id: string } | null; limit: number }): Promise<SessionRecord[]> {
+    const range: Record<string, Date> = {};
+    if (query.from) range.$gte = query.from;
+    if (query.to) range.$lt = query.to;
+    const filter: Record<string, unknown> = Object.keys(range).length > 0 ? { createdAt: range } : {};
+    if (query.after) {
+      const { createdAt, id } = query.after;
+      filter.$or = [{ createdAt: { $gt: createdAt } }, { createdAt, _id: { $gt: id } }];
+    }
+    const docs = await this.guard(() => this.models.sessions.find(filter).sort({ createdAt: 1, _id: 1 }).limit(query.limit).lean<SessionDoc[]>().exec());
+    return docs.map(toSession);
+  }
+
   async listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]> {
     // room_slots holds open sessions only, so this scan stays small on FerretDB too.
     const slots = await this.guard(() =>

@@ -68,6 +68,9 @@ const sessionSchema = new Schema<SessionDoc>(
   { ...options, collection: 'sessions' },
 );
 
+// The clinic's listing reads sessions in this order (an index on a real MongoDB; FerretDB scans).
+sessionSchema.index({ createdAt: 1, _id: 1 }, { name: 'createdAt_id' });
+
 // One document per room that has a session not yet ended; the session's end deletes it. The
 // unique `_id` makes a second open session for a room fail, on MongoDB and FerretDB alike.
 const roomSlotSchema = new Schema<RoomSlotDoc>(

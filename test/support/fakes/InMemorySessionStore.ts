@@ -57,6 +57,17 @@ export class InMemorySessionStore implements SessionStore {
     return this.loadRecords(sessionId);
   }
 
+  async listSessions(query: Parameters<SessionStore['listSessions']>[0]): Promise<SessionRecord[]> {
+    this.check();
+    const key = (session: { createdAt: Date; id: string }) => `${session.createdAt.toISOString()}|${session.id}`;
+    return [...this.sessions.values()]
+      .filter((session) => (!query.from || session.createdAt >= query.from) && (!query.to || session.createdAt < query.to))
+      .filter((session) => !query.after || key(session) > key(query.after))
+      .sort((a, b) => (key(a) < key(b) ? -1 : 1))
+      .slice(0, query.limit)
+      .map(copy);
+  }
+
   async listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]> {
     this.check();
     return [...this.rooms.entries()]

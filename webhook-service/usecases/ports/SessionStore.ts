@@ -83,6 +83,11 @@ export interface SessionStore {
   loadRecords(sessionId: string): Promise<SessionRecords | null>;
   /** Like loadRecords, but from the database itself, never from a copy (which it repairs): for a fold that does not add up. */
   rebuildRecords(sessionId: string): Promise<SessionRecords | null>;
+  /**
+   * Sessions created in [from, to), in a stable order (createdAt, then id) after `after`, at most
+   * `limit`: a page of the clinic's listing. Sessions created later come after every page read.
+   */
+  listSessions(query: { from: Date | null; to: Date | null; after: { createdAt: Date; id: string } | null; limit: number }): Promise<SessionRecord[]>;
   /** Open sessions (rooms held), by room name after `afterRoom`, at most `limit`. */
   listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]>;
   /** The session, its decisions and how many events it has; null when there is no such session. */

@@ -1,0 +1,84 @@
+// The clinic's listing of sessions with their attendance, page by page: sessions in creation
+// order (a new session always lands after every page already read, so paging while sessions are
+// created neither repeats nor skips one), optionally only those of one status. A status filter
+// can leave a page short: the cursor then points past everything examined, and a bounded scan
+// per page keeps one request cheap.
+import type { LifecycleRules, SessionStatus } from '../../plugin';
+import { ServiceError } from '../errors';
+import type { SessionStore } from './ports/SessionStore';
+import { loadSession } from './sessionState';
+import { sessionView, type SessionView } from './sessionView';
+
+export interface SessionListQuery {
+  status: SessionStatus | null;
+  /** Created at or after. */
+  from: Date | null;
+  /** Created before. */
+  to: Date | null;
+  limit: number;
+  cursor: string | null;
+}
+
+export interface SessionPage {
+  sessions: SessionView[];
+  /** Where the next page starts; null when there is nothing after. */
+  nextCursor: string | null;
+}
+
+/** How many sessions one page may examine, in pages' worth, when a status filter skips most. */
+const SCAN_PAGES = 20;
+
+interface Position {
+  createdAt: Date;
+  id: string;
+}
+
+const encodeCursor = ({ createdAt, id }: Position): string => Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+
+function decodeCursor(cursor: string): Position {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const at = new Date(createdAt);
+    if (typeof id !== 'string' || Number.isNaN(at.getTime())) throw new Error('bad cursor');
+    return { createdAt: at, id };
+  } catch (error) {
+    throw new ServiceError('invalid_request', 'cursor: not a cursor this API gave', { cause: error });
+  }
+}
+
+export async function listSessions(deps: { store: SessionStore; rules: LifecycleRules }, query: SessionListQuery): Promise<SessionPage> {
+  let after = query.cursor ? decodeCursor(query.cursor) : null;
+  const sessions: SessionView[] = [];
+  for (let scanned = 0; scanned < query.limit * SCAN_PAGES; ) {
+    const batch = await deps.store.listSessions({ from: query.from, to: query.to, after, limit: query.limit });
+    for (const session of batch) {
+      scanned += 1;
+      after = { createdAt: session.createdAt, id: session.id };
+      const view = sessionView(await loadSession(deps.store, session.id, deps.rules));
+      if (query.status === null || view.status === query.status) sessions.push(view);
+      if (sessions.length === query.limit) return { sessions, nextCursor: encodeCursor(after) };
+    }
+    if (batch.length < query.limit) return { sessions, nextCursor: null };
+  }
+  return { sessions, nextCursor: after ? encodeCursor(after) : null };
+}
+
+const CSV_COLUMNS = ['sessionId', 'roomName', 'status', 'role', 'identity', 'joinedAt', 'leftAt', 'lateSeconds'] as const;
+
+const csvField = (value: string | number | null): string => {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+/** The page as CSV (RFC 4180): a header, then one row per presence interval. */
+export function attendanceCsv(page: SessionPage): string {
+  const rows = page.sessions.flatMap((session) =>
+    session.participants.flatMap((participant) =>
+      participant.intervals.map((interval) =>
+        [session.id, session.roomName, session.status, participant.role, participant.identity, interval.joinedAt, interval.leftAt, participant.lateSeconds].map(csvField).join(','),
+      ),
+    ),
+  );
+  return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
+}
