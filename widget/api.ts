@@ -106,7 +106,8 @@ export const widgetApi: WidgetApi = {
     'session-ended': {
       detail: 'SessionEndedDetail',
       bubbles: true,
-      description: 'The ended state shows; detail `{ sessionId, reason: session-ended | room-deleted | left | replaced }`.',
+      description:
+        'The ended state shows; detail `{ sessionId, reason }`: ended-by-clinic, timed-out (nobody came back within the rejoin grace), cancelled, no-show, room-deleted (closed without a word), left (this user), replaced (this user joined again from another tab or device).',
     },
     error: {
       detail: 'WaitingRoomErrorDetail',

@@ -8,12 +8,29 @@
 // waits for it until a deadline; a `session_ended` the snapshot does not (yet) say is ignored,
 // since the ended snapshot, or the room's deletion, ends the session by itself.
 
-import { parseMessage, parseSnapshot, TOPIC, type SessionSnapshot } from '../plugin/protocol';
+import { CLOSED_STATUSES, parseMessage, parseSnapshot, TOPIC, type EndReason as ProtocolEndReason, type SessionSnapshot } from '../plugin/protocol';
 
 export type Phase = 'idle' | 'connecting' | 'waiting' | 'active' | 'reconnecting' | 'ended' | 'failed';
 
-/** Why the widget shows its ended state. */
-export type EndReason = 'session-ended' | 'room-deleted' | 'left' | 'replaced';
+/**
+ * Why the widget shows its ended state: the session closed (ended by the clinic, after the
+ * rejoin grace, cancelled, a no-show: what the service's snapshot says), the room was deleted
+ * without a word, the user left, or the user joined again from another tab or device.
+ */
+export type EndReason = 'ended-by-clinic' | 'timed-out' | 'cancelled' | 'no-show' | 'room-deleted' | 'left' | 'replaced';
+
+const CLOSED_REASONS: Record<ProtocolEndReason, EndReason> = {
+  ended: 'ended-by-clinic',
+  timeout: 'timed-out',
+  cancelled: 'cancelled',
+  no_show: 'no-show',
+};
+
+/** The widget's reason for a snapshot that says the session closed, or null while it is open. */
+function closedReason(snapshot: SessionSnapshot | null): EndReason | null {
+  if (!snapshot || !CLOSED_STATUSES.includes(snapshot.status)) return null;
+  return CLOSED_REASONS[snapshot.reason ?? (snapshot.status === 'no_show' ? 'no_show' : snapshot.status === 'cancelled' ? 'cancelled' : 'ended')];
+}
 
 /** Why a disconnect happened, reduced to what changes the widget's behaviour. */
 export type DisconnectCause = 'room-deleted' | 'duplicate-identity' | 'client-initiated' | 'other';
@@ -114,7 +131,8 @@ function applySnapshot(view: WidgetState, metadata: string | undefined, now: num
     sessionId: snapshot?.sessionId ?? view.sessionId,
     seenMessageIds: rememberId(view.seenMessageIds, snapshot?.messageId ?? null),
   };
-  if (snapshot?.status === 'ended') return toEnded(next, 'session-ended');
+  const closed = closedReason(snapshot);
+  if (closed) return toEnded(next, closed);
   if (snapshot?.status === 'active' && snapshot.startedAt !== null) {
     const startedBeforeUs = next.connectingSince !== null && Date.parse(snapshot.startedAt) < next.connectingSince - CLOCK_SLACK_MS;
     return toActive(next, snapshot.sessionId, snapshot.startedAt, resumed && startedBeforeUs);
@@ -137,8 +155,9 @@ function applyData(view: WidgetState, input: Extract<SessionInput, { type: 'data
   const seen = { ...view, seenMessageIds: rememberId(view.seenMessageIds, message.messageId) };
   if (view.sessionId !== null && message.sessionId !== view.sessionId) return { view: seen, notices: [{ type: 'ignored', reason: 'wrong-session' }] };
   if (message.type === 'session_ended') {
-    const confirmed = view.snapshot?.status === 'ended' && view.snapshot.sessionId === message.sessionId;
-    return confirmed ? toEnded(seen, 'session-ended') : { view: seen, notices: [{ type: 'ignored', reason: 'unconfirmed' }] };
+    // Only the snapshot, which only the service can write, confirms an end.
+    const closed = view.snapshot?.sessionId === message.sessionId ? closedReason(view.snapshot) : null;
+    return closed ? toEnded(seen, closed) : { view: seen, notices: [{ type: 'ignored', reason: 'unconfirmed' }] };
   }
   if (view.phase !== 'waiting') return { view: seen, notices: [{ type: 'ignored', reason: 'repeat' }] };
   const snapshot = view.snapshot;

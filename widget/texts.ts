@@ -16,6 +16,9 @@ export interface WaitingRoomTexts {
   sessionStarted: string;
   sessionResumed: string;
   sessionEnded: string;
+  sessionTimedOut: string;
+  sessionCancelled: string;
+  sessionNoShow: string;
   sessionEndedRoomClosed: string;
   youLeft: string;
   replacedElsewhere: string;
@@ -50,9 +53,12 @@ export const en: WaitingRoomTexts = {
   sessionStarted: 'Your session has started',
   sessionResumed: 'Your session is in progress',
   sessionEnded: 'The session has ended',
+  sessionTimedOut: 'The session has ended: nobody came back in time',
+  sessionCancelled: 'This session was cancelled',
+  sessionNoShow: 'This session did not take place: it was marked as a no-show',
   sessionEndedRoomClosed: 'The session has ended: the room was closed',
   youLeft: 'You left the session',
-  replacedElsewhere: 'You joined this session from another tab or device',
+  replacedElsewhere: 'This session continues on your other device',
   connectionFailed: 'Could not connect to the session.',
   retry: 'Retry',
   rejoin: 'Rejoin',
@@ -82,9 +88,12 @@ export const es: WaitingRoomTexts = {
   sessionStarted: 'Tu sesión ha comenzado',
   sessionResumed: 'Tu sesión está en curso',
   sessionEnded: 'La sesión ha terminado',
+  sessionTimedOut: 'La sesión ha terminado: nadie volvió a tiempo',
+  sessionCancelled: 'Esta sesión fue cancelada',
+  sessionNoShow: 'Esta sesión no se realizó: se marcó como inasistencia',
   sessionEndedRoomClosed: 'La sesión ha terminado: la sala se cerró',
   youLeft: 'Saliste de la sesión',
-  replacedElsewhere: 'Te uniste a esta sesión desde otra pestaña o dispositivo',
+  replacedElsewhere: 'Esta sesión continúa en tu otro dispositivo',
   connectionFailed: 'No se pudo conectar a la sesión.',
   retry: 'Reintentar',
   rejoin: 'Volver a entrar',

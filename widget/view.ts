@@ -81,7 +81,16 @@ export class WaitingRoomView {
   }
 
   endedText(reason: EndReason, texts: WaitingRoomTexts): string {
-    return { 'session-ended': texts.sessionEnded, 'room-deleted': texts.sessionEndedRoomClosed, left: texts.youLeft, replaced: texts.replacedElsewhere }[reason];
+    const byReason: Record<EndReason, string> = {
+      'ended-by-clinic': texts.sessionEnded,
+      'timed-out': texts.sessionTimedOut,
+      cancelled: texts.sessionCancelled,
+      'no-show': texts.sessionNoShow,
+      'room-deleted': texts.sessionEndedRoomClosed,
+      left: texts.youLeft,
+      replaced: texts.replacedElsewhere,
+    };
+    return byReason[reason];
   }
 
   setWaited(text: string): void {

@@ -14,8 +14,8 @@ const snapshot = (status: SessionSnapshot['status'], overrides: Partial<SessionS
     sessionId: 'sess-1',
     status,
     startedAt: status === 'waiting' ? null : startedAt,
-    endedAt: status === 'ended' ? '2026-01-05T10:40:00.000Z' : null,
-    reason: status === 'ended' ? 'ended' : null,
+    endedAt: status === 'waiting' || status === 'active' ? null : '2026-01-05T10:40:00.000Z',
+    reason: ({ waiting: null, active: null, ended: 'ended', cancelled: 'cancelled', no_show: 'no_show' } as const)[status],
     messageId: status === 'waiting' ? null : 'msg-1',
     ...overrides,
   });
@@ -115,9 +115,26 @@ describe('widget session state', () => {
     expect(all).toEqual([{ type: 'started', sessionId: 'sess-1', startedAt, resumed: false }]);
   });
 
+  it.each([
+    ['ended', 'ended', 'ended-by-clinic'],
+    ['ended', 'timeout', 'timed-out'],
+    ['cancelled', 'cancelled', 'cancelled'],
+    ['no_show', 'no_show', 'no-show'],
+  ] as const)('a %s snapshot (reason %s) ends the waiting room or the call with the reason %s, once', (status, reason, shown) => {
+    const waiting = run(waitingRoom).view;
+    const active = run([{ type: 'connect', now: T0 }, { type: 'connected', metadata: snapshot('active'), now: T0 }]).view;
+    for (const view of [waiting, active]) {
+      const closed = advance(view, { type: 'metadata', metadata: snapshot(status, { reason, messageId: 'msg-9' }), now: T0 });
+      expect(closed.view).toMatchObject({ phase: 'ended', endReason: shown });
+      expect(closed.notices).toEqual([{ type: 'ended', reason: shown, sessionId: 'sess-1' }]);
+      // The room deletion that follows changes nothing.
+      expect(advance(closed.view, { type: 'disconnected', cause: 'room-deleted' }).notices).toEqual([]);
+    }
+  });
+
   it('an ended snapshot or a deleted room ends the session', () => {
     const active = run([{ type: 'connect', now: T0 }, { type: 'connected', metadata: snapshot('active'), now: T0 }]).view;
-    expect(advance(active, { type: 'metadata', metadata: snapshot('ended'), now: T0 }).view.endReason).toBe('session-ended');
+    expect(advance(active, { type: 'metadata', metadata: snapshot('ended'), now: T0 }).view.endReason).toBe('ended-by-clinic');
     expect(advance(active, { type: 'disconnected', cause: 'room-deleted' }).notices).toEqual([{ type: 'ended', reason: 'room-deleted', sessionId: 'sess-1' }]);
   });
 
@@ -138,14 +155,14 @@ describe('widget session state', () => {
   it('a server session_ended that arrives before its snapshot is ignored, and the ended snapshot then ends the session once', () => {
     const active = run([{ type: 'connect', now: T0 }, { type: 'connected', metadata: snapshot('active'), now: T0 }]).view;
     const { view, all } = run([data(sessionEnded()), { type: 'metadata', metadata: snapshot('ended', { messageId: 'msg-2' }), now: T0 + 4000 }, data(sessionEnded())], active);
-    expect(view).toMatchObject({ phase: 'ended', endReason: 'session-ended' });
-    expect(all.filter((notice) => notice.type === 'ended')).toEqual([{ type: 'ended', reason: 'session-ended', sessionId: 'sess-1' }]);
+    expect(view).toMatchObject({ phase: 'ended', endReason: 'ended-by-clinic' });
+    expect(all.filter((notice) => notice.type === 'ended')).toEqual([{ type: 'ended', reason: 'ended-by-clinic', sessionId: 'sess-1' }]);
   });
 
   it('a session_ended is accepted when the snapshot already says that session ended', () => {
     const active = run([{ type: 'connect', now: T0 }, { type: 'connected', metadata: snapshot('active'), now: T0 }]).view;
     const endedSnapshot = { ...active.snapshot!, status: 'ended' as const, endedAt: startedAt, reason: 'ended' as const };
-    expect(advance({ ...active, snapshot: endedSnapshot }, data(sessionEnded())).notices).toEqual([{ type: 'ended', reason: 'session-ended', sessionId: 'sess-1' }]);
+    expect(advance({ ...active, snapshot: endedSnapshot }, data(sessionEnded())).notices).toEqual([{ type: 'ended', reason: 'ended-by-clinic', sessionId: 'sess-1' }]);
     const otherEnded = advance({ ...active, snapshot: { ...endedSnapshot, sessionId: 'sess-other' } }, data(sessionEnded('msg-3')));
     expect(otherEnded.notices).toEqual([{ type: 'ignored', reason: 'unconfirmed' }]);
   });
