@@ -69,6 +69,17 @@ const OPTIONS = {
   TOKEN_TTL_SECONDS: { schema: positiveInt.default(600), expects: 'a positive integer (seconds)' },
   /** Origins allowed to call the clinic API from a browser, comma-separated. @defaultValue none */
   CORS_ORIGINS: { schema: commaList, expects: 'a comma-separated list of origins' },
+  /** Where the clinic's backend receives events (Standard Webhooks), comma-separated http(s) URLs; none: no events sent. */
+  CLINIC_WEBHOOK_URLS: {
+    schema: commaList.pipe(z.array(urlWithScheme(['http:', 'https:']))),
+    expects: 'comma-separated http:// or https:// URLs',
+  },
+  /** The signing secret of those events, `whsec_` and base64 (Standard Webhooks); required with CLINIC_WEBHOOK_URLS. */
+  CLINIC_WEBHOOK_SECRET: { schema: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/).optional(), expects: 'whsec_ followed by a base64 secret (16+ characters)' },
+  /** How long an event is retried before it is listed as failed, in hours. @defaultValue 24 */
+  CLINIC_WEBHOOK_RETRY_HOURS: { schema: z.coerce.number().positive().max(168).default(24), expects: 'a number of hours, up to 168' },
+  /** The first retry delay of an event, doubled on each attempt up to an hour, in ms. @defaultValue 1000 */
+  CLINIC_WEBHOOK_BACKOFF_MS: { schema: positiveInt.default(1000), expects: 'a positive integer (milliseconds)' },
   /** pino log level. @defaultValue info */
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), expects: 'one of fatal, error, warn, info, debug, trace, silent' },
   /** Lifecycle jobs (activation, notifications, closing, timers) one worker process runs at once. @defaultValue 8 */
@@ -113,6 +124,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const keys = values.CLINIC_API_KEYS as { name: string }[] | undefined;
   if (keys && values.CLINIC_API_TOKEN === undefined && keys.length === 0 && !problems.some((problem) => problem.startsWith('CLINIC_API'))) {
     problems.push('CLINIC_API_KEYS or CLINIC_API_TOKEN is missing: expected at least one clinic API key');
+  }
+  if ((values.CLINIC_WEBHOOK_URLS as string[] | undefined)?.length && values.CLINIC_WEBHOOK_SECRET === undefined && !problems.some((problem) => problem.startsWith('CLINIC_WEBHOOK'))) {
+    problems.push('CLINIC_WEBHOOK_SECRET is missing: expected a whsec_ secret to sign the events sent to CLINIC_WEBHOOK_URLS');
   }
   const names = (keys ?? []).map((key) => key.name).concat(values.CLINIC_API_TOKEN === undefined ? [] : ['default']);
   if (new Set(names).size !== names.length) problems.push('CLINIC_API_KEYS is invalid: expected each key name once (CLINIC_API_TOKEN is the key named default)');

@@ -16,6 +16,8 @@ export type ServiceErrorCode =
   /** Request body or parameters that do not match the API. */
   | 'invalid_request'
   | 'session_not_found'
+  /** No failed clinic webhook delivery under that id. */
+  | 'delivery_not_found'
   /** The room already has a session that has not ended. */
   | 'session_conflict'
   /** The session has ended; it takes no more joins or commands but `end`. */

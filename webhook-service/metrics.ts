@@ -9,6 +9,7 @@ export interface Metrics {
   webhooks: Counter<'event' | 'outcome'>;
   activations: Counter<string>;
   activationLatency: Histogram<string>;
+  clinicWebhooks: Counter<'event' | 'outcome'>;
   /** Reads the queue's job counts by state; set by the composition root when a queue exists. */
   setQueueDepthSource(source: () => Promise<Record<string, number>>): void;
 }
@@ -51,11 +52,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
   });
 
+  const clinicWebhooks = new Counter({
+    name: 'clinic_webhooks_total',
+    help: "Events sent to the clinic's backend, by event type and outcome (delivered, retry, failed)",
+    labelNames: ['event', 'outcome'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
     webhooks,
     activations,
     activationLatency,
+    clinicWebhooks,
     setQueueDepthSource(source) {
       depthSource = source;
     },

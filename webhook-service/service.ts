@@ -13,6 +13,7 @@ import { LiveKitRoomGateway } from './livekit/LiveKitRoomGateway';
 import { liveKitWebhookVerifier } from './livekit/webhookVerifier';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import { ClinicOutbox } from './queue/clinicOutbox';
 import { bullLifecycleJobs, createLifecycleQueue, scheduleReconciliation } from './queue/lifecycleQueue';
 import { createLifecycleWorker, type LifecycleWorker } from './queue/lifecycleWorker';
 import { CopiedSessionStore } from './store/CopiedSessionStore';
@@ -21,6 +22,7 @@ import { MongoSessionStore } from './store/MongoSessionStore';
 import { RedisSessionCopy } from './store/RedisSessionCopy';
 import { RedisSessionLocks } from './store/RedisSessionLocks';
 import { systemClock } from './systemClock';
+import type { ClinicDeliveries } from './usecases/ports/ClinicDeliveries';
 import type { ClinicEvents } from './usecases/ports/ClinicEvents';
 import type { Clock } from './usecases/ports/Clock';
 import type { SessionStore } from './usecases/ports/SessionStore';
@@ -46,8 +48,8 @@ export interface Service {
 /** How long a closed session's room stays after session_ended went out, so it lands before the disconnect. */
 const ROOM_DELETE_DELAY_MS = 1000;
 
-/** Until clinic webhooks are configured, events go nowhere. */
-const noClinicEvents: ClinicEvents = { publish: async () => undefined };
+/** Without CLINIC_WEBHOOK_URLS, events go nowhere and nothing can fail. */
+const noClinicEvents: ClinicEvents & ClinicDeliveries = { publish: async () => undefined, listFailed: async () => [], retry: async () => false };
 
 const lifecycleRulesOf = (config: Config): LifecycleRules => ({
   rejoinGraceMs: config.SESSION_REJOIN_GRACE_SECONDS * 1000,
@@ -73,7 +75,20 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   metrics.setQueueDepthSource(() => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));
   const jobs = bullLifecycleJobs(queue, clock, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
   const rules = lifecycleRulesOf(config);
-  const events = noClinicEvents;
+  const outbox =
+    config.CLINIC_WEBHOOK_URLS.length > 0
+      ? new ClinicOutbox({
+          redisUrl: config.REDIS_URL,
+          prefix: config.BULLMQ_PREFIX,
+          endpoints: config.CLINIC_WEBHOOK_URLS,
+          secret: config.CLINIC_WEBHOOK_SECRET as string,
+          retryForMs: config.CLINIC_WEBHOOK_RETRY_HOURS * 3600_000,
+          backoffMs: config.CLINIC_WEBHOOK_BACKOFF_MS,
+        })
+      : null;
+  await outbox?.connect();
+  const events: ClinicEvents & ClinicDeliveries = outbox ?? noClinicEvents;
+  const outboxWorker = roles.worker ? outbox?.startWorker(logger, (event, outcome) => metrics.clinicWebhooks.inc({ event, outcome })) : undefined;
 
   const rooms = new LiveKitRoomGateway({
     url: config.LIVEKIT_URL,
@@ -148,6 +163,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
             logger,
             clinicApiKeys: clinicApiKeys(config),
             audit,
+            deliveries: events,
             corsOrigins: config.CORS_ORIGINS,
             tokens: liveKitJoinTokens({
               apiKey: config.LIVEKIT_API_KEY,
@@ -183,6 +199,8 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
         await closing;
       }
       await worker?.close();
+      await outboxWorker?.close();
+      await outbox?.close();
       await queue.close();
       await store.close();
       await audit.close();

@@ -33,6 +33,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["listFailedDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["retryDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{id}/audit": {
         parameters: {
             query?: never;
@@ -162,6 +194,25 @@ export interface components {
         SessionPage: {
             sessions: components["schemas"]["Session"][];
             nextCursor: string | null;
+        };
+        FailedDelivery: {
+            id: string;
+            endpoint: string;
+            eventId: string;
+            type: string;
+            sessionId: string;
+            error: string;
+            /** @description ISO 8601 */
+            failedAt: string;
+        };
+        FailedDeliveries: {
+            /** @constant */
+            status: "failed";
+            deliveries: components["schemas"]["FailedDelivery"][];
+        };
+        RetryQueued: {
+            /** @constant */
+            queued: true;
         };
         Error: {
             error: {
@@ -343,7 +394,105 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description session_not_found */
+            /** @description session_not_found (delivery_not_found for a delivery) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable: retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listFailedDeliveries: {
+        parameters: {
+            query: {
+                status: "failed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the deliveries that gave up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedDeliveries"];
+                };
+            };
+            /** @description invalid_request: the body or a parameter does not match */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description clinic_unauthorized: missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable: retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retryDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description queued again, after the session's newer events */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryQueued"];
+                };
+            };
+            /** @description clinic_unauthorized: missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description session_not_found (delivery_not_found for a delivery) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -401,7 +550,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description session_not_found */
+            /** @description session_not_found (delivery_not_found for a delivery) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -472,7 +621,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description session_not_found */
+            /** @description session_not_found (delivery_not_found for a delivery) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -548,7 +697,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description session_not_found */
+            /** @description session_not_found (delivery_not_found for a delivery) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -615,7 +764,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description session_not_found */
+            /** @description session_not_found (delivery_not_found for a delivery) */
             404: {
                 headers: {
                     [name: string]: unknown;

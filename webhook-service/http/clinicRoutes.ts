@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { isServiceError, ServiceError } from '../errors';
 import { newAuditId } from '../ids';
 import type { AuditAction, AuditEntry, AuditTrail } from '../usecases/ports/AuditTrail';
+import type { ClinicDeliveries } from '../usecases/ports/ClinicDeliveries';
 import { ERROR_STATUS } from './errorStatus';
 import { closeSession, type CloseSessionDeps } from '../usecases/closeSession';
 import { createSession, type CreateSessionDeps } from '../usecases/createSession';
@@ -17,6 +18,7 @@ import { attendanceCsv, listSessions } from '../usecases/listSessions';
 
 export interface ClinicRoutesDeps extends CreateSessionDeps, MintJoinTokenDeps, CloseSessionDeps {
   audit: AuditTrail;
+  deliveries: ClinicDeliveries;
   /** Every clinic API key in force (CLINIC_API_KEYS and CLINIC_API_TOKEN as `default`). */
   clinicApiKeys: readonly ClinicApiKey[];
   corsOrigins: readonly string[];
@@ -110,6 +112,17 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
     if (!(await deps.store.findSession(req.params.id))) throw ServiceError.notFound(req.params.id);
     const entries = await deps.audit.list(req.params.id, AUDIT_PAGE);
     res.json({ entries: entries.map((entry) => ({ ...entry, at: entry.at.toISOString() })) });
+  });
+
+  router.get('/webhook-deliveries', async (req, res) => {
+    const { status } = parse(z.object({ status: z.literal('failed') }), req.query);
+    const failed = await deps.deliveries.listFailed(AUDIT_PAGE);
+    res.json({ status, deliveries: failed.map((delivery) => ({ ...delivery, failedAt: delivery.failedAt.toISOString() })) });
+  });
+
+  router.post('/webhook-deliveries/:id/retry', async (req, res) => {
+    if (!(await deps.deliveries.retry(req.params.id))) throw new ServiceError('delivery_not_found', `no failed delivery ${req.params.id}`);
+    res.status(202).json({ queued: true });
   });
 
   router.post(

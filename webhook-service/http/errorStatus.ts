@@ -10,6 +10,7 @@ export const ERROR_STATUS: Readonly<Record<ServiceErrorCode, number>> = {
   clinic_unauthorized: 401,
   invalid_request: 400,
   session_not_found: 404,
+  delivery_not_found: 404,
   session_conflict: 409,
   session_ended: 409,
   session_cancelled: 409,

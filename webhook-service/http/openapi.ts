@@ -14,7 +14,7 @@ const ERROR_MEANING: Record<number, string> = {
   400: 'invalid_request: the body or a parameter does not match',
   401: 'clinic_unauthorized: missing or invalid bearer token',
   403: 'identity_not_in_session: neither the student nor the counselor of the session',
-  404: 'session_not_found',
+  404: 'session_not_found (delivery_not_found for a delivery)',
   413: 'payload_too_large: the body is over 16 kB',
   409: 'the session is not in a status that allows this (the code says which)',
   503: 'a dependency is unavailable: retry',
@@ -70,6 +70,20 @@ export function openApiDocument(): Record<string, unknown> {
           operationId: 'getSession',
           parameters: [sessionId],
           responses: { '200': answer('the session', 'Session'), ...errors(400, 401, 404, 503) },
+        },
+      },
+      '/v1/webhook-deliveries': {
+        get: {
+          operationId: 'listFailedDeliveries',
+          parameters: [{ name: 'status', in: 'query', required: true, schema: { type: 'string', enum: ['failed'] } }],
+          responses: { '200': answer('the deliveries that gave up', 'FailedDeliveries'), ...errors(400, 401, 503) },
+        },
+      },
+      '/v1/webhook-deliveries/{id}/retry': {
+        post: {
+          operationId: 'retryDelivery',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '202': answer('queued again, after the session\'s newer events', 'RetryQueued'), ...errors(401, 404, 503) },
         },
       },
       '/v1/sessions/{id}/audit': {

@@ -78,6 +78,16 @@ export const SessionPage = z
   .object({ sessions: z.array(Session), nextCursor: z.string().nullable() })
   .register(apiSchemas, { id: 'SessionPage', description: 'Sessions in creation order; pass nextCursor as cursor for the next page.' });
 
+const FailedDelivery = z
+  .object({ id: z.string(), endpoint: z.string(), eventId: z.string(), type: z.string(), sessionId: z.string(), error: z.string(), failedAt: instant })
+  .register(apiSchemas, { id: 'FailedDelivery' });
+
+export const FailedDeliveries = z
+  .object({ status: z.literal('failed'), deliveries: z.array(FailedDelivery) })
+  .register(apiSchemas, { id: 'FailedDeliveries', description: 'Events the clinic webhook gave up on, oldest first.' });
+
+export const RetryQueued = z.object({ queued: z.literal(true) }).register(apiSchemas, { id: 'RetryQueued' });
+
 export const ErrorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
   .register(apiSchemas, { id: 'Error', description: 'Every error answer: a code to act on and a message for people.' });

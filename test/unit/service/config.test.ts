@@ -30,6 +30,10 @@ test('when only the required variables are set, then every option has its docume
     LIVEKIT_REQUEST_TIMEOUT_SECONDS: 10,
     BULLMQ_PREFIX: 'autostart',
     CLINIC_API_KEYS: [],
+    CLINIC_WEBHOOK_URLS: [],
+    CLINIC_WEBHOOK_SECRET: undefined,
+    CLINIC_WEBHOOK_RETRY_HOURS: 24,
+    CLINIC_WEBHOOK_BACKOFF_MS: 1000,
     SESSION_COPY_PREFIX: 'autostart-copy',
     SESSION_COPY_TTL_SECONDS: 2592000,
     SESSION_REJOIN_GRACE_SECONDS: 600,
@@ -115,4 +119,11 @@ describe('clinic API keys', () => {
   test.each([['portal:short'], ['no-secret-here'], ['bad name:secret-of-the-key-0001'], ['a:secret-of-the-key-0001,a:another-secret-of-16']])('a bad list (%s) is refused, naming the variable', (keys) => {
     expect(problemsOf({ ...valid, CLINIC_API_KEYS: keys })[0]).toMatch(/^CLINIC_API_KEYS is invalid: expected /);
   });
+});
+
+test('clinic webhook URLs need their signing secret', () => {
+  expect(problemsOf({ ...valid, CLINIC_WEBHOOK_URLS: 'https://clinic.example/hooks' })).toEqual([
+    'CLINIC_WEBHOOK_SECRET is missing: expected a whsec_ secret to sign the events sent to CLINIC_WEBHOOK_URLS',
+  ]);
+  expect(problemsOf({ ...valid, CLINIC_WEBHOOK_URLS: 'ftp://clinic.example', CLINIC_WEBHOOK_SECRET: 'whsec_MDEyMzQ1Njc4OWFiY2RlZg==' })[0]).toMatch(/^CLINIC_WEBHOOK_URLS is invalid/);
 });

@@ -18,6 +18,7 @@ export function world(rules: LifecycleRules = { rejoinGraceMs: 60_000, noShowAft
     store: new InMemorySessionStore(),
     locks: new InProcessLocks(),
     audit: new InMemoryAuditTrail(),
+    deliveries: { listFailed: async () => [], retry: async () => false },
     jobs: new RecordingJobs(),
     events: new RecordingClinicEvents(),
     rooms: new RecordingRooms(),
