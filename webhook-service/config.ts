@@ -86,6 +86,10 @@ const OPTIONS = {
   WORKER_CONCURRENCY: { schema: positiveInt.default(8), expects: 'a positive integer' },
   /** How often open sessions are reconciled with LiveKit's own view of its rooms, in seconds (one pass per interval across all instances); 0 turns it off. @defaultValue 30 */
   RECONCILE_INTERVAL_SECONDS: { schema: z.coerce.number().int().min(0).default(30), expects: 'a non-negative integer (seconds; 0 = off)' },
+  /** Closed sessions older than this many days are deleted with everything they recorded (events, decisions, audit entries); 0 keeps them forever. @defaultValue 0 */
+  RETENTION_DAYS: { schema: z.coerce.number().min(0).default(0), expects: 'a non-negative number of days (0 = keep forever)' },
+  /** How often retention runs when RETENTION_DAYS is set, in seconds. @defaultValue 3600 */
+  RETENTION_INTERVAL_SECONDS: { schema: positiveInt.default(3600), expects: 'a positive integer (seconds)' },
   /** How many times a lifecycle job is tried before it fails for good. @defaultValue 10 */
   JOB_ATTEMPTS: { schema: positiveInt.default(10), expects: 'a positive integer' },
   /** First retry delay of a lifecycle job, doubled on each attempt, in ms; 10 attempts from 1000 cover about 8.5 minutes. @defaultValue 1000 */

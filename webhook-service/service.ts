@@ -14,7 +14,7 @@ import { liveKitWebhookVerifier } from './livekit/webhookVerifier';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { ClinicOutbox } from './queue/clinicOutbox';
-import { bullLifecycleJobs, createLifecycleQueue, scheduleReconciliation } from './queue/lifecycleQueue';
+import { bullLifecycleJobs, createLifecycleQueue, scheduleReconciliation, scheduleRetention } from './queue/lifecycleQueue';
 import { createLifecycleWorker, type LifecycleWorker } from './queue/lifecycleWorker';
 import { CopiedSessionStore } from './store/CopiedSessionStore';
 import { MongoAuditTrail } from './store/MongoAuditTrail';
@@ -109,6 +109,8 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
         rules,
         logger,
         locks,
+        audit,
+        retentionDays: config.RETENTION_DAYS,
         deleteAfterMs: ROOM_DELETE_DELAY_MS,
         wait: (ms) => wait(ms),
         onActivationRecorded: () => metrics.activations.inc(),
@@ -127,7 +129,10 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   // Connections finish initialising before the service counts as started (and before it can be stopped).
   await queue.waitUntilReady();
   await worker?.waitUntilReady();
-  if (worker) await scheduleReconciliation(queue, config.RECONCILE_INTERVAL_SECONDS * 1000);
+  if (worker) {
+    await scheduleReconciliation(queue, config.RECONCILE_INTERVAL_SECONDS * 1000);
+    await scheduleRetention(queue, config.RETENTION_DAYS > 0 ? config.RETENTION_INTERVAL_SECONDS * 1000 : 0);
+  }
 
   const app = createApp({
     logger,

@@ -204,6 +204,26 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
       expect(await store.listSessions({ from: new Date(base + 1000), to: new Date(base + 2000), after: null, limit: 10 })).toEqual(expected.slice(2, 4));
     });
 
+    test('retention finds sessions closed before a moment, and deleting one removes all it recorded', async () => {
+      const old = aSession();
+      const recent = aSession();
+      const open = aSession();
+      for (const session of [old, recent, open]) await store.createSession(session);
+      await store.recordEvent(anEvent(old));
+      await store.recordDecision(aClosure(old, { status: 'cancelled', reason: 'cancelled', endedAt: null, at: new Date('2030-01-01T00:00:00.000Z') }));
+      await store.recordDecision(aClosure(recent, { status: 'cancelled', reason: 'cancelled', endedAt: null, at: new Date('2030-03-01T00:00:00.000Z') }));
+      const found = await store.listClosedBefore(new Date('2030-02-01T00:00:00.000Z'), 100);
+      expect(found).toContain(old.id);
+      expect(found).not.toContain(recent.id);
+      expect(found).not.toContain(open.id);
+      await store.releaseRoom(old);
+      await store.deleteSession(old.id);
+      expect(await store.findSession(old.id)).toBeNull();
+      expect(await store.loadRecords(old.id)).toBeNull();
+      expect(await store.listClosedBefore(new Date('2030-02-01T00:00:00.000Z'), 100)).not.toContain(old.id);
+      expect(await store.findSession(recent.id)).toEqual(recent);
+    });
+
     test('concurrent decisions for one session: exactly one is created and all read the same winner', async () => {
       const session = aSession();
       await store.createSession(session);

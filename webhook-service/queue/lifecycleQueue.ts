@@ -10,7 +10,7 @@ import type { Clock } from '../usecases/ports/Clock';
 import type { ActivateJob, CloseJob, LifecycleJobs, NotifyJob, TimerJob } from '../usecases/ports/LifecycleJobs';
 
 export const LIFECYCLE_QUEUE = 'lifecycle';
-export const JOB = { activate: 'activate', notify: 'notify', close: 'close', grace: 'grace', noShow: 'no_show', reconcile: 'reconcile' } as const;
+export const JOB = { activate: 'activate', notify: 'notify', close: 'close', grace: 'grace', noShow: 'no_show', reconcile: 'reconcile', retention: 'retention' } as const;
 
 export type LifecycleJobName = (typeof JOB)[keyof typeof JOB];
 /** A reconciliation pass; nothing to say beyond that it is one. */
@@ -97,6 +97,21 @@ export async function scheduleReconciliation(queue: LifecycleQueue, everyMs: num
       return;
     }
     await queue.upsertJobScheduler(RECONCILER, { every: everyMs }, { name: JOB.reconcile, data: { every: everyMs }, opts: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
+  } catch (error) {
+    throw ServiceError.queueUnavailable(error);
+  }
+}
+
+const RETENTION = 'retention' as LifecycleJobName;
+
+/** One retention pass every `everyMs` across instances; `everyMs` 0 removes it (retention off). */
+export async function scheduleRetention(queue: LifecycleQueue, everyMs: number): Promise<void> {
+  try {
+    if (everyMs === 0) {
+      await queue.removeJobScheduler(RETENTION);
+      return;
+    }
+    await queue.upsertJobScheduler(RETENTION, { every: everyMs }, { name: JOB.retention, data: { every: everyMs }, opts: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
   } catch (error) {
     throw ServiceError.queueUnavailable(error);
   }

@@ -5,6 +5,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { isServiceError, type ServiceErrorCode } from '../errors';
 import { activateSession, notifyParticipant, type ActivateSessionDeps } from '../usecases/activateSession';
 import { announceClosure, type AnnounceClosureDeps } from '../usecases/announceClosure';
+import { applyRetention, type RetentionDeps } from '../usecases/applyRetention';
 import { closeSession, type CloseSessionDeps } from '../usecases/closeSession';
 import { reconcileSessions, type ReconcileDeps } from '../usecases/reconcileSessions';
 import type { ActivateJob, CloseJob, NotifyJob, TimerJob } from '../usecases/ports/LifecycleJobs';
@@ -12,7 +13,7 @@ import { JOB, LIFECYCLE_QUEUE, reconnectSoon, type LifecycleJobData, type Lifecy
 
 const RETRYABLE: readonly ServiceErrorCode[] = ['store_unavailable', 'queue_unavailable', 'livekit_unavailable'];
 
-export type LifecycleWorkerDeps = ActivateSessionDeps & AnnounceClosureDeps & CloseSessionDeps & ReconcileDeps;
+export type LifecycleWorkerDeps = ActivateSessionDeps & AnnounceClosureDeps & CloseSessionDeps & ReconcileDeps & RetentionDeps;
 
 export interface LifecycleWorkerOptions {
   redisUrl: string;
@@ -46,6 +47,8 @@ async function run(deps: LifecycleWorkerDeps, job: Job<LifecycleJobData, unknown
     }
     case JOB.reconcile:
       return reconcileSessions(deps);
+    case JOB.retention:
+      return applyRetention(deps);
     default:
       throw new UnrecoverableError(`unknown job ${String(job.name)}`);
   }

@@ -48,6 +48,15 @@ export class CopiedSessionStore implements SessionStore {
     return this.database.listSessions(query);
   }
 
+  async listClosedBefore(cutoff: Date, limit: number): Promise<string[]> {
+    return this.database.listClosedBefore(cutoff, limit);
+  }
+
+  async deleteSession(sessionId: string): Promise<void> {
+    await this.database.deleteSession(sessionId);
+    await this.copy.drop(sessionId);
+  }
+
   async listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]> {
     return this.database.listOpenSessions(afterRoom, limit);
   }

@@ -67,6 +67,14 @@ export class MongoAuditTrail implements AuditTrail {
     }
   }
 
+  async deleteForSession(sessionId: string): Promise<void> {
+    try {
+      await this.model.deleteMany({ sessionId }).exec();
+    } catch (error) {
+      throw ServiceError.storeUnavailable(error);
+    }
+  }
+
   async list(sessionId: string, limit: number): Promise<AuditEntry[]> {
     try {
       const docs = await this.model.find({ sessionId }).sort({ at: 1, _id: 1 }).limit(limit).lean<AuditDoc[]>().exec();

@@ -204,6 +204,22 @@ export class MongoSessionStore implements SessionStore {
     return docs.map(toSession);
   }
 
+  async listClosedBefore(cutoff: Date, limit: number): Promise<string[]> {
+    const docs = await this.guard(() =>
+      this.models.decisions.find({ kind: 'closure', at: { $lt: cutoff } }).sort({ at: 1 }).limit(limit).lean<DecisionDoc[]>().exec(),
+    );
+    return docs.map((doc) => doc.sessionId);
+  }
+
+  async deleteSession(sessionId: string): Promise<void> {
+    // The closure goes last: a pass cut short leaves it, so the next pass finds the session again.
+    await this.guard(async () => {
+      await this.models.events.deleteMany({ sessionId }).exec();
+      await this.models.sessions.deleteOne({ _id: sessionId }).exec();
+      await this.models.decisions.deleteMany({ sessionId }).exec();
+    });
+  }
+
   async listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]> {
     // room_slots holds open sessions only, so this scan stays small on FerretDB too.
     const slots = await this.guard(() =>

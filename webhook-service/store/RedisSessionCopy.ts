@@ -129,6 +129,10 @@ export class RedisSessionCopy implements SessionCopy {
     await this.guard(() => multi.exec());
   }
 
+  async drop(sessionId: string): Promise<void> {
+    await this.guard(() => this.redis.del(this.headKey(sessionId), this.eventsKey(sessionId)));
+  }
+
   async close(): Promise<void> {
     this.redis.disconnect();
   }

@@ -37,5 +37,7 @@ export interface SessionCopy {
   putRoom(roomName: string, sessionId: string): Promise<void>;
   /** Forgets the room's session, unless a newer session of the room has replaced it. */
   dropRoom(roomName: string, sessionId: string): Promise<void>;
+  /** Forgets everything copied of the session. */
+  drop(sessionId: string): Promise<void>;
   close(): Promise<void>;
 }

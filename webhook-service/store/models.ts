@@ -116,6 +116,8 @@ const decisionSchema = new Schema<DecisionDoc>(
   { ...options, collection: 'session_decisions' },
 );
 decisionSchema.index({ sessionId: 1 }, { name: 'sessionId' });
+// Retention finds closed sessions by the time they closed.
+decisionSchema.index({ kind: 1, at: 1 }, { name: 'kind_at' });
 
 export interface Models {
   sessions: Model<SessionDoc>;

@@ -68,6 +68,24 @@ export class InMemorySessionStore implements SessionStore {
       .map(copy);
   }
 
+  async listClosedBefore(cutoff: Date, limit: number): Promise<string[]> {
+    this.check();
+    return [...this.decisions.values()]
+      .filter((decision) => decision.kind === 'closure' && decision.at < cutoff)
+      .sort((a, b) => (a as { at: Date }).at.getTime() - (b as { at: Date }).at.getTime())
+      .slice(0, limit)
+      .map((decision) => decision.sessionId);
+  }
+
+  async deleteSession(sessionId: string): Promise<void> {
+    this.check();
+    for (const [id, event] of this.events) if (event.sessionId === sessionId) this.events.delete(id);
+    this.sessions.delete(sessionId);
+    this.folds.delete(sessionId);
+    this.decisions.delete(`${sessionId}.opening`);
+    this.decisions.delete(`${sessionId}.closing`);
+  }
+
   async listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]> {
     this.check();
     return [...this.rooms.entries()]

@@ -127,6 +127,9 @@ export class InMemoryAuditTrail implements AuditTrail {
     if (this.failing) throw this.failing;
     this.entries.push(entry);
   }
+  async deleteForSession(sessionId: string): Promise<void> {
+    this.entries.splice(0, this.entries.length, ...this.entries.filter((entry) => entry.sessionId !== sessionId));
+  }
   async list(sessionId: string, limit: number): Promise<AuditEntry[]> {
     return this.entries.filter((entry) => entry.sessionId === sessionId).slice(0, limit);
   }

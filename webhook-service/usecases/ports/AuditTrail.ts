@@ -20,6 +20,8 @@ export interface AuditEntry {
 export interface AuditTrail {
   /** Durable once resolved; throws ServiceError `store_unavailable`. */
   record(entry: AuditEntry): Promise<void>;
+  /** Removes the session's entries (retention). */
+  deleteForSession(sessionId: string): Promise<void>;
   /** The session's entries, oldest first, at most `limit`. */
   list(sessionId: string, limit: number): Promise<AuditEntry[]>;
 }

@@ -88,6 +88,10 @@ export interface SessionStore {
    * `limit`: a page of the clinic's listing. Sessions created later come after every page read.
    */
   listSessions(query: { from: Date | null; to: Date | null; after: { createdAt: Date; id: string } | null; limit: number }): Promise<SessionRecord[]>;
+  /** Sessions closed before `cutoff` (by their closure's time), at most `limit`: what retention removes. */
+  listClosedBefore(cutoff: Date, limit: number): Promise<string[]>;
+  /** Removes a closed session and all its records (events, decisions, copy). */
+  deleteSession(sessionId: string): Promise<void>;
   /** Open sessions (rooms held), by room name after `afterRoom`, at most `limit`. */
   listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]>;
   /** The session, its decisions and how many events it has; null when there is no such session. */
