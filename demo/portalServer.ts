@@ -1,11 +1,15 @@
-// The demo clinic portal's server: static pages, the built widget, and a small API that calls
-// the service's clinic API with CLINIC_API_TOKEN, which never reaches the browser. A real portal
-// would check who is logged in before minting a token; this demo trusts the link it printed.
+// The demo clinic portal's server: static pages, the built widget, a small API that calls the
+// service's clinic API with its key (which never reaches the browser), and the receiving end of
+// the service's events: POST /hooks, verified with the Standard Webhooks secret, passed on to the
+// open pages as server-sent events (GET /api/events), so a page learns of a change without
+// polling. A real portal would check who is logged in before minting a token; this demo trusts
+// the link it printed.
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
+import { Webhook } from 'standardwebhooks';
 import { listenOnLoopback } from '../scripts/loopbackServer';
 import { ClinicApiError, createClinicClient, must } from '../webhook-service/client';
 
@@ -17,6 +21,8 @@ export interface PortalOptions {
   widgetDir: string;
   /** @defaultValue 0 (any free port) */
   port?: number;
+  /** The secret of the service's events (CLINIC_WEBHOOK_SECRET); without it /hooks refuses everything. */
+  webhookSecret?: string;
 }
 
 export interface Portal {
@@ -67,8 +73,43 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     }
   };
 
+  // Pages listening for the service's events.
+  const listeners = new Set<ServerResponse>();
+  const verifier = options.webhookSecret ? new Webhook(options.webhookSecret) : null;
+
+  const receiveEvent = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    let body = '';
+    for await (const chunk of request) body += String(chunk);
+    let event: { id: string; type: string; sessionId: string; occurredAt: string };
+    try {
+      if (!verifier) throw new Error('no secret');
+      event = verifier.verify(body, request.headers as Record<string, string>) as typeof event;
+    } catch {
+      response.writeHead(401).end();
+      return;
+    }
+    const line = `data: ${JSON.stringify({ id: event.id, type: event.type, sessionId: event.sessionId, occurredAt: event.occurredAt })}\n\n`;
+    for (const listener of listeners) listener.write(line);
+    response.writeHead(204).end();
+  };
+
+  const streamEvents = (request: IncomingMessage, response: ServerResponse): void => {
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    response.write(': listening\n\n');
+    listeners.add(response);
+    request.on('close', () => listeners.delete(response));
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/hooks' && request.method === 'POST') {
+      await receiveEvent(request, response);
+      return;
+    }
+    if (url.pathname === '/api/events' && request.method === 'GET') {
+      streamEvents(request, response);
+      return;
+    }
     if (url.pathname.startsWith('/api/')) {
       try {
         const answer = await api(request, url);
@@ -89,5 +130,12 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
     if (!served) response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   };
 
-  return listenOnLoopback(createServer((request, response) => void handle(request, response)), options.port ?? 0);
+  const portal = await listenOnLoopback(createServer((request, response) => void handle(request, response)), options.port ?? 0);
+  return {
+    url: portal.url,
+    async stop() {
+      for (const listener of listeners) listener.end();
+      await portal.stop();
+    },
+  };
 }

@@ -40,17 +40,25 @@ async function main(): Promise<void> {
   try {
     console.log('starting Redis, FerretDB and LiveKit…');
     stack = await startStack();
-    // A fresh secret per run: only the portal's server holds it, never the browser.
+    // Fresh secrets per run: only the portal's server holds them, never the browser.
     const clinicApiToken = randomBytes(24).toString('base64url');
+    const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
+    console.log('building the widget…');
+    const { bundlePath } = await buildWidget();
+    // The portal first: the service sends its events to the portal's /hooks from its start.
+    const serviceUrl = `http://127.0.0.1:${stack.webhookPort}`;
+    portal = await portalOnPreferredPort({ clinicApiUrl: serviceUrl, clinicApiToken, webhookSecret, widgetDir: path.dirname(bundlePath) });
     console.log('starting the webhook service…');
     service = await startServiceProcess({
       port: stack.webhookPort,
       stdio: 'ignore',
-      env: serviceEnv(stack, { database: 'autostart_demo', clinicApiToken, prefix: 'autostart-demo' }),
+      env: serviceEnv(stack, {
+        database: 'autostart_demo',
+        clinicApiToken,
+        prefix: 'autostart-demo',
+        extra: { CLINIC_WEBHOOK_URLS: `${portal.url}/hooks`, CLINIC_WEBHOOK_SECRET: webhookSecret },
+      }),
     });
-    console.log('building the widget…');
-    const { bundlePath } = await buildWidget();
-    portal = await portalOnPreferredPort({ clinicApiUrl: service.url, clinicApiToken, widgetDir: path.dirname(bundlePath) });
   } catch (error) {
     await stop();
     throw error;
@@ -59,7 +67,8 @@ async function main(): Promise<void> {
 Demo clinic portal: ${portal.url}/
   1. open it and press "Create a session";
   2. open the student link and the counselor link (two tabs or two browsers);
-  3. each sees a waiting room until both are connected, then the call starts.
+  3. each sees a waiting room until both are connected, then the call starts;
+     the portal's page follows the session from the events the service sends it.
 Service ${service.url}, LiveKit ${stack.livekitUrl}. Press Ctrl-C to stop everything.`);
 }
 
