@@ -4,7 +4,7 @@
 // comes back sees the active snapshot at once; the clinic's end reaches both and closes the room.
 import { uniqueName, waitFor } from '../support/isolation';
 import { must } from '../../webhook-service/client';
-import { clinic, disposeClients, join, snapshotOf, type Client } from '../support/rtcClients';
+import { clinic, disposeClients, env, join, snapshotOf, type Client } from '../support/rtcClients';
 
 jest.setTimeout(120_000);
 
@@ -62,4 +62,20 @@ test('when a student and a counselor join the room, then the session starts for 
   expect(refused).toMatchObject({ status: 409, error: { code: 'session_ended' } });
   // The room is free for the next appointment.
   expect((await clinic().createSession({ roomName, studentIdentity, counselorIdentity })).status).toBe(201);
+
+  // The clinic's backend heard it all, signed, in order: both joins with the student waiting
+  // between them, the start, the reload, and the end.
+  const heard = async () => (await (await fetch(`${env('CLINIC_BACKEND_URL')}/received?sessionId=${sessionId}`)).json()) as { type: string; verified: boolean }[];
+  await waitFor(async () => (await heard()).some((event) => event.type === 'session.ended'), { timeoutMs: 20_000 });
+  const events = await heard();
+  expect(events.every((event) => event.verified)).toBe(true);
+  expect(events.map((event) => event.type)).toEqual([
+    'participant.joined',
+    'participant.waiting',
+    'participant.joined',
+    'session.started',
+    'participant.left',
+    'participant.joined',
+    'session.ended',
+  ]);
 });

@@ -2,9 +2,7 @@
 // verifies every delivery with the standardwebhooks package: in order per session, retried while
 // the receiver is down (the intake never waits for it), listed when they give up, and sent again
 // on request.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
+import { startClinicBackend, type ReceivedEvent } from '../../support/clinicBackend';
 import { waitFor } from '../../support/isolation';
 import { clinic, createAppointment, deliver, startService, testConfig, type RunningService } from './harness';
 
@@ -13,42 +11,10 @@ jest.setTimeout(60_000);
 const SECRET = `whsec_${Buffer.from('clinic-webhook-secret-0123456789').toString('base64')}`;
 const OTHER_SECRET = `whsec_${Buffer.from('another-secret-entirely-98765432').toString('base64')}`;
 
-interface Received {
-  id: string;
-  type: string;
-  sessionId: string;
-  verified: boolean;
-}
-
-/** A clinic backend: verifies each delivery; answers 503 while `down`. */
-async function receiver(secret: string) {
-  const verifier = new Webhook(secret);
-  const received: Received[] = [];
-  const state = { down: false, refused: 0 };
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      if (state.down) {
-        state.refused += 1;
-        response.writeHead(503).end();
-        return;
-      }
-      let verified = true;
-      try {
-        verifier.verify(body, request.headers as Record<string, string>);
-      } catch {
-        verified = false;
-      }
-      const payload = JSON.parse(body) as { id: string; type: string; sessionId: string; v: number };
-      received.push({ id: payload.id, type: payload.type, sessionId: payload.sessionId, verified });
-      response.writeHead(verified ? 204 : 401).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-  return { url, received, state, close: () => new Promise((resolve) => server.close(resolve)) };
-}
+const receiver = async (secret: string) => {
+  const backend = await startClinicBackend(secret);
+  return { ...backend, url: backend.hooksUrl };
+};
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -61,7 +27,7 @@ async function serviceSendingTo(url: string, extra: Record<string, string> = {})
   return target;
 }
 
-const typesFor = (received: Received[], sessionId: string) => received.filter((event) => event.sessionId === sessionId).map((event) => event.type);
+const typesFor = (received: ReceivedEvent[], sessionId: string) => received.filter((event) => event.sessionId === sessionId).map((event) => event.type);
 
 test('when a session runs its course, then the clinic receives every event of it, signed and in order', async () => {
   const backend = await receiver(SECRET);
