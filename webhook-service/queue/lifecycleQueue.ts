@@ -82,37 +82,24 @@ export function bullLifecycleJobs(queue: LifecycleQueue, clock: Clock, retry: Re
   };
 }
 
-// BullMQ types a scheduler's id as a job name; any string is accepted at run time.
-const RECONCILER = 'reconcile-with-livekit' as LifecycleJobName;
-
 /**
- * One reconciliation pass every `everyMs`, across any number of instances: a BullMQ job
- * scheduler is one per queue and id, and each instance running a worker upserts the same one.
- * `everyMs` 0 removes it.
+ * One `name` job every `everyMs` across any number of instances: a BullMQ job scheduler is one
+ * per queue and id, and each instance running a worker upserts the same one. `everyMs` 0 removes it.
  */
-export async function scheduleReconciliation(queue: LifecycleQueue, everyMs: number): Promise<void> {
+async function scheduleEvery(queue: LifecycleQueue, name: LifecycleJobName, everyMs: number): Promise<void> {
   try {
     if (everyMs === 0) {
-      await queue.removeJobScheduler(RECONCILER);
+      await queue.removeJobScheduler(name);
       return;
     }
-    await queue.upsertJobScheduler(RECONCILER, { every: everyMs }, { name: JOB.reconcile, data: { every: everyMs }, opts: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
+    await queue.upsertJobScheduler(name, { every: everyMs }, { name, data: { every: everyMs }, opts: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
   } catch (error) {
     throw ServiceError.queueUnavailable(error);
   }
 }
 
-const RETENTION = 'retention' as LifecycleJobName;
+/** Reconciliation with LiveKit every `everyMs` (0: off). */
+export const scheduleReconciliation = (queue: LifecycleQueue, everyMs: number) => scheduleEvery(queue, JOB.reconcile, everyMs);
 
-/** One retention pass every `everyMs` across instances; `everyMs` 0 removes it (retention off). */
-export async function scheduleRetention(queue: LifecycleQueue, everyMs: number): Promise<void> {
-  try {
-    if (everyMs === 0) {
-      await queue.removeJobScheduler(RETENTION);
-      return;
-    }
-    await queue.upsertJobScheduler(RETENTION, { every: everyMs }, { name: JOB.retention, data: { every: everyMs }, opts: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
-  } catch (error) {
-    throw ServiceError.queueUnavailable(error);
-  }
-}
+/** Retention every `everyMs` (0: off). */
+export const scheduleRetention = (queue: LifecycleQueue, everyMs: number) => scheduleEvery(queue, JOB.retention, everyMs);
