@@ -84,8 +84,23 @@ export async function clinic(
   return { status: response.status, json };
 }
 
-/** The typed client on `target`, as a portal would use it. */
-export const clinicClient = (target: RunningService) => createClinicClient({ baseUrl: target.url, token: CLINIC_TOKEN });
+/**
+ * The typed client on `target`, as a portal would use it; every JSON answer it gets is checked
+ * against the OpenAPI document as well.
+ */
+export const clinicClient = (target: RunningService) =>
+  createClinicClient({
+    baseUrl: target.url,
+    token: CLINIC_TOKEN,
+    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      const response = await fetch(request);
+      if ((response.headers.get('content-type') ?? '').startsWith('application/json')) {
+        checkAgainstDescription(request.method, new URL(request.url).pathname, response.status, await response.clone().json());
+      }
+      return response;
+    },
+  });
 
 export interface Appointment {
   sessionId: string;
