@@ -10,6 +10,7 @@ import { encodeMessage, TOPIC } from '../../plugin/protocol';
 import { startPortal, type Portal } from '../../demo/portalServer';
 import { buildWidget } from '../../scripts/build-widget';
 import { launchChromium } from '../support/browser';
+import { createClinicClient, must } from '../../webhook-service/client';
 import {
   dataMessagesReceived, events, openPage, screenshotWidget, shadowText, waitForAnnouncement, waitForAudioFlowing,
   waitForDataMessage, waitForPhase, waitForPreview, waitForRemoteVideoFrames, type WidgetPage,
@@ -68,9 +69,7 @@ async function open(url: string): Promise<WidgetPage> {
 }
 
 async function serviceRecord(id: string): Promise<{ status: string; actualStart: string | null }> {
-  const response = await fetch(`${serviceUrl}/v1/sessions/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${clinicApiToken}` } });
-  expect(response.status).toBe(200);
-  return (await response.json()) as { status: string; actualStart: string | null };
+  return must(await createClinicClient({ baseUrl: serviceUrl, token: clinicApiToken }).getSession(id));
 }
 
 const startedAt = async (page: Page): Promise<number> => {
