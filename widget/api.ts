@@ -1,7 +1,9 @@
-// The element's public API, described once: the element reads its observed attributes and its
-// events' dispatch options from here, and the build turns it into dist/widget/custom-elements.json
-// (manifest.ts). Add an attribute, event, slot, part or custom property here first.
+// The element's public API, documented: the build turns it into dist/widget/custom-elements.json
+// (manifest.ts). The runtime half (attribute names, event options) is contract.ts, which the
+// element reads; a unit test checks this description covers exactly that. Kept out of the
+// shipped code, so documentation costs the page nothing.
 
+import { EVENT_OPTIONS, TAG_NAME } from './contract';
 import type { LiveKitWaitingRoomEventMap } from './events';
 import { en, TEXT_KEYS, textAttributeName } from './texts';
 
@@ -38,6 +40,8 @@ export interface EventDoc {
    * bubbling `error` would reach window-level `error` listeners (error trackers) as if the page threw.
    */
   bubbles: boolean;
+  /** preventDefault() means something (end-requested: the page ends the session itself). */
+  cancelable?: boolean;
   description: string;
 }
 
@@ -58,7 +62,7 @@ const textAttributes: AttributeDoc[] = TEXT_KEYS.map((key) => ({
 }));
 
 export interface WidgetApi {
-  tagName: 'livekit-waiting-room';
+  tagName: typeof TAG_NAME;
   className: string;
   description: string;
   attributes: readonly AttributeDoc[];
@@ -71,7 +75,7 @@ export interface WidgetApi {
 }
 
 export const widgetApi: WidgetApi = {
-  tagName: 'livekit-waiting-room',
+  tagName: TAG_NAME,
   className: 'LiveKitWaitingRoomElement',
   description:
     'The drop-in waiting room and call for a counseling session: a waiting room until the service starts the session, then the call.',
@@ -87,6 +91,12 @@ export const widgetApi: WidgetApi = {
       description: 'Who the local user is. Not `role`: that is the ARIA role attribute.',
     },
     { name: 'lang', type: 'string', default: "'en'", description: '`en` | `es`; falls back to the nearest ancestor with `lang`.' },
+    {
+      name: 'end-url',
+      type: 'string',
+      description:
+        "Counselor only: the host's endpoint the widget POSTs to (same-origin credentials) for \"End session for everyone\"; the host's backend calls the clinic API's end. Setting it, or listening for `end-requested`, shows the button.",
+    },
     ...textAttributes,
   ],
   properties: [
@@ -99,20 +109,28 @@ export const widgetApi: WidgetApi = {
   methods: [
     { name: 'leave', returns: 'Promise<void>', description: 'Leaves the call; the element shows its ended state with a Rejoin button.' },
     { name: 'retry', returns: 'void', description: 'Connects again after a failure or after leaving.' },
+    { name: 'setMicrophoneEnabled', returns: 'Promise<void>', description: 'Turns the microphone on or off; in the waiting room it says whether the call starts muted.' },
+    { name: 'setCameraEnabled', returns: 'Promise<void>', description: 'Turns the camera on or off; in the waiting room it says whether the call starts with video.' },
   ],
   events: {
-    waiting: { detail: 'WaitingDetail', bubbles: true, description: 'The waiting room shows; detail `{ waitingFor }`.' },
-    'session-started': { detail: 'SessionStartedDetail', bubbles: true, description: 'The session started; detail `{ sessionId, startedAt, resumed }`.' },
+    waiting: { ...EVENT_OPTIONS.waiting, detail: 'WaitingDetail', description: 'The waiting room shows; detail `{ waitingFor }`.' },
+    'session-started': { ...EVENT_OPTIONS['session-started'], detail: 'SessionStartedDetail', description: 'The session started; detail `{ sessionId, startedAt, resumed }`.' },
     'session-ended': {
+      ...EVENT_OPTIONS['session-ended'],
       detail: 'SessionEndedDetail',
-      bubbles: true,
       description:
         'The ended state shows; detail `{ sessionId, reason }`: ended-by-clinic, timed-out (nobody came back within the rejoin grace), cancelled, no-show, room-deleted (closed without a word), left (this user), replaced (this user joined again from another tab or device).',
     },
+    'end-requested': {
+      ...EVENT_OPTIONS['end-requested'],
+      detail: 'EndRequestedDetail',
+      description:
+        'The counselor confirmed "End session for everyone"; detail `{ sessionId }`. The host ends the session through its backend (the clinic API), or lets the widget POST to `end-url`; preventDefault() stops that POST.',
+    },
     error: {
+      ...EVENT_OPTIONS.error,
       detail: 'WaitingRoomErrorDetail',
-      bubbles: false,
-      description: 'Detail `{ code, message, fatal }`; a denied camera is `fatal: false`. Listen on the element: it does not reach window.',
+      description: 'Detail `{ code, message, fatal }`; a denied camera or a failed end request is `fatal: false`. Listen on the element: it does not reach window.',
     },
   },
   slots: [
@@ -140,6 +158,18 @@ export const widgetApi: WidgetApi = {
     { name: 'retry-button', description: 'Retry / Rejoin.' },
     { name: 'enable-audio-button', description: 'Shown when the browser blocked sound until a click.' },
     { name: 'leave-button', description: 'Leave session.' },
+    { name: 'timer', description: 'The session timer in the header (time since the start).' },
+    { name: 'level', description: 'The microphone level meter in the waiting room.' },
+    { name: 'enters-muted', description: 'The waiting-room line saying the call will start muted.' },
+    { name: 'continuity', description: 'The notice over the stage while the other party is not connected.' },
+    { name: 'remote-status', description: "The other party's muted microphone / camera off badge." },
+    { name: 'muted-hint', description: '"You are muted" when the user talks while muted.' },
+    { name: 'controls', description: 'The microphone and camera toggles and the device pickers.' },
+    { name: 'microphone-button', description: 'The microphone toggle (aria-pressed).' },
+    { name: 'camera-button', description: 'The camera toggle (aria-pressed).' },
+    { name: 'devices', description: 'The device pickers (microphone, camera, speaker where the browser allows).' },
+    { name: 'end-button', description: 'End session for everyone (counselor only).' },
+    { name: 'confirm-end', description: 'The confirmation of End session for everyone.' },
   ],
   cssProperties: [
     { name: '--lwr-accent', syntax: '<color>', default: '#2f6f5e', description: 'Buttons, status dot, focus outline.' },

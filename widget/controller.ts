@@ -1,37 +1,53 @@
 // The DOM-free heart of the widget: it owns (or borrows) a livekit-client Room, turns the
-// room's events into inputs for the pure state machine in sessionState.ts, publishes the local
-// camera and microphone, and emits typed events the element renders. The element never talks
-// to the Room itself, so the rules stay in one place.
+// room's events into inputs for the pure state machine in sessionState.ts, keeps the local
+// camera and microphone (LocalMedia: captured in the waiting room, published at the start),
+// follows the other party (connected, dropped, muted), and emits typed events the element
+// renders. The element never talks to the Room itself, so the rules stay in one place.
+//
+// Nothing of the other party reaches the page before the session starts: a Room the widget
+// creates subscribes to nothing until then, and remote tracks are handed to the element only
+// once the call shows.
 
 import {
+  ConnectionQuality,
   ConnectionState,
   DisconnectReason,
-  MediaDeviceFailure,
   Room,
   RoomEvent,
   Track,
-  type LocalTrackPublication,
   type LocalVideoTrack,
   type RemoteParticipant,
   type RemoteTrack,
   type RoomEventCallbacks,
 } from 'livekit-client';
+import { ROLE_ATTRIBUTE } from '../plugin/roles';
+import { AudioLevel } from './audioLevel';
 import { WaitingRoomError } from './errors';
+import { LocalMedia, type MediaKind, type MediaStatus } from './localMedia';
 import { advance, initialView, type DisconnectCause, type Notice, type SessionInput, type WidgetState } from './sessionState';
 import type { TokenSource } from './tokenSource';
 
-export type DeviceStatus = 'off' | 'starting' | 'on' | 'denied' | 'unavailable';
-
-export interface MediaStatus {
-  camera: DeviceStatus;
-  microphone: DeviceStatus;
-}
+export type { DeviceStatus, MediaKind, MediaStatus } from './localMedia';
 
 export interface RemoteTrackChange {
   track: RemoteTrack;
   participantIdentity: string;
   added: boolean;
 }
+
+/** The other person in the call, as this page sees them. */
+export interface OtherParty {
+  /** In the room now (LiveKit lists them). */
+  present: boolean;
+  /** LiveKit reports their connection lost (no packets), or they went away after it was. */
+  dropped: boolean;
+  /** Epoch ms since when they are missing from the call (absent or dropped); null while they are there, and outside the call. */
+  awaySince: number | null;
+  microphone: boolean;
+  camera: boolean;
+}
+
+export type DeviceLists = Record<'audioinput' | 'videoinput' | 'audiooutput', MediaDeviceInfo[]>;
 
 /** Everything the controller tells its host, with the listener signature of each. */
 export interface WaitingRoomControllerEvents {
@@ -40,6 +56,7 @@ export interface WaitingRoomControllerEvents {
   media: (status: MediaStatus) => void;
   localVideo: (track: LocalVideoTrack | null) => void;
   remoteTrack: (change: RemoteTrackChange) => void;
+  otherParty: (party: OtherParty) => void;
   /** false when the browser blocked autoplay of remote audio until a user gesture. */
   audioPlayback: (canPlay: boolean) => void;
   error: (error: WaitingRoomError) => void;
@@ -51,8 +68,8 @@ export interface WaitingRoomControllerOptions {
   /** A Room the host page already connects and owns; the controller only listens and renders. */
   room?: Room;
   /**
-   * Publish the local camera and microphone on connect, which gives the preview and lets the
-   * call start at once. @defaultValue true for a Room the controller creates, false for a borrowed one.
+   * Capture the local camera and microphone (the waiting room's preview) and publish them when
+   * the session starts. @defaultValue true for a Room the controller creates, false for a borrowed one.
    */
   publishMedia?: boolean;
   /** Clock port (epoch ms). @defaultValue Date.now */
@@ -69,10 +86,26 @@ const DISCONNECT_CAUSES: Partial<Record<DisconnectReason, DisconnectCause>> = {
 
 type Listeners = { [K in keyof WaitingRoomControllerEvents]: Set<WaitingRoomControllerEvents[K]> };
 
+/**
+ * The start can reach a page before LiveKit's word that the other party joined (the service
+ * heard both first): a call this young is not told they are missing, unless LiveKit says dropped.
+ */
+const SETTLE_MS = 3000;
+
+const NOBODY: OtherParty = { present: false, dropped: false, awaySince: null, microphone: false, camera: false };
+
 export class WaitingRoomController {
   private view: WidgetState = initialView;
-  private mediaStatus: MediaStatus = { camera: 'off', microphone: 'off' };
   private room: Room | null = null;
+  private localMedia: LocalMedia | null = null;
+  private meter: AudioLevel | null = null;
+  private party: OtherParty = NOBODY;
+  /** The other party whose media LiveKit has rated fine at least once (see updateParty). */
+  private ratedSid: string | null = null;
+  private inCall = false;
+  private callSince = 0;
+  private settleTimer: ReturnType<typeof setTimeout> | null = null;
+  private outputDeviceId: string | undefined;
   private detach: (() => void) | null = null;
   private deadlineTimer: ReturnType<typeof setTimeout> | null = null;
   /** Bumped on every attempt so events from an abandoned Room are dropped. */
@@ -84,6 +117,7 @@ export class WaitingRoomController {
     media: new Set(),
     localVideo: new Set(),
     remoteTrack: new Set(),
+    otherParty: new Set(),
     audioPlayback: new Set(),
     error: new Set(),
   };
@@ -97,7 +131,11 @@ export class WaitingRoomController {
   }
 
   get media(): MediaStatus {
-    return this.mediaStatus;
+    return this.localMedia?.status ?? { camera: 'off', microphone: 'off' };
+  }
+
+  get otherParty(): OtherParty {
+    return this.party;
   }
 
   /** Subscribes to one event; returns the unsubscribe function. */
@@ -111,6 +149,15 @@ export class WaitingRoomController {
     const attempt = ++this.attempt;
     this.release();
     this.dispatch({ type: 'connect', now: this.now() });
+    if (this.options.publishMedia ?? this.options.room === undefined) {
+      const media = new LocalMedia(
+        (status) => attempt === this.attempt && this.onMediaStatus(status),
+        (error) => attempt === this.attempt && this.emit('error', error),
+      );
+      this.localMedia = media;
+      // The preview and level meter come up while the connection is still being made.
+      void media.capture();
+    }
     try {
       const room = this.options.room ?? (await this.connectOwnRoom(attempt));
       if (room === null || attempt !== this.attempt) return;
@@ -119,6 +166,11 @@ export class WaitingRoomController {
       if (room.state === ConnectionState.Connected) this.onConnected(room);
     } catch (cause) {
       if (attempt !== this.attempt) return;
+      this.localMedia?.release();
+      if (cause instanceof WaitingRoomError && cause.reason) {
+        this.dispatch({ type: 'closed', reason: cause.reason });
+        return;
+      }
       const error = cause instanceof WaitingRoomError ? cause : new WaitingRoomError('connect-failed', 'Could not connect to the session.', { cause });
       this.emit('error', error);
       this.dispatch({ type: 'failed', code: error.code, message: error.message });
@@ -135,6 +187,44 @@ export class WaitingRoomController {
     await this.room?.startAudio();
   }
 
+  /** Turns the local camera or microphone on or off (in the waiting room: what the call starts with). */
+  async setEnabled(kind: MediaKind, on: boolean): Promise<void> {
+    await this.localMedia?.setEnabled(kind, on);
+    this.showLocalVideo();
+  }
+
+  /** Switches the camera, the microphone or (where the browser can) the speaker. */
+  async selectDevice(kind: MediaDeviceKind, deviceId: string): Promise<void> {
+    if (kind === 'audiooutput') {
+      this.outputDeviceId = deviceId;
+      if (this.room) await this.room.switchActiveDevice(kind, deviceId);
+      return;
+    }
+    await this.localMedia?.selectDevice(kind === 'videoinput' ? 'camera' : 'microphone', deviceId);
+    this.showLocalVideo();
+  }
+
+  /** The selectable devices (labels once permission is granted) and the ones in use. */
+  async devices(): Promise<{ lists: DeviceLists; selected: Partial<Record<MediaDeviceKind, string>> }> {
+    const all = await navigator.mediaDevices.enumerateDevices();
+    const of = (kind: MediaDeviceKind) => all.filter((device) => device.kind === kind && device.deviceId !== '');
+    return {
+      lists: { audioinput: of('audioinput'), videoinput: of('videoinput'), audiooutput: of('audiooutput') },
+      selected: { audioinput: this.localMedia?.deviceId('microphone'), videoinput: this.localMedia?.deviceId('camera'), audiooutput: this.outputDeviceId },
+    };
+  }
+
+  /** How loud the local microphone is now, 0 to 1, whether muted or not (null without one). */
+  microphoneLevel(): number | null {
+    const track = this.localMedia?.microphone?.mediaStreamTrack;
+    if (!track || track.readyState !== 'live') return null;
+    if (this.meter?.source !== track) {
+      this.meter?.close();
+      this.meter = new AudioLevel(track);
+    }
+    return this.meter.level();
+  }
+
   /** Stops listening and, if the controller created the Room, leaves it. */
   dispose(): void {
     this.attempt++;
@@ -149,7 +239,8 @@ export class WaitingRoomController {
     const room = new Room({ adaptiveStream: true, dynacast: true });
     this.room = room;
     try {
-      await room.connect(details.url, details.token);
+      // Nothing of the other party is received until the call shows (see enterCall).
+      await room.connect(details.url, details.token, { autoSubscribe: false });
     } catch (cause) {
       void room.disconnect();
       throw new WaitingRoomError('connect-failed', 'Could not connect to the session.', { cause });
@@ -164,18 +255,25 @@ export class WaitingRoomController {
     this.detach = null;
     if (this.room && this.room !== this.options.room) void this.room.disconnect();
     this.room = null;
+    this.localMedia?.release();
+    this.localMedia = null;
+    this.meter?.close();
+    this.meter = null;
+    this.inCall = false;
+    if (this.settleTimer !== null) clearTimeout(this.settleTimer);
+    this.settleTimer = null;
+    this.party = NOBODY;
   }
 
   private onConnected(room: Room): void {
     this.dispatch({ type: 'connected', metadata: room.metadata, now: this.now() });
     this.emit('audioPlayback', room.canPlaybackAudio);
-    for (const participant of room.remoteParticipants.values()) this.announceExistingTracks(participant);
-    this.showLocalVideo(room);
-    if (this.options.publishMedia ?? this.options.room === undefined) void this.publishMedia(room);
+    this.updateParty();
   }
 
   private follow(room: Room, attempt: number): () => void {
     const live = () => attempt === this.attempt;
+    const party = () => live() && this.updateParty();
     const handlers: { [K in keyof RoomEventCallbacks]?: RoomEventCallbacks[K] } = {
       [RoomEvent.Connected]: () => live() && this.onConnected(room),
       [RoomEvent.RoomMetadataChanged]: (metadata) => live() && this.dispatch({ type: 'metadata', metadata, now: this.now() }),
@@ -185,11 +283,22 @@ export class WaitingRoomController {
       [RoomEvent.SignalReconnecting]: () => live() && this.dispatch({ type: 'reconnecting' }),
       [RoomEvent.Reconnected]: () => live() && this.dispatch({ type: 'reconnected', metadata: room.metadata, now: this.now() }),
       [RoomEvent.Disconnected]: (reason) => live() && this.dispatch({ type: 'disconnected', cause: (reason !== undefined && DISCONNECT_CAUSES[reason]) || 'other' }),
-      [RoomEvent.TrackSubscribed]: (track, _publication, participant) =>
-        live() && this.emit('remoteTrack', { track, participantIdentity: participant.identity, added: true }),
+      [RoomEvent.TrackPublished]: (publication) => {
+        if (live() && this.inCall && this.ownsRoom()) publication.setSubscribed(true);
+        party();
+      },
+      [RoomEvent.TrackSubscribed]: (track, _publication, participant) => {
+        if (live() && this.inCall) this.emit('remoteTrack', { track, participantIdentity: participant.identity, added: true });
+        party();
+      },
       [RoomEvent.TrackUnsubscribed]: (track, _publication, participant) =>
         live() && this.emit('remoteTrack', { track, participantIdentity: participant.identity, added: false }),
-      [RoomEvent.LocalTrackPublished]: () => live() && this.showLocalVideo(room),
+      [RoomEvent.TrackUnpublished]: party,
+      [RoomEvent.TrackMuted]: party,
+      [RoomEvent.TrackUnmuted]: party,
+      [RoomEvent.ParticipantConnected]: party,
+      [RoomEvent.ParticipantDisconnected]: party,
+      [RoomEvent.ConnectionQualityChanged]: party,
       [RoomEvent.AudioPlaybackStatusChanged]: () => live() && this.emit('audioPlayback', room.canPlaybackAudio),
     };
     const entries = Object.entries(handlers) as [RoomEvent, (...args: unknown[]) => void][];
@@ -199,40 +308,69 @@ export class WaitingRoomController {
     };
   }
 
-  private announceExistingTracks(participant: RemoteParticipant): void {
-    for (const publication of participant.trackPublications.values()) {
-      if (publication.track) this.emit('remoteTrack', { track: publication.track, participantIdentity: participant.identity, added: true });
+  private ownsRoom(): boolean {
+    return this.room !== null && this.room !== this.options.room;
+  }
+
+  /** The call shows: publish the local media, subscribe to the other party, hand their tracks over. */
+  private enterCall(): void {
+    const room = this.room;
+    if (this.inCall || !room) return;
+    this.inCall = true;
+    this.callSince = this.now();
+    this.settleTimer = setTimeout(() => this.updateParty(), SETTLE_MS + 50);
+    if (this.localMedia) {
+      this.localMedia.publish(room.localParticipant).catch((cause: unknown) => {
+        this.emit('error', new WaitingRoomError('media-unavailable', 'Could not send the camera or microphone.', { cause }));
+      });
     }
-  }
-
-  private showLocalVideo(room: Room): void {
-    const publication: LocalTrackPublication | undefined = room.localParticipant.getTrackPublication(Track.Source.Camera);
-    this.emit('localVideo', (publication?.videoTrack as LocalVideoTrack | undefined) ?? null);
-  }
-
-  /** Camera and microphone are tried separately: a denied one must not keep the other off. */
-  private async publishMedia(room: Room): Promise<void> {
-    const devices: [keyof MediaStatus, () => Promise<unknown>][] = [
-      ['camera', () => room.localParticipant.setCameraEnabled(true)],
-      ['microphone', () => room.localParticipant.setMicrophoneEnabled(true)],
-    ];
-    for (const [device, enable] of devices) {
-      this.setMedia(device, 'starting');
-      try {
-        await enable();
-        this.setMedia(device, 'on');
-      } catch (cause) {
-        const denied = MediaDeviceFailure.getFailure(cause) === MediaDeviceFailure.PermissionDenied;
-        this.setMedia(device, denied ? 'denied' : 'unavailable');
-        const code = denied ? 'media-denied' : 'media-unavailable';
-        this.emit('error', new WaitingRoomError(code, `The ${device} could not be started (${code}).`, { cause }));
+    if (this.outputDeviceId) void room.switchActiveDevice('audiooutput', this.outputDeviceId).catch(() => undefined);
+    for (const participant of room.remoteParticipants.values()) {
+      for (const publication of participant.trackPublications.values()) {
+        if (publication.track) this.emit('remoteTrack', { track: publication.track, participantIdentity: participant.identity, added: true });
+        else if (this.ownsRoom()) publication.setSubscribed(true);
       }
     }
   }
 
-  private setMedia(device: keyof MediaStatus, status: DeviceStatus): void {
-    this.mediaStatus = { ...this.mediaStatus, [device]: status };
-    this.emit('media', this.mediaStatus);
+  /** The other party, as far as the call is concerned: the remote participant holding the other role (any remote one, for tokens without roles). */
+  private updateParty(): void {
+    const room = this.room;
+    const others = room ? [...room.remoteParticipants.values()] : [];
+    const other: RemoteParticipant | undefined = others.find((participant) => participant.attributes[ROLE_ATTRIBUTE] !== undefined) ?? others[0];
+    const before = this.party;
+    // LiveKit rates a participant who sends nothing (the waiting room) as lost too, and the rating
+    // lags the start: "lost" means dropped only once their media was rated fine.
+    const quality = other?.connectionQuality;
+    if (other && other.trackPublications.size > 0 && quality !== ConnectionQuality.Lost && quality !== ConnectionQuality.Unknown) this.ratedSid = other.sid;
+    const lost = other !== undefined && other.sid === this.ratedSid && quality === ConnectionQuality.Lost;
+    const fine = other !== undefined && !lost;
+    const live = (source: Track.Source) => {
+      const publication = other?.getTrackPublication(source);
+      return publication !== undefined && !publication.isMuted;
+    };
+    const dropped = lost || (!fine && before.dropped);
+    const settling = this.now() - this.callSince < SETTLE_MS;
+    const next: OtherParty = {
+      present: other !== undefined,
+      dropped,
+      awaySince: fine || !this.inCall || (settling && !dropped) ? null : (before.awaySince ?? this.now()),
+      microphone: live(Track.Source.Microphone),
+      camera: live(Track.Source.Camera),
+    };
+    if (JSON.stringify(next) === JSON.stringify(before)) return;
+    this.party = next;
+    this.emit('otherParty', next);
+  }
+
+  private showLocalVideo(): void {
+    const camera = this.localMedia?.camera;
+    this.emit('localVideo', camera && !camera.isMuted ? camera : null);
+  }
+
+  private onMediaStatus(status: MediaStatus): void {
+    this.showLocalVideo();
+    this.emit('media', status);
   }
 
   private dispatch(input: SessionInput): void {
@@ -240,6 +378,7 @@ export class WaitingRoomController {
     const changed = view !== this.view;
     this.view = view;
     this.scheduleDeadline();
+    if ((view.phase === 'active' || view.resumePhase === 'active') && !this.inCall) this.enterCall();
     if (changed) this.emit('state', view);
     for (const notice of notices) this.emit('notice', notice);
   }

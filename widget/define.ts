@@ -1,10 +1,10 @@
 // Registration, kept apart from the class so importing the module has no side effect and a
 // second copy of the script (two bundles on one page) does not throw on a taken tag.
 
-import { widgetApi } from './api';
+import { TAG_NAME } from './contract';
 import { LiveKitWaitingRoomElement } from './element';
 
-export const TAG_NAME = widgetApi.tagName;
+export { TAG_NAME };
 
 /** Defines the element under `tag` unless something is already registered there. */
 export function defineLiveKitWaitingRoom(tag: string = TAG_NAME): void {

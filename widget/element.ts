@@ -4,23 +4,30 @@
  * starts the session (room-metadata snapshot, confirmed `session_started` data message) it
  * turns into the call. A thin view over {@link WaitingRoomController}.
  *
- * The public API is described once, in {@link widgetApi} (api.ts): the element's
- * `observedAttributes` and event options come from it, and the build writes it out as
- * dist/widget/custom-elements.json. In short:
+ * The public API is documented in api.ts (the build writes it out as
+ * dist/widget/custom-elements.json); the element's `observedAttributes` and event options come
+ * from contract.ts, which a test keeps in step with it. In short:
  *
  * Attributes: `token-url` | `token` + `server-url` (credentials), `participant-role`
  * (`student` default | `counselor`; property `participantRole`; not `role`, which is the ARIA
- * role), `lang` (`en` | `es`), `text-*` (any text, kebab-case of its key in texts.ts).
+ * role), `lang` (`en` | `es`), `end-url` (counselor: where "End session for everyone" POSTs),
+ * `text-*` (any text, kebab-case of its key in texts.ts).
  *
  * Properties: `room`, `tokenSource`, `texts`, `participantRole`, `phase` (read-only);
- * methods `leave()`, `retry()`.
+ * methods `leave()`, `retry()`, `setMicrophoneEnabled(on)`, `setCameraEnabled(on)`.
  *
- * Events (CustomEvent): `waiting`, `session-started`, `session-ended` bubble and are composed.
+ * The waiting room is a pre-call check (camera preview, microphone level, device pickers,
+ * microphone and camera toggles: the call starts as they are left); nothing is published or
+ * received before the start. The call has the same controls, the other party's muted state,
+ * a session timer, and a notice while the other party is not connected.
+ *
+ * Events (CustomEvent): `waiting`, `session-started`, `session-ended`, `end-requested`
+ * (cancelable) bubble and are composed.
  * `error` (detail `{ code, message, fatal }`) is dispatched on the element only, without
  * bubbling: a bubbling `error` would reach window-level `error` listeners (error trackers) as if
  * the page had thrown. Listen for it on the element.
  *
- * Slots, CSS parts and `--lwr-*` custom properties: see widgetApi.
+ * Slots, CSS parts and `--lwr-*` custom properties: see api.ts.
  *
  * Accessibility: the host is a `region` landmark named by the `regionLabel` text (through
  * ElementInternals, so a page's own `role`/`aria-label` on the host still wins); announcements go
@@ -28,9 +35,9 @@
  */
 
 import { Track, type Room } from 'livekit-client';
-import { widgetApi } from './api';
-import { WaitingRoomController, type MediaStatus, type RemoteTrackChange } from './controller';
-import type { WaitingRoomError } from './errors';
+import { ATTRIBUTES, CREDENTIAL_ATTRIBUTES, EVENT_OPTIONS, TAG_NAME } from './contract';
+import { WaitingRoomController, type MediaKind, type OtherParty, type RemoteTrackChange } from './controller';
+import { WaitingRoomError } from './errors';
 import type { LiveKitWaitingRoomEventMap } from './events';
 import type { Notice, Phase, WidgetState } from './sessionState';
 import { template } from './template';
@@ -38,12 +45,10 @@ import { fixedTokenSource, urlTokenSource, type TokenSource } from './tokenSourc
 import { formatWaited, resolveTexts, type WaitingRoomTexts } from './texts';
 import { WaitingRoomView } from './view';
 
-const RECONNECTING_ATTRIBUTES: readonly string[] = widgetApi.attributes.filter((attribute) => attribute.reconnects).map((attribute) => attribute.name);
-
 type ParticipantRole = 'student' | 'counselor';
 
 export class LiveKitWaitingRoomElement extends HTMLElement {
-  static readonly observedAttributes: readonly string[] = widgetApi.attributes.map((attribute) => attribute.name);
+  static readonly observedAttributes: readonly string[] = ATTRIBUTES;
 
   private internals: ElementInternals | null = null;
 
@@ -53,6 +58,14 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
   private customTokenSource: TokenSource | undefined;
   private textOverrides: Partial<WaitingRoomTexts> | undefined;
   private ticker: ReturnType<typeof setInterval> | null = null;
+  private levelTimer: ReturnType<typeof setInterval> | null = null;
+  /** When the local user last spoke while muted (epoch ms), for the "you are muted" hint. */
+  private spokeMutedAt = 0;
+  private mutedHintAnnounced = false;
+  private party: OtherParty | null = null;
+  private endListeners = 0;
+  private confirmingEnd = false;
+  private ending = false;
 
   get room(): Room | undefined {
     return this.borrowedRoom;
@@ -97,12 +110,16 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
     }
     const legacyRole = this.getAttribute('role');
     if (legacyRole === 'student' || legacyRole === 'counselor') {
-      console.warn(`<${widgetApi.tagName}>: role="${legacyRole}" is an invalid ARIA role and is ignored; use participant-role="${legacyRole}".`);
+      console.warn(`<${TAG_NAME}>: role="${legacyRole}" is an invalid ARIA role and is ignored; use participant-role="${legacyRole}".`);
     }
     if (!this.ui) this.ui = new WaitingRoomView(this.shadowRoot ?? this.attachShadow({ mode: 'open' }), template);
     this.ui.onRetry = () => this.retry();
     this.ui.onLeave = () => void this.leave();
     this.ui.onEnableAudio = () => void this.controller?.startAudio();
+    this.ui.onToggle = (kind) => void this.toggle(kind);
+    this.ui.onDevicesOpened = () => void this.showDevices();
+    this.ui.onSelectDevice = (kind, deviceId) => void this.controller?.selectDevice(kind, deviceId).catch((cause: unknown) => this.onError(new WaitingRoomError('media-unavailable', `Could not switch to that device.`, { cause })));
+    this.ui.onEnd = (step) => void this.onEndStep(step);
     // Properties are often set right after the element is inserted: start once they had a chance.
     queueMicrotask(() => {
       if (this.isConnected && !this.controller) this.restart();
@@ -116,13 +133,23 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
 
   attributeChangedCallback(name: string, previous: string | null, next: string | null): void {
     if (previous === next) return;
-    if (RECONNECTING_ATTRIBUTES.includes(name)) this.restart();
+    if (CREDENTIAL_ATTRIBUTES.includes(name)) this.restart();
     else this.refresh();
   }
 
   /** Leaves the call; the element shows its ended state with a Rejoin button. */
   async leave(): Promise<void> {
     await this.controller?.leave();
+  }
+
+  /** Turns the microphone on or off (in the waiting room: whether the call starts muted). */
+  async setMicrophoneEnabled(on: boolean): Promise<void> {
+    await this.controller?.setEnabled('microphone', on);
+  }
+
+  /** Turns the camera on or off (in the waiting room: whether the call starts with video). */
+  async setCameraEnabled(on: boolean): Promise<void> {
+    await this.controller?.setEnabled('camera', on);
   }
 
   /** Connects again after a failure or after leaving. */
@@ -138,6 +165,11 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
   ): void;
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void {
+    // A page that listens for end-requested ends sessions itself: the counselor gets the button.
+    if (type === 'end-requested') {
+      this.endListeners += 1;
+      this.refresh();
+    }
     super.addEventListener(type, listener, options);
   }
 
@@ -165,7 +197,8 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
     const controller = new WaitingRoomController({ room: this.borrowedRoom, tokenSource });
     controller.on('state', () => this.refresh());
     controller.on('notice', (notice) => this.onNotice(notice));
-    controller.on('media', (status) => this.onMedia(status));
+    controller.on('media', () => this.refresh());
+    controller.on('otherParty', (party) => this.onParty(party));
     controller.on('localVideo', (track) => this.ui?.showLocalVideo(track));
     controller.on('remoteTrack', (change) => this.onRemoteTrack(change));
     controller.on('audioPlayback', (canPlay) => this.ui?.setAudioBlocked(!canPlay));
@@ -178,6 +211,9 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
     this.controller?.dispose();
     this.controller = null;
     this.ui?.clearMedia();
+    this.party = null;
+    this.confirmingEnd = false;
+    this.ending = false;
     this.setTicking(false);
   }
 
@@ -190,28 +226,110 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
     const view: WidgetState | null = this.controller?.state ?? null;
     const texts = this.currentTexts();
     if (this.internals) this.internals.ariaLabel = texts.regionLabel;
-    this.ui?.render(view, texts, this.participantRole, this.controller?.media ?? null);
-    this.setTicking(view?.phase === 'waiting' || (view?.phase === 'reconnecting' && view.resumePhase === 'waiting'));
-    this.updateWaited();
+    const canEnd = this.endListeners > 0 || Boolean(this.getAttribute('end-url'));
+    const media = this.controller && !this.borrowedRoom ? this.controller.media : null;
+    this.ui?.render(view, texts, { role: this.participantRole, media, party: this.party, canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
+    const shown = view?.phase === 'reconnecting' ? view.resumePhase : view?.phase;
+    this.setTicking(shown === 'waiting' || shown === 'active');
+    this.updateClocks();
   }
 
+  /** One timer drives the clocks (every second) and the microphone level (ten times a second). */
   private setTicking(on: boolean): void {
-    if (on && this.ticker === null) this.ticker = setInterval(() => this.updateWaited(), 1000);
+    if (on && this.ticker === null) {
+      this.ticker = setInterval(() => this.updateClocks(), 1000);
+      this.levelTimer = setInterval(() => this.updateLevel(), 100);
+    }
     if (!on && this.ticker !== null) {
       clearInterval(this.ticker);
+      clearInterval(this.levelTimer ?? undefined);
       this.ticker = null;
+      this.levelTimer = null;
     }
   }
 
-  private updateWaited(): void {
-    const since = this.controller?.state.waitingSince;
-    this.ui?.setWaited(formatWaited(since == null ? 0 : Date.now() - since));
+  private updateClocks(): void {
+    const state = this.controller?.state;
+    const now = Date.now();
+    const since = state?.waitingSince;
+    const started = state?.startedAt ? Date.parse(state.startedAt) : null;
+    const away = this.party?.awaySince ?? null;
+    this.ui?.setClocks(formatWaited(since == null ? 0 : now - since), started === null ? null : now - started, away === null ? null : now - away);
   }
 
-  /** Every DOM event goes out here, bubbling (and composed) or not as widgetApi says. */
-  private fire<K extends keyof LiveKitWaitingRoomEventMap>(type: K, detail: LiveKitWaitingRoomEventMap[K]['detail']): void {
-    const { bubbles } = widgetApi.events[type];
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles, composed: bubbles }));
+  /** The waiting room's level meter; in the call, the hint for someone talking while muted. */
+  private updateLevel(): void {
+    const controller = this.controller;
+    if (!controller || !this.ui) return;
+    const level = controller.microphoneLevel() ?? 0;
+    this.ui.setLevel(controller.media.microphone === 'on' ? level : 0);
+    const mutedInCall = controller.state.phase === 'active' && controller.media.microphone === 'off';
+    const now = Date.now();
+    // About -36 dBFS RMS: speech, not room noise.
+    if (mutedInCall && level > 0.08) this.spokeMutedAt = now;
+    const hint = mutedInCall && now - this.spokeMutedAt < 4000;
+    this.ui.setMutedHint(hint ? this.currentTexts().youAreMuted : null);
+    if (hint && !this.mutedHintAnnounced) this.ui.announce(this.currentTexts().youAreMuted);
+    this.mutedHintAnnounced = hint || (mutedInCall && this.mutedHintAnnounced);
+  }
+
+  private async toggle(kind: MediaKind): Promise<void> {
+    const status = this.controller?.media[kind];
+    await this.controller?.setEnabled(kind, status !== 'on');
+  }
+
+  private async showDevices(): Promise<void> {
+    const found = await this.controller?.devices();
+    if (found) this.ui?.setDevices(found.lists, found.selected, 'setSinkId' in HTMLMediaElement.prototype);
+  }
+
+  /** The continuity notice shows while the call is on and the other party is away; its changes are announced. */
+  private onParty(party: OtherParty): void {
+    const inCall = this.controller?.state.phase === 'active';
+    const wasShown = this.party?.awaySince != null && inCall;
+    const shown = party.awaySince !== null && inCall;
+    const changedCause = shown && wasShown && this.party?.dropped !== party.dropped;
+    this.party = party;
+    if (this.ui && (shown !== wasShown || changedCause)) {
+      const texts = this.currentTexts();
+      const counselor = this.participantRole === 'student';
+      this.ui.announce(shown ? this.ui.continuityText(party, this.participantRole, texts) : counselor ? texts.counselorBack : texts.studentBack);
+    }
+    this.refresh();
+  }
+
+  /** "End session for everyone": ask, then tell the host page (end-requested) and/or POST to end-url. */
+  private async onEndStep(step: 'ask' | 'confirm' | 'cancel'): Promise<void> {
+    this.confirmingEnd = step === 'ask';
+    if (step !== 'confirm') {
+      this.refresh();
+      return;
+    }
+    const sessionId = this.controller?.state.sessionId ?? null;
+    const endUrl = this.getAttribute('end-url');
+    this.ending = true;
+    this.refresh();
+    const proceed = this.fire('end-requested', { sessionId });
+    try {
+      if (proceed && endUrl) {
+        const response = await fetch(new URL(endUrl, document.baseURI).href, { method: 'POST', headers: { accept: 'application/json' }, credentials: 'same-origin' });
+        if (!response.ok) throw new WaitingRoomError('end-failed', `The end-url answered HTTP ${response.status}.`);
+      }
+    } catch (cause) {
+      const error = cause instanceof WaitingRoomError ? cause : new WaitingRoomError('end-failed', 'The end-url could not be reached.', { cause });
+      this.onError(error);
+      this.ui?.announce(this.currentTexts().endFailed);
+      this.ui?.showSystemMessage(this.currentTexts().endFailed);
+      this.ending = false;
+    }
+    this.refresh();
+  }
+
+  /** Every DOM event goes out here, bubbling (and composed) or not as contract.ts says. */
+  /** Returns false when a listener called preventDefault() on a cancelable event. */
+  private fire<K extends keyof LiveKitWaitingRoomEventMap>(type: K, detail: LiveKitWaitingRoomEventMap[K]['detail']): boolean {
+    const { bubbles, cancelable } = EVENT_OPTIONS[type];
+    return this.dispatchEvent(new CustomEvent(type, { detail, bubbles, composed: bubbles, cancelable }));
   }
 
   private onNotice(notice: Notice): void {
@@ -241,17 +359,13 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
     }
   }
 
-  private onMedia(status: MediaStatus): void {
-    this.ui?.setMediaNotice(status, this.currentTexts());
-  }
-
   private onRemoteTrack(change: RemoteTrackChange): void {
     if (change.track.kind === Track.Kind.Video) this.ui?.setRemoteVideo(change.track, change.added);
     else if (change.track.kind === Track.Kind.Audio) this.ui?.setRemoteAudio(change.track, change.added);
   }
 
   private onError(error: WaitingRoomError): void {
-    const fatal = error.code !== 'media-denied' && error.code !== 'media-unavailable';
+    const fatal = !['media-denied', 'media-unavailable', 'end-failed'].includes(error.code);
     this.fire('error', { code: error.code, message: error.message, fatal });
   }
 }

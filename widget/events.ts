@@ -22,6 +22,10 @@ export interface SessionEndedDetail {
   reason: EndReason;
 }
 
+export interface EndRequestedDetail {
+  sessionId: string | null;
+}
+
 export interface WaitingRoomErrorDetail {
   code: WaitingRoomErrorCode;
   message: string;
@@ -33,14 +37,16 @@ export interface LiveKitWaitingRoomEventMap {
   waiting: CustomEvent<WaitingDetail>;
   'session-started': CustomEvent<SessionStartedDetail>;
   'session-ended': CustomEvent<SessionEndedDetail>;
+  'end-requested': CustomEvent<EndRequestedDetail>;
   error: CustomEvent<WaitingRoomErrorDetail>;
 }
 
 declare global {
   // `waiting` and `error` are left out here: the global map already types them (media
-  // `waiting` Event, ErrorEvent). The element's own addEventListener overload types all four.
+  // `waiting` Event, ErrorEvent). The element's own addEventListener overload types all five.
   interface GlobalEventHandlersEventMap {
     'session-started': CustomEvent<SessionStartedDetail>;
     'session-ended': CustomEvent<SessionEndedDetail>;
+    'end-requested': CustomEvent<EndRequestedDetail>;
   }
 }

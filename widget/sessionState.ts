@@ -62,6 +62,8 @@ export type SessionInput =
   | { type: 'reconnecting' }
   | { type: 'reconnected'; metadata: string | undefined; now: number }
   | { type: 'disconnected'; cause: DisconnectCause }
+  /** The host's backend refused a token because the session closed (409 with its code). */
+  | { type: 'closed'; reason: EndReason }
   | { type: 'failed'; code: string; message: string };
 
 export type Notice =
@@ -204,6 +206,8 @@ export function advance(view: WidgetState, input: SessionInput): Transition {
       if (view.phase === 'ended' || view.phase === 'failed') return { view, notices: [] };
       if (input.cause === 'other') return advance(view, { type: 'failed', code: 'disconnected', message: 'The connection was lost.' });
       return toEnded(view, DISCONNECT_REASONS[input.cause]);
+    case 'closed':
+      return toEnded(view, input.reason);
     case 'failed':
       return {
         view: { ...view, phase: 'failed', failure: { code: input.code, message: input.message }, pendingStart: null, resumePhase: null },

@@ -46,6 +46,21 @@ button.danger { background: #b3261e; border-color: #b3261e; }
 button:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
 h2:focus { outline: none; }
 h2:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+.timer { margin-left: auto; font-variant-numeric: tabular-nums; color: var(--_muted); }
+.preview { position: relative; }
+.level { display: block; width: 100%; height: .5rem; margin-top: .4rem; }
+.hint { color: var(--_muted); margin: .5rem 0 0; }
+.continuity, .remote-status { position: absolute; left: .75rem; margin: 0; padding: .4rem .7rem; border-radius: 8px; color: #fff; background: rgb(0 0 0 / .72); }
+.continuity { top: .75rem; right: .75rem; font-weight: 600; }
+.remote-status { bottom: .75rem; }
+.continuity time { font-variant-numeric: tabular-nums; }
+button.toggle[aria-pressed="false"] { background: #fff; color: #b3261e; border-color: #b3261e; text-decoration: line-through; }
+button:disabled { opacity: .55; cursor: not-allowed; }
+.devices { align-self: center; }
+.devices summary { cursor: pointer; color: var(--_accent); padding: .5rem; }
+.devices label { display: flex; gap: .5rem; align-items: center; margin: .35rem 0; }
+.devices select { font: inherit; max-width: 16rem; }
+.confirm { display: inline-flex; gap: .5rem; align-items: center; flex-wrap: wrap; font-weight: 600; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (prefers-reduced-motion: no-preference) { .dot { transition: background .2s; } }
 `;

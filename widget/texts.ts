@@ -35,6 +35,29 @@ export interface WaitingRoomTexts {
   microphoneDenied: string;
   cameraUnavailable: string;
   microphoneUnavailable: string;
+  microphone: string;
+  camera: string;
+  devices: string;
+  microphoneDevice: string;
+  cameraDevice: string;
+  speakerDevice: string;
+  microphoneLevel: string;
+  entersMuted: string;
+  youAreMuted: string;
+  remoteMuted: string;
+  remoteCameraOff: string;
+  counselorDropped: string;
+  studentDropped: string;
+  counselorLeft: string;
+  studentLeft: string;
+  counselorBack: string;
+  studentBack: string;
+  sessionTime: string;
+  endForEveryone: string;
+  confirmEnd: string;
+  confirmEndYes: string;
+  confirmEndNo: string;
+  endFailed: string;
 }
 
 export type TextKey = keyof WaitingRoomTexts;
@@ -72,6 +95,29 @@ export const en: WaitingRoomTexts = {
   microphoneDenied: 'Microphone access was denied. You can continue without sound from your side, or allow the microphone in your browser settings and reload the page.',
   cameraUnavailable: 'No camera could be started. You can continue without video.',
   microphoneUnavailable: 'No microphone could be started. You can continue without sound from your side.',
+  microphone: 'Microphone',
+  camera: 'Camera',
+  devices: 'Devices',
+  microphoneDevice: 'Microphone',
+  cameraDevice: 'Camera',
+  speakerDevice: 'Speaker',
+  microphoneLevel: 'Microphone level',
+  entersMuted: 'You will enter the session with your microphone off.',
+  youAreMuted: 'You are muted: turn on the microphone to be heard.',
+  remoteMuted: 'Muted',
+  remoteCameraOff: 'Camera off',
+  counselorDropped: 'Your counselor’s connection dropped - waiting for them to come back',
+  studentDropped: 'Your student’s connection dropped - waiting for them to come back',
+  counselorLeft: 'Your counselor left the call - waiting for them to come back',
+  studentLeft: 'Your student left the call - waiting for them to come back',
+  counselorBack: 'Your counselor is back',
+  studentBack: 'Your student is back',
+  sessionTime: 'Session time',
+  endForEveryone: 'End session for everyone',
+  confirmEnd: 'End the session for both of you?',
+  confirmEndYes: 'End session',
+  confirmEndNo: 'Cancel',
+  endFailed: 'The session could not be ended. Try again.',
 };
 
 export const es: WaitingRoomTexts = {
@@ -107,6 +153,29 @@ export const es: WaitingRoomTexts = {
   microphoneDenied: 'Se denegó el acceso al micrófono. Puedes continuar sin que se te escuche, o permitir el micrófono en la configuración del navegador y recargar la página.',
   cameraUnavailable: 'No se pudo iniciar ninguna cámara. Puedes continuar sin video.',
   microphoneUnavailable: 'No se pudo iniciar ningún micrófono. Puedes continuar sin que se te escuche.',
+  microphone: 'Micrófono',
+  camera: 'Cámara',
+  devices: 'Dispositivos',
+  microphoneDevice: 'Micrófono',
+  cameraDevice: 'Cámara',
+  speakerDevice: 'Altavoz',
+  microphoneLevel: 'Nivel del micrófono',
+  entersMuted: 'Entrarás a la sesión con el micrófono apagado.',
+  youAreMuted: 'Tu micrófono está apagado: actívalo para que te escuchen.',
+  remoteMuted: 'Micrófono apagado',
+  remoteCameraOff: 'Cámara apagada',
+  counselorDropped: 'Se cortó la conexión de tu consejero - esperando a que vuelva',
+  studentDropped: 'Se cortó la conexión de tu estudiante - esperando a que vuelva',
+  counselorLeft: 'Tu consejero salió de la llamada - esperando a que vuelva',
+  studentLeft: 'Tu estudiante salió de la llamada - esperando a que vuelva',
+  counselorBack: 'Tu consejero volvió',
+  studentBack: 'Tu estudiante volvió',
+  sessionTime: 'Tiempo de sesión',
+  endForEveryone: 'Terminar la sesión para todos',
+  confirmEnd: '¿Terminar la sesión para ambos?',
+  confirmEndYes: 'Terminar la sesión',
+  confirmEndNo: 'Cancelar',
+  endFailed: 'No se pudo terminar la sesión. Inténtalo de nuevo.',
 };
 
 const LANGUAGES: Record<string, WaitingRoomTexts> = { en, es };
@@ -144,4 +213,13 @@ export function formatWaited(ms: number): string {
   const minutes = Math.floor(totalSeconds / 60);
   const seconds = totalSeconds % 60;
   return `${String(minutes).padStart(2, '0')}:${String(seconds).padStart(2, '0')}`;
+}
+
+/** Elapsed time as m:ss, or h:mm:ss from an hour on: the session timer and the continuity notice. */
+export function formatElapsed(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor(total / 60) % 60;
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
 }

@@ -1,18 +1,36 @@
 // The element's rendering: shows and hides the waiting room, call and ended sections for a
-// state-machine view, fills in texts, attaches media tracks to <video>/<audio>, and speaks
-// through the ARIA live region. It decides nothing: element.ts tells it what to show.
+// state-machine view, fills in texts, reflects the controls' state, attaches media tracks to
+// <video>/<audio>, and speaks through the ARIA live region. It decides nothing: element.ts tells
+// it what to show.
 
 import type { LocalVideoTrack, RemoteTrack } from 'livekit-client';
-import type { MediaStatus } from './controller';
+import type { DeviceLists, MediaKind, MediaStatus, OtherParty } from './controller';
 import type { EndReason, WidgetState } from './sessionState';
-import type { WaitingRoomTexts } from './texts';
+import { formatElapsed, type WaitingRoomTexts } from './texts';
 
 type Role = 'student' | 'counselor';
+
+/** What the element knows beyond the state machine's view. */
+export interface Extras {
+  role: Role;
+  media: MediaStatus | null;
+  party: OtherParty | null;
+  /** The counselor may end the session (the host listens for `end-requested` or set `end-url`). */
+  canEnd: boolean;
+  confirmingEnd: boolean;
+  ending: boolean;
+}
+
+const DEVICE_KINDS = ['audioinput', 'videoinput', 'audiooutput'] as const;
 
 export class WaitingRoomView {
   onRetry: () => void = () => undefined;
   onLeave: () => void = () => undefined;
   onEnableAudio: () => void = () => undefined;
+  onToggle: (kind: MediaKind) => void = () => undefined;
+  onDevicesOpened: () => void = () => undefined;
+  onSelectDevice: (kind: MediaDeviceKind, deviceId: string) => void = () => undefined;
+  onEnd: (step: 'ask' | 'confirm' | 'cancel') => void = () => undefined;
 
   private readonly refs = new Map<string, HTMLElement>();
   private systemMessage = '';
@@ -25,9 +43,20 @@ export class WaitingRoomView {
   constructor(private readonly root: ShadowRoot, markup: string) {
     root.innerHTML = markup;
     for (const node of root.querySelectorAll<HTMLElement>('[data-ref]')) this.refs.set(node.dataset.ref ?? '', node);
-    this.ref('retry').addEventListener('click', () => this.onRetry());
-    this.ref('leave').addEventListener('click', () => this.onLeave());
-    this.ref('enable-audio').addEventListener('click', () => this.onEnableAudio());
+    const click = (ref: string, action: () => void) => this.ref(ref).addEventListener('click', action);
+    click('retry', () => this.onRetry());
+    click('leave', () => this.onLeave());
+    click('enable-audio', () => this.onEnableAudio());
+    click('microphone', () => this.onToggle('microphone'));
+    click('camera', () => this.onToggle('camera'));
+    click('end', () => this.onEnd('ask'));
+    click('confirm-yes', () => this.onEnd('confirm'));
+    click('confirm-no', () => this.onEnd('cancel'));
+    this.ref('devices').addEventListener('toggle', () => (this.ref<HTMLDetailsElement>('devices').open ? this.onDevicesOpened() : undefined));
+    for (const kind of DEVICE_KINDS) {
+      const select = this.ref<HTMLSelectElement>(kind);
+      select.addEventListener('change', () => this.onSelectDevice(kind, select.value));
+    }
   }
 
   private ref<T extends HTMLElement = HTMLElement>(name: string): T {
@@ -36,15 +65,23 @@ export class WaitingRoomView {
     return node as T;
   }
 
-  render(view: WidgetState | null, texts: WaitingRoomTexts, role: Role, media: MediaStatus | null): void {
+  private text(ref: string, text: string): HTMLElement {
+    const node = this.ref(ref);
+    node.textContent = text;
+    return node;
+  }
+
+  render(view: WidgetState | null, texts: WaitingRoomTexts, extras: Extras): void {
     // Read before hiding anything: Chromium drops focus from a button the moment it is hidden.
     this.focusWasInside = this.root.activeElement !== null;
+    const { role } = extras;
     const phase = view?.phase ?? 'idle';
     const shownPhase = phase === 'reconnecting' ? (view?.resumePhase ?? 'waiting') : phase;
     const inCall = shownPhase === 'active';
+    const waiting = shownPhase === 'waiting';
     const ended = phase === 'ended';
     this.ref('base').dataset.phase = phase;
-    this.ref('status').textContent = {
+    this.text('status', {
       idle: texts.statusConnecting,
       connecting: texts.statusConnecting,
       waiting: texts.statusWaiting,
@@ -52,32 +89,74 @@ export class WaitingRoomView {
       active: texts.statusActive,
       ended: texts.statusEnded,
       failed: texts.statusFailed,
-    }[phase];
+    }[phase]);
     this.ref('waiting').hidden = inCall || ended;
     this.ref('call').hidden = !inCall;
     this.ref('ended').hidden = !ended;
-    this.ref('heading').textContent = role === 'student' ? texts.waitingForCounselor : texts.waitingForStudent;
-    this.ref('waited-label').textContent = texts.waitedLabel;
-    this.ref('ended-heading').textContent = ended && view?.endReason ? this.endedText(view.endReason, texts) : '';
-    const systemMessage = this.ref('system-message');
-    systemMessage.textContent = this.systemMessage;
+    this.ref('timer-box').hidden = !inCall;
+    this.text('timer-label', texts.sessionTime);
+    this.text('heading', role === 'student' ? texts.waitingForCounselor : texts.waitingForStudent);
+    this.text('waited-label', texts.waitedLabel);
+    this.text('ended-heading', ended && view?.endReason ? this.endedText(view.endReason, texts) : '');
+    const systemMessage = this.text('system-message', this.systemMessage);
     systemMessage.hidden = !inCall || this.systemMessage === '';
-    const error = this.ref('error');
-    error.textContent = texts.connectionFailed;
-    error.hidden = phase !== 'failed';
-    const retry = this.ref('retry');
+    this.text('error', texts.connectionFailed).hidden = phase !== 'failed';
     const canRejoin = ended && (view?.endReason === 'left' || view?.endReason === 'replaced');
-    retry.textContent = canRejoin ? texts.rejoin : texts.retry;
-    retry.hidden = !(phase === 'failed' || canRejoin);
-    const leave = this.ref('leave');
-    leave.textContent = texts.leave;
-    leave.hidden = !(phase === 'waiting' || phase === 'active' || phase === 'reconnecting');
-    this.ref('enable-audio').textContent = texts.enableAudio;
+    this.text('retry', canRejoin ? texts.rejoin : texts.retry).hidden = !(phase === 'failed' || canRejoin);
+    this.text('leave', texts.leave).hidden = !(waiting || inCall) || ended;
+    this.text('enable-audio', texts.enableAudio);
     this.ref('preview').setAttribute('aria-label', texts.previewLabel);
     this.ref('self-video').setAttribute('aria-label', texts.selfViewLabel);
     this.ref('remote-video').setAttribute('aria-label', role === 'student' ? texts.remoteVideoLabelCounselor : texts.remoteVideoLabelStudent);
-    if (media) this.setMediaNotice(media, texts);
+    this.ref('level').setAttribute('aria-label', texts.microphoneLevel);
+    this.renderControls(texts, extras, (waiting || inCall) && !ended && phase !== 'failed');
+    this.renderEnd(texts, extras, inCall);
+    this.renderParty(texts, extras, inCall);
+    if (extras.media) this.setMediaNotice(extras.media, texts);
+    this.text('enters-muted', texts.entersMuted).hidden = extras.media?.microphone !== 'off';
+    if (!inCall) this.ref('muted-hint').hidden = true;
     if (ended) this.clearMedia();
+  }
+
+  private renderControls(texts: WaitingRoomTexts, { media }: Extras, shown: boolean): void {
+    this.ref('controls').hidden = !shown || media === null;
+    for (const kind of ['microphone', 'camera'] as const) {
+      const button = this.text(kind, texts[kind]) as HTMLButtonElement;
+      const status = media?.[kind] ?? 'off';
+      button.setAttribute('aria-pressed', String(status === 'on' || status === 'starting'));
+      button.disabled = status === 'denied' || status === 'unavailable' || status === 'starting';
+    }
+    this.text('devices-summary', texts.devices);
+    this.text('audioinput-label', texts.microphoneDevice);
+    this.text('videoinput-label', texts.cameraDevice);
+    this.text('audiooutput-label', texts.speakerDevice);
+  }
+
+  private renderEnd(texts: WaitingRoomTexts, { role, canEnd, confirmingEnd, ending }: Extras, inCall: boolean): void {
+    const offered = inCall && role === 'counselor' && canEnd;
+    const end = this.text('end', texts.endForEveryone) as HTMLButtonElement;
+    end.hidden = !offered || confirmingEnd;
+    end.disabled = ending;
+    this.ref('confirm').hidden = !offered || !confirmingEnd;
+    this.text('confirm-text', texts.confirmEnd);
+    (this.text('confirm-yes', texts.confirmEndYes) as HTMLButtonElement).disabled = ending;
+    this.text('confirm-no', texts.confirmEndNo);
+  }
+
+  private renderParty(texts: WaitingRoomTexts, { party, role }: Extras, inCall: boolean): void {
+    const away = inCall && party !== null && party.awaySince !== null;
+    this.ref('continuity').hidden = !away;
+    if (away) this.text('continuity-text', this.continuityText(party, role, texts));
+    const status = [party?.microphone === false && party.present ? texts.remoteMuted : '', party?.camera === false && party.present ? texts.remoteCameraOff : '']
+      .filter(Boolean)
+      .join(' · ');
+    this.text('remote-status', status).hidden = !inCall || away || status === '';
+  }
+
+  continuityText(party: OtherParty, role: Role, texts: WaitingRoomTexts): string {
+    const counselor = role === 'student';
+    if (party.dropped) return counselor ? texts.counselorDropped : texts.studentDropped;
+    return counselor ? texts.counselorLeft : texts.studentLeft;
   }
 
   endedText(reason: EndReason, texts: WaitingRoomTexts): string {
@@ -93,15 +172,34 @@ export class WaitingRoomView {
     return byReason[reason];
   }
 
-  setWaited(text: string): void {
-    this.ref('waited').textContent = text;
+  /** The clocks: time waited, the session timer and how long the other party has been away. */
+  setClocks(waited: string, sessionMs: number | null, awayMs: number | null): void {
+    this.text('waited', waited);
+    if (sessionMs !== null) this.text('timer', formatElapsed(sessionMs));
+    if (awayMs !== null) this.text('continuity-time', formatElapsed(awayMs));
+  }
+
+  setLevel(level: number): void {
+    (this.ref('level') as HTMLMeterElement).value = level;
+  }
+
+  setMutedHint(text: string | null): void {
+    this.text('muted-hint', text ?? '').hidden = text === null;
+  }
+
+  setDevices(lists: DeviceLists, selected: Partial<Record<MediaDeviceKind, string>>, canPickOutput: boolean): void {
+    for (const kind of DEVICE_KINDS) {
+      const select = this.ref<HTMLSelectElement>(kind);
+      select.replaceChildren(...lists[kind].map((device, index) => new Option(device.label || `${kind} ${index + 1}`, device.deviceId)));
+      const chosen = selected[kind];
+      if (chosen && lists[kind].some((device) => device.deviceId === chosen)) select.value = chosen;
+    }
+    this.ref('audiooutput-row').hidden = !canPickOutput || lists.audiooutput.length === 0;
   }
 
   showSystemMessage(text: string): void {
     this.systemMessage = text;
-    const node = this.ref('system-message');
-    node.textContent = text;
-    node.hidden = false;
+    this.text('system-message', text).hidden = false;
   }
 
   /** Clears first so a repeated sentence is announced again by screen readers. */
@@ -127,11 +225,9 @@ export class WaitingRoomView {
     if (status.camera === 'unavailable') lines.push(texts.cameraUnavailable);
     if (status.microphone === 'denied') lines.push(texts.microphoneDenied);
     if (status.microphone === 'unavailable') lines.push(texts.microphoneUnavailable);
-    const notice = this.ref('media-notice');
-    notice.textContent = lines.join(' ');
-    notice.hidden = lines.length === 0;
-    // An empty black box reads as "broken": without a camera there is nothing to preview.
-    const noCamera = status.camera === 'denied' || status.camera === 'unavailable';
+    this.text('media-notice', lines.join(' ')).hidden = lines.length === 0;
+    // An empty black box reads as "broken": with the camera off there is nothing to preview.
+    const noCamera = status.camera !== 'on';
     this.ref('preview').hidden = noCamera;
     this.ref('self-video').hidden = noCamera;
   }

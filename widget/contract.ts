@@ -1,0 +1,25 @@
+// What the element needs at runtime from its public API: the tag, the attributes it observes
+// (and which of them reconnect), and how each event is dispatched. api.ts documents each of them
+// for custom-elements.json and stays out of the shipped code; a unit test keeps the two in step.
+
+import type { LiveKitWaitingRoomEventMap } from './events';
+import { TEXT_KEYS, textAttributeName } from './texts';
+
+export const TAG_NAME = 'livekit-waiting-room';
+
+/** Credentials: a change reconnects. Every other attribute only re-renders. */
+export const CREDENTIAL_ATTRIBUTES: readonly string[] = ['token-url', 'token', 'server-url'];
+
+export const ATTRIBUTES: readonly string[] = [...CREDENTIAL_ATTRIBUTES, 'participant-role', 'lang', 'end-url', ...TEXT_KEYS.map(textAttributeName)];
+
+/**
+ * Bubbling events are also composed (they cross shadow roots). `error` does not bubble: a
+ * bubbling `error` would reach window-level `error` listeners (error trackers) as if the page threw.
+ */
+export const EVENT_OPTIONS: { readonly [K in keyof LiveKitWaitingRoomEventMap]: { bubbles: boolean; cancelable?: boolean } } = {
+  waiting: { bubbles: true },
+  'session-started': { bubbles: true },
+  'session-ended': { bubbles: true },
+  'end-requested': { bubbles: true, cancelable: true },
+  error: { bubbles: false },
+};
