@@ -2,8 +2,8 @@
 // service's clinic API with its key (which never reaches the browser), and the receiving end of
 // the service's events: POST /hooks, verified with the Standard Webhooks secret, passed on to the
 // open pages as server-sent events (GET /api/events), so a page learns of a change without
-// polling. A real portal would check who is logged in before minting a token; this demo trusts
-// the link it printed.
+// polling. A real portal would check who is logged in before minting a token or ending a session
+// (only the counselor may); this demo trusts the link it printed.
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -45,14 +45,20 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
       const join = (role: string, identity: string) => `/join.html?${new URLSearchParams({ session: String(session.id), identity, role })}`;
       return { status: 201, body: { id: session.id, roomName: session.roomName, studentUrl: join('student', `student-${suffix}`), counselorUrl: join('counselor', `counselor-${suffix}`) } };
     }
-    const match = /^\/api\/sessions\/([^/]+)(\/token)?$/.exec(url.pathname);
+    const match = /^\/api\/sessions\/([^/]+)(\/token|\/end)?$/.exec(url.pathname);
     if (!match?.[1]) return null;
     const id = decodeURIComponent(match[1]);
+    if (match[2] === '/end') {
+      // The counselor's "End session for everyone" (the widget's end-url): the backend ends it.
+      if (request.method !== 'POST') return { status: 405, body: { error: 'method not allowed' } };
+      const session = must(await clinic.endSession(id));
+      return { status: 200, body: { id: session.id, status: session.status } };
+    }
     if (!match[2] && request.method === 'GET') {
       const session = must(await clinic.getSession(id));
       return { status: 200, body: { id: session.id, status: session.status, actualStart: session.actualStart ?? null } };
     }
-    if (match[2] && (request.method === 'GET' || request.method === 'POST')) {
+    if (match[2] === '/token' && (request.method === 'GET' || request.method === 'POST')) {
       const identity = url.searchParams.get('identity');
       if (!identity) return { status: 400, body: { error: 'identity is required' } };
       const { token, url: livekitUrl } = must(await clinic.mintJoinToken(id, identity));

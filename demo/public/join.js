@@ -11,6 +11,9 @@ const widget = document.createElement('livekit-waiting-room');
 widget.setAttribute('participant-role', params.get('role') === 'counselor' ? 'counselor' : 'student');
 widget.setAttribute('lang', lang);
 widget.setAttribute('token-url', `/api/sessions/${encodeURIComponent(session)}/token?identity=${encodeURIComponent(identity)}`);
+// "End session for everyone" (shown to the counselor): the widget POSTs here, the portal's backend
+// calls the clinic API's end, and both widgets show the session ended by the clinic.
+if (params.get('role') === 'counselor') widget.setAttribute('end-url', `/api/sessions/${encodeURIComponent(session)}/end`);
 widget.addEventListener('session-started', (event) => {
   document.title = `In session — ${event.detail.sessionId}`;
 });
