@@ -34,6 +34,9 @@ export class WaitingRoomView {
 
   private readonly refs = new Map<string, HTMLElement>();
   private systemMessage = '';
+  /** The browser blocked autoplay of remote audio; the button shows only in the call, where there is sound to play. */
+  private audioBlocked = false;
+  private inCall = false;
   private localVideo: LocalVideoTrack | null = null;
   private remoteVideo: RemoteTrack | null = null;
   private readonly remoteAudio = new Set<RemoteTrack>();
@@ -104,7 +107,8 @@ export class WaitingRoomView {
     const canRejoin = ended && (view?.endReason === 'left' || view?.endReason === 'replaced');
     this.text('retry', canRejoin ? texts.rejoin : texts.retry).hidden = !(phase === 'failed' || canRejoin);
     this.text('leave', texts.leave).hidden = !(waiting || inCall) || ended;
-    this.text('enable-audio', texts.enableAudio);
+    this.inCall = inCall;
+    this.text('enable-audio', texts.enableAudio).hidden = !(this.audioBlocked && inCall);
     this.ref('preview').setAttribute('aria-label', texts.previewLabel);
     this.ref('self-video').setAttribute('aria-label', texts.selfViewLabel);
     this.ref('remote-video').setAttribute('aria-label', role === 'student' ? texts.remoteVideoLabelCounselor : texts.remoteVideoLabelStudent);
@@ -233,7 +237,8 @@ export class WaitingRoomView {
   }
 
   setAudioBlocked(blocked: boolean): void {
-    this.ref('enable-audio').hidden = !blocked;
+    this.audioBlocked = blocked;
+    this.ref('enable-audio').hidden = !(blocked && this.inCall);
   }
 
   showLocalVideo(track: LocalVideoTrack | null): void {
