@@ -36,5 +36,7 @@ test('when the harness runs in smoke mode, then every section reports figures an
   for (const step of ingest.serviceSteps) expect(step).toMatchObject({ lostEvents: 0, non2xx: 0 });
   const start = results.start as { sessions: number; failures: string[] };
   expect(start).toMatchObject({ sessions: 2, failures: [] });
+  const widget = results.widget as { startToFirstFrame: { pages: number; max: number } };
+  expect(widget.startToFirstFrame).toMatchObject({ pages: 2, max: expect.any(Number) });
   expect(lines.some((line) => line.startsWith('section'))).toBe(true);
 }, 300_000);
