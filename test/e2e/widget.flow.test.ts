@@ -12,7 +12,7 @@ import { buildWidget } from '../../scripts/build-widget';
 import { launchChromium } from '../support/browser';
 import { createClinicClient, must } from '../../webhook-service/client';
 import {
-  dataMessagesReceived, events, openPage, screenshotWidget, shadowText, waitForAnnouncement, waitForAudioFlowing,
+  dataMessagesReceived, events, expectNoAxeViolations, openPage, readmeScreenshot, screenshotWidget, shadowText, waitForAnnouncement, waitForAudioFlowing,
   waitForDataMessage, waitForPhase, waitForPreview, waitForRemoteVideoFrames, type WidgetPage,
 } from '../support/widgetPage';
 
@@ -78,6 +78,9 @@ const startedAt = async (page: Page): Promise<number> => {
   return started.at;
 };
 
+const axeCounts: Record<string, number> = {};
+afterAll(() => console.log(`axe-core violations per state: ${Object.entries(axeCounts).map(([state, count]) => `${state} ${count}`).join(', ')}`));
+
 describe('the waiting-room widget through the portal and the service', () => {
   it('when the counselor joins a waiting student, both waiting rooms give way to the call and the service records the session active', async () => {
     const session = await createSessionInPortal();
@@ -127,6 +130,44 @@ describe('the waiting-room widget through the portal and the service', () => {
     await waitForPhase(student.page, 'ended', 'ended');
     expect(await shadowText(student.page, 'ended-heading')).toBe('You left the session');
     await screenshotWidget(student.page, 'flow-left');
+  });
+
+  it('a second device takes over, and the counselor\'s "End session for everyone" ends it on every page, reloads included', async () => {
+    const session = await createSessionInPortal();
+    const student = await open(session.studentUrl);
+    const counselor = await open(session.counselorUrl);
+    await Promise.all([waitForPhase(student.page, 'active', 'call', 15_000), waitForPhase(counselor.page, 'active', 'call', 15_000)]);
+    // Only the counselor is offered the button (the portal gives the counselor's page an end-url).
+    expect(await student.page.evaluate(() => (document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="end"]') as HTMLElement).hidden)).toBe(true);
+
+    // The student joins again from a second device: the first one says where the session went.
+    const secondDevice = await open(session.studentUrl);
+    await waitForPhase(secondDevice.page, 'active', 'call');
+    await waitForPhase(student.page, 'ended', 'ended');
+    expect(await shadowText(student.page, 'ended-heading')).toBe('This session continues on your other device');
+    expect((await events(student.page)).find((event) => event.type === 'session-ended')?.detail).toMatchObject({ reason: 'replaced' });
+    await expectNoAxeViolations(student.page, 'ended: replaced', axeCounts);
+
+    await counselor.page.getByRole('button', { name: 'End session for everyone' }).click();
+    expect(await shadowText(counselor.page, 'confirm-text')).toBe('End the session for both of you?');
+    const ended = counselor.page.waitForResponse((response) => response.url().endsWith('/end') && response.request().method() === 'POST');
+    await counselor.page.getByRole('button', { name: 'End session', exact: true }).click();
+    expect((await ended).status()).toBe(200);
+    for (const { page } of [secondDevice, counselor]) {
+      await waitForPhase(page, 'ended', 'ended');
+      expect(await shadowText(page, 'ended-heading')).toBe('The session has ended');
+      expect((await events(page)).find((event) => event.type === 'session-ended')?.detail).toMatchObject({ sessionId: session.id, reason: 'ended-by-clinic' });
+    }
+    expect((await events(counselor.page)).map((event) => event.type)).toContain('end-requested');
+    expect((await serviceRecord(session.id)).status).toBe('ended');
+    await expectNoAxeViolations(counselor.page, 'ended: ended-by-clinic', axeCounts);
+    await readmeScreenshot(counselor.page, 'widget-ended');
+
+    // A reload after the end: the token is refused (409 session_ended) and the page says the session ended.
+    await counselor.page.reload();
+    await waitForPhase(counselor.page, 'ended', 'ended');
+    expect(await shadowText(counselor.page, 'ended-heading')).toBe('The session has ended');
+    expect((await events(counselor.page)).map((event) => event.type)).toEqual(['session-ended']);
   });
 
   it('a third participant publishing a look-alike session_started does not start a waiting session', async () => {

@@ -2,97 +2,19 @@
 // through LiveKit's server API (RoomServiceClient: room metadata and sendData). This pins the
 // widget's side of the protocol exactly: what starts it, what it refuses, what a reload shows.
 
-import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { dispose as disposeNodeRtc, Room as NodeRoom } from '@livekit/rtc-node';
-import { AccessToken, DataPacket_Kind, ParticipantInfo_State, RoomServiceClient } from 'livekit-server-sdk';
-import type { Browser } from 'playwright-core';
-import { encodeMessage, encodeSnapshot, TOPIC, type SessionSnapshot } from '../../plugin/protocol';
-import { buildWidget } from '../../scripts/build-widget';
-import { launchChromium, startStaticServer, type StaticServer } from '../support/browser';
+import { Room as NodeRoom } from '@livekit/rtc-node';
+import { encodeMessage, TOPIC } from '../../plugin/protocol';
+import { launchChromium } from '../support/browser';
+import { protocolSuite } from '../support/protocolSuite';
 import {
-  dataMessagesReceived, events, focusedRef, focusOutline, HARNESS_HTML, openWidget, screenshotWidget, shadowText, tabTo,
+  dataMessagesReceived, events, focusedRef, focusOutline, screenshotWidget, shadowText, tabTo,
   waitForAnnouncement, waitForAudioFlowing, waitForDataMessage, waitForPhase, waitForPreview, waitForRemoteVideoFrames,
-  windowErrorEvents, type WidgetPage,
+  windowErrorEvents,
 } from '../support/widgetPage';
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the e2e global setup starts the stack and exports it`);
-  return value;
-};
-
-const livekitUrl = env('LIVEKIT_URL');
-const apiKey = env('LIVEKIT_API_KEY');
-const apiSecret = env('LIVEKIT_API_SECRET');
-const rooms = new RoomServiceClient(livekitUrl.replace(/^ws/, 'http'), apiKey, apiSecret);
-
-let browser: Browser;
-let site: StaticServer;
-const opened: WidgetPage[] = [];
+const { livekitUrl, rooms, newSession } = protocolSuite('protocol');
 
 jest.setTimeout(90_000);
-
-beforeAll(async () => {
-  // A folder of its own: other suites build the widget at the same time.
-  const { bundlePath } = await buildWidget({ outDir: path.resolve(__dirname, '..', '..', 'dist', 'widget-e2e-protocol'), declarations: false });
-  site = await startStaticServer({ pages: { '/harness.html': HARNESS_HTML }, mounts: { '/widget/': path.dirname(bundlePath) } });
-  browser = await launchChromium();
-});
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((page) => page.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.stop();
-  // rtc-node's native client keeps the worker alive until disposed.
-  await disposeNodeRtc();
-});
-
-/** One session of our own: a fresh room whose snapshot says waiting. */
-async function newSession() {
-  const roomName = `widget-${randomUUID()}`;
-  const sessionId = `sess-${randomUUID()}`;
-  await rooms.createRoom({ name: roomName, emptyTimeout: 120 });
-  const snapshot = (status: SessionSnapshot['status'], startedAt: string | null, messageId: string | null): string =>
-    encodeSnapshot({ v: 1, type: 'session_snapshot', sessionId, status, startedAt, endedAt: status === 'ended' ? new Date().toISOString() : null, reason: status === 'ended' ? 'ended' : null, messageId });
-  await rooms.updateRoomMetadata(roomName, snapshot('waiting', null, null));
-
-  const token = async (identity: string, role: string, extra: { hidden?: boolean } = {}) => {
-    const at = new AccessToken(apiKey, apiSecret, { identity, ttl: '10m', attributes: { 'autostart.role': role } });
-    at.addGrant({ roomJoin: true, room: roomName, canPublish: true, canSubscribe: true, canPublishData: true, ...extra });
-    return at.toJwt();
-  };
-  const open = async (identity: string, role: 'student' | 'counselor', on: { browser: Browser; permissions?: string[] } = { browser }) => {
-    const page = await openWidget(on.browser, site.url, { 'participant-role': role, token: await token(identity, role), 'server-url': livekitUrl }, on.permissions);
-    opened.push(page);
-    return page;
-  };
-  /** What the service does on activation: snapshot first (the authority), then the message. */
-  const activate = async (options: { messageFirst?: boolean; startedAt?: Date } = {}) => {
-    const startedAt = (options.startedAt ?? new Date()).toISOString();
-    const messageId = `msg-${randomUUID()}`;
-    const writeSnapshot = () => rooms.updateRoomMetadata(roomName, snapshot('active', startedAt, messageId));
-    const send = () => rooms.sendData(roomName, encodeMessage({ v: 1, type: 'session_started', messageId, sessionId, startedAt }), DataPacket_Kind.RELIABLE, { topic: TOPIC });
-    if (options.messageFirst) await send();
-    await writeSnapshot();
-    if (!options.messageFirst) await send();
-    return { startedAt, messageId };
-  };
-  const waitUntilActive = async (identities: string[], timeout = 15_000) => {
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      const participants = await rooms.listParticipants(roomName);
-      const active = participants.filter((p) => p.state === ParticipantInfo_State.ACTIVE).map((p) => p.identity);
-      if (identities.every((identity) => active.includes(identity))) return;
-      if (Date.now() > deadline) throw new Error(`participants not active in time: ${active.join(', ')}`);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
-  return { roomName, sessionId, token, open, activate, waitUntilActive };
-}
 
 describe('<livekit-waiting-room> against real LiveKit', () => {
   it('shows the waiting room to each party until the server starts the session, then both start within 2 s', async () => {

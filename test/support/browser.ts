@@ -31,6 +31,37 @@ export function launchChromium(options: { answerPrompts?: boolean } = {}): Promi
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args });
 }
 
+/**
+ * A Chromium of its own that the test can freeze: SIGSTOP to its whole process group (Playwright
+ * starts it as a group leader), so its pages send and answer nothing, signalling or media, as
+ * when a laptop drops off the network; SIGCONT and it carries on. Chromium's offline emulation
+ * (`context.setOffline`) cannot stand in: it leaves WebRTC's own sockets running.
+ */
+export async function launchFreezableChromium(): Promise<{ browser: Browser; freeze(): void; thaw(): void; close(): Promise<void> }> {
+  const server = await chromium.launchServer({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.connect(server.wsEndpoint());
+  const pid = server.process().pid;
+  if (pid === undefined) throw new Error('Chromium has no pid');
+  let frozen = false;
+  const signal = (name: NodeJS.Signals) => process.kill(-pid, name);
+  return {
+    browser,
+    freeze: () => {
+      frozen = true;
+      signal('SIGSTOP');
+    },
+    thaw: () => {
+      frozen = false;
+      signal('SIGCONT');
+    },
+    close: async () => {
+      if (frozen) signal('SIGCONT');
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
 export type StaticServer = LoopbackServer;
 
 const TYPES: Record<string, string> = {

@@ -2,7 +2,7 @@
 // on a page from query parameters, and probes that read the element's shadow DOM and the
 // page's WebRTC stats. Every wait polls inside the page with a deadline; nothing sleeps.
 
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
@@ -14,7 +14,7 @@ export const HARNESS_HTML = `<!doctype html>
 <script>
   const params = new URLSearchParams(location.search);
   const widget = document.createElement('livekit-waiting-room');
-  for (const name of ['participant-role', 'lang', 'token', 'server-url', 'token-url']) {
+  for (const name of ['participant-role', 'lang', 'token', 'server-url', 'token-url', 'end-url']) {
     if (params.get(name)) widget.setAttribute(name, params.get(name));
   }
   document.body.append(widget);
@@ -30,7 +30,7 @@ export const HARNESS_HTML = `<!doctype html>
  */
 const INSTRUMENT_PAGE = `
   window.lwrEvents = [];
-  for (const type of ['waiting', 'session-started', 'session-ended', 'error']) {
+  for (const type of ['waiting', 'session-started', 'session-ended', 'end-requested', 'error']) {
     window.addEventListener(type, (event) => {
       if (event.target && event.target.localName === 'livekit-waiting-room') window.lwrEvents.push({ type, detail: event.detail, at: Date.now() });
     }, { capture: true });
@@ -202,19 +202,21 @@ export async function waitForDataMessage(page: Page, before: number, timeout = 1
   await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
 }
 
-/** Sum of inbound-rtp audio bytesReceived over the page's peer connections. */
-export function inboundAudioBytes(page: Page): Promise<number> {
-  return page.evaluate(async () => {
+/** Sum of inbound-rtp bytesReceived of one kind over the page's peer connections. */
+export function inboundBytes(page: Page, kind: 'audio' | 'video'): Promise<number> {
+  return page.evaluate(async (kind) => {
     let total = 0;
     for (const pc of (window as unknown as { lwrPeerConnections: RTCPeerConnection[] }).lwrPeerConnections) {
       if (pc.connectionState === 'closed') continue;
       (await pc.getStats()).forEach((report: { type: string; kind?: string; bytesReceived?: number }) => {
-        if (report.type === 'inbound-rtp' && report.kind === 'audio') total += report.bytesReceived ?? 0;
+        if (report.type === 'inbound-rtp' && report.kind === kind) total += report.bytesReceived ?? 0;
       });
     }
     return total;
-  });
+  }, kind);
 }
+
+export const inboundAudioBytes = (page: Page): Promise<number> => inboundBytes(page, 'audio');
 
 /** Waits until inbound audio has grown by `bytes` past its current count. */
 export async function waitForAudioFlowing(page: Page, bytes = 4_000, timeout = 20_000): Promise<{ before: number; after: number }> {
@@ -235,4 +237,88 @@ export async function screenshotWidget(page: Page, name: string): Promise<string
   const file = path.join(dir, `${name}.png`);
   await page.locator('livekit-waiting-room').screenshot({ path: file });
   return file;
+}
+
+/** Clicks a control inside the widget's shadow root by its data-ref (Playwright's CSS pierces open shadow roots). */
+export async function clickInWidget(page: Page, ref: string): Promise<void> {
+  await page.locator(`livekit-waiting-room [data-ref="${ref}"]`).click();
+}
+
+/** An attribute of an element inside the widget's shadow root, by data-ref. */
+export function shadowAttribute(page: Page, ref: string, name: string): Promise<string | null> {
+  return page.evaluate(([ref, name]) => document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector(`[data-ref="${ref}"]`)?.getAttribute(name) ?? null, [ref, name] as const);
+}
+
+/** Waits until the element with `ref` inside the widget is shown (or hidden) and returns its text. */
+export async function waitForShown(page: Page, ref: string, shown = true, timeout = 15_000): Promise<string> {
+  await page
+    .waitForFunction(
+      ([ref, shown]) => {
+        const node = document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector(`[data-ref="${ref}"]`) as HTMLElement | null;
+        return node !== null && node.hidden !== shown;
+      },
+      [ref, shown] as const,
+      { timeout, polling: 50 },
+    )
+    .catch((error: unknown) => {
+      throw new Error(`${ref} never became ${shown ? 'shown' : 'hidden'}`, { cause: error });
+    });
+  return shadowText(page, ref);
+}
+
+/** Decoded frames of the remote <video> so far. */
+export function remoteFrames(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const video = document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="remote-video"]') as HTMLVideoElement | null;
+    return video?.getVideoPlaybackQuality().totalVideoFrames ?? 0;
+  });
+}
+
+/**
+ * Arms a callback for the remote <video>'s first presented frame; `firstRemoteFrameAt` reads its
+ * epoch ms (null until then). Arm it before the start: the element is in the template all along.
+ */
+export async function armFirstRemoteFrame(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const video = document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="remote-video"]') as HTMLVideoElement;
+    const state = window as unknown as { lwrFirstFrameAt: number | null };
+    state.lwrFirstFrameAt = null;
+    video.requestVideoFrameCallback((now) => {
+      state.lwrFirstFrameAt = performance.timeOrigin + now;
+    });
+  });
+}
+
+export async function firstRemoteFrameAt(page: Page, timeout = 20_000): Promise<number> {
+  const handle = await page.waitForFunction(() => (window as unknown as { lwrFirstFrameAt: number | null }).lwrFirstFrameAt, undefined, { timeout, polling: 50 });
+  return (await handle.jsonValue()) as number;
+}
+
+/** axe-core (from node_modules) on the widget: the violations, by rule id and count of nodes. */
+export async function axeViolations(page: Page): Promise<{ id: string; nodes: number; help: string }[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: unknown): Promise<{ violations: { id: string; help: string; nodes: unknown[] }[] }> } }).axe;
+    const result = await axe.run({ include: [['livekit-waiting-room']] });
+    return result.violations.map((violation) => ({ id: violation.id, nodes: violation.nodes.length, help: violation.help }));
+  });
+}
+
+/** Fails with the violations axe-core finds on the widget in `state`, and records the count (0 when it passes). */
+export async function expectNoAxeViolations(page: Page, state: string, counts: Record<string, number>): Promise<void> {
+  const violations = await axeViolations(page);
+  counts[state] = violations.length;
+  expect([state, violations]).toEqual([state, []]);
+}
+
+/**
+ * A widget screenshot that the README shows: written under artifacts/ on every run, and copied
+ * over docs/screenshots only with UPDATE_SCREENSHOTS=1, so a test run leaves the work tree alone.
+ */
+export async function readmeScreenshot(page: Page, name: string): Promise<void> {
+  const file = await screenshotWidget(page, name);
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
+  const docs = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+  mkdirSync(docs, { recursive: true });
+  copyFileSync(file, path.join(docs, `${name}.png`));
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import './fakeDom';
 import { LiveKitWaitingRoomElement } from '../../../widget/element';
 import { widgetApi } from '../../../widget/api';
+import { CREDENTIAL_ATTRIBUTES, EVENT_OPTIONS } from '../../../widget/contract';
 import { customElementsManifest } from '../../../widget/manifest';
 import { styles } from '../../../widget/styles';
 import { template } from '../../../widget/template';
@@ -27,6 +28,13 @@ describe('custom-elements.json', () => {
 
   it('lists exactly the attributes the element observes', () => {
     expect(names(declaration.attributes)).toEqual([...LiveKitWaitingRoomElement.observedAttributes].sort());
+  });
+
+  it('documents which attributes reconnect and how each event is dispatched as the element does it', () => {
+    expect(widgetApi.attributes.filter((attribute) => attribute.reconnects).map((attribute) => attribute.name)).toEqual(CREDENTIAL_ATTRIBUTES);
+    for (const [type, doc] of Object.entries(widgetApi.events)) {
+      expect([type, doc.bubbles, doc.cancelable ?? false]).toEqual([type, EVENT_OPTIONS[type as keyof typeof EVENT_OPTIONS].bubbles, EVENT_OPTIONS[type as keyof typeof EVENT_OPTIONS].cancelable ?? false]);
+    }
   });
 
   it('lists exactly the events the element dispatches', () => {

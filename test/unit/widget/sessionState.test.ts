@@ -176,6 +176,15 @@ describe('widget session state', () => {
     expect(advance(lost.view, { type: 'connect', now: T0 }).view.phase).toBe('connecting');
   });
 
+  it('a token refused because the session closed ends the page with that reason before any connection', () => {
+    const connecting = advance(initialView, { type: 'connect', now: T0 }).view;
+    for (const reason of ['ended-by-clinic', 'cancelled', 'no-show'] as const) {
+      const closed = advance(connecting, { type: 'closed', reason });
+      expect(closed.view).toMatchObject({ phase: 'ended', endReason: reason });
+      expect(closed.notices).toEqual([{ type: 'ended', reason, sessionId: null }]);
+    }
+  });
+
   it('a reconnect returns to where it was, and picks up a start that happened meanwhile', () => {
     const waiting = run(waitingRoom).view;
     const reconnecting = advance(waiting, { type: 'reconnecting' }).view;

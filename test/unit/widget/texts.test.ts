@@ -1,6 +1,6 @@
 // Texts: language choice, override precedence and the waited-time format.
 
-import { baseTexts, en, es, formatWaited, resolveTexts, textAttributeName } from '../../../widget/texts';
+import { baseTexts, en, es, formatElapsed, formatWaited, resolveTexts, textAttributeName } from '../../../widget/texts';
 
 describe('widget texts', () => {
   it('picks Spanish from a regional tag and English for anything unknown', () => {
@@ -31,5 +31,14 @@ describe('widget texts', () => {
     expect(formatWaited(65_999)).toBe('01:05');
     expect(formatWaited(-5)).toBe('00:00');
     expect(formatWaited(61 * 60_000)).toBe('61:00');
+  });
+
+  it('formats the session timer and the time away as m:ss, and h:mm:ss from an hour on', () => {
+    expect(formatElapsed(0)).toBe('0:00');
+    expect(formatElapsed(12_400)).toBe('0:12');
+    expect(formatElapsed(59 * 60_000 + 59_999)).toBe('59:59');
+    expect(formatElapsed(3_600_000)).toBe('1:00:00');
+    expect(formatElapsed(2 * 3_600_000 + 5 * 60_000 + 7_000)).toBe('2:05:07');
+    expect(formatElapsed(-1_000)).toBe('0:00');
   });
 });

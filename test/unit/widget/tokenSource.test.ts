@@ -35,6 +35,21 @@ describe('widget token sources', () => {
     await expect(failure).rejects.toMatchObject({ code: 'token-fetch-failed', message: expect.stringContaining('403') });
   });
 
+  it("reads a 409 with the clinic API's closed-session code as the session's end, with its reason", async () => {
+    const codes = { session_ended: 'ended-by-clinic', session_cancelled: 'cancelled', session_no_show: 'no-show' } as const;
+    for (const [code, reason] of Object.entries(codes)) {
+      const endpoint = fakeEndpoint({ POST: { status: 409, body: { error: { code, message: 'closed' } } } });
+      await expect(urlTokenSource('/token', null, endpoint.fetchImpl)()).rejects.toMatchObject({ code: 'session-closed', reason });
+    }
+  });
+
+  it('any other 409, or one without a readable body, stays a failed token request', async () => {
+    for (const body of [{ error: { code: 'slot_taken' } }, 'not json', undefined]) {
+      const endpoint = fakeEndpoint({ POST: { status: 409, body } });
+      await expect(urlTokenSource('/token', null, endpoint.fetchImpl)()).rejects.toMatchObject({ code: 'token-fetch-failed', reason: undefined });
+    }
+  });
+
   it('rejects an answer without a token or with a non-WebSocket url', async () => {
     const endpoint = fakeEndpoint({ POST: { status: 200, body: { token: 'jwt', url: 'http://x' } } });
     await expect(urlTokenSource('/token', null, endpoint.fetchImpl)()).rejects.toMatchObject({ code: 'token-invalid' });
