@@ -88,7 +88,8 @@ type Listeners = { [K in keyof WaitingRoomControllerEvents]: Set<WaitingRoomCont
 
 /**
  * The start can reach a page before LiveKit's word that the other party joined (the service
- * heard both first): a call this young is not told they are missing, unless LiveKit says dropped.
+ * heard both first): a call this young in which they have not been seen yet is not told they are
+ * missing, unless LiveKit says dropped. Once seen, their leaving is told at once.
  */
 const SETTLE_MS = 3000;
 
@@ -104,6 +105,8 @@ export class WaitingRoomController {
   private ratedSid: string | null = null;
   private inCall = false;
   private callSince = 0;
+  /** The other party has been in the room since the call showed. */
+  private partySeen = false;
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private outputDeviceId: string | undefined;
   private detach: (() => void) | null = null;
@@ -318,6 +321,7 @@ export class WaitingRoomController {
     if (this.inCall || !room) return;
     this.inCall = true;
     this.callSince = this.now();
+    this.partySeen = false;
     this.settleTimer = setTimeout(() => this.updateParty(), SETTLE_MS + 50);
     if (this.localMedia) {
       this.localMedia.publish(room.localParticipant).catch((cause: unknown) => {
@@ -350,7 +354,8 @@ export class WaitingRoomController {
       return publication !== undefined && !publication.isMuted;
     };
     const dropped = lost || (!fine && before.dropped);
-    const settling = this.now() - this.callSince < SETTLE_MS;
+    if (this.inCall && other !== undefined) this.partySeen = true;
+    const settling = !this.partySeen && this.now() - this.callSince < SETTLE_MS;
     const next: OtherParty = {
       present: other !== undefined,
       dropped,
