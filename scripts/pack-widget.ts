@@ -43,6 +43,7 @@ type WaitingRoomAttributes = DetailedHTMLProps<HTMLAttributes<LiveKitWaitingRoom
   'server-url'?: string;
   'participant-role'?: 'student' | 'counselor';
   lang?: string;
+  'end-url'?: string;
   [text: \`text-\${string}\`]: string | undefined;
 };
 

@@ -1,7 +1,8 @@
 // The widget as a clinic installs it: `npm run pack:widget` makes the package and its tarball;
 // publint and @arethetypeswrong/cli pass on it; installed into a fresh project (livekit-client,
-// its peer, from this repository's copy, so nothing is downloaded), it type-checks under
-// TypeScript's nodenext resolution and loads, registering the element.
+// its peer, and @types/react from this repository's copies, so nothing is downloaded), it
+// type-checks under TypeScript's nodenext resolution, its React 19 JSX typings accept the
+// element's attributes and refuse a wrong one, and it loads, registering the element.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,8 +19,9 @@ let consumer: string;
 beforeAll(async () => {
   tarball = (await packWidget({ tarball: true })).tarball as string;
   consumer = fs.mkdtempSync(path.join(os.tmpdir(), 'widget-consumer-'));
-  const livekitClient = path.join(root, 'node_modules', 'livekit-client');
-  fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'livekit-client': `file:${livekitClient}` } }));
+  const local = (name: string) => `file:${path.join(root, 'node_modules', name)}`;
+  const dependencies = { 'livekit-client': local('livekit-client'), '@types/react': local('@types/react') };
+  fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }));
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: consumer, stdio: 'ignore' });
 });
 
@@ -47,12 +49,27 @@ test('publint and arethetypeswrong (ESM-only profile) pass on it', () => {
   expect(attw.status).toBe(0);
 });
 
+const typeCheck = (file: string, extra: string[] = []) =>
+  spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', '--skipLibCheck', ...extra, file], { cwd: consumer, encoding: 'utf8' });
+
+test('in React 19 JSX the element takes its attributes, and a wrong participant-role does not type-check', () => {
+  const usage = (role: string) =>
+    `import type {} from '@autostart/livekit-waiting-room/react';\nexport const room = <livekit-waiting-room participant-role="${role}" token-url="/api/sessions/s1/token" end-url="/api/sessions/s1/end" lang="es" text-leave="Salir" />;\n`;
+  fs.writeFileSync(path.join(consumer, 'good.tsx'), usage('counselor'));
+  fs.writeFileSync(path.join(consumer, 'bad.tsx'), usage('admin'));
+  const good = typeCheck('good.tsx', ['--jsx', 'react-jsx']);
+  expect(good.stdout).toBe('');
+  expect(good.status).toBe(0);
+  const bad = typeCheck('bad.tsx', ['--jsx', 'react-jsx']);
+  expect(bad.stdout).toMatch(/bad\.tsx.*'"admin"' is not assignable/s);
+});
+
 test('installed into a fresh project, it type-checks under nodenext and loads, registering the element', () => {
   fs.writeFileSync(
     path.join(consumer, 'check.ts'),
     "import { defineLiveKitWaitingRoom, type SessionEndedDetail } from '@autostart/livekit-waiting-room';\nconst reason: SessionEndedDetail['reason'] = 'no-show';\ndefineLiveKitWaitingRoom();\nexport const element: HTMLElementTagNameMap['livekit-waiting-room'] | null = null;\nexport { reason };\n",
   );
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', '--skipLibCheck', 'check.ts'], { cwd: consumer, encoding: 'utf8' });
+  const tsc = typeCheck('check.ts');
   expect(tsc.stdout).toBe('');
   expect(tsc.status).toBe(0);
 
