@@ -54,8 +54,9 @@ describe('the call in <livekit-waiting-room>', () => {
     expect(await shadowAttribute(student.page, 'timer-box', 'hidden')).toBe('');
     // The pre-call check runs on local capture: the preview and the level meter move.
     await Promise.all([waitForPreview(student.page), waitForPreview(counselor.page)]);
-    await student.page.waitForFunction(() => Number(document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('meter')?.value) > 0, undefined, { timeout: 10_000 });
     await expectNoAxeViolations(student.page, 'waiting');
+    // The fake microphone beeps twice a second: the meter rises with each beep.
+    await student.page.waitForFunction(() => Number(document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('meter')?.value) > 0.3, undefined, { timeout: 10_000, polling: 'raf' });
     await readmeScreenshot(student.page, 'widget-waiting');
 
     // Both connected, both waiting for a few seconds: LiveKit holds no track and no byte arrives.
@@ -213,6 +214,17 @@ describe('the call in <livekit-waiting-room>', () => {
     await waitForPhase(student.page, 'ended', 'ended');
     expect(await shadowText(student.page, 'ended-heading')).toBe('The session has ended: the room was closed');
     await expectNoAxeViolations(student.page, 'ended: room-deleted');
+  });
+
+  it('when the student reloads in the call, the counselor is told they left and that they are back; the student returns straight to the call', async () => {
+    const { student, counselor } = await startedCall('reload');
+    await student.page.reload();
+    expect(await waitForShown(counselor.page, 'continuity')).toMatch(/^Your student left the call - waiting for them to come back \(\d+:\d\d\)$/);
+    await waitForShown(counselor.page, 'continuity', false, 20_000);
+    await waitForAnnouncement(counselor.page, 'Your student is back', 10_000);
+    await waitForPhase(student.page, 'active', 'call');
+    expect((await events(student.page)).map((event) => event.type)).toEqual(['session-started']);
+    await waitForRemoteVideoFrames(counselor.page);
   });
 
   it('when the student drops off the network for 10 s, the counselor is told at once and the notice clears on return', async () => {
