@@ -325,8 +325,10 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
     this.refresh();
   }
 
-  /** Every DOM event goes out here, bubbling (and composed) or not as contract.ts says. */
-  /** Returns false when a listener called preventDefault() on a cancelable event. */
+  /**
+   * Every DOM event goes out here, bubbling (and composed) or not as contract.ts says. Returns
+   * false when a listener called preventDefault() on a cancelable event.
+   */
   private fire<K extends keyof LiveKitWaitingRoomEventMap>(type: K, detail: LiveKitWaitingRoomEventMap[K]['detail']): boolean {
     const { bubbles, cancelable } = EVENT_OPTIONS[type];
     return this.dispatchEvent(new CustomEvent(type, { detail, bubbles, composed: bubbles, cancelable }));
