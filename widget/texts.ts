@@ -12,6 +12,9 @@ export interface WaitingRoomTexts {
   statusReconnecting: string;
   statusActive: string;
   statusEnded: string;
+  /** The header while this page left, or another device took over: the session itself may go on. */
+  statusLeft: string;
+  statusReplaced: string;
   statusFailed: string;
   sessionStarted: string;
   sessionResumed: string;
@@ -72,6 +75,8 @@ export const en: WaitingRoomTexts = {
   statusReconnecting: 'Reconnecting…',
   statusActive: 'In session',
   statusEnded: 'Session over',
+  statusLeft: 'You left',
+  statusReplaced: 'On your other device',
   statusFailed: 'Connection failed',
   sessionStarted: 'Your session has started',
   sessionResumed: 'Your session is in progress',
@@ -130,6 +135,8 @@ export const es: WaitingRoomTexts = {
   statusReconnecting: 'Reconectando…',
   statusActive: 'En sesión',
   statusEnded: 'Sesión terminada',
+  statusLeft: 'Saliste',
+  statusReplaced: 'En tu otro dispositivo',
   statusFailed: 'Falló la conexión',
   sessionStarted: 'Tu sesión ha comenzado',
   sessionResumed: 'Tu sesión está en curso',

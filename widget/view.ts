@@ -90,7 +90,7 @@ export class WaitingRoomView {
       waiting: texts.statusWaiting,
       reconnecting: texts.statusReconnecting,
       active: texts.statusActive,
-      ended: texts.statusEnded,
+      ended: view?.endReason === 'left' ? texts.statusLeft : view?.endReason === 'replaced' ? texts.statusReplaced : texts.statusEnded,
       failed: texts.statusFailed,
     }[phase]);
     this.ref('waiting').hidden = inCall || ended;

@@ -209,6 +209,7 @@ describe('the call in <livekit-waiting-room>', () => {
     await clickInWidget(counselor.page, 'leave');
     await waitForPhase(counselor.page, 'ended', 'ended');
     expect(await shadowText(counselor.page, 'ended-heading')).toBe('Saliste de la sesión');
+    expect(await shadowText(counselor.page, 'status')).toBe('Saliste');
     await expectNoAxeViolations(counselor.page, 'ended: left (es)');
     await rooms.deleteRoom(session.roomName);
     await waitForPhase(student.page, 'ended', 'ended');

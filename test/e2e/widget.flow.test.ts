@@ -145,6 +145,8 @@ describe('the waiting-room widget through the portal and the service', () => {
     await waitForPhase(secondDevice.page, 'active', 'call');
     await waitForPhase(student.page, 'ended', 'ended');
     expect(await shadowText(student.page, 'ended-heading')).toBe('This session continues on your other device');
+    // Not "Session over" anywhere on that page: the session goes on.
+    expect(await shadowText(student.page, 'status')).toBe('On your other device');
     expect((await events(student.page)).find((event) => event.type === 'session-ended')?.detail).toMatchObject({ reason: 'replaced' });
     await expectNoAxeViolations(student.page, 'ended: replaced', axeCounts);
 
