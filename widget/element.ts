@@ -63,7 +63,8 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
   private spokeMutedAt = 0;
   private mutedHintAnnounced = false;
   private party: OtherParty | null = null;
-  private endListeners = 0;
+  /** The host's own end-requested listeners on this element: any of them offers the counselor the button. */
+  private readonly endListeners = new Set<EventListenerOrEventListenerObject>();
   private confirmingEnd = false;
   private ending = false;
 
@@ -166,11 +167,27 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void {
     // A page that listens for end-requested ends sessions itself: the counselor gets the button.
-    if (type === 'end-requested') {
-      this.endListeners += 1;
+    super.addEventListener(type, listener, options);
+    if (type === 'end-requested' && listener) {
+      this.endListeners.add(listener);
       this.refresh();
     }
-    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener<K extends keyof LiveKitWaitingRoomEventMap>(
+    type: K,
+    listener: (this: LiveKitWaitingRoomElement, event: LiveKitWaitingRoomEventMap[K]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void {
+    super.removeEventListener(type, listener, options);
+    if (type === 'end-requested' && this.endListeners.delete(listener)) this.refresh();
+  }
+
+  /** The counselor is offered "End session for everyone" when the host can end sessions: an end-url or an end-requested listener. */
+  private get offersEnd(): boolean {
+    return this.participantRole === 'counselor' && (this.endListeners.size > 0 || Boolean(this.getAttribute('end-url')));
   }
 
   private tokenSourceFromAttributes(): TokenSource | undefined {
@@ -226,7 +243,7 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
     const view: WidgetState | null = this.controller?.state ?? null;
     const texts = this.currentTexts();
     if (this.internals) this.internals.ariaLabel = texts.regionLabel;
-    const canEnd = this.endListeners > 0 || Boolean(this.getAttribute('end-url'));
+    const canEnd = this.offersEnd;
     const media = this.controller && !this.borrowedRoom ? this.controller.media : null;
     this.ui?.render(view, texts, { role: this.participantRole, media, party: this.party, canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
     const shown = view?.phase === 'reconnecting' ? view.resumePhase : view?.phase;

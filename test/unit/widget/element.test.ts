@@ -1,5 +1,6 @@
-// The element class without a browser: which attribute says who the local user is, and how
-// its DOM events go out (the `error` event must not bubble to window-level error trackers).
+// The element class without a browser: which attribute says who the local user is, how its DOM
+// events go out (the `error` event must not bubble to window-level error trackers), and when
+// the counselor is offered "End session for everyone".
 
 import './fakeDom';
 import type { FakeHTMLElement } from './fakeDom';
@@ -12,6 +13,7 @@ type TestElement = FakeHTMLElement & {
   participantRole: LiveKitWaitingRoomElement['participantRole'];
   onNotice(notice: Notice): void;
   onError(error: WaitingRoomError): void;
+  readonly offersEnd: boolean;
 };
 
 function newElement(attributes: Record<string, string> = {}): TestElement {
@@ -56,5 +58,25 @@ describe('<livekit-waiting-room> element', () => {
       { type: 'session-started', bubbles: true, composed: true },
       { type: 'session-ended', bubbles: true, composed: true },
     ]);
+  });
+
+  it('offers the counselor the end only while the host can end sessions: an end-url, or its own end-requested listener', () => {
+    const counselor = newElement({ 'participant-role': 'counselor' });
+    expect(counselor.offersEnd).toBe(false);
+    const onEnd = () => undefined;
+    const element = counselor as unknown as LiveKitWaitingRoomElement;
+    element.addEventListener('end-requested', onEnd);
+    element.addEventListener('end-requested', onEnd);
+    expect(counselor.offersEnd).toBe(true);
+    element.removeEventListener('end-requested', () => undefined);
+    expect(counselor.offersEnd).toBe(true);
+    element.removeEventListener('end-requested', onEnd);
+    expect(counselor.offersEnd).toBe(false);
+    counselor.setAttribute('end-url', '/api/sessions/s1/end');
+    expect(counselor.offersEnd).toBe(true);
+
+    const student = newElement({ 'participant-role': 'student', 'end-url': '/api/sessions/s1/end' });
+    (student as unknown as LiveKitWaitingRoomElement).addEventListener('end-requested', onEnd);
+    expect(student.offersEnd).toBe(false);
   });
 });

@@ -16,6 +16,8 @@ export class FakeHTMLElement {
   closest(): null {
     return null;
   }
+  addEventListener(): void {}
+  removeEventListener(): void {}
   dispatchEvent(event: Event): boolean {
     this.dispatched.push(event);
     return true;
