@@ -285,8 +285,9 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
     // About -36 dBFS RMS: speech, not room noise.
     if (mutedInCall && level > 0.08) this.spokeMutedAt = now;
     const hint = mutedInCall && now - this.spokeMutedAt < 4000;
-    this.ui.setMutedHint(hint ? this.currentTexts().youAreMuted : null);
-    if (hint && !this.mutedHintAnnounced) this.ui.announce(this.currentTexts().youAreMuted);
+    const text = hint ? this.currentTexts().youAreMuted : null;
+    this.ui.setMutedHint(text);
+    if (text !== null && !this.mutedHintAnnounced) this.ui.announce(text);
     this.mutedHintAnnounced = hint || (mutedInCall && this.mutedHintAnnounced);
   }
 
@@ -335,8 +336,9 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
     } catch (cause) {
       const error = cause instanceof WaitingRoomError ? cause : new WaitingRoomError('end-failed', 'The end-url could not be reached.', { cause });
       this.onError(error);
-      this.ui?.announce(this.currentTexts().endFailed);
-      this.ui?.showSystemMessage(this.currentTexts().endFailed);
+      const { endFailed } = this.currentTexts();
+      this.ui?.announce(endFailed);
+      this.ui?.showSystemMessage(endFailed);
       this.ending = false;
     }
     this.refresh();

@@ -15,7 +15,7 @@ export interface Extras {
   role: Role;
   media: MediaStatus | null;
   party: OtherParty | null;
-  /** The counselor may end the session (the host listens for `end-requested` or set `end-url`). */
+  /** Offer the End button: this is the counselor and the host can end sessions (element.ts decides). */
   canEnd: boolean;
   confirmingEnd: boolean;
   ending: boolean;
@@ -136,8 +136,8 @@ export class WaitingRoomView {
     this.text('audiooutput-label', texts.speakerDevice);
   }
 
-  private renderEnd(texts: WaitingRoomTexts, { role, canEnd, confirmingEnd, ending }: Extras, inCall: boolean): void {
-    const offered = inCall && role === 'counselor' && canEnd;
+  private renderEnd(texts: WaitingRoomTexts, { canEnd, confirmingEnd, ending }: Extras, inCall: boolean): void {
+    const offered = inCall && canEnd;
     const end = this.text('end', texts.endForEveryone) as HTMLButtonElement;
     end.hidden = !offered || confirmingEnd;
     end.disabled = ending;

@@ -216,7 +216,7 @@ export function inboundBytes(page: Page, kind: 'audio' | 'video'): Promise<numbe
   }, kind);
 }
 
-export const inboundAudioBytes = (page: Page): Promise<number> => inboundBytes(page, 'audio');
+const inboundAudioBytes = (page: Page): Promise<number> => inboundBytes(page, 'audio');
 
 /** Waits until inbound audio has grown by `bytes` past its current count. */
 export async function waitForAudioFlowing(page: Page, bytes = 4_000, timeout = 20_000): Promise<{ before: number; after: number }> {
@@ -295,7 +295,7 @@ export async function firstRemoteFrameAt(page: Page, timeout = 20_000): Promise<
 }
 
 /** axe-core (from node_modules) on the widget: the violations, by rule id and count of nodes. */
-export async function axeViolations(page: Page): Promise<{ id: string; nodes: number; help: string }[]> {
+async function axeViolations(page: Page): Promise<{ id: string; nodes: number; help: string }[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: unknown): Promise<{ violations: { id: string; help: string; nodes: unknown[] }[] }> } }).axe;
