@@ -37,6 +37,7 @@ export {
   CLOSED_STATUSES,
   MAX_PAYLOAD_BYTES,
   PROTOCOL_VERSION,
+  SESSION_ATTRIBUTE,
   TOPIC,
   encodeMessage,
   encodeSnapshot,

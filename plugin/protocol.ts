@@ -5,6 +5,14 @@
 /** Data-message topic for every payload of this protocol. */
 export const TOPIC = 'autostart.session';
 
+/**
+ * Participant attribute that every join token carries: the id of the session the token was
+ * minted for. The widget learns its session from it on connect and acts on nothing else (a
+ * message or snapshot of another session is ignored and counted). Clients cannot change it (no
+ * `canUpdateOwnMetadata` in our tokens).
+ */
+export const SESSION_ATTRIBUTE = 'autostart.session';
+
 /** Payload version; a receiver rejects any other. */
 export const PROTOCOL_VERSION = 1;
 

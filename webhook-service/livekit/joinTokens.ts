@@ -2,7 +2,7 @@
 // as what it grants: no `hidden` (a hidden participant's data looks like the server's) and no
 // `canUpdateOwnMetadata` (so the role attribute we set stays trustworthy in webhooks).
 import { AccessToken } from 'livekit-server-sdk';
-import { ROLE_ATTRIBUTE } from '../../plugin';
+import { ROLE_ATTRIBUTE, SESSION_ATTRIBUTE } from '../../plugin';
 import type { JoinTokenMinter } from '../usecases/ports/JoinTokenMinter';
 
 
@@ -23,11 +23,11 @@ export function browserUrl(url: string): string {
 export function liveKitJoinTokens(options: LiveKitJoinTokenOptions): JoinTokenMinter {
   const url = browserUrl(options.publicUrl);
   return {
-    async mint({ identity, room, role }) {
+    async mint({ identity, sessionId, room, role }) {
       const token = new AccessToken(options.apiKey, options.apiSecret, {
         identity,
         ttl: options.ttlSeconds,
-        attributes: { [ROLE_ATTRIBUTE]: role },
+        attributes: { [ROLE_ATTRIBUTE]: role, [SESSION_ATTRIBUTE]: sessionId },
       });
       token.addGrant({ roomJoin: true, room, canPublish: true, canSubscribe: true, canPublishData: true });
       return { token: await token.toJwt(), url };

@@ -35,5 +35,5 @@ export async function mintJoinToken(deps: MintJoinTokenDeps, sessionId: string, 
       deps.logger.warn({ sessionId, err: error }, 'could not put the snapshot in the room before the token');
     });
   }
-  return deps.tokens.mint({ identity, room: session.roomName, role });
+  return deps.tokens.mint({ identity, sessionId, room: session.roomName, role });
 }

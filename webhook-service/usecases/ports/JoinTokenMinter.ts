@@ -3,6 +3,8 @@ import type { Role } from '../../../plugin';
 
 export interface JoinTokenRequest {
   identity: string;
+  /** The session the token is for: carried as a participant attribute, so the widget knows it. */
+  sessionId: string;
   room: string;
   role: Exclude<Role, 'guest'>;
 }

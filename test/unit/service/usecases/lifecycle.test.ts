@@ -151,7 +151,7 @@ describe('join tokens', () => {
     await mintJoinToken(deps, session.id, 'cou');
     expect(deps.rooms.calls[0]).toMatchObject({ call: 'openRoom', room: session.roomName });
     expect(snapshotsSent(deps)[0]).toMatchObject({ status: 'active', sessionId: session.id });
-    expect(deps.tokens.minted).toEqual([{ identity: 'cou', room: session.roomName, role: 'counselor' }]);
+    expect(deps.tokens.minted).toEqual([{ identity: 'cou', sessionId: session.id, room: session.roomName, role: 'counselor' }]);
   });
 
   test('with LiveKit away the token is still minted; a waiting session opens no room', async () => {
