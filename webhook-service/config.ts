@@ -1,6 +1,8 @@
 // The service's configuration: every option read from the environment, documented where it is
 // declared, validated once at start. A bad or missing value stops the process with a message that
-// names the variable and what it expects (never the value: some are secrets).
+// names the variable and what it expects (never the value: some are secrets). Every secret can
+// come from a file instead (`<NAME>_FILE`, as Docker and Kubernetes secrets are mounted).
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -13,6 +15,18 @@ const urlWithScheme = (schemes: readonly string[]) =>
       return false;
     }
   });
+/**
+ * The database named in a MongoDB URI (the path after the hosts), or null when there is none.
+ * Not `new URL`: a replica-set URI lists several hosts, which URL rejects.
+ */
+export function databaseNameOf(uri: string): string | null {
+  const match = /^mongodb(?:\+srv)?:\/\/[^/?]+\/([^?]*)/.exec(uri);
+  const name = match ? decodeURIComponent(match[1] as string) : '';
+  return name.length > 0 ? name : null;
+}
+// MongoDB refuses these in a database name (and 64 bytes or more).
+const DATABASE_NAME = /^[^/\\. "$*<>:|?]{1,63}$/;
+
 const commaList = z
   .string()
   .optional()
@@ -24,18 +38,26 @@ const OPTIONS = {
   PORT: { schema: port.default(8080), expects: 'an integer port 0-65535' },
   /** Interface the HTTP server binds to; loopback unless a proxy in front needs otherwise. @defaultValue 127.0.0.1 */
   HOST: { schema: z.string().min(1).default('127.0.0.1'), expects: 'a host name or IP address' },
-  /** MongoDB (or FerretDB) connection string, database name included. */
-  MONGODB_URI: { schema: urlWithScheme(['mongodb:', 'mongodb+srv:']), expects: 'a mongodb:// or mongodb+srv:// URI' },
+  /** MongoDB (or FerretDB) connection string, naming its database (`mongodb://host:27017/counseling`): without one the driver would write to `test`. */
+  MONGODB_URI: {
+    // Not urlWithScheme: a replica set's URI lists several hosts, which `new URL` refuses.
+    schema: z.string().refine((uri) => DATABASE_NAME.test(databaseNameOf(uri) ?? '')),
+    expects: 'a mongodb:// or mongodb+srv:// URI that names its database (mongodb://host:27017/counseling)',
+  },
   /** Redis for BullMQ and the session copy (`maxmemory-policy noeviction`). */
   REDIS_URL: { schema: urlWithScheme(['redis:', 'rediss:']), expects: 'a redis:// or rediss:// URL' },
   /** LiveKit server URL the service calls (RoomService API). */
   LIVEKIT_URL: { schema: urlWithScheme(['ws:', 'wss:', 'http:', 'https:']), expects: 'a ws://, wss://, http:// or https:// URL' },
   /** LiveKit URL handed to browsers with a join token. @defaultValue LIVEKIT_URL */
   LIVEKIT_PUBLIC_URL: { schema: urlWithScheme(['ws:', 'wss:', 'http:', 'https:']).optional(), expects: 'a ws://, wss://, http:// or https:// URL' },
-  /** LiveKit API key: signs join tokens and API calls, and must be the key LiveKit signs webhooks with. */
+  /** LiveKit API key: signs join tokens and API calls; also the key webhooks are verified with unless LIVEKIT_WEBHOOK_API_KEY says otherwise. */
   LIVEKIT_API_KEY: { schema: z.string().min(1), expects: 'a non-empty LiveKit API key' },
   /** LiveKit API secret paired with LIVEKIT_API_KEY. */
   LIVEKIT_API_SECRET: { schema: z.string().min(1), expects: 'a non-empty LiveKit API secret' },
+  /** The key LiveKit signs its webhooks with (`webhook.api_key` in livekit.yaml), when it is not LIVEKIT_API_KEY. @defaultValue LIVEKIT_API_KEY */
+  LIVEKIT_WEBHOOK_API_KEY: { schema: z.string().min(1).optional(), expects: 'a non-empty LiveKit API key' },
+  /** The secret of LIVEKIT_WEBHOOK_API_KEY; required when that key differs from LIVEKIT_API_KEY. @defaultValue LIVEKIT_API_SECRET */
+  LIVEKIT_WEBHOOK_API_SECRET: { schema: z.string().min(1).optional(), expects: 'a non-empty LiveKit API secret' },
   /** Per-request timeout of LiveKit API calls, in seconds. @defaultValue 10 */
   LIVEKIT_REQUEST_TIMEOUT_SECONDS: { schema: positiveInt.default(10), expects: 'a positive integer (seconds)' },
   /** One bearer token clinic portals present on /v1 (the key named `default`); at least 16 characters. Optional when CLINIC_API_KEYS is set. */
@@ -74,8 +96,15 @@ const OPTIONS = {
     schema: commaList.pipe(z.array(urlWithScheme(['http:', 'https:']))),
     expects: 'comma-separated http:// or https:// URLs',
   },
-  /** The signing secret of those events, `whsec_` and base64 (Standard Webhooks); required with CLINIC_WEBHOOK_URLS. */
-  CLINIC_WEBHOOK_SECRET: { schema: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/).optional(), expects: 'whsec_ followed by a base64 secret (16+ characters)' },
+  /**
+   * The signing secret of those events, `whsec_` and base64 (Standard Webhooks); required with
+   * CLINIC_WEBHOOK_URLS. During a rotation, two comma-separated (`whsec_new,whsec_old`): every
+   * event is then signed with both, so the clinic's backend may switch to the new one at any time.
+   */
+  CLINIC_WEBHOOK_SECRET: {
+    schema: commaList.pipe(z.array(z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/)).max(2)),
+    expects: 'whsec_ followed by a base64 secret (16+ characters), or two of them comma-separated during a rotation',
+  },
   /** How long an event is retried before it is listed as failed, in hours. @defaultValue 24 */
   CLINIC_WEBHOOK_RETRY_HOURS: { schema: z.coerce.number().positive().max(168).default(24), expects: 'a number of hours, up to 168' },
   /** The first retry delay of an event, doubled on each attempt up to an hour, in ms. @defaultValue 1000 */
@@ -102,6 +131,9 @@ const OPTIONS = {
   SHUTDOWN_TIMEOUT_MS: { schema: positiveInt.default(20000), expects: 'a positive integer (milliseconds)' },
 } as const;
 
+/** The secrets, each of which may instead be read from the file named by `<NAME>_FILE`. */
+export const SECRET_OPTIONS = ['MONGODB_URI', 'REDIS_URL', 'LIVEKIT_API_SECRET', 'LIVEKIT_WEBHOOK_API_SECRET', 'CLINIC_API_TOKEN', 'CLINIC_API_KEYS', 'CLINIC_WEBHOOK_SECRET'] as const;
+
 type Options = typeof OPTIONS;
 export type Config = { readonly [K in keyof Options]: z.output<Options[K]['schema']> };
 
@@ -114,13 +146,45 @@ export class ConfigError extends Error {
   }
 }
 
+export interface LoadConfigOptions {
+  /** Reads a `<NAME>_FILE`'s contents. @defaultValue fs.readFileSync as UTF-8 */
+  readFile?: (path: string) => string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The raw value of `name`: the variable itself, or the contents of the file `<name>_FILE` names
+ * (for a secret; one trailing newline dropped, as `echo` and editors leave one). An empty
+ * variable means "not set", as in most shells' `VAR= cmd`.
+ */
+function rawValue(env: Env, name: string, readFile: (path: string) => string, problems: string[]): string | undefined {
+  const direct = env[name] === '' ? undefined : env[name];
+  const file = (SECRET_OPTIONS as readonly string[]).includes(name) && env[`${name}_FILE`] !== '' ? env[`${name}_FILE`] : undefined;
+  if (file === undefined) return direct;
+  if (direct !== undefined) {
+    problems.push(`${name} and ${name}_FILE are both set: expected one of them`);
+    return undefined;
+  }
+  try {
+    const contents = readFile(file).replace(/\r?\n$/, '');
+    return contents === '' ? undefined : contents;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    problems.push(`${name}_FILE cannot be read (${typeof code === 'string' ? code : 'error'}): expected the path of a readable file holding ${name}`);
+    return undefined;
+  }
+}
+
 /** Reads and validates the configuration from `env` (normally `process.env`). */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
   for (const [name, option] of Object.entries(OPTIONS)) {
-    // An empty variable means "not set", as in most shells' `VAR= cmd`.
-    const raw = env[name] === '' ? undefined : env[name];
+    const problemsBefore = problems.length;
+    const raw = rawValue(env, name, readFile, problems);
+    if (problems.length > problemsBefore) continue;
     const parsed = (option.schema as z.ZodType).safeParse(raw);
     if (parsed.success) values[name] = parsed.data;
     else problems.push(`${name} ${raw === undefined ? 'is missing' : 'is invalid'}: expected ${option.expects}`);
@@ -129,13 +193,28 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (keys && values.CLINIC_API_TOKEN === undefined && keys.length === 0 && !problems.some((problem) => problem.startsWith('CLINIC_API'))) {
     problems.push('CLINIC_API_KEYS or CLINIC_API_TOKEN is missing: expected at least one clinic API key');
   }
-  if ((values.CLINIC_WEBHOOK_URLS as string[] | undefined)?.length && values.CLINIC_WEBHOOK_SECRET === undefined && !problems.some((problem) => problem.startsWith('CLINIC_WEBHOOK'))) {
+  if ((values.CLINIC_WEBHOOK_URLS as string[] | undefined)?.length && (values.CLINIC_WEBHOOK_SECRET as string[] | undefined)?.length === 0 && !problems.some((problem) => problem.startsWith('CLINIC_WEBHOOK'))) {
     problems.push('CLINIC_WEBHOOK_SECRET is missing: expected a whsec_ secret to sign the events sent to CLINIC_WEBHOOK_URLS');
   }
   const names = (keys ?? []).map((key) => key.name).concat(values.CLINIC_API_TOKEN === undefined ? [] : ['default']);
   if (new Set(names).size !== names.length) problems.push('CLINIC_API_KEYS is invalid: expected each key name once (CLINIC_API_TOKEN is the key named default)');
+  const webhookKey = values.LIVEKIT_WEBHOOK_API_KEY as string | undefined;
+  if (webhookKey !== undefined && webhookKey !== values.LIVEKIT_API_KEY && values.LIVEKIT_WEBHOOK_API_SECRET === undefined && !problems.some((problem) => problem.startsWith('LIVEKIT_WEBHOOK_API_SECRET'))) {
+    problems.push('LIVEKIT_WEBHOOK_API_SECRET is missing: expected the secret of LIVEKIT_WEBHOOK_API_KEY, which differs from LIVEKIT_API_KEY');
+  }
+  if (webhookKey === undefined && values.LIVEKIT_WEBHOOK_API_SECRET !== undefined) {
+    problems.push('LIVEKIT_WEBHOOK_API_KEY is missing: expected the key whose secret LIVEKIT_WEBHOOK_API_SECRET is');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return values as Config;
+}
+
+/** The key pair LiveKit's webhooks are verified with: LIVEKIT_WEBHOOK_API_KEY and its secret, else the API key pair. */
+export function liveKitWebhookKey(config: Config): { apiKey: string; apiSecret: string } {
+  const apiKey = config.LIVEKIT_WEBHOOK_API_KEY ?? config.LIVEKIT_API_KEY;
+  const apiSecret = config.LIVEKIT_WEBHOOK_API_SECRET ?? (apiKey === config.LIVEKIT_API_KEY ? config.LIVEKIT_API_SECRET : undefined);
+  // loadConfig refuses a distinct webhook key without its secret.
+  return { apiKey, apiSecret: apiSecret as string };
 }
 
 /** Every clinic API key in force: CLINIC_API_KEYS, and CLINIC_API_TOKEN as the key named `default`. */

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as wait } from 'node:timers/promises';
 import type { Express } from 'express';
 import type { LifecycleRules } from '../plugin';
-import { clinicApiKeys, type Config } from './config';
+import { clinicApiKeys, liveKitWebhookKey, type Config } from './config';
 import { createApp } from './http/app';
 import { liveKitJoinTokens } from './livekit/joinTokens';
 import { LiveKitRoomGateway } from './livekit/LiveKitRoomGateway';
@@ -81,7 +81,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
           redisUrl: config.REDIS_URL,
           prefix: config.BULLMQ_PREFIX,
           endpoints: config.CLINIC_WEBHOOK_URLS,
-          secret: config.CLINIC_WEBHOOK_SECRET as string,
+          secrets: config.CLINIC_WEBHOOK_SECRET,
           retryForMs: config.CLINIC_WEBHOOK_RETRY_HOURS * 3600_000,
           backoffMs: config.CLINIC_WEBHOOK_BACKOFF_MS,
         })
@@ -148,7 +148,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
           webhook: {
             maxBytes: config.WEBHOOK_MAX_BYTES,
             intake: {
-              verifier: liveKitWebhookVerifier(config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET, { clockToleranceSeconds: config.WEBHOOK_CLOCK_TOLERANCE_SECONDS }),
+              verifier: liveKitWebhookVerifier(liveKitWebhookKey(config).apiKey, liveKitWebhookKey(config).apiSecret, { clockToleranceSeconds: config.WEBHOOK_CLOCK_TOLERANCE_SECONDS }),
               store,
               locks,
               jobs,

@@ -30,8 +30,8 @@ export interface ClinicOutboxOptions {
   prefix: string;
   /** CLINIC_WEBHOOK_URLS */
   endpoints: readonly string[];
-  /** CLINIC_WEBHOOK_SECRET (`whsec_...`) */
-  secret: string;
+  /** CLINIC_WEBHOOK_SECRET (`whsec_...`): one, or two during a rotation (each event is then signed with both). */
+  secrets: readonly string[];
   /** How long a delivery is retried before it counts as failed, in ms. @defaultValue 24 h */
   retryForMs: number;
   /** The first retry delay, doubled on each attempt up to an hour, in ms. @defaultValue 1000 */
@@ -131,7 +131,7 @@ export class ClinicOutbox implements ClinicEvents, ClinicDeliveries {
 
   /** The worker that drains: its processor delivers; `onDelivery` counts outcomes. */
   startWorker(logger: Logger, onDelivery: (type: string, outcome: 'delivered' | 'retry' | 'failed') => void): Worker<DrainJob> {
-    const webhook = new Webhook(this.options.secret);
+    const signers = this.options.secrets.map((secret) => new Webhook(secret));
     const timeoutMs = this.options.requestTimeoutMs ?? 10_000;
     const deliver = async (endpoint: string, payload: Payload): Promise<string | null> => {
       const body = JSON.stringify(payload);
@@ -143,7 +143,8 @@ export class ClinicOutbox implements ClinicEvents, ClinicDeliveries {
             'content-type': 'application/json',
             'webhook-id': payload.id,
             'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-            'webhook-signature': webhook.sign(payload.id, timestamp, body),
+            // Standard Webhooks: space-separated signatures; a receiver accepts any one it can verify.
+            'webhook-signature': signers.map((signer) => signer.sign(payload.id, timestamp, body)).join(' '),
           },
           body,
           signal: AbortSignal.timeout(timeoutMs),

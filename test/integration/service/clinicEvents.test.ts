@@ -56,6 +56,18 @@ test('when the receiver checks with another secret, then verification fails ther
   expect(backend.received[0]).toMatchObject({ type: 'participant.joined', verified: false });
 });
 
+test('when the secret is being rotated (two secrets set), then a receiver still on the old secret and one already on the new both verify every event', async () => {
+  const onOld = await receiver(SECRET);
+  const onNew = await receiver(OTHER_SECRET);
+  cleanups.push(onOld.close, onNew.close);
+  const target = await serviceSendingTo(`${onOld.url},${onNew.url}`, { CLINIC_WEBHOOK_SECRET: `${OTHER_SECRET},${SECRET}` });
+  const appointment = await createAppointment(target);
+  await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: Date.now() - 1000 });
+  await waitFor(() => onOld.received.length > 0 && onNew.received.length > 0, { timeoutMs: 15_000 });
+  expect(onOld.received[0]).toMatchObject({ type: 'participant.joined', verified: true });
+  expect(onNew.received[0]).toMatchObject({ type: 'participant.joined', verified: true });
+});
+
 test('when the receiver is down for a while, then the intake still answers at once, and once it is back every event arrives, in order per session', async () => {
   const backend = await receiver(SECRET);
   cleanups.push(backend.close);

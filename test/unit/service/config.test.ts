@@ -1,6 +1,10 @@
 // Configuration validation: defaults, parsing, and messages that name the variable and what it
-// expects (and never echo a value, since some are secrets).
-import { clinicApiKeys, ConfigError, loadConfig } from '../../../webhook-service/config';
+// expects (and never echo a value, since some are secrets); secrets read from files; the key
+// pair webhooks are verified with.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { clinicApiKeys, ConfigError, liveKitWebhookKey, loadConfig } from '../../../webhook-service/config';
 
 const valid = {
   MONGODB_URI: 'mongodb://127.0.0.1:27017/autostart',
@@ -27,11 +31,13 @@ test('when only the required variables are set, then every option has its docume
     PORT: 8080,
     HOST: '127.0.0.1',
     LIVEKIT_PUBLIC_URL: undefined,
+    LIVEKIT_WEBHOOK_API_KEY: undefined,
+    LIVEKIT_WEBHOOK_API_SECRET: undefined,
     LIVEKIT_REQUEST_TIMEOUT_SECONDS: 10,
     BULLMQ_PREFIX: 'autostart',
     CLINIC_API_KEYS: [],
     CLINIC_WEBHOOK_URLS: [],
-    CLINIC_WEBHOOK_SECRET: undefined,
+    CLINIC_WEBHOOK_SECRET: [],
     CLINIC_WEBHOOK_RETRY_HOURS: 24,
     CLINIC_WEBHOOK_BACKOFF_MS: 1000,
     SESSION_COPY_PREFIX: 'autostart-copy',
@@ -63,7 +69,7 @@ test('when values are given, then numbers are parsed and CORS_ORIGINS is split a
 
 test('when required variables are missing, then the message names each of them and what it expects', () => {
   expect(problemsOf({})).toEqual([
-    'MONGODB_URI is missing: expected a mongodb:// or mongodb+srv:// URI',
+    'MONGODB_URI is missing: expected a mongodb:// or mongodb+srv:// URI that names its database (mongodb://host:27017/counseling)',
     'REDIS_URL is missing: expected a redis:// or rediss:// URL',
     'LIVEKIT_URL is missing: expected a ws://, wss://, http:// or https:// URL',
     'LIVEKIT_API_KEY is missing: expected a non-empty LiveKit API key',
@@ -75,7 +81,7 @@ test('when required variables are missing, then the message names each of them a
 test.each([
   ['PORT', '70000', 'an integer port 0-65535'],
   ['PORT', 'http', 'an integer port 0-65535'],
-  ['MONGODB_URI', 'postgres://db', 'a mongodb:// or mongodb+srv:// URI'],
+  ['MONGODB_URI', 'postgres://db', 'a mongodb:// or mongodb+srv:// URI that names its database (mongodb://host:27017/counseling)'],
   ['REDIS_URL', '127.0.0.1:6379', 'a redis:// or rediss:// URL'],
   ['WEBHOOK_MAX_BYTES', '-1', 'a positive integer (bytes)'],
   ['TOKEN_TTL_SECONDS', '1.5', 'a positive integer (seconds)'],
@@ -128,4 +134,129 @@ test('clinic webhook URLs need their signing secret', () => {
     'CLINIC_WEBHOOK_SECRET is missing: expected a whsec_ secret to sign the events sent to CLINIC_WEBHOOK_URLS',
   ]);
   expect(problemsOf({ ...valid, CLINIC_WEBHOOK_URLS: 'ftp://clinic.example', CLINIC_WEBHOOK_SECRET: 'whsec_MDEyMzQ1Njc4OWFiY2RlZg==' })[0]).toMatch(/^CLINIC_WEBHOOK_URLS is invalid/);
+});
+
+describe('MONGODB_URI names its database', () => {
+  test.each([
+    ['mongodb://127.0.0.1:27017'],
+    ['mongodb://127.0.0.1:27017/'],
+    ['mongodb://a:27017,b:27017/?replicaSet=rs0'],
+    ['mongodb+srv://user:pw@cluster.example/?retryWrites=true'],
+    ['mongodb://127.0.0.1:27017/has.dot'],
+  ])('when it is %s, then it is refused without echoing it', (uri) => {
+    expect(problemsOf({ ...valid, MONGODB_URI: uri })).toEqual([
+      'MONGODB_URI is invalid: expected a mongodb:// or mongodb+srv:// URI that names its database (mongodb://host:27017/counseling)',
+    ]);
+  });
+
+  test.each([['mongodb://a:27017,b:27017/counseling?replicaSet=rs0'], ['mongodb+srv://user:pw@cluster.example/counseling'], ['mongodb://127.0.0.1:27017/autostart_e2e_1f']])(
+    'when it is %s, then it is accepted',
+    (uri) => {
+      expect(loadConfig({ ...valid, MONGODB_URI: uri }).MONGODB_URI).toBe(uri);
+    },
+  );
+});
+
+describe('secrets from files (<NAME>_FILE)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autostart-config-'));
+  const file = (name: string, contents: string): string => {
+    const target = path.join(dir, name);
+    fs.writeFileSync(target, contents);
+    return target;
+  };
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('when each secret is given as a file, then its contents are the value, a trailing newline dropped', () => {
+    const { LIVEKIT_API_SECRET: _s, CLINIC_API_TOKEN: _t, MONGODB_URI: _m, REDIS_URL: _r, ...rest } = valid;
+    const config = loadConfig({
+      ...rest,
+      MONGODB_URI_FILE: file('mongo', 'mongodb://user:pw@db.example:27017/counseling\n'),
+      REDIS_URL_FILE: file('redis', 'redis://:pw@redis.example:6379'),
+      LIVEKIT_API_SECRET_FILE: file('lk', 'from-a-file\n'),
+      LIVEKIT_WEBHOOK_API_KEY: 'APIwebhooks',
+      LIVEKIT_WEBHOOK_API_SECRET_FILE: file('lkw', 'webhook-secret-from-a-file\r\n'),
+      CLINIC_API_TOKEN_FILE: file('token', 'a-clinic-token-from-a-file\n'),
+      CLINIC_API_KEYS_FILE: file('keys', 'portal:secret-of-the-key-0001\n'),
+      CLINIC_WEBHOOK_URLS: 'https://clinic.example/hooks',
+      CLINIC_WEBHOOK_SECRET_FILE: file('whsec', 'whsec_MDEyMzQ1Njc4OWFiY2RlZg==\n'),
+    });
+    expect(config).toMatchObject({
+      MONGODB_URI: 'mongodb://user:pw@db.example:27017/counseling',
+      REDIS_URL: 'redis://:pw@redis.example:6379',
+      LIVEKIT_API_SECRET: 'from-a-file',
+      LIVEKIT_WEBHOOK_API_SECRET: 'webhook-secret-from-a-file',
+      CLINIC_API_TOKEN: 'a-clinic-token-from-a-file',
+      CLINIC_API_KEYS: [{ name: 'portal', secret: 'secret-of-the-key-0001' }],
+      CLINIC_WEBHOOK_SECRET: ['whsec_MDEyMzQ1Njc4OWFiY2RlZg=='],
+    });
+  });
+
+  test('when both the variable and its file are set, then that is refused', () => {
+    expect(problemsOf({ ...valid, CLINIC_API_TOKEN_FILE: file('both', 'a-clinic-token-from-a-file') })).toEqual([
+      'CLINIC_API_TOKEN and CLINIC_API_TOKEN_FILE are both set: expected one of them',
+    ]);
+  });
+
+  test('when the file cannot be read, then the message names the variable and the reason, not the path', () => {
+    const { LIVEKIT_API_SECRET: _s, ...rest } = valid;
+    const missing = path.join(dir, 'no-such-file');
+    const problems = problemsOf({ ...rest, LIVEKIT_API_SECRET_FILE: missing });
+    expect(problems).toEqual(['LIVEKIT_API_SECRET_FILE cannot be read (ENOENT): expected the path of a readable file holding LIVEKIT_API_SECRET']);
+  });
+
+  test('when a file holds a bad value, then the message names the variable and never the value', () => {
+    const { CLINIC_API_TOKEN: _t, ...rest } = valid;
+    let message = '';
+    try {
+      loadConfig({ ...rest, CLINIC_API_TOKEN_FILE: file('short', 'short-secret\n') });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('CLINIC_API_TOKEN is invalid: expected a secret of at least 16 characters');
+    expect(message).not.toContain('short-secret');
+  });
+
+  test('when a setting that is not a secret has a _FILE, then it is not read', () => {
+    expect(loadConfig({ ...valid, PORT_FILE: file('port', '1234') }).PORT).toBe(8080);
+  });
+});
+
+describe('the key LiveKit signs webhooks with', () => {
+  test('when no webhook key is set, then webhooks are verified with the API key pair', () => {
+    expect(liveKitWebhookKey(loadConfig(valid))).toEqual({ apiKey: 'key', apiSecret: 'secret-value' });
+  });
+
+  test('when a distinct webhook key and its secret are set, then webhooks are verified with them, the API with the API key', () => {
+    const config = loadConfig({ ...valid, LIVEKIT_WEBHOOK_API_KEY: 'APIwebhooks', LIVEKIT_WEBHOOK_API_SECRET: 'the-webhook-secret' });
+    expect(liveKitWebhookKey(config)).toEqual({ apiKey: 'APIwebhooks', apiSecret: 'the-webhook-secret' });
+    expect(config.LIVEKIT_API_KEY).toBe('key');
+  });
+
+  test('when the webhook key is the API key, then its secret is the API secret', () => {
+    expect(liveKitWebhookKey(loadConfig({ ...valid, LIVEKIT_WEBHOOK_API_KEY: 'key' }))).toEqual({ apiKey: 'key', apiSecret: 'secret-value' });
+  });
+
+  test('when a distinct webhook key comes without its secret, or a secret without its key, then that is refused', () => {
+    expect(problemsOf({ ...valid, LIVEKIT_WEBHOOK_API_KEY: 'APIwebhooks' })).toEqual([
+      'LIVEKIT_WEBHOOK_API_SECRET is missing: expected the secret of LIVEKIT_WEBHOOK_API_KEY, which differs from LIVEKIT_API_KEY',
+    ]);
+    expect(problemsOf({ ...valid, LIVEKIT_WEBHOOK_API_SECRET: 'the-webhook-secret' })).toEqual([
+      'LIVEKIT_WEBHOOK_API_KEY is missing: expected the key whose secret LIVEKIT_WEBHOOK_API_SECRET is',
+    ]);
+  });
+});
+
+describe('CLINIC_WEBHOOK_SECRET rotation', () => {
+  const hooks = { ...valid, CLINIC_WEBHOOK_URLS: 'https://clinic.example/hooks' };
+
+  test('when two secrets are given, then both are kept, the new one first', () => {
+    const config = loadConfig({ ...hooks, CLINIC_WEBHOOK_SECRET: 'whsec_bmV3LXNlY3JldC0wMDAwMDA=, whsec_b2xkLXNlY3JldC0wMDAwMDA=' });
+    expect(config.CLINIC_WEBHOOK_SECRET).toEqual(['whsec_bmV3LXNlY3JldC0wMDAwMDA=', 'whsec_b2xkLXNlY3JldC0wMDAwMDA=']);
+  });
+
+  test('when three are given or one is not a whsec_ secret, then that is refused', () => {
+    const three = 'whsec_MDEyMzQ1Njc4OWFiY2RlZg==,whsec_MDEyMzQ1Njc4OWFiY2RlZg==,whsec_MDEyMzQ1Njc4OWFiY2RlZg==';
+    expect(problemsOf({ ...hooks, CLINIC_WEBHOOK_SECRET: three })[0]).toMatch(/^CLINIC_WEBHOOK_SECRET is invalid: expected .*two of them/);
+    expect(problemsOf({ ...hooks, CLINIC_WEBHOOK_SECRET: 'whsec_MDEyMzQ1Njc4OWFiY2RlZg==,plain' })[0]).toMatch(/^CLINIC_WEBHOOK_SECRET is invalid/);
+  });
 });
