@@ -6,7 +6,7 @@
 // that is gone must not be retried for minutes.
 import { DataPacket_Kind, ParticipantInfo_State, RoomServiceClient, ServerError } from 'livekit-server-sdk';
 import { ServiceError } from '../errors';
-import type { ParticipantSummary, RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../usecases/ports/RoomGateway';
+import type { ParticipantPermission, ParticipantSummary, RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../usecases/ports/RoomGateway';
 
 export interface LiveKitRoomGatewayOptions {
   url: string;
@@ -91,11 +91,17 @@ export class LiveKitRoomGateway implements RoomGateway {
         attributes: { ...participant.attributes },
         joinedAt: Number(participant.joinedAtMs) > 0 ? Number(participant.joinedAtMs) : Number(participant.joinedAt) * 1000,
         active: participant.state === ParticipantInfo_State.ACTIVE,
+        canPublish: participant.permission?.canPublish ?? false,
       }));
     } catch (error) {
       if (isRoomNotFound(error)) return 'room_not_found';
       throw classify(error, 'listParticipants');
     }
+  }
+
+  async setPermission(room: string, identity: string, permission: ParticipantPermission): Promise<RoomCallResult> {
+    // LiveKit replaces the whole permission: what is not named here (hidden, canUpdateMetadata) stays off.
+    return this.roomCall('updateParticipant', () => this.client.updateParticipant(room, identity, { permission }));
   }
 
   private async roomCall(call: string, send: () => Promise<unknown>): Promise<RoomCallResult> {

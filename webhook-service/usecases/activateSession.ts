@@ -1,7 +1,8 @@
 // What the worker does for a session whose pair is complete: record the activation (a unique
-// insert that also races a cancellation or a no-show: one wins), then write the snapshot into
-// the room's metadata (durable: late joiners and reloads get it on connect) and broadcast
-// session_started. At-least-once: every step is safe to repeat, and a repeated or racing job
+// insert that also races a cancellation or a no-show: one wins), grant publishing to the student
+// and counselor in the room (their tokens could not publish before the start), then write the
+// snapshot into the room's metadata (durable: late joiners and reloads get it on connect) and
+// broadcast session_started. At-least-once: every step is safe to repeat, and a repeated or racing job
 // reads the winner and reuses its message id.
 import { TOPIC, type LifecycleRules } from '../../plugin';
 import { newMessageId } from '../ids';
@@ -11,6 +12,7 @@ import type { ClinicEvents } from './ports/ClinicEvents';
 import type { ActivateJob, LifecycleJobs, NotifyJob } from './ports/LifecycleJobs';
 import type { RoomGateway } from './ports/RoomGateway';
 import type { ActivationRecord, SessionStore } from './ports/SessionStore';
+import { grantPublishingIn } from './grantPublishing';
 import { snapshotOf, startedMessage } from './roomSnapshot';
 import { loadHead, loadSession } from './sessionState';
 
@@ -61,6 +63,9 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
     ]);
   }
   const activated = { ...records, activation: winner };
+  // Before anything tells the room it started: a widget that publishes on the start must find
+  // itself allowed to.
+  await grantPublishingIn(deps, activated);
   // Both at once: the start reaches the room a LiveKit round trip sooner. The widget accepts a
   // session_started only once the snapshot confirms it, and waits for the snapshot if the data
   // message comes first.
@@ -84,7 +89,7 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
 /**
  * Tells one student or counselor who (re)joined an active session, with the activation's
  * message id, and puts the snapshot back in the room's metadata (a room re-created by that
- * join starts empty).
+ * join starts empty). First grants publishing: a token minted before the start cannot publish.
  */
 export async function notifyParticipant(deps: Pick<ActivateSessionDeps, 'store' | 'rooms' | 'logger'>, job: NotifyJob): Promise<ActivationResult> {
   const records = await loadHead(deps.store, job.sessionId);
@@ -92,6 +97,7 @@ export async function notifyParticipant(deps: Pick<ActivateSessionDeps, 'store' 
   const activation: ActivationRecord | null = records.activation;
   if (!activation) return 'not_active_yet';
   const room = records.session.roomName;
+  await grantPublishingIn(deps, records);
   const [metadata, data] = await Promise.all([
     deps.rooms.updateRoomMetadata(room, snapshotOf(records)),
     deps.rooms.sendData(room, startedMessage(activation), { topic: TOPIC, destinationIdentities: [job.identity] }),

@@ -3,7 +3,8 @@
 // A closed session mints nothing (the error code says how it closed). For an active session the
 // room is opened with the snapshot in its metadata before the token goes out: a room LiveKit
 // closed while everyone was away comes back empty, and the widget decides from the metadata it
-// finds on connect, so the returning person skips the waiting room.
+// finds on connect, so the returning person skips the waiting room. Only a token for an active
+// session may publish: before the start, LiveKit itself keeps the waiting room private.
 import type { LifecycleRules } from '../../plugin';
 import { ServiceError } from '../errors';
 import type { Logger } from '../logger';
@@ -35,5 +36,5 @@ export async function mintJoinToken(deps: MintJoinTokenDeps, sessionId: string, 
       deps.logger.warn({ sessionId, err: error }, 'could not put the snapshot in the room before the token');
     });
   }
-  return deps.tokens.mint({ identity, sessionId, room: session.roomName, role });
+  return deps.tokens.mint({ identity, sessionId, room: session.roomName, role, canPublish: activation !== null });
 }

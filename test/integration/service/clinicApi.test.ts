@@ -98,7 +98,7 @@ describe('join tokens', () => {
     target = await startService(testConfig({ LIVEKIT_PUBLIC_URL: 'wss://livekit.clinic.example', TOKEN_TTL_SECONDS: '120' }));
   });
 
-  test('when the student asks, then the token joins only this room, with the role attribute, short-lived, and cannot hide or rewrite itself', async () => {
+  test('when the student asks before the start, then the token joins only this room, with the role attribute, short-lived, cannot hide or rewrite itself, and cannot publish', async () => {
     const appointment = await createAppointment(target);
     const minted = await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/token`, { identity: appointment.student.identity });
     expect(minted.status).toBe(200);
@@ -106,13 +106,13 @@ describe('join tokens', () => {
     const claims = jwtClaims(minted.json.token);
     expect(claims).toMatchObject({ sub: appointment.student.identity, iss: target.config.LIVEKIT_API_KEY, attributes: { 'autostart.role': 'student' } });
     expect(claims.exp - claims.nbf).toBe(120);
-    expect(claims.video).toEqual({ roomJoin: true, room: appointment.room, canPublish: true, canSubscribe: true, canPublishData: true });
+    expect(claims.video).toEqual({ roomJoin: true, room: appointment.room, canPublish: false, canSubscribe: true, canPublishData: false });
   });
 
   test('when the counselor asks, then the role attribute says counselor', async () => {
     const appointment = await createAppointment(target);
     const minted = await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/token`, { identity: appointment.counselor.identity });
-    expect(jwtClaims(minted.json.token).attributes).toEqual({ 'autostart.role': 'counselor' });
+    expect(jwtClaims(minted.json.token).attributes).toEqual({ 'autostart.role': 'counselor', 'autostart.session': appointment.sessionId });
   });
 
   test('when someone else asks, then 403', async () => {

@@ -5,7 +5,7 @@ import type { ClinicEvent, ClinicEvents } from '../../../webhook-service/usecase
 import type { Clock } from '../../../webhook-service/usecases/ports/Clock';
 import type { JoinTokenMinter, JoinTokenRequest } from '../../../webhook-service/usecases/ports/JoinTokenMinter';
 import type { ActivateJob, CloseJob, LifecycleJobs, NotifyJob, TimerJob } from '../../../webhook-service/usecases/ports/LifecycleJobs';
-import type { ParticipantSummary, RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../../../webhook-service/usecases/ports/RoomGateway';
+import type { ParticipantPermission, ParticipantSummary, RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../../../webhook-service/usecases/ports/RoomGateway';
 import type { SessionLocks } from '../../../webhook-service/usecases/ports/SessionLocks';
 
 export class RecordingJobs implements LifecycleJobs {
@@ -46,7 +46,8 @@ export type RoomCall =
   | { call: 'updateRoomMetadata'; room: string; metadata: string }
   | { call: 'openRoom'; room: string; metadata: string }
   | { call: 'deleteRoom'; room: string }
-  | { call: 'listParticipants'; room: string };
+  | { call: 'listParticipants'; room: string }
+  | { call: 'setPermission'; room: string; identity: string; permission: ParticipantPermission };
 
 /** LiveKit's rooms as a list of calls; rooms named in `missing` answer "not found". */
 export class RecordingRooms implements RoomGateway {
@@ -83,6 +84,14 @@ export class RecordingRooms implements RoomGateway {
     this.check();
     this.calls.push({ call: 'listParticipants', room });
     return this.live.get(room)?.participants ?? 'room_not_found';
+  }
+  /** Changes the permission of a participant `live` has; 'room_not_found' for anyone else, as LiveKit answers. */
+  async setPermission(room: string, identity: string, permission: ParticipantPermission): Promise<RoomCallResult> {
+    this.check();
+    this.calls.push({ call: 'setPermission', room, identity, permission });
+    const participants = this.live.get(room)?.participants.filter((participant) => participant.identity === identity) ?? [];
+    for (const participant of participants) participant.canPublish = permission.canPublish;
+    return participants.length > 0 ? 'done' : 'room_not_found';
   }
   private check(): void {
     if (this.failing) throw this.failing;

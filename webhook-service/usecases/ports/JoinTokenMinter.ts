@@ -7,6 +7,11 @@ export interface JoinTokenRequest {
   sessionId: string;
   room: string;
   role: Exclude<Role, 'guest'>;
+  /**
+   * The session is active: the token may publish audio, video and data. Otherwise its holder
+   * may join and subscribe only, and publishing comes with the start (granted through LiveKit's API).
+   */
+  canPublish: boolean;
 }
 
 export interface JoinTokenMinter {

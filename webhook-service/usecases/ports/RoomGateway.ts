@@ -25,6 +25,17 @@ export interface ParticipantSummary {
   joinedAt: number;
   /** Fully connected: what a participant_joined webhook reports. */
   active: boolean;
+  /** LiveKit lets them publish audio and video now (their token's grant, or a later update). */
+  canPublish: boolean;
+}
+
+/** What a participant may do in the room, as LiveKit enforces it (every field is set at once). */
+export interface ParticipantPermission {
+  /** Audio and video tracks. */
+  canPublish: boolean;
+  canSubscribe: boolean;
+  /** Data messages (the widget's own protocol needs none, but LiveKit's chat and RPC do). */
+  canPublishData: boolean;
 }
 
 export interface RoomGateway {
@@ -36,4 +47,10 @@ export interface RoomGateway {
   deleteRoom(room: string): Promise<void>;
   listRooms(names?: string[]): Promise<RoomSummary[]>;
   listParticipants(room: string): Promise<ParticipantSummary[] | 'room_not_found'>;
+  /**
+   * Replaces a connected participant's permission; takes effect at once (a track already
+   * published is unpublished when publishing is taken away). 'room_not_found' when the room or
+   * the participant is gone.
+   */
+  setPermission(room: string, identity: string, permission: ParticipantPermission): Promise<RoomCallResult>;
 }

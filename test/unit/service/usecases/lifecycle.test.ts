@@ -54,7 +54,7 @@ describe('activation', () => {
     const session = await activeSession(deps);
     deps.rooms.calls.length = 0;
     expect(await notifyParticipant(deps, { sessionId: session.id, identity: 'stu', eventId: 'EV_back' })).toBe('sent');
-    expect(deps.rooms.calls.map((call) => call.call).sort()).toEqual(['sendData', 'updateRoomMetadata']);
+    expect(deps.rooms.calls.map((call) => call.call).sort()).toEqual(['listParticipants', 'sendData', 'updateRoomMetadata']);
     expect(deps.rooms.calls.find((call) => call.call === 'sendData')).toMatchObject({ options: { destinationIdentities: ['stu'] } });
   });
 });
@@ -151,7 +151,24 @@ describe('join tokens', () => {
     await mintJoinToken(deps, session.id, 'cou');
     expect(deps.rooms.calls[0]).toMatchObject({ call: 'openRoom', room: session.roomName });
     expect(snapshotsSent(deps)[0]).toMatchObject({ status: 'active', sessionId: session.id });
-    expect(deps.tokens.minted).toEqual([{ identity: 'cou', sessionId: session.id, room: session.roomName, role: 'counselor' }]);
+    expect(deps.tokens.minted).toEqual([{ identity: 'cou', sessionId: session.id, room: session.roomName, role: 'counselor', canPublish: true }]);
+  });
+
+  test('a token minted before the start cannot publish; one minted after it can', async () => {
+    const deps = world();
+    const session = await aSessionIn(deps);
+    await mintJoinToken(deps, session.id, 'stu');
+    await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
+    await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.counselor, joinedAtMs: T0 + 900 });
+    // The pair is complete but no activation is recorded yet: still no publishing.
+    await mintJoinToken(deps, session.id, 'cou');
+    await activateSession(deps, { sessionId: session.id, eventId: 'EV_c', receivedAt: T0 });
+    await mintJoinToken(deps, session.id, 'stu');
+    expect(deps.tokens.minted.map(({ identity, canPublish }) => [identity, canPublish])).toEqual([
+      ['stu', false],
+      ['cou', false],
+      ['stu', true],
+    ]);
   });
 
   test('with LiveKit away the token is still minted; a waiting session opens no room', async () => {

@@ -5,7 +5,7 @@ import { reconcileSessions } from '../../../../webhook-service/usecases/reconcil
 import { loadSession } from '../../../../webhook-service/usecases/sessionState';
 import { aSessionIn, T0, webhook, world, type World } from './world';
 
-const active = (sid: string, identity: string, joinedAt: number) => ({ sid, identity, attributes: {}, joinedAt, active: true });
+const active = (sid: string, identity: string, joinedAt: number) => ({ sid, identity, attributes: {}, joinedAt, active: true, canPublish: true });
 
 async function startedSession(deps: World) {
   const session = await aSessionIn(deps);

@@ -1,0 +1,158 @@
+// Media privacy enforced by LiveKit, not by the widget: a raw client (@livekit/rtc-node, no
+// widget, no good behaviour) with a token minted before the start tries to publish audio into
+// the waiting room; LiveKit refuses it, and the other side hears nothing. After the start (the
+// worker grants publishing before session_started) the same connection publishes and is heard.
+// The service here is not LiveKit's webhook target: the test delivers the joins, signed as
+// LiveKit signs them, with the clients' real sids.
+import { AudioSource, dispose, LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { parseMessage, TOPIC, type ProtocolMessage } from '../../../plugin';
+import { waitFor } from '../../support/isolation';
+import { clinic, createAppointment, deliver, startService, testConfig, type Appointment, type RunningService } from './harness';
+
+jest.setTimeout(60_000);
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await (cleanups.pop() as () => Promise<unknown>)().catch(() => undefined);
+});
+afterAll(async () => {
+  await dispose();
+});
+
+interface Client {
+  room: Room;
+  messages: ProtocolMessage[];
+  /** Audio tracks of others this client has received. */
+  heard: string[];
+}
+
+async function join(target: RunningService, sessionId: string, identity: string): Promise<Client> {
+  const minted = await clinic(target.url, 'POST', `/v1/sessions/${sessionId}/token`, { identity });
+  expect(minted.status).toBe(200);
+  const client: Client = { room: new Room(), messages: [], heard: [] };
+  client.room.on(RoomEvent.DataReceived, (payload, participant, _kind, topic) => {
+    if (topic !== TOPIC || participant !== undefined) return;
+    const parsed = parseMessage(payload);
+    if (parsed.ok) client.messages.push(parsed.value);
+  });
+  client.room.on(RoomEvent.TrackSubscribed, (track, _publication, participant) => {
+    if (track.kind === TrackKind.KIND_AUDIO) client.heard.push(participant.identity);
+  });
+  await client.room.connect(minted.json.url, minted.json.token, { autoSubscribe: true, dynacast: false });
+  cleanups.push(() => client.room.disconnect());
+  return client;
+}
+
+async function deliverJoin(target: RunningService, appointment: Appointment, client: Client, identity: string): Promise<void> {
+  const participant = { sid: client.room.localParticipant?.sid as string, identity, attributes: {} };
+  expect((await deliver(target, { event: 'participant_joined', room: appointment.room, participant, joinedAtMs: Date.now() - 100 })).status).toBe(200);
+}
+
+/** A microphone track fed with a tone, as any client could make one. */
+function microphone(): LocalAudioTrack {
+  const source = new AudioSource(48_000, 1);
+  return LocalAudioTrack.createAudioTrack('microphone', source);
+}
+
+const asMicrophone = (): TrackPublishOptions => new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE });
+
+/** Tries to publish; resolves with what happened within `deadlineMs` (a refused publish may never answer). */
+async function tryPublish(client: Client, deadlineMs: number): Promise<'published' | 'refused' | 'no answer'> {
+  const participant = client.room.localParticipant;
+  if (!participant) throw new Error('not connected');
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'no answer'>((resolve) => {
+    timer = setTimeout(() => resolve('no answer'), deadlineMs);
+  });
+  const attempt = participant.publishTrack(microphone(), asMicrophone()).then(
+    () => 'published' as const,
+    () => 'refused' as const,
+  );
+  try {
+    return await Promise.race([attempt, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What LiveKit itself says: the tracks it has for `identity` in `room`. */
+async function tracksInLiveKit(target: RunningService, room: string, identity: string): Promise<number> {
+  const api = new RoomServiceClient(target.config.LIVEKIT_URL, target.config.LIVEKIT_API_KEY, target.config.LIVEKIT_API_SECRET);
+  const participants = await api.listParticipants(room);
+  return participants.find((participant) => participant.identity === identity)?.tracks.length ?? 0;
+}
+
+const permissionOf = async (target: RunningService, room: string, identity: string) => {
+  const api = new RoomServiceClient(target.config.LIVEKIT_URL, target.config.LIVEKIT_API_KEY, target.config.LIVEKIT_API_SECRET);
+  return (await api.getParticipant(room, identity)).permission;
+};
+
+test('when a raw client publishes audio in the waiting room, then LiveKit refuses it; after the start the same connection publishes and is heard', async () => {
+  const target = await startService(testConfig());
+  cleanups.push(() => target.stop());
+  const appointment = await createAppointment(target);
+  const student = await join(target, appointment.sessionId, appointment.student.identity);
+  const counselor = await join(target, appointment.sessionId, appointment.counselor.identity);
+  await deliverJoin(target, appointment, counselor, appointment.counselor.identity);
+
+  expect(await permissionOf(target, appointment.room, appointment.student.identity)).toMatchObject({ canPublish: false, canSubscribe: true, canPublishData: false });
+  // LiveKit v1.13.5 leaves a refused AddTrack unanswered (rtc-node checks nothing itself): no track, ever.
+  expect(await tryPublish(student, 5_000)).not.toBe('published');
+  expect(await tracksInLiveKit(target, appointment.room, appointment.student.identity)).toBe(0);
+  expect(counselor.heard).toEqual([]);
+
+  await deliverJoin(target, appointment, student, appointment.student.identity);
+  await waitFor(() => student.messages.some((message) => message.type === 'session_started'), { timeoutMs: 15_000 });
+  // Granted before session_started went out: LiveKit already says so.
+  expect(await permissionOf(target, appointment.room, appointment.student.identity)).toMatchObject({ canPublish: true, canSubscribe: true, canPublishData: true });
+  expect(await tryPublish(student, 10_000)).toBe('published');
+  await waitFor(() => counselor.heard.includes(appointment.student.identity), { timeoutMs: 10_000 });
+  expect(await tracksInLiveKit(target, appointment.room, appointment.student.identity)).toBe(1);
+});
+
+test('when someone joins an active session with a fresh token, then they may publish at once', async () => {
+  const target = await startService(testConfig());
+  cleanups.push(() => target.stop());
+  const appointment = await createAppointment(target);
+  const student = await join(target, appointment.sessionId, appointment.student.identity);
+  await deliverJoin(target, appointment, student, appointment.student.identity);
+  const counselor = await join(target, appointment.sessionId, appointment.counselor.identity);
+  await deliverJoin(target, appointment, counselor, appointment.counselor.identity);
+  await waitFor(() => counselor.messages.some((message) => message.type === 'session_started'), { timeoutMs: 15_000 });
+
+  // The counselor's second device, with a token minted now: no grant needed.
+  await counselor.room.disconnect();
+  const again = await join(target, appointment.sessionId, appointment.counselor.identity);
+  expect(await permissionOf(target, appointment.room, appointment.counselor.identity)).toMatchObject({ canPublish: true });
+  expect(await tryPublish(again, 10_000)).toBe('published');
+  await waitFor(() => student.heard.includes(appointment.counselor.identity), { timeoutMs: 10_000 });
+});
+
+test('when a participant with a token minted before the start rejoins an active session, then the rejoin notification grants publishing', async () => {
+  const target = await startService(testConfig());
+  cleanups.push(() => target.stop());
+  const appointment = await createAppointment(target);
+  const early = await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/token`, { identity: appointment.student.identity });
+  const student = await join(target, appointment.sessionId, appointment.student.identity);
+  await deliverJoin(target, appointment, student, appointment.student.identity);
+  const counselor = await join(target, appointment.sessionId, appointment.counselor.identity);
+  await deliverJoin(target, appointment, counselor, appointment.counselor.identity);
+  await waitFor(() => counselor.messages.some((message) => message.type === 'session_started'), { timeoutMs: 15_000 });
+
+  // The student's other device, with the token minted before the start.
+  await student.room.disconnect();
+  expect((await deliver(target, { event: 'participant_left', room: appointment.room, participant: { sid: student.room.localParticipant?.sid ?? 'PA_gone', identity: appointment.student.identity, attributes: {} } })).status).toBe(200);
+  const other: Client = { room: new Room(), messages: [], heard: [] };
+  other.room.on(RoomEvent.DataReceived, (payload, participant, _kind, topic) => {
+    const parsed = topic === TOPIC && participant === undefined ? parseMessage(payload) : null;
+    if (parsed?.ok) other.messages.push(parsed.value);
+  });
+  await other.room.connect(early.json.url, early.json.token, { autoSubscribe: true, dynacast: false });
+  cleanups.push(() => other.room.disconnect());
+  expect(await permissionOf(target, appointment.room, appointment.student.identity)).toMatchObject({ canPublish: false });
+  await deliverJoin(target, appointment, other, appointment.student.identity);
+  await waitFor(() => other.messages.some((message) => message.type === 'session_started'), { timeoutMs: 15_000 });
+  expect(await permissionOf(target, appointment.room, appointment.student.identity)).toMatchObject({ canPublish: true });
+  expect(await tryPublish(other, 10_000)).toBe('published');
+});

@@ -1,0 +1,26 @@
+// The grants a join token carries, read back from the signed JWT with LiveKit's own verifier.
+import { TokenVerifier } from 'livekit-server-sdk';
+import { liveKitJoinTokens } from '../../../webhook-service/livekit/joinTokens';
+
+const KEY = 'unit-key';
+const SECRET = 'unit-secret-unit-secret-unit-secret';
+const minter = liveKitJoinTokens({ apiKey: KEY, apiSecret: SECRET, ttlSeconds: 600, publicUrl: 'http://127.0.0.1:7880' });
+const claimsOf = async (token: string) => new TokenVerifier(KEY, SECRET).verify(token);
+
+describe('join tokens', () => {
+  test('before the start: join and subscribe, no audio, video or data', async () => {
+    const { token, url } = await minter.mint({ identity: 'stu', sessionId: 'ses_1', room: 'room-1', role: 'student', canPublish: false });
+    expect(url).toBe('ws://127.0.0.1:7880');
+    const claims = await claimsOf(token);
+    expect(claims.video).toEqual({ roomJoin: true, room: 'room-1', canPublish: false, canSubscribe: true, canPublishData: false });
+    expect(claims.attributes).toEqual({ 'autostart.role': 'student', 'autostart.session': 'ses_1' });
+  });
+
+  test('for an active session: publishing too, still never hidden nor allowed to change its own attributes', async () => {
+    const { token } = await minter.mint({ identity: 'cou', sessionId: 'ses_1', room: 'room-1', role: 'counselor', canPublish: true });
+    const claims = await claimsOf(token);
+    expect(claims.video).toEqual({ roomJoin: true, room: 'room-1', canPublish: true, canSubscribe: true, canPublishData: true });
+    expect(claims.video).not.toHaveProperty('hidden');
+    expect(claims.video).not.toHaveProperty('canUpdateOwnMetadata');
+  });
+});
