@@ -169,7 +169,6 @@ export class WaitingRoomController {
       if (room.state === ConnectionState.Connected) this.onConnected(room);
     } catch (cause) {
       if (attempt !== this.attempt) return;
-      this.localMedia?.release();
       if (cause instanceof WaitingRoomError && cause.reason) {
         this.dispatch({ type: 'closed', reason: cause.reason });
         return;
@@ -381,7 +380,11 @@ export class WaitingRoomController {
   private dispatch(input: SessionInput): void {
     const { view, notices } = advance(this.view, input);
     const changed = view !== this.view;
+    const finished = (view.phase === 'ended' || view.phase === 'failed') && view.phase !== this.view.phase;
     this.view = view;
+    // However the call ends, the camera and microphone go off at once (the browser's recording
+    // light with them) and the room is left: an ended page must hold nothing live.
+    if (finished) this.release();
     this.scheduleDeadline();
     if ((view.phase === 'active' || view.resumePhase === 'active') && !this.inCall) this.enterCall();
     if (changed) this.emit('state', view);

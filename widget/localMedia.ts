@@ -64,6 +64,11 @@ export class LocalMedia {
     try {
       if (on) await track.unmute();
       else await track.mute();
+      // Turning the camera on captures it again: a release meanwhile must not leave it running.
+      if (this.released) {
+        track.stop();
+        return;
+      }
       if (this.participant && !this.participant.getTrackPublication(track.source)) await this.participant.publishTrack(track);
       this.set(kind, this.wanted[kind] ? 'on' : 'off');
     } catch (cause) {
@@ -74,7 +79,10 @@ export class LocalMedia {
   /** Uses another camera or microphone from now on (a muted track switches when turned on). */
   async selectDevice(kind: MediaKind, deviceId: string): Promise<void> {
     this.deviceIds[kind] = deviceId;
-    await this.tracks[kind]?.setDeviceId({ exact: deviceId });
+    const track = this.tracks[kind];
+    await track?.setDeviceId({ exact: deviceId });
+    // The switch captured the new device: stop it if the widget let go meanwhile.
+    if (this.released) track?.stop();
   }
 
   /** The device a track captures from now (a turned-off one: the device it will use). */
@@ -96,6 +104,7 @@ export class LocalMedia {
   /** Stops the devices (the camera light goes off); published tracks are the Room's to unpublish. */
   release(): void {
     this.released = true;
+    this.participant = null;
     for (const track of Object.values(this.tracks)) track?.stop();
     this.tracks.camera = null;
     this.tracks.microphone = null;

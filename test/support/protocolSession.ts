@@ -41,8 +41,8 @@ export async function newProtocolSession(deps: ProtocolSessionDeps) {
     at.addGrant({ roomJoin: true, room: roomName, canPublish: true, canSubscribe: true, canPublishData: true, ...extra });
     return at.toJwt();
   };
-  const open = async (identity: string, role: 'student' | 'counselor', on: { browser?: Browser; permissions?: string[]; lang?: string; endUrl?: string } = {}) => {
-    const params: Record<string, string> = { 'participant-role': role, token: await token(identity, role), 'server-url': deps.livekitUrl };
+  const open = async (identity: string, role: 'student' | 'counselor', on: { browser?: Browser; permissions?: string[]; lang?: string; endUrl?: string; token?: string } = {}) => {
+    const params: Record<string, string> = { 'participant-role': role, token: on.token ?? (await token(identity, role)), 'server-url': deps.livekitUrl };
     if (on.lang) params.lang = on.lang;
     if (on.endUrl) params['end-url'] = on.endUrl;
     const page = await openWidget(on.browser ?? deps.browser, deps.siteUrl, params, on.permissions);

@@ -39,6 +39,22 @@ const INSTRUMENT_PAGE = `
   window.addEventListener('error', (event) => {
     if (event instanceof CustomEvent) window.lwrWindowErrors.push(event.detail);
   });
+  // Every camera, microphone and screen track the page obtains, clones included, by where it came
+  // from: the device tests check that none is still live after the call ends.
+  window.lwrTracks = [];
+  const keep = (origin, track) => { window.lwrTracks.push({ origin, track }); return track; };
+  for (const method of ['getUserMedia', 'getDisplayMedia']) {
+    const devices = navigator.mediaDevices;
+    const native = devices && devices[method];
+    if (!native) continue;
+    devices[method] = async function (...args) {
+      const stream = await native.apply(this, args);
+      for (const track of stream.getTracks()) keep(method, track);
+      return stream;
+    };
+  }
+  const nativeClone = MediaStreamTrack.prototype.clone;
+  MediaStreamTrack.prototype.clone = function () { return keep('clone', nativeClone.call(this)); };
   window.lwrPeerConnections = [];
   window.lwrDataMessages = 0;
   const count = (channel) => channel.addEventListener('message', () => { window.lwrDataMessages += 1; });
@@ -321,4 +337,37 @@ export async function readmeScreenshot(page: Page, name: string): Promise<void> 
   const docs = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
   mkdirSync(docs, { recursive: true });
   copyFileSync(file, path.join(docs, `${name}.png`));
+}
+
+export interface ObtainedTrack {
+  origin: 'getUserMedia' | 'getDisplayMedia' | 'clone';
+  kind: string;
+  readyState: MediaStreamTrackState;
+}
+
+/** Every track the page has obtained so far (recorded by the init script, not read from the widget). */
+export function obtainedTracks(page: Page): Promise<ObtainedTrack[]> {
+  return page.evaluate(() =>
+    (window as unknown as { lwrTracks: { origin: ObtainedTrack['origin']; track: MediaStreamTrack }[] }).lwrTracks.map(({ origin, track }) => ({ origin, kind: track.kind, readyState: track.readyState })),
+  );
+}
+
+/**
+ * Waits until the page has obtained at least `atLeast` tracks and none of them is live; returns
+ * the page's clock (epoch ms) at that moment, to compare with when the end showed.
+ */
+export async function devicesReleasedAt(page: Page, atLeast = 2, timeout = 5_000): Promise<number> {
+  const handle = await page
+    .waitForFunction(
+      (atLeast) => {
+        const tracks = (window as unknown as { lwrTracks: { track: MediaStreamTrack }[] }).lwrTracks;
+        return tracks.length >= atLeast && tracks.every(({ track }) => track.readyState === 'ended') && Date.now();
+      },
+      atLeast,
+      { timeout, polling: 20 },
+    )
+    .catch(async (error: unknown) => {
+      throw new Error(`devices still live: ${JSON.stringify(await obtainedTracks(page))}`, { cause: error });
+    });
+  return (await handle.jsonValue()) as number;
 }
