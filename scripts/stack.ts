@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { livekitConfigYaml, randomLivekitKeys } from './stack/livekitConfig';
-import { freeTcpPort, freeUdpPort, loopback } from './stack/ports';
+import { livekitHttpUrl, startLivekitCluster } from './stack/livekitCluster';
+import { freeTcpPort, loopback } from './stack/ports';
 import { livekitAnswersOk, mongoAnswersPing, redisAnswersPing, tcpAccepts } from './stack/probes';
 import { running, ServerProcess } from './stack/ServerProcess';
 
@@ -17,7 +17,7 @@ export interface StackEndpoints {
   /** e.g. `mongodb://127.0.0.1:PORT/`, with no database name. */
   mongoUri: string;
   redisUrl: string;
-  /** `ws://127.0.0.1:PORT` */
+  /** `ws://127.0.0.1:PORT`: the first LiveKit node. */
   livekitUrl: string;
   livekitApiKey: string;
   livekitApiSecret: string;
@@ -26,6 +26,8 @@ export interface StackEndpoints {
 }
 
 export interface Stack extends StackEndpoints {
+  /** Every LiveKit node's URL (one unless the stack was started with several nodes). */
+  livekitNodeUrls: string[];
   stop(): Promise<void>;
   logDir: string;
 }
@@ -35,6 +37,11 @@ export interface StackOptions {
   logDir?: string;
   /** Port the service under test will listen on for LiveKit's webhooks. @defaultValue a free port */
   webhookPort?: number;
+  /**
+   * LiveKit nodes, sharing the stack's Redis as one cluster (LiveKit's multi-node mode).
+   * @defaultValue 1 (a single node without Redis)
+   */
+  livekitNodes?: number;
 }
 
 const root = path.resolve(__dirname, '..');
@@ -52,10 +59,10 @@ export function stackEnv(e: StackEndpoints): Record<string, string> {
   };
 }
 
-/** `ws://host:port` -> `http://host:port`, for LiveKit's HTTP API. */
-export function livekitHttpUrl(wsUrl: string): string {
-  return wsUrl.replace(/^ws(s?):/, 'http$1:');
-}
+export { livekitHttpUrl };
+
+/** The prebuilt livekit-server the bootstrap installed, for tests that run LiveKit nodes of their own. */
+export const livekitBinary = (): string => requireBinary('livekit-server', 'LIVEKIT_URL');
 
 function requireBinary(name: string, envVar: string): string {
   const file = bin(name);
@@ -89,24 +96,6 @@ async function startFerretdb(dataDir: string, logDir: string): Promise<{ uri: st
   const ready = async () => (await tcpAccepts(loopback, port)) && mongoAnswersPing(uri);
   const spec = { name: 'ferretdb', command: requireBinary('ferretdb', 'MONGODB_URI'), args, cwd: dataDir, ready, readyTimeoutMs, stopSignals: ['SIGTERM' as const] };
   return { uri, server: ServerProcess.start(spec, logDir) };
-}
-
-async function startLivekit(dataDir: string, logDir: string, webhookPort: number) {
-  const [httpPort, udpPort] = [await freeTcpPort(), await freeUdpPort()];
-  const keys = randomLivekitKeys();
-  const configFile = path.join(dataDir, 'livekit.yaml');
-  fs.writeFileSync(configFile, livekitConfigYaml({ httpPort, udpPort, webhookPort }, keys), { mode: 0o600 });
-  const url = `ws://${loopback}:${httpPort}`;
-  const spec = {
-    name: 'livekit',
-    command: requireBinary('livekit-server', 'LIVEKIT_URL'),
-    args: ['--config', configFile],
-    cwd: dataDir,
-    ready: () => livekitAnswersOk(livekitHttpUrl(url)),
-    readyTimeoutMs,
-    stopSignals: ['SIGTERM', 'SIGTERM'] as NodeJS.Signals[],
-  };
-  return { url, keys, server: ServerProcess.start(spec, logDir) };
 }
 
 function defaultLogDir(): string {
@@ -156,24 +145,40 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const envLivekit = livekitFromEnv();
     const mongo = envMongo ? undefined : await startFerretdb(dataDir, logDir);
     const redis = envRedis ? undefined : await startRedis(dataDir, logDir);
-    const livekit = envLivekit ? undefined : await startLivekit(dataDir, logDir, webhookPort);
-    for (const started of [mongo, redis, livekit]) if (started) servers.push(started.server);
+    for (const started of [mongo, redis]) if (started) servers.push(started.server);
+    const livekitNodes = options.livekitNodes ?? 1;
+    // A single node needs no Redis; several share the stack's as one cluster, and a node whose
+    // Redis does not answer at start exits.
+    if (livekitNodes > 1 && !envLivekit) await (envRedis ? waitForExisting('REDIS_URL', () => redisAnswersPing(envRedis)) : redis!.server.waitReady());
+    const livekit = envLivekit
+      ? undefined
+      : await startLivekitCluster({
+          nodes: livekitNodes,
+          redisUrl: livekitNodes > 1 ? (envRedis ?? redis!.url) : undefined,
+          webhookPort,
+          dataDir,
+          logDir,
+          command: requireBinary('livekit-server', 'LIVEKIT_URL'),
+        });
+    for (const node of livekit?.nodes ?? []) servers.push(node.server);
 
     const endpoints: StackEndpoints = {
       mongoUri: envMongo ?? mongo!.uri,
       redisUrl: envRedis ?? redis!.url,
-      livekitUrl: envLivekit?.url ?? livekit!.url,
+      livekitUrl: envLivekit?.url ?? livekit!.nodes[0]!.url,
       livekitApiKey: envLivekit?.apiKey ?? livekit!.keys.apiKey,
       livekitApiSecret: envLivekit?.apiSecret ?? livekit!.keys.apiSecret,
       webhookPort,
     };
     await Promise.all([
       ...servers.map((server) => server.waitReady()),
+      ...(livekit ? [livekit.waitReady()] : []),
       ...(envMongo ? [waitForExisting('MONGODB_URI', () => mongoAnswersPing(envMongo))] : []),
       ...(envRedis ? [waitForExisting('REDIS_URL', () => redisAnswersPing(envRedis))] : []),
       ...(envLivekit ? [waitForExisting('LIVEKIT_URL', () => livekitAnswersOk(livekitHttpUrl(envLivekit.url)))] : []),
     ]);
-    return { ...endpoints, logDir, stop };
+    const livekitNodeUrls = envLivekit ? [envLivekit.url] : livekit!.nodes.map((node) => node.url);
+    return { ...endpoints, livekitNodeUrls, logDir, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -201,13 +206,26 @@ function installExitGuards(): void {
   }
 }
 
+/** `--livekit-nodes N` from the command line. */
+function livekitNodesArg(argv: readonly string[]): number {
+  const at = argv.indexOf('--livekit-nodes');
+  if (at === -1) return 1;
+  const nodes = Number(argv[at + 1]);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 8) throw new Error('--livekit-nodes expects an integer from 1 to 8');
+  return nodes;
+}
+
 async function main(): Promise<void> {
-  const stack = await startStack();
+  const stack = await startStack({ livekitNodes: livekitNodesArg(process.argv.slice(2)) });
   const env = stackEnv(stack);
   console.log(`Stack is up. Logs: ${path.relative(process.cwd(), stack.logDir) || '.'}`);
   console.log(`  MongoDB API (FerretDB)  ${stack.mongoUri}`);
   console.log(`  Redis                   ${stack.redisUrl}`);
-  console.log(`  LiveKit                 ${stack.livekitUrl}  (webhooks to http://${loopback}:${stack.webhookPort}/livekit/webhook)`);
+  for (const [index, url] of stack.livekitNodeUrls.entries()) {
+    const name = stack.livekitNodeUrls.length === 1 ? 'LiveKit' : `LiveKit node ${index + 1}`;
+    console.log(`  ${name.padEnd(23)} ${url}  (webhooks to http://${loopback}:${stack.webhookPort}/livekit/webhook)`);
+  }
+  if (stack.livekitNodeUrls.length > 1) console.log('  (one cluster through the Redis above: clients and API calls may use any node)');
   console.log('\nExport these in another shell to point the service at it:');
   for (const [name, value] of Object.entries(env)) console.log(`export ${name}='${value}'`);
   console.log(`export PORT='${stack.webhookPort}'`);

@@ -75,6 +75,21 @@ export class ServerProcess {
     throw this.failure(`did not answer within ${this.spec.readyTimeoutMs} ms`, lastError);
   }
 
+  /** The process id, for tests that check its sockets or stop it their own way. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Sends one signal (a fault test's SIGKILL, or a single SIGTERM) and leaves the rest to the caller. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.exitCode === undefined) this.child.kill(signal);
+  }
+
+  /** Resolves once the process has exited, however it ended. */
+  waitExit(): Promise<void> {
+    return this.exited;
+  }
+
   async stop(deadlineMs = 8000): Promise<void> {
     if (this.exitCode !== undefined) return;
     const kill = (signal: NodeJS.Signals) => {

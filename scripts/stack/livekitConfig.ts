@@ -9,6 +9,31 @@ export interface LivekitConfigInput {
   httpPort: number;
   udpPort: number;
   webhookPort: number;
+  /**
+   * The Redis that makes several nodes one cluster (LiveKit's multi-node mode): rooms, nodes and
+   * the routing of API calls and signalling live there. Absent: a single node on its own.
+   */
+  redis?: LivekitRedis;
+}
+
+/** LiveKit's `redis:` block, from a redis:// URL. */
+export interface LivekitRedis {
+  address: string;
+  username?: string;
+  password?: string;
+  db?: number;
+}
+
+export function livekitRedisFromUrl(url: string): LivekitRedis {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'redis:') throw new Error('LiveKit nodes need a plain redis:// URL for their shared Redis');
+  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : undefined;
+  return {
+    address: `${parsed.hostname}:${parsed.port || '6379'}`,
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(db ? { db } : {}),
+  };
 }
 
 export interface LivekitKeys {
@@ -41,6 +66,7 @@ export function livekitConfigYaml(input: LivekitConfigInput, keys: LivekitKeys):
       interfaces: { includes: ['lo'] },
       ips: { includes: [`${loopback}/32`] },
     },
+    ...(input.redis ? { redis: input.redis } : {}),
     keys: { [keys.apiKey]: keys.apiSecret },
     webhook: {
       api_key: keys.apiKey,

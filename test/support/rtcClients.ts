@@ -25,8 +25,15 @@ export interface Client {
 
 const rooms: Room[] = [];
 
-export async function join(sessionId: string, identity: string): Promise<Client> {
-  const minted = must(await clinic().mintJoinToken(sessionId, identity));
+export interface JoinOptions {
+  /** The clinic API that mints the token. @defaultValue the e2e service's */
+  via?: ClinicClient;
+  /** Connect to this LiveKit URL instead of the one minted with the token (a given node of a cluster). */
+  livekitUrl?: string;
+}
+
+export async function join(sessionId: string, identity: string, options: JoinOptions = {}): Promise<Client> {
+  const minted = must(await (options.via ?? clinic()).mintJoinToken(sessionId, identity));
   const room = new Room();
   const client: Client = { room, messages: [], snapshots: [], disconnectReason: null };
   room.on(RoomEvent.DataReceived, (payload, participant, _kind, topic) => {
@@ -43,7 +50,7 @@ export async function join(sessionId: string, identity: string): Promise<Client>
     client.disconnectReason = reason;
   });
   rooms.push(room);
-  await room.connect(minted.url, minted.token, { autoSubscribe: true, dynacast: false });
+  await room.connect(options.livekitUrl ?? minted.url, minted.token, { autoSubscribe: true, dynacast: false });
   return client;
 }
 
