@@ -16,6 +16,7 @@ import { createMetrics, type Metrics } from './metrics';
 import { ClinicOutbox } from './queue/clinicOutbox';
 import { bullLifecycleJobs, createLifecycleQueue, scheduleReconciliation, scheduleRetention } from './queue/lifecycleQueue';
 import { createLifecycleWorker, type LifecycleWorker } from './queue/lifecycleWorker';
+import { RedisProbeLog } from './probe/RedisProbeLog';
 import { CopiedSessionStore } from './store/CopiedSessionStore';
 import { MongoAuditTrail } from './store/MongoAuditTrail';
 import { MongoSessionStore } from './store/MongoSessionStore';
@@ -87,6 +88,9 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
         })
       : null;
   await outbox?.connect();
+  // The doctor's probe rooms: only the intake writes them down.
+  const probes = roles.api ? new RedisProbeLog({ redisUrl: config.REDIS_URL, prefix: config.BULLMQ_PREFIX }) : null;
+  await probes?.connect();
   const events: ClinicEvents & ClinicDeliveries = outbox ?? noClinicEvents;
   const outboxWorker = roles.worker ? outbox?.startWorker(logger, (event, outcome) => metrics.clinicWebhooks.inc({ event, outcome })) : undefined;
 
@@ -147,6 +151,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
       ? {
           webhook: {
             maxBytes: config.WEBHOOK_MAX_BYTES,
+            probes: probes ? { log: probes, verifiedWith: liveKitWebhookKey(config).apiKey } : undefined,
             intake: {
               verifier: liveKitWebhookVerifier(liveKitWebhookKey(config).apiKey, liveKitWebhookKey(config).apiSecret, { clockToleranceSeconds: config.WEBHOOK_CLOCK_TOLERANCE_SECONDS }),
               store,
@@ -206,6 +211,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
       await worker?.close();
       await outboxWorker?.close();
       await outbox?.close();
+      await probes?.close();
       await queue.close();
       await store.close();
       await audit.close();

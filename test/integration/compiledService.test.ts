@@ -42,6 +42,9 @@ test(`the compiled service runs under Node ${NEWEST_NODE_MAJOR} without a TypeSc
   expect(build.status).toBe(0);
   const entry = path.join(root, 'dist', 'service', 'main.js');
   expect(fs.readFileSync(entry, 'utf8')).not.toMatch(/require\("tsx|from "tsx/);
+  // The doctor is compiled beside it and loads its packages (rtc-node among them) on that Node too.
+  const doctor = spawnSync(newestNode, [path.join(root, 'dist', 'service', 'doctor.js'), '--no-such-option'], { cwd: root, encoding: 'utf8' });
+  expect({ status: doctor.status, stderr: doctor.stderr }).toEqual({ status: 2, stderr: expect.stringContaining('usage: doctor') });
   expect(spawnSync(newestNode, ['--version'], { encoding: 'utf8' }).stdout.trim()).toMatch(new RegExp(`^v${NEWEST_NODE_MAJOR}\\.`));
 
   const port = await freeTcpPort();

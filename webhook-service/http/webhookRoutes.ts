@@ -1,9 +1,11 @@
 // POST /livekit/webhook: hands the RAW body (the signature covers its exact bytes) to the
-// intake and answers fast; counts every outcome.
+// intake and answers fast; counts every outcome, and writes down the outcome of webhooks about
+// the doctor's probe rooms (see probe/probeRooms.ts).
 import { Router, raw, type ErrorRequestHandler } from 'express';
 import { isServiceError, type ServiceErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics, WebhookOutcome } from '../metrics';
+import { probeFacts, type ProbeLog } from '../probe/probeRooms';
 import { ingestWebhook, type IngestWebhookDeps } from '../usecases/ingestWebhook';
 
 export interface WebhookRoutesDeps {
@@ -11,6 +13,8 @@ export interface WebhookRoutesDeps {
   maxBytes: number;
   metrics: Metrics;
   logger: Logger;
+  /** Where the outcome of a webhook about a probe room is written, and the key webhooks are verified with. */
+  probes?: { log: ProbeLog; verifiedWith: string };
 }
 
 const OUTCOME_OF: Partial<Record<ServiceErrorCode, WebhookOutcome>> = {
@@ -27,9 +31,17 @@ export function webhookRoutes(deps: WebhookRoutesDeps): Router {
   // Any content type: LiveKit sends application/webhook+json, which no JSON parser claims.
   router.post('/livekit/webhook', raw({ type: () => true, limit: deps.maxBytes }), async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const observeProbe = async (outcome: WebhookOutcome): Promise<void> => {
+      const facts = deps.probes && probeFacts(body, req.get('authorization'));
+      if (!facts || !deps.probes) return;
+      const { room, ...seen } = facts;
+      // The doctor then reports "nothing arrived"; the webhook itself is answered as it would be.
+      await deps.probes.log.observe(room, { ...seen, outcome, verifiedWith: deps.probes.verifiedWith, receivedAt: Date.now() }).catch((error: unknown) => deps.logger.warn({ err: error }, 'probe observation not written'));
+    };
     try {
       const result = await ingestWebhook(deps.intake, body, req.get('authorization'));
       deps.metrics.webhooks.inc({ event: result.event || 'unknown', outcome: result.outcome });
+      await observeProbe(result.outcome);
       if (result.outcome === 'ignored') {
         res.json({ ignored: result.reason });
         return;
@@ -39,6 +51,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps): Router {
     } catch (error) {
       const outcome = (isServiceError(error) && OUTCOME_OF[error.code]) || 'error';
       deps.metrics.webhooks.inc({ event: 'unknown', outcome });
+      await observeProbe(outcome);
       throw error;
     }
   });
