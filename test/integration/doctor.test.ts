@@ -26,7 +26,9 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autostart-doctor-'));
 // A LiveKit of this test's own: the shared stack's posts its webhooks to the e2e service.
 beforeAll(async () => {
   webhookPort = await freeTcpPort();
-  cluster = await startLivekitCluster({ nodes: 1, webhookPort, dataDir, logDir: path.join(root, '.stack', 'logs', 'doctor-test'), command: livekitBinary() });
+  const logDir = path.join(root, '.stack', 'logs', `doctor-test-${process.pid}`);
+  fs.mkdirSync(logDir, { recursive: true });
+  cluster = await startLivekitCluster({ nodes: 1, webhookPort, dataDir, logDir, command: livekitBinary() });
   await cluster.waitReady();
   livekit = { url: (cluster.nodes[0] as { url: string }).url, apiKey: cluster.keys.apiKey, apiSecret: cluster.keys.apiSecret };
 });
