@@ -105,6 +105,12 @@ export const widgetApi: WidgetApi = {
     { name: 'tokenSource', type: 'TokenSource | undefined', description: '`() => Promise<{ token, url }>`, called on every (re)connect; wins over the attributes.' },
     { name: 'texts', type: 'Partial<WaitingRoomTexts> | undefined', description: 'Text overrides; `text-*` attributes win over this.' },
     { name: 'phase', type: 'Phase', readonly: true, description: 'idle | connecting | waiting | active | reconnecting | ended | failed.' },
+    {
+      name: 'otherSessionIgnored',
+      type: 'number',
+      readonly: true,
+      description: 'Room snapshots and data messages of another session ignored so far (the join token names its session in the `autostart.session` attribute); nothing of them is shown or logged.',
+    },
   ],
   methods: [
     { name: 'leave', returns: 'Promise<void>', description: 'Leaves the call; the element shows its ended state with a Rejoin button.' },

@@ -20,6 +20,7 @@ import {
   type RemoteTrack,
   type RoomEventCallbacks,
 } from 'livekit-client';
+import { SESSION_ATTRIBUTE } from '../plugin/protocol';
 import { ROLE_ATTRIBUTE } from '../plugin/roles';
 import { AudioLevel } from './audioLevel';
 import { WaitingRoomError } from './errors';
@@ -139,6 +140,11 @@ export class WaitingRoomController {
 
   get otherParty(): OtherParty {
     return this.party;
+  }
+
+  /** Snapshots and data messages of another session this page ignored (the join token names its own). */
+  get otherSessionIgnored(): number {
+    return this.view.otherSessionIgnored;
   }
 
   /** Subscribes to one event; returns the unsubscribe function. */
@@ -268,7 +274,8 @@ export class WaitingRoomController {
   }
 
   private onConnected(room: Room): void {
-    this.dispatch({ type: 'connected', metadata: room.metadata, now: this.now() });
+    const ownSessionId = room.localParticipant.attributes[SESSION_ATTRIBUTE] ?? null;
+    this.dispatch({ type: 'connected', metadata: room.metadata, now: this.now(), ownSessionId });
     this.emit('audioPlayback', room.canPlaybackAudio);
     this.updateParty();
   }

@@ -13,7 +13,7 @@
  * role), `lang` (`en` | `es`), `end-url` (counselor: where "End session for everyone" POSTs),
  * `text-*` (any text, kebab-case of its key in texts.ts).
  *
- * Properties: `room`, `tokenSource`, `texts`, `participantRole`, `phase` (read-only);
+ * Properties: `room`, `tokenSource`, `texts`, `participantRole`, `phase` and `otherSessionIgnored` (read-only);
  * methods `leave()`, `retry()`, `setMicrophoneEnabled(on)`, `setCameraEnabled(on)`.
  *
  * The waiting room is a pre-call check (camera preview, microphone level, device pickers,
@@ -67,6 +67,8 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
   private readonly endListeners = new Set<EventListenerOrEventListenerObject>();
   private confirmingEnd = false;
   private ending = false;
+  /** Ignored by controllers this element already stopped (see otherSessionIgnored). */
+  private ignoredBefore = 0;
 
   get room(): Room | undefined {
     return this.borrowedRoom;
@@ -94,6 +96,14 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
 
   get phase(): Phase {
     return this.controller?.state.phase ?? 'idle';
+  }
+
+  /**
+   * How many room snapshots and data messages of another session this element ignored since it
+   * was created (its join token names its own session). Nothing of them is shown or logged.
+   */
+  get otherSessionIgnored(): number {
+    return this.ignoredBefore + (this.controller?.otherSessionIgnored ?? 0);
   }
 
   /** Reflects `participant-role`; named apart from HTMLElement.role, the ARIA role. */
@@ -225,6 +235,7 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
   }
 
   private stopController(): void {
+    this.ignoredBefore += this.controller?.otherSessionIgnored ?? 0;
     this.controller?.dispose();
     this.controller = null;
     this.ui?.clearMedia();

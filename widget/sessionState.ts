@@ -7,6 +7,11 @@
 // what a hidden participant looks like. A `session_started` that arrives before its snapshot
 // waits for it until a deadline; a `session_ended` the snapshot does not (yet) say is ignored,
 // since the ended snapshot, or the room's deletion, ends the session by itself.
+//
+// A token minted by the service names its session (the SESSION_ATTRIBUTE participant attribute):
+// then a snapshot or message of any other session is ignored and counted, never shown, whatever
+// its timing (a room that held another session, a close of another session). A token without it
+// keeps the older rule: the first snapshot's session is ours.
 
 import { CLOSED_STATUSES, parseMessage, parseSnapshot, TOPIC, type EndReason as ProtocolEndReason, type SessionSnapshot } from '../plugin/protocol';
 
@@ -51,11 +56,16 @@ export interface WidgetState {
   /** A server `session_started` not yet confirmed by the snapshot. */
   pendingStart: { messageId: string; sessionId: string; deadline: number } | null;
   seenMessageIds: readonly string[];
+  /** The session the join token names (SESSION_ATTRIBUTE); null for a token without it. */
+  ownSessionId: string | null;
+  /** Snapshots and messages of another session ignored so far (kept across reconnects). */
+  otherSessionIgnored: number;
 }
 
 export type SessionInput =
   | { type: 'connect'; now: number }
-  | { type: 'connected'; metadata: string | undefined; now: number }
+  /** `ownSessionId`: the join token's SESSION_ATTRIBUTE, when it has one. */
+  | { type: 'connected'; metadata: string | undefined; now: number; ownSessionId?: string | null }
   | { type: 'metadata'; metadata: string | undefined; now: number }
   | { type: 'data'; payload: Uint8Array; fromServer: boolean; topic: string | undefined; now: number }
   | { type: 'deadline'; now: number }
@@ -102,7 +112,14 @@ export const initialView: WidgetState = {
   snapshot: null,
   pendingStart: null,
   seenMessageIds: [],
+  ownSessionId: null,
+  otherSessionIgnored: 0,
 };
+
+const ignoreOtherSession = (view: WidgetState): Transition => ({
+  view: { ...view, otherSessionIgnored: view.otherSessionIgnored + 1 },
+  notices: [{ type: 'ignored', reason: 'wrong-session' }],
+});
 
 const rememberId = (ids: readonly string[], id: string | null): readonly string[] =>
   id === null || ids.includes(id) ? ids : [...ids, id].slice(-MAX_SEEN_IDS);
@@ -126,7 +143,16 @@ function toEnded(view: WidgetState, reason: EndReason): Transition {
 /** Applies the room's snapshot; `resumed` says it came with a (re)join, not as a live change. */
 function applySnapshot(view: WidgetState, metadata: string | undefined, now: number, resumed: boolean): Transition {
   const parsed = parseSnapshot(metadata);
-  const snapshot = parsed.ok ? parsed.value : null;
+  if (parsed.ok && view.ownSessionId !== null && parsed.value.sessionId !== view.ownSessionId) {
+    // Another session's state: counted, and this page goes on from what its own session last said.
+    const ignored = ignoreOtherSession(view);
+    const own = applyOwnSnapshot(ignored.view, view.snapshot, now, resumed);
+    return { view: own.view, notices: [...ignored.notices, ...own.notices] };
+  }
+  return applyOwnSnapshot(view, parsed.ok ? parsed.value : null, now, resumed);
+}
+
+function applyOwnSnapshot(view: WidgetState, snapshot: SessionSnapshot | null, now: number, resumed: boolean): Transition {
   const next: WidgetState = {
     ...view,
     snapshot,
@@ -153,9 +179,10 @@ function applyData(view: WidgetState, input: Extract<SessionInput, { type: 'data
   const parsed = parseMessage(input.payload);
   if (!parsed.ok) return ignore('invalid');
   const message = parsed.value;
+  const ours = view.ownSessionId ?? view.sessionId;
+  if (ours !== null && message.sessionId !== ours) return ignoreOtherSession(view);
   if (view.seenMessageIds.includes(message.messageId)) return ignore('repeat');
   const seen = { ...view, seenMessageIds: rememberId(view.seenMessageIds, message.messageId) };
-  if (view.sessionId !== null && message.sessionId !== view.sessionId) return { view: seen, notices: [{ type: 'ignored', reason: 'wrong-session' }] };
   if (message.type === 'session_ended') {
     // Only the snapshot, which only the service can write, confirms an end.
     const closed = view.snapshot?.sessionId === message.sessionId ? closedReason(view.snapshot) : null;
@@ -182,9 +209,11 @@ const DISCONNECT_REASONS: Record<Exclude<DisconnectCause, 'other'>, EndReason> =
 export function advance(view: WidgetState, input: SessionInput): Transition {
   switch (input.type) {
     case 'connect':
-      return { view: { ...initialView, phase: 'connecting', connectingSince: input.now }, notices: [] };
-    case 'connected':
-      return applySnapshot(view, input.metadata, input.now, true);
+      return { view: { ...initialView, phase: 'connecting', connectingSince: input.now, otherSessionIgnored: view.otherSessionIgnored }, notices: [] };
+    case 'connected': {
+      const ownSessionId = input.ownSessionId || null;
+      return applySnapshot({ ...view, ownSessionId, sessionId: ownSessionId ?? view.sessionId }, input.metadata, input.now, true);
+    }
     case 'metadata':
       if (view.phase === 'ended' || view.phase === 'failed' || view.phase === 'idle') return { view, notices: [] };
       return applySnapshot(view, input.metadata, input.now, false);

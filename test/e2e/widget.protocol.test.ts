@@ -2,8 +2,11 @@
 // through LiveKit's server API (RoomServiceClient: room metadata and sendData). This pins the
 // widget's side of the protocol exactly: what starts it, what it refuses, what a reload shows.
 
+import { randomUUID } from 'node:crypto';
 import { Room as NodeRoom } from '@livekit/rtc-node';
-import { encodeMessage, TOPIC } from '../../plugin/protocol';
+import { DataPacket_Kind } from 'livekit-server-sdk';
+import type { Page } from 'playwright-core';
+import { encodeMessage, encodeSnapshot, TOPIC } from '../../plugin/protocol';
 import { launchChromium } from '../support/browser';
 import { protocolSuite } from '../support/protocolSuite';
 import {
@@ -15,6 +18,18 @@ import {
 const { livekitUrl, rooms, newSession } = protocolSuite('protocol');
 
 jest.setTimeout(90_000);
+
+/** The element's count of another session's snapshots and messages it ignored. */
+const otherSessionIgnored = (page: Page): Promise<number> =>
+  page.evaluate(() => (document.querySelector('livekit-waiting-room') as HTMLElement & { otherSessionIgnored: number }).otherSessionIgnored);
+
+async function waitForIgnored(page: Page, count: number): Promise<void> {
+  await page
+    .waitForFunction((count) => (document.querySelector('livekit-waiting-room') as HTMLElement & { otherSessionIgnored: number }).otherSessionIgnored >= count, count, { timeout: 10_000, polling: 20 })
+    .catch(async (error: unknown) => {
+      throw new Error(`ignored ${await otherSessionIgnored(page)} of another session's snapshots and messages, expected ${count}`, { cause: error });
+    });
+}
 
 describe('<livekit-waiting-room> against real LiveKit', () => {
   it('shows the waiting room to each party until the server starts the session, then both start within 2 s', async () => {
@@ -145,6 +160,45 @@ describe('<livekit-waiting-room> against real LiveKit', () => {
       await waitForAudioFlowing(counselor.page);
     } finally {
       await denying.close();
+    }
+  });
+
+  it('another session’s snapshot, start and end put into the room by the service API are ignored and counted, never shown', async () => {
+    const session = await newSession();
+    const other = `sess-${randomUUID()}`;
+    const otherSnapshot = (status: 'active' | 'ended', messageId: string) =>
+      encodeSnapshot({ v: 1, type: 'session_snapshot', sessionId: other, status, startedAt: new Date().toISOString(), endedAt: status === 'ended' ? new Date().toISOString() : null, reason: status === 'ended' ? 'ended' : null, messageId });
+    const sendOther = (message: Parameters<typeof encodeMessage>[0]) => rooms.sendData(session.roomName, encodeMessage(message), DataPacket_Kind.RELIABLE, { topic: TOPIC });
+
+    // The room still holds another session's active snapshot when the student joins.
+    await rooms.updateRoomMetadata(session.roomName, otherSnapshot('active', 'msg-other-1'));
+    const student = await session.open('student-8', 'student');
+    await waitForPhase(student.page, 'waiting', 'waiting');
+    await waitForIgnored(student.page, 1);
+    const counselor = await session.open('counselor-8', 'counselor');
+    await waitForPhase(counselor.page, 'waiting', 'waiting');
+    await waitForIgnored(counselor.page, 1);
+    await session.waitUntilActive(['student-8', 'counselor-8']);
+
+    // That session's start, snapshot then message, as the service would send it.
+    await rooms.updateRoomMetadata(session.roomName, otherSnapshot('active', 'msg-other-2'));
+    await sendOther({ v: 1, type: 'session_started', messageId: 'msg-other-2', sessionId: other, startedAt: new Date().toISOString() });
+    for (const { page } of [student, counselor]) {
+      await waitForIgnored(page, 3);
+      expect(await page.evaluate(() => (document.querySelector('livekit-waiting-room') as HTMLElement & { phase: string }).phase)).toBe('waiting');
+      expect((await events(page)).map((event) => event.type)).toEqual(['waiting']);
+    }
+
+    // Its own start works; then the other session's end changes nothing in this call.
+    await session.activate();
+    await Promise.all([waitForPhase(student.page, 'active', 'call'), waitForPhase(counselor.page, 'active', 'call')]);
+    await rooms.updateRoomMetadata(session.roomName, otherSnapshot('ended', 'msg-other-3'));
+    await sendOther({ v: 1, type: 'session_ended', messageId: 'msg-other-3', sessionId: other, endedAt: new Date().toISOString(), reason: 'ended' });
+    for (const { page } of [student, counselor]) {
+      await waitForIgnored(page, 5);
+      expect(await page.evaluate(() => (document.querySelector('livekit-waiting-room') as HTMLElement & { phase: string }).phase)).toBe('active');
+      expect((await events(page)).map((event) => event.type)).toEqual(['waiting', 'session-started']);
+      expect((await events(page))[1]?.detail.sessionId).toBe(session.sessionId);
     }
   });
 

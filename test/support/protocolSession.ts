@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AccessToken, DataPacket_Kind, ParticipantInfo_State, type RoomServiceClient } from 'livekit-server-sdk';
 import type { Browser } from 'playwright-core';
-import { encodeMessage, encodeSnapshot, TOPIC, type EndReason, type SessionSnapshot } from '../../plugin/protocol';
+import { encodeMessage, encodeSnapshot, SESSION_ATTRIBUTE, TOPIC, type EndReason, type SessionSnapshot } from '../../plugin/protocol';
 import { openWidget, type WidgetPage } from './widgetPage';
 
 export interface ProtocolSessionDeps {
@@ -36,8 +36,9 @@ export async function newProtocolSession(deps: ProtocolSessionDeps) {
   await rooms.updateRoomMetadata(roomName, snapshot('waiting', null, null));
   let startedAt: string | null = null;
 
+  /** A join token as the service mints it: the role and the session's id as attributes. */
   const token = async (identity: string, role: string, extra: { hidden?: boolean } = {}) => {
-    const at = new AccessToken(deps.apiKey, deps.apiSecret, { identity, ttl: '10m', attributes: { 'autostart.role': role } });
+    const at = new AccessToken(deps.apiKey, deps.apiSecret, { identity, ttl: '10m', attributes: { 'autostart.role': role, [SESSION_ATTRIBUTE]: sessionId } });
     at.addGrant({ roomJoin: true, room: roomName, canPublish: true, canSubscribe: true, canPublishData: true, ...extra });
     return at.toJwt();
   };

@@ -102,6 +102,50 @@ describe('widget session state', () => {
     expect(view.pendingStart).toBeNull();
   });
 
+  describe('with a join token that names its session (SESSION_ATTRIBUTE)', () => {
+    const connected = (metadata: string, now = T0): SessionInput => ({ type: 'connected', metadata, now, ownSessionId: 'sess-1' });
+    const ownWaitingRoom: SessionInput[] = [{ type: 'connect', now: T0 }, connected(snapshot('waiting'))];
+
+    it('when the room still holds another session’s snapshot on connect, then it waits for its own and counts the other', () => {
+      for (const status of ['active', 'ended', 'cancelled'] as const) {
+        const { view, all } = run([{ type: 'connect', now: T0 }, connected(snapshot(status, { sessionId: 'sess-other' }))]);
+        expect([status, view.phase, view.snapshot, view.otherSessionIgnored]).toEqual([status, 'waiting', null, 1]);
+        expect(all).toEqual([{ type: 'ignored', reason: 'wrong-session' }, { type: 'waiting' }]);
+      }
+    });
+
+    it('another session’s start, snapshot and message alike, never starts this page', () => {
+      const { view } = run([...ownWaitingRoom, { type: 'metadata', metadata: snapshot('active', { sessionId: 'sess-other', messageId: 'msg-9' }), now: T0 + 1000 }, data(started('msg-9', 'sess-other'))]);
+      expect(view).toMatchObject({ phase: 'waiting', pendingStart: null, otherSessionIgnored: 2 });
+      expect(view.snapshot?.sessionId).toBe('sess-1');
+      // Its own start still works afterwards.
+      const own = run([{ type: 'metadata', metadata: snapshot('active'), now: T0 + 3000 }, data(started())], view);
+      expect(own.view.phase).toBe('active');
+    });
+
+    it('another session’s end, snapshot or message, never ends this call', () => {
+      const active = run([{ type: 'connect', now: T0 }, connected(snapshot('active'))]).view;
+      const endedOther = snapshot('ended', { sessionId: 'sess-other', messageId: 'msg-8' });
+      const ended = encodeMessage({ v: 1, type: 'session_ended', messageId: 'msg-8', sessionId: 'sess-other', endedAt: startedAt, reason: 'ended' });
+      const { view, all } = run([{ type: 'metadata', metadata: endedOther, now: T0 + 5000 }, data(ended)], active);
+      expect(view).toMatchObject({ phase: 'active', otherSessionIgnored: 2 });
+      expect(all.every((notice) => notice.type === 'ignored' && notice.reason === 'wrong-session')).toBe(true);
+    });
+
+    it('the count survives a reconnect and a new connection, and the token’s session is known before any snapshot', () => {
+      const { view } = run([{ type: 'connect', now: T0 }, connected('')]);
+      expect(view.sessionId).toBe('sess-1');
+      const afterOther = run([{ type: 'metadata', metadata: snapshot('active', { sessionId: 'sess-other' }), now: T0 }, { type: 'reconnecting' }, { type: 'reconnected', metadata: snapshot('active', { sessionId: 'sess-other' }), now: T0 }], view).view;
+      expect(afterOther).toMatchObject({ phase: 'waiting', otherSessionIgnored: 2 });
+      expect(advance(afterOther, { type: 'connect', now: T0 }).view.otherSessionIgnored).toBe(2);
+    });
+
+    it('a token without the attribute keeps the older rule: the first snapshot’s session is ours', () => {
+      const { view } = run([{ type: 'connect', now: T0 }, { type: 'connected', metadata: snapshot('active', { sessionId: 'sess-any' }), now: T0, ownSessionId: null }]);
+      expect(view).toMatchObject({ phase: 'active', sessionId: 'sess-any', otherSessionIgnored: 0 });
+    });
+  });
+
   it('a reload into an active session skips the waiting room at once', () => {
     const reload = T0 + 60_000;
     const { view, all } = run([{ type: 'connect', now: reload }, { type: 'connected', metadata: snapshot('active'), now: reload }]);
