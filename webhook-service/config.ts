@@ -91,6 +91,8 @@ const OPTIONS = {
   TOKEN_TTL_SECONDS: { schema: positiveInt.default(600), expects: 'a positive integer (seconds)' },
   /** Origins allowed to call the clinic API from a browser, comma-separated. @defaultValue none */
   CORS_ORIGINS: { schema: commaList, expects: 'a comma-separated list of origins' },
+  /** The service's URL as browsers reach it (`https://autostart.clinic.example`): counselor tokens then carry the endUrl their widget ends the session at. @defaultValue none (no endUrl) */
+  SERVICE_PUBLIC_URL: { schema: urlWithScheme(['http:', 'https:']).optional(), expects: 'an http:// or https:// URL' },
   /** Where the clinic's backend receives events (Standard Webhooks), comma-separated http(s) URLs; none: no events sent. */
   CLINIC_WEBHOOK_URLS: {
     schema: commaList.pipe(z.array(urlWithScheme(['http:', 'https:']))),

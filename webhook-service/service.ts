@@ -9,6 +9,7 @@ import type { LifecycleRules } from '../plugin';
 import { clinicApiKeys, liveKitWebhookKey, type Config } from './config';
 import { createApp } from './http/app';
 import { liveKitJoinTokens } from './livekit/joinTokens';
+import { liveKitParticipantCredentials } from './livekit/participantCredentials';
 import { LiveKitRoomGateway } from './livekit/LiveKitRoomGateway';
 import { liveKitWebhookVerifier } from './livekit/webhookVerifier';
 import type { Logger } from './logger';
@@ -175,12 +176,25 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
             audit,
             deliveries: events,
             corsOrigins: config.CORS_ORIGINS,
+            // Kept under any path prefix the service is published at (a reverse proxy's /autostart/).
+            participantEndUrl: config.SERVICE_PUBLIC_URL ? `${config.SERVICE_PUBLIC_URL.replace(/\/+$/, '')}/v1/participant/end` : null,
             tokens: liveKitJoinTokens({
               apiKey: config.LIVEKIT_API_KEY,
               apiSecret: config.LIVEKIT_API_SECRET,
               ttlSeconds: config.TOKEN_TTL_SECONDS,
               publicUrl: config.LIVEKIT_PUBLIC_URL ?? config.LIVEKIT_URL,
             }),
+          },
+          participant: {
+            store,
+            jobs,
+            events,
+            clock,
+            rules,
+            logger,
+            audit,
+            corsOrigins: config.CORS_ORIGINS,
+            credentials: liveKitParticipantCredentials({ apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET }),
           },
         }
       : undefined,

@@ -11,6 +11,7 @@ export type JoinToken = components['schemas']['JoinToken'];
 export type ApiError = components['schemas']['Error']['error'];
 export type AuditList = components['schemas']['AuditList'];
 export type SessionPage = components['schemas']['SessionPage'];
+export type ParticipantEnded = components['schemas']['ParticipantEnded'];
 export type SessionListQuery = NonNullable<paths['/v1/sessions']['get']['parameters']['query']>;
 
 export type Answer<T> = { status: number; data: T; error?: undefined } | { status: number; data?: undefined; error: ApiError };
@@ -61,6 +62,29 @@ export function createClinicClient(options: ClinicClientOptions): ClinicClient {
     getAudit: (id) => answer(raw.GET('/v1/sessions/{id}/audit', path(id)) as Fetched<AuditList>),
     listSessions: (query = {}) => answer(raw.GET('/v1/sessions', { params: { query } }) as Fetched<SessionPage>),
   };
+}
+
+export interface ParticipantClientOptions {
+  /** The service's base URL, e.g. http://127.0.0.1:8080 */
+  baseUrl: string;
+  /** The participant's own LiveKit join token, as the service minted it: their credential. */
+  joinToken: string;
+  fetch?: typeof fetch;
+}
+
+/** What a participant does with their own credential (what the widget does in the browser). */
+export interface ParticipantClient {
+  /** "End session for everyone": the counselor's credential ends the session; a student's gets 403. */
+  endSession(): Promise<Answer<ParticipantEnded>>;
+}
+
+export function createParticipantClient(options: ParticipantClientOptions): ParticipantClient {
+  const raw = createClient<paths>({
+    baseUrl: options.baseUrl,
+    headers: { authorization: `Bearer ${options.joinToken}` },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  return { endSession: () => answer(raw.POST('/v1/participant/end') as Fetched<ParticipantEnded>) };
 }
 
 /** Thrown by {@link must} for an answer that is an error: its status and the API's code. */

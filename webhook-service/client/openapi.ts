@@ -113,6 +113,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/participant/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description "End session for everyone", called by the counselor's widget with its own LiveKit join token (`Authorization: Bearer <join token>`; the token answer's endUrl), not a clinic key. The session and the identity come from the token; only the session's counselor may end it. Audited under the key name `participant`. */
+        post: operations["endSessionAsParticipant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{id}/cancel": {
         parameters: {
             query?: never;
@@ -145,6 +162,14 @@ export interface components {
         JoinToken: {
             token: string;
             url: string;
+            /** @description counselor only, when the service knows its public URL: where the widget POSTs "End session for everyone" with this token as its bearer credential */
+            endUrl?: string;
+        };
+        ParticipantEnded: {
+            id: string;
+            /** @enum {string} */
+            status: "waiting" | "active" | "ended" | "cancelled" | "no_show";
+            endReason: ("ended" | "timeout" | "cancelled" | "no_show") | null;
         };
         Attendance: {
             identity: string;
@@ -174,12 +199,12 @@ export interface components {
         };
         AuditEntry: {
             id: string;
-            /** @description the API key's name (never its secret) */
+            /** @description the API key's name (never its secret); `participant` for a call made with a participant's own credential */
             keyName: string;
             /** @enum {string} */
             action: "session.create" | "session.end" | "session.cancel" | "token.mint";
             sessionId: string | null;
-            /** @description for token mints: whose token */
+            /** @description for token mints: whose token; for a participant's own call: who called */
             identity: string | null;
             /** @description ISO 8601 */
             at: string;
@@ -690,6 +715,71 @@ export interface operations {
             };
             /** @description clinic_unauthorized: missing or invalid bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description session_not_found (delivery_not_found for a delivery) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the session is not in a status that allows this (the code says which) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable: retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    endSessionAsParticipant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the session, ended (again: unchanged) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParticipantEnded"];
+                };
+            };
+            /** @description participant_unauthorized: no join token of this service, or one for another room */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description participant_forbidden: the credential is not the session's counselor's */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

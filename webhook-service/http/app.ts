@@ -9,6 +9,7 @@ import { clinicRoutes, type ClinicRoutesDeps } from './clinicRoutes';
 import { ERROR_STATUS, errorBody } from './errorStatus';
 import { openApiDocument } from './openapi';
 import { opsRoutes, type ReadinessCheck } from './opsRoutes';
+import { participantRoutes, type ParticipantRoutesDeps } from './participantRoutes';
 import { webhookRoutes, type WebhookRoutesDeps } from './webhookRoutes';
 
 export interface AppDeps {
@@ -19,6 +20,7 @@ export interface AppDeps {
   api?: {
     webhook: Omit<WebhookRoutesDeps, 'metrics' | 'logger'>;
     clinic: ClinicRoutesDeps;
+    participant: ParticipantRoutesDeps;
   };
 }
 
@@ -45,6 +47,8 @@ export function createApp(deps: AppDeps): Express {
   });
   if (deps.api) {
     app.use(webhookRoutes({ ...deps.api.webhook, metrics: deps.metrics, logger: deps.logger }));
+    // Before the clinic API, whose key check covers the rest of /v1.
+    app.use('/v1', participantRoutes(deps.api.participant));
     app.use('/v1', clinicRoutes(deps.api.clinic));
   }
   app.use((_req, res) => {

@@ -22,6 +22,8 @@ export interface ClinicRoutesDeps extends CreateSessionDeps, MintJoinTokenDeps, 
   /** Every clinic API key in force (CLINIC_API_KEYS and CLINIC_API_TOKEN as `default`). */
   clinicApiKeys: readonly ClinicApiKey[];
   corsOrigins: readonly string[];
+  /** Where a counselor's widget ends the session with its own join token (SERVICE_PUBLIC_URL + /v1/participant/end); null when the service does not know its public URL. */
+  participantEndUrl: string | null;
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -129,7 +131,9 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
     '/sessions/:id/token',
     audited('token.mint', async (req) => {
       const { identity: who } = parse(TokenBody, req.body);
-      return { status: 200, body: await mintJoinToken(deps, req.params.id as string, who), sessionId: req.params.id as string };
+      const { token, url, role } = await mintJoinToken(deps, req.params.id as string, who);
+      const endUrl = role === 'counselor' && deps.participantEndUrl ? { endUrl: deps.participantEndUrl } : {};
+      return { status: 200, body: { token, url, ...endUrl }, sessionId: req.params.id as string };
     }),
   );
 

@@ -8,6 +8,8 @@ export const ERROR_STATUS: Readonly<Record<ServiceErrorCode, number>> = {
   webhook_stale: 400,
   payload_too_large: 413,
   clinic_unauthorized: 401,
+  participant_unauthorized: 401,
+  participant_forbidden: 403,
   invalid_request: 400,
   session_not_found: 404,
   delivery_not_found: 404,

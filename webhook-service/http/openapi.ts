@@ -108,6 +108,20 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': answer('the session, ended (again: unchanged)', 'Session'), ...errors(400, 401, 404, 409, 503) },
         },
       },
+      '/v1/participant/end': {
+        post: {
+          operationId: 'endSessionAsParticipant',
+          description:
+            "\"End session for everyone\", called by the counselor's widget with its own LiveKit join token (`Authorization: Bearer <join token>`; the token answer's endUrl), not a clinic key. The session and the identity come from the token; only the session's counselor may end it. Audited under the key name `participant`.",
+          security: [{ participant: [] }],
+          responses: {
+            '200': answer('the session, ended (again: unchanged)', 'ParticipantEnded'),
+            '401': answer('participant_unauthorized: no join token of this service, or one for another room', 'Error'),
+            '403': answer("participant_forbidden: the credential is not the session's counselor's", 'Error'),
+            ...errors(404, 409, 503),
+          },
+        },
+      },
       '/v1/sessions/{id}/cancel': {
         post: {
           operationId: 'cancelSession',
@@ -118,7 +132,10 @@ export function openApiDocument(): Record<string, unknown> {
     },
     components: {
       schemas,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'CLINIC_API_TOKEN' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'a clinic API key (CLINIC_API_KEYS, CLINIC_API_TOKEN)' },
+        participant: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "the participant's own LiveKit join token, minted by this service" },
+      },
     },
   };
 }

@@ -22,8 +22,20 @@ export const CreateSessionBody = z
 export const TokenBody = z.object({ identity }).register(apiSchemas, { id: 'TokenRequest' });
 
 export const JoinToken = z
-  .object({ token: z.string(), url: z.string() })
+  .object({
+    token: z.string(),
+    url: z.string(),
+    endUrl: z.string().optional().describe("counselor only, when the service knows its public URL: where the widget POSTs \"End session for everyone\" with this token as its bearer credential"),
+  })
   .register(apiSchemas, { id: 'JoinToken', description: 'A short-lived LiveKit join token and the URL to connect to.' });
+
+export const ParticipantEnded = z
+  .object({
+    id: z.string(),
+    status: z.enum(['waiting', 'active', 'ended', 'cancelled', 'no_show']),
+    endReason: z.enum(['ended', 'timeout', 'cancelled', 'no_show']).nullable(),
+  })
+  .register(apiSchemas, { id: 'ParticipantEnded', description: 'The session the credential belongs to, after the end.' });
 
 const Interval = z.object({ joinedAt: instant, leftAt: instant.nullable() });
 
@@ -55,10 +67,10 @@ export const Session = z
 const AuditEntry = z
   .object({
     id: z.string(),
-    keyName: z.string().describe("the API key's name (never its secret)"),
+    keyName: z.string().describe("the API key's name (never its secret); `participant` for a call made with a participant's own credential"),
     action: z.enum(['session.create', 'session.end', 'session.cancel', 'token.mint']),
     sessionId: z.string().nullable(),
-    identity: z.string().nullable().describe('for token mints: whose token'),
+    identity: z.string().nullable().describe("for token mints: whose token; for a participant's own call: who called"),
     at: instant,
     outcome: z.object({ status: z.number().int(), code: z.string().nullable() }),
   })

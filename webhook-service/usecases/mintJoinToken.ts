@@ -24,7 +24,14 @@ export interface MintJoinTokenDeps {
 
 const CLOSED_CODES = { ended: 'session_ended', cancelled: 'session_cancelled', no_show: 'session_no_show' } as const;
 
-export async function mintJoinToken(deps: MintJoinTokenDeps, sessionId: string, identity: string): Promise<{ token: string; url: string }> {
+export interface MintedJoinToken {
+  token: string;
+  url: string;
+  /** Whose seat it is, from the session's record. */
+  role: 'student' | 'counselor';
+}
+
+export async function mintJoinToken(deps: MintJoinTokenDeps, sessionId: string, identity: string): Promise<MintedJoinToken> {
   const head = await loadHead(deps.store, sessionId);
   const { session, closure, activation } = head;
   const role = identity === session.studentIdentity ? 'student' : identity === session.counselorIdentity ? 'counselor' : null;
@@ -36,5 +43,6 @@ export async function mintJoinToken(deps: MintJoinTokenDeps, sessionId: string, 
       deps.logger.warn({ sessionId, err: error }, 'could not put the snapshot in the room before the token');
     });
   }
-  return deps.tokens.mint({ identity, sessionId, room: session.roomName, role, canPublish: activation !== null });
+  const minted = await deps.tokens.mint({ identity, sessionId, room: session.roomName, role, canPublish: activation !== null });
+  return { ...minted, role };
 }

@@ -33,7 +33,7 @@ test('the document describes exactly the clinic routes the app serves', () => {
     logger: pino({ level: 'silent' }),
     metrics: createMetrics(),
     readiness: {},
-    api: { webhook: { maxBytes: 1024, intake: deps }, clinic: { ...deps, clinicApiKeys: [{ name: 'default', secret: 'x'.repeat(16) }], corsOrigins: [] } },
+    api: { webhook: { maxBytes: 1024, intake: deps }, clinic: { ...deps, clinicApiKeys: [{ name: 'default', secret: 'x'.repeat(16) }], corsOrigins: [] }, participant: { ...deps, corsOrigins: [] } },
   });
   // Express 5 keeps its routers' layers; the clinic router is the one mounted under /v1.
   type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] }; matchers?: unknown };
@@ -41,7 +41,7 @@ test('the document describes exactly the clinic routes the app serves', () => {
   const walk = (stack: Layer[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route) for (const method of Object.keys(layer.route.methods)) served.push(`${method.toUpperCase()} ${prefix}${layer.route.path}`);
-      else if (layer.handle?.stack) walk(layer.handle.stack, prefix === '' && layer.handle.stack.some((inner) => inner.route?.path.startsWith('/sessions')) ? '/v1' : prefix);
+      else if (layer.handle?.stack) walk(layer.handle.stack, prefix === '' && layer.handle.stack.some((inner) => /^\/(sessions|participant)\//.test(inner.route?.path ?? '')) ? '/v1' : prefix);
     }
   };
   walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');

@@ -27,6 +27,7 @@ async function serve() {
     api: {
       webhook: { maxBytes: 65536, intake: deps },
       clinic: { ...deps, logger, clinicApiKeys: [{ name: 'default', secret: TOKEN }], corsOrigins: [] },
+      participant: { ...deps, logger, corsOrigins: [] },
     },
   });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
@@ -111,7 +112,7 @@ describe('the audit trail', () => {
       logger: pino({ level: 'silent' }),
       metrics: createMetrics(),
       readiness: {},
-      api: { webhook: { maxBytes: 65536, intake: deps }, clinic: { ...deps, clinicApiKeys: [{ name: 'portal-a', secret: TOKEN }], corsOrigins: [] } },
+      api: { webhook: { maxBytes: 65536, intake: deps }, clinic: { ...deps, clinicApiKeys: [{ name: 'portal-a', secret: TOKEN }], corsOrigins: [] }, participant: { ...deps, corsOrigins: [] } },
     });
     const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

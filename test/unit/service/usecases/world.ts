@@ -2,6 +2,7 @@
 // tokens) and a clock the test moves: the rules of the service run in milliseconds, no server.
 import { createLogger } from '../../../../webhook-service/logger';
 import { liveKitWebhookVerifier } from '../../../../webhook-service/livekit/webhookVerifier';
+import { liveKitParticipantCredentials } from '../../../../webhook-service/livekit/participantCredentials';
 import type { LifecycleRules } from '../../../../plugin';
 import { createSession } from '../../../../webhook-service/usecases/createSession';
 import { ingestWebhook } from '../../../../webhook-service/usecases/ingestWebhook';
@@ -9,8 +10,9 @@ import { InMemorySessionStore } from '../../../support/fakes/InMemorySessionStor
 import { InMemoryAuditTrail, InProcessLocks, ManualClock, RecordingClinicEvents, RecordingJobs, RecordingRooms, RecordingTokens } from '../../../support/fakes/fakes';
 import { signWebhook, webhookBody, type EventSpec } from '../../../../scripts/shared/livekitWebhooks';
 
-const KEY = 'unit-key';
-const SECRET = 'unit-secret-unit-secret-unit-secret';
+/** The LiveKit key pair of the world: webhooks are signed and join tokens verified with it. */
+export const KEY = 'unit-key';
+export const SECRET = 'unit-secret-unit-secret-unit-secret';
 export const T0 = Date.parse('2030-01-02T03:00:00.000Z');
 
 export function world(rules: LifecycleRules = { rejoinGraceMs: 60_000, noShowAfterMs: 1_800_000 }) {
@@ -27,6 +29,8 @@ export function world(rules: LifecycleRules = { rejoinGraceMs: 60_000, noShowAft
     rules,
     logger: createLogger('silent'),
     verifier: liveKitWebhookVerifier(KEY, SECRET),
+    credentials: liveKitParticipantCredentials({ apiKey: KEY, apiSecret: SECRET }),
+    participantEndUrl: null as string | null,
     maxAgeSeconds: 300,
     deleteAfterMs: 1000,
     waits: [] as number[],
