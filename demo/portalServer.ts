@@ -2,8 +2,9 @@
 // service's clinic API with its key (which never reaches the browser), and the receiving end of
 // the service's events: POST /hooks, verified with the Standard Webhooks secret, passed on to the
 // open pages as server-sent events (GET /api/events), so a page learns of a change without
-// polling. A real portal would check who is logged in before minting a token or ending a session
-// (only the counselor may); this demo trusts the link it printed.
+// polling. Who is asking comes from the person's signed link (personalLinks.ts), never from a
+// parameter: a student's link mints the student's token only and cannot end the session. A real
+// portal does the same with its own login instead of links.
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { listenOnLoopback } from '../scripts/loopbackServer';
 import { ClinicApiError, createClinicClient, must } from '../webhook-service/client';
+import { personalLinks } from './personalLinks';
 
 export interface PortalOptions {
   /** The service, e.g. `http://127.0.0.1:7000`. */
@@ -38,33 +40,39 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
   // The portal's backend holds the clinic API key; the browser only ever talks to the portal.
   const clinic = createClinicClient({ baseUrl: options.clinicApiUrl, token: options.clinicApiToken });
 
+  // Drawn anew at each start: links of an earlier run open nothing.
+  const links = personalLinks();
+
   const api = async (request: IncomingMessage, url: URL): Promise<{ status: number; body: unknown } | null> => {
     if (url.pathname === '/api/sessions' && request.method === 'POST') {
       const suffix = randomBytes(3).toString('hex');
-      const session = must(await clinic.createSession({ roomName: `demo-${suffix}`, studentIdentity: `student-${suffix}`, counselorIdentity: `counselor-${suffix}` }));
-      const join = (role: string, identity: string) => `/join.html?${new URLSearchParams({ session: String(session.id), identity, role })}`;
-      return { status: 201, body: { id: session.id, roomName: session.roomName, studentUrl: join('student', `student-${suffix}`), counselorUrl: join('counselor', `counselor-${suffix}`) } };
+      const student = `student-${suffix}`;
+      const counselor = `counselor-${suffix}`;
+      const session = must(await clinic.createSession({ roomName: `demo-${suffix}`, studentIdentity: student, counselorIdentity: counselor }));
+      const join = (role: 'student' | 'counselor', identity: string) => `/join.html?${new URLSearchParams({ pass: links.issue({ sessionId: session.id, identity, role }) })}`;
+      return { status: 201, body: { id: session.id, roomName: session.roomName, studentUrl: join('student', student), counselorUrl: join('counselor', counselor) } };
     }
-    const match = /^\/api\/sessions\/([^/]+)(\/token|\/end)?$/.exec(url.pathname);
-    if (!match?.[1]) return null;
-    const id = decodeURIComponent(match[1]);
-    if (match[2] === '/end') {
-      // The counselor's "End session for everyone" (the widget's end-url): the backend ends it.
-      if (request.method !== 'POST') return { status: 405, body: { error: 'method not allowed' } };
-      const session = must(await clinic.endSession(id));
+    const personal = /^\/api\/links\/([^/]+)\/(token|end)$/.exec(url.pathname);
+    if (personal?.[1] && personal[2]) {
+      const pass = links.read(personal[1]);
+      if (!pass) return { status: 401, body: { error: { code: 'link_invalid', message: 'this link was not issued by this portal (or the portal restarted)' } } };
+      if (request.method !== 'POST' && !(personal[2] === 'token' && request.method === 'GET')) return { status: 405, body: { error: 'method not allowed' } };
+      if (personal[2] === 'token') {
+        // The identity is the link's, whatever the page asks: a student's link mints the student's token.
+        const { token, url: livekitUrl, endUrl } = must(await clinic.mintJoinToken(pass.sessionId, pass.identity));
+        return { status: 200, body: { token, url: livekitUrl, ...(endUrl ? { endUrl } : {}) } };
+      }
+      // The counselor's "End session for everyone" (the widget's end-url): only the counselor's link.
+      if (pass.role !== 'counselor') return { status: 403, body: { error: { code: 'not_counselor', message: 'only the counselor may end the session for everyone' } } };
+      const session = must(await clinic.endSession(pass.sessionId));
       return { status: 200, body: { id: session.id, status: session.status } };
     }
-    if (!match[2] && request.method === 'GET') {
-      const session = must(await clinic.getSession(id));
-      return { status: 200, body: { id: session.id, status: session.status, actualStart: session.actualStart ?? null } };
-    }
-    if (match[2] === '/token' && (request.method === 'GET' || request.method === 'POST')) {
-      const identity = url.searchParams.get('identity');
-      if (!identity) return { status: 400, body: { error: 'identity is required' } };
-      const { token, url: livekitUrl } = must(await clinic.mintJoinToken(id, identity));
-      return { status: 200, body: { token, url: livekitUrl } };
-    }
-    return { status: 405, body: { error: 'method not allowed' } };
+    const match = /^\/api\/sessions\/([^/]+)$/.exec(url.pathname);
+    if (!match?.[1]) return null;
+    if (request.method !== 'GET') return { status: 405, body: { error: 'method not allowed' } };
+    // The home page's status line: in a real portal, the clinic staff's own (logged-in) page.
+    const session = must(await clinic.getSession(decodeURIComponent(match[1])));
+    return { status: 200, body: { id: session.id, status: session.status, actualStart: session.actualStart ?? null } };
   };
 
   const serveFile = async (response: ServerResponse, dir: string, relative: string): Promise<boolean> => {

@@ -56,7 +56,8 @@ async function main(): Promise<void> {
         database: 'autostart_demo',
         clinicApiToken,
         prefix: 'autostart-demo',
-        extra: { CLINIC_WEBHOOK_URLS: `${portal.url}/hooks`, CLINIC_WEBHOOK_SECRET: webhookSecret },
+        // The counselor's token then carries the service's endUrl, callable from the portal's pages.
+        extra: { CLINIC_WEBHOOK_URLS: `${portal.url}/hooks`, CLINIC_WEBHOOK_SECRET: webhookSecret, SERVICE_PUBLIC_URL: serviceUrl, CORS_ORIGINS: portal.url },
       }),
     });
   } catch (error) {
@@ -66,7 +67,9 @@ async function main(): Promise<void> {
   console.log(`
 Demo clinic portal: ${portal.url}/
   1. open it and press "Create a session";
-  2. open the student link and the counselor link (two tabs or two browsers);
+  2. open the student link and the counselor link (two tabs or two browsers); each link is
+     personal and signed for this run: the student's cannot join as the counselor nor end the
+     session (a real portal does the same with its own login);
   3. each sees a waiting room until both are connected, then the call starts;
      the portal's page follows the session from the events the service sends it.
 Service ${service.url}, LiveKit ${stack.livekitUrl}. Press Ctrl-C to stop everything.`);
