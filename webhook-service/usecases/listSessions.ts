@@ -65,13 +65,22 @@ export async function listSessions(deps: { store: SessionStore; rules: Lifecycle
 
 const CSV_COLUMNS = ['sessionId', 'roomName', 'status', 'role', 'identity', 'joinedAt', 'leftAt', 'lateSeconds'] as const;
 
+/** A text that a spreadsheet would run as a formula (OWASP's list: = + - @, tab, carriage return). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One field. Texts come from the clinic's and LiveKit's data (identities, room names): one that
+ * starts like a formula gets a leading `'` and quotes, as OWASP recommends for CSV injection, so
+ * a spreadsheet shows it as text. Numbers are ours (a negative lateSeconds stays a number).
+ */
 const csvField = (value: string | number | null): string => {
   if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (typeof value === 'number') return String(value);
+  const quoted = () => `"${(FORMULA_START.test(value) ? `'${value}` : value).replaceAll('"', '""')}"`;
+  return FORMULA_START.test(value) || /[",\r\n]/.test(value) ? quoted() : value;
 };
 
-/** The page as CSV (RFC 4180): a header, then one row per presence interval. */
+/** The page as CSV (RFC 4180): a header, then one row per presence interval; no cell runs as a formula. */
 export function attendanceCsv(page: SessionPage): string {
   const rows = page.sessions.flatMap((session) =>
     session.participants.flatMap((participant) =>
