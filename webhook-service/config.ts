@@ -38,6 +38,16 @@ const OPTIONS = {
   PORT: { schema: port.default(8080), expects: 'an integer port 0-65535' },
   /** Interface the HTTP server binds to; loopback unless a proxy in front needs otherwise. @defaultValue 127.0.0.1 */
   HOST: { schema: z.string().min(1).default('127.0.0.1'), expects: 'a host name or IP address' },
+  /** A port of its own for /metrics, on METRICS_HOST; then the main port does not serve /metrics. 0 picks a free port. @defaultValue none */
+  METRICS_PORT: { schema: port.optional(), expects: 'an integer port 0-65535' },
+  /** Interface of the metrics port. @defaultValue HOST */
+  METRICS_HOST: { schema: z.string().min(1).optional(), expects: 'a host name or IP address' },
+  /** A bearer token for /metrics on the main port (`Authorization: Bearer <token>`); at least 16 characters. @defaultValue none */
+  METRICS_TOKEN: { schema: z.string().min(16).optional(), expects: 'a secret of at least 16 characters' },
+  /** How long /readyz reuses its last dependency check, in ms, so a storm of probes costs the dependencies one check. @defaultValue 5000 */
+  READINESS_CACHE_MS: { schema: z.coerce.number().int().min(0).default(5000), expects: 'a non-negative integer (milliseconds)' },
+  /** On SIGTERM, how long /readyz answers 503 (draining) while the service still serves, before it stops accepting: the time a load balancer needs to stop sending. @defaultValue 0 */
+  SHUTDOWN_DRAIN_DELAY_MS: { schema: z.coerce.number().int().min(0).default(0), expects: 'a non-negative integer (milliseconds)' },
   /** MongoDB (or FerretDB) connection string, naming its database (`mongodb://host:27017/counseling`): without one the driver would write to `test`. */
   MONGODB_URI: {
     // Not urlWithScheme: a replica set's URI lists several hosts, which `new URL` refuses.
@@ -134,7 +144,9 @@ const OPTIONS = {
 } as const;
 
 /** The secrets, each of which may instead be read from the file named by `<NAME>_FILE`. */
-export const SECRET_OPTIONS = ['MONGODB_URI', 'REDIS_URL', 'LIVEKIT_API_SECRET', 'LIVEKIT_WEBHOOK_API_SECRET', 'CLINIC_API_TOKEN', 'CLINIC_API_KEYS', 'CLINIC_WEBHOOK_SECRET'] as const;
+export const SECRET_OPTIONS = ['MONGODB_URI', 'REDIS_URL', 'LIVEKIT_API_SECRET', 'LIVEKIT_WEBHOOK_API_SECRET', 'CLINIC_API_TOKEN', 'CLINIC_API_KEYS', 'CLINIC_WEBHOOK_SECRET', 'METRICS_TOKEN'] as const;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 type Options = typeof OPTIONS;
 export type Config = { readonly [K in keyof Options]: z.output<Options[K]['schema']> };
@@ -206,6 +218,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   }
   if (webhookKey === undefined && values.LIVEKIT_WEBHOOK_API_SECRET !== undefined) {
     problems.push('LIVEKIT_WEBHOOK_API_KEY is missing: expected the key whose secret LIVEKIT_WEBHOOK_API_SECRET is');
+  }
+  if (values.HOST !== undefined && !LOOPBACK_HOSTS.has(values.HOST as string) && values.METRICS_PORT === undefined && values.METRICS_TOKEN === undefined && !problems.some((problem) => problem.startsWith('METRICS_'))) {
+    problems.push('METRICS_PORT or METRICS_TOKEN is missing: expected one when HOST is not loopback, or /metrics would be public');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return values as Config;

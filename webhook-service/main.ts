@@ -1,10 +1,12 @@
 // Composition root and process entry: `tsx webhook-service/main.ts [--api-only | --worker-only]`
 // (default: both). Reads the configuration once (a bad value stops the process with a message
 // naming the variable), starts the service, and shuts it down gracefully on SIGTERM/SIGINT:
-// stop accepting, finish in-flight requests and active jobs, close connections.
+// answer /readyz with 503 for SHUTDOWN_DRAIN_DELAY_MS while still serving (load balancers stop
+// sending), then stop accepting, finish in-flight requests and active jobs, close connections.
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { createService, type ServiceRoles } from './service';
+import { serviceVersion } from './version';
 
 function rolesFrom(args: readonly string[]): ServiceRoles {
   const apiOnly = args.includes('--api-only');
@@ -27,19 +29,21 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const service = await createService(config, roles, logger);
   const port = await service.listen(config.PORT, config.HOST);
-  logger.info({ port, host: config.HOST, roles }, 'webhook service started');
+  logger.info({ port, host: config.HOST, metricsPort: service.metricsPort(), roles, ...serviceVersion() }, 'webhook service started');
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS }, 'shutting down');
+    service.drain();
     const deadline = setTimeout(() => {
       logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'graceful shutdown timed out');
       process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS);
+    }, config.SHUTDOWN_DRAIN_DELAY_MS + config.SHUTDOWN_TIMEOUT_MS);
     deadline.unref();
-    service.stop().then(
+    const drained = new Promise<void>((resolve) => setTimeout(resolve, config.SHUTDOWN_DRAIN_DELAY_MS));
+    drained.then(() => service.stop()).then(
       () => {
         logger.info('stopped');
         process.exit(0);

@@ -1,8 +1,32 @@
-// Prometheus metrics on a registry of the app's own (not prom-client's global one), so two
-// service instances in one process (the multi-instance tests) never collide.
+// Prometheus metrics, all named `autostart_*`, on a registry of the app's own (not prom-client's
+// global one), so two service instances in one process (the multi-instance tests) never collide.
+// Node's process metrics keep their standard names (process_*, nodejs_*).
+//
+// Gauges that describe shared state (queue depth, outbox backlog, open sessions) are read on
+// scrape from Redis, so every instance reports the same values: alert on max(), not sum().
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored' | 'unauthorized' | 'malformed' | 'stale' | 'too_large' | 'unavailable' | 'error';
+
+/** What a reconciliation pass repaired, by kind. */
+export type RepairKind = 'join' | 'leave' | 'activation' | 'snapshot';
+
+/** The open sessions as the last reconciliation pass (on any instance) saw them. */
+export interface OpenSessionsSummary {
+  /** When that pass ran, epoch ms. */
+  at: number;
+  /** Open sessions by status. */
+  count: { waiting: number; active: number };
+  /** The oldest open session's reference time by status, epoch ms (waiting: its scheduledStart, else its creation; active: its start), or null. */
+  oldest: { waiting: number | null; active: number | null };
+}
+
+export interface OutboxBacklog {
+  /** Drain jobs of the clinic-events queue by state: each is one session's events waiting for one endpoint. */
+  jobs: Record<string, number>;
+  /** Deliveries that gave up, kept for a retry on request. */
+  failed: number;
+}
 
 export interface Metrics {
   registry: Registry;
@@ -10,50 +34,122 @@ export interface Metrics {
   activations: Counter<string>;
   activationLatency: Histogram<string>;
   clinicWebhooks: Counter<'event' | 'outcome'>;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Set when a webhook's signature held (whatever became of the event). */
+  lastWebhook: Gauge<string>;
+  reconcileRepairs: Counter<'kind'>;
   /** Reads the queue's job counts by state; set by the composition root when a queue exists. */
   setQueueDepthSource(source: () => Promise<Record<string, number>>): void;
+  setOutboxSource(source: () => Promise<OutboxBacklog>): void;
+  setOpenSessionsSource(source: () => Promise<OpenSessionsSummary | null>): void;
 }
 
-export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+/** Outcomes of a webhook whose signature held: it came from LiveKit. */
+export const SIGNED_OUTCOMES: readonly WebhookOutcome[] = ['accepted', 'duplicate', 'ignored', 'stale', 'malformed', 'unavailable'];
+
+export function createMetrics(options: { defaultMetrics?: boolean; now?: () => number } = {}): Metrics {
   const registry = new Registry();
+  const now = options.now ?? Date.now;
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   let depthSource: (() => Promise<Record<string, number>>) | null = null;
+  let outboxSource: (() => Promise<OutboxBacklog>) | null = null;
+  let openSource: (() => Promise<OpenSessionsSummary | null>) | null = null;
+  // Redis down: the scrape still answers, without these series; /readyz is where that failure shows.
+  const quietly = async <T>(read: (() => Promise<T>) | null): Promise<T | null> => (read ? read().catch(() => null) : null);
 
   const webhooks = new Counter({
-    name: 'webhooks_total',
+    name: 'autostart_webhooks_total',
     help: 'LiveKit webhooks received, by event type and outcome',
     labelNames: ['event', 'outcome'] as const,
     registers: [registry],
   });
+  const lastWebhook = new Gauge({
+    name: 'autostart_last_webhook_timestamp_seconds',
+    help: 'When this instance last received a webhook whose signature held (unix seconds)',
+    registers: [registry],
+  });
   const activations = new Counter({
-    name: 'activations_total',
+    name: 'autostart_activations_total',
     help: 'Sessions activated (counted once per session, by the worker that recorded the activation)',
     registers: [registry],
   });
   const activationLatency = new Histogram({
-    name: 'activation_latency_seconds',
+    name: 'autostart_activation_latency_seconds',
     help: 'From receiving the webhook that completed the pair to session_started sent',
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
     registers: [registry],
   });
+  const httpDuration = new Histogram({
+    name: 'autostart_http_request_duration_seconds',
+    help: 'HTTP requests by method, route (its pattern, not the path) and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const reconcileRepairs = new Counter({
+    name: 'autostart_reconcile_repairs_total',
+    help: 'What reconciliation with LiveKit repaired, by kind: join, leave (a lost webhook), activation (re-queued), snapshot (rewritten)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  for (const kind of ['join', 'leave', 'activation', 'snapshot'] satisfies RepairKind[]) reconcileRepairs.inc({ kind }, 0);
   new Gauge({
-    name: 'lifecycle_queue_jobs',
+    name: 'autostart_lifecycle_queue_jobs',
     help: 'Jobs in the lifecycle queue by state (delayed: armed timers), read on scrape',
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
-      if (!depthSource) return;
-      try {
-        const counts = await depthSource();
-        for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
-      } catch {
-        // Redis down: the scrape still answers; /readyz is where that failure shows.
+      const counts = await quietly(depthSource);
+      for (const [state, count] of Object.entries(counts ?? {})) this.set({ state }, count);
+    },
+  });
+  const outboxFailed = new Gauge({
+    name: 'autostart_outbox_failed_deliveries',
+    help: "Events to the clinic's backend that gave up and wait for a retry on request, read on scrape",
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'autostart_outbox_backlog_jobs',
+    help: "Sessions with events waiting for the clinic's backend (drain jobs by state), read on scrape",
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const backlog = await quietly(outboxSource);
+      if (!backlog) return;
+      for (const [state, count] of Object.entries(backlog.jobs)) this.set({ state }, count);
+      outboxFailed.set(backlog.failed);
+    },
+  });
+  const openSessions = new Gauge({
+    name: 'autostart_open_sessions',
+    help: 'Open sessions by status, as the last reconciliation pass saw them',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const lastPass = new Gauge({
+    name: 'autostart_reconcile_last_pass_timestamp_seconds',
+    help: 'When the last reconciliation pass (on any instance) finished (unix seconds)',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'autostart_open_session_oldest_age_seconds',
+    help: 'Age of the oldest open session by status (waiting: since its scheduled start, or its creation; active: since its start), from the last reconciliation pass',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      const summary = await quietly(openSource);
+      if (!summary) return;
+      lastPass.set(summary.at / 1000);
+      for (const status of ['waiting', 'active'] as const) {
+        openSessions.set({ status }, summary.count[status]);
+        const oldest = summary.oldest[status];
+        this.set({ status }, oldest === null ? 0 : Math.max(0, (now() - oldest) / 1000));
       }
     },
   });
 
   const clinicWebhooks = new Counter({
-    name: 'clinic_webhooks_total',
+    name: 'autostart_clinic_webhooks_total',
     help: "Events sent to the clinic's backend, by event type and outcome (delivered, retry, failed)",
     labelNames: ['event', 'outcome'] as const,
     registers: [registry],
@@ -65,8 +161,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     activations,
     activationLatency,
     clinicWebhooks,
+    httpDuration,
+    lastWebhook,
+    reconcileRepairs,
     setQueueDepthSource(source) {
       depthSource = source;
+    },
+    setOutboxSource(source) {
+      outboxSource = source;
+    },
+    setOpenSessionsSource(source) {
+      openSource = source;
     },
   };
 }

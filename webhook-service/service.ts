@@ -8,6 +8,7 @@ import type { Express } from 'express';
 import type { LifecycleRules } from '../plugin';
 import { clinicApiKeys, liveKitWebhookKey, type Config } from './config';
 import { createApp } from './http/app';
+import { startMetricsServer, type MetricsServer } from './http/metricsServer';
 import { liveKitJoinTokens } from './livekit/joinTokens';
 import { liveKitParticipantCredentials } from './livekit/participantCredentials';
 import { LiveKitRoomGateway } from './livekit/LiveKitRoomGateway';
@@ -17,6 +18,7 @@ import { createMetrics, type Metrics } from './metrics';
 import { ClinicOutbox } from './queue/clinicOutbox';
 import { bullLifecycleJobs, createLifecycleQueue, scheduleReconciliation, scheduleRetention } from './queue/lifecycleQueue';
 import { createLifecycleWorker, type LifecycleWorker } from './queue/lifecycleWorker';
+import { observeReconciliation, readReconcileSummary } from './queue/reconcileSummary';
 import { RedisProbeLog } from './probe/RedisProbeLog';
 import { CopiedSessionStore } from './store/CopiedSessionStore';
 import { MongoAuditTrail } from './store/MongoAuditTrail';
@@ -41,8 +43,12 @@ export interface Service {
   metrics: Metrics;
   store: SessionStore;
   worker: LifecycleWorker | null;
-  /** Starts listening; resolves with the bound port (PORT 0 picks a free one). */
+  /** Starts listening (and the metrics port, when METRICS_PORT is set); resolves with the bound port (PORT 0 picks a free one). */
   listen(port: number, host: string): Promise<number>;
+  /** The bound metrics port once listening, or null when /metrics is served on the main port. */
+  metricsPort(): number | null;
+  /** Turns /readyz to 503 (draining) while everything else still serves: the first step of a graceful shutdown. */
+  drain(): void;
   /** Stops accepting, finishes in-flight requests and active jobs, then closes connections. */
   stop(): Promise<void>;
 }
@@ -75,6 +81,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   const queue = createLifecycleQueue(config.REDIS_URL, config.BULLMQ_PREFIX);
   queue.on('error', (error) => logger.warn({ err: error }, 'lifecycle queue error'));
   metrics.setQueueDepthSource(() => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));
+  metrics.setOpenSessionsSource(async () => readReconcileSummary(await queue.client, config.BULLMQ_PREFIX));
   const jobs = bullLifecycleJobs(queue, clock, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
   const rules = lifecycleRulesOf(config);
   const outbox =
@@ -89,6 +96,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
         })
       : null;
   await outbox?.connect();
+  if (outbox) metrics.setOutboxSource(() => outbox.backlog());
   // The doctor's probe rooms: only the intake writes them down.
   const probes = roles.api ? new RedisProbeLog({ redisUrl: config.REDIS_URL, prefix: config.BULLMQ_PREFIX }) : null;
   await probes?.connect();
@@ -135,13 +143,20 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   await queue.waitUntilReady();
   await worker?.waitUntilReady();
   if (worker) {
+    // Kept for a few passes (at least 5 minutes), so a summary nobody refreshes goes away.
+    const keepMs = Math.max(5 * config.RECONCILE_INTERVAL_SECONDS * 1000, 300_000);
+    observeReconciliation(worker, { metrics, redis: await queue.client, prefix: config.BULLMQ_PREFIX, now: () => clock.now(), keepMs, logger });
     await scheduleReconciliation(queue, config.RECONCILE_INTERVAL_SECONDS * 1000);
     await scheduleRetention(queue, config.RETENTION_DAYS > 0 ? config.RETENTION_INTERVAL_SECONDS * 1000 : 0);
   }
 
+  let draining = false;
   const app = createApp({
     logger,
     metrics,
+    readinessCacheMs: config.READINESS_CACHE_MS,
+    isDraining: () => draining,
+    metricsAccess: config.METRICS_TOKEN !== undefined ? { kind: 'token', token: config.METRICS_TOKEN } : config.METRICS_PORT !== undefined ? { kind: 'none' } : { kind: 'open' },
     readiness: {
       mongodb: () => store.ping(),
       redis: async () => (await queue.client).info(),
@@ -201,12 +216,14 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   });
 
   let server: Server | null = null;
+  let metricsServer: MetricsServer | null = null;
   return {
     app,
     metrics,
     store,
     worker,
-    listen(port, host) {
+    async listen(port, host) {
+      if (config.METRICS_PORT !== undefined) metricsServer = await startMetricsServer(metrics, config.METRICS_PORT, config.METRICS_HOST ?? host);
       return new Promise((resolve, reject) => {
         const listening = app.listen(port, host, (error?: Error) => {
           if (error) reject(error);
@@ -215,7 +232,12 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
         server = listening;
       });
     },
+    metricsPort: () => metricsServer?.port ?? null,
+    drain() {
+      draining = true;
+    },
     async stop() {
+      await metricsServer?.stop();
       if (server) {
         const closing = new Promise<void>((resolve) => (server as Server).close(() => resolve()));
         // Keep-alive sockets with no request in flight would hold close() open.

@@ -8,14 +8,25 @@ import type { Metrics } from '../metrics';
 import { clinicRoutes, type ClinicRoutesDeps } from './clinicRoutes';
 import { ERROR_STATUS, errorBody } from './errorStatus';
 import { openApiDocument } from './openapi';
-import { opsRoutes, type ReadinessCheck } from './opsRoutes';
+import { requestIdFor, withRequestId } from '../requestContext';
+import { serviceVersion, type ServiceVersion } from '../version';
+import { opsRoutes, type OpsRoutesDeps } from './opsRoutes';
 import { participantRoutes, type ParticipantRoutesDeps } from './participantRoutes';
+import { createReadiness, type ReadinessCheck } from './readiness';
 import { webhookRoutes, type WebhookRoutesDeps } from './webhookRoutes';
 
 export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   readiness: Readonly<Record<string, ReadinessCheck>>;
+  /** How long /readyz reuses a check, in ms. @defaultValue 0 */
+  readinessCacheMs?: number;
+  /** True once the process drains: /readyz then answers 503. */
+  isDraining?: () => boolean;
+  /** @defaultValue the package's version */
+  version?: ServiceVersion;
+  /** How this port serves /metrics. @defaultValue open */
+  metricsAccess?: OpsRoutesDeps['metricsAccess'];
   /** Absent in a worker-only process, which serves the ops routes alone. */
   api?: {
     webhook: Omit<WebhookRoutesDeps, 'metrics' | 'logger'>;
@@ -37,16 +48,46 @@ function requestCode(error: unknown): 'payload_too_large' | 'invalid_request' | 
   return null;
 }
 
+/** The route's pattern (`/v1/sessions/:id`), never the path itself: ids would make a series each. */
+const routeOf = (req: express.Request, mount: string): string => (req.route?.path ? `${mount}${String(req.route.path)}` : 'unmatched');
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(opsRoutes(deps));
+  // Every request: an id (answered in X-Request-Id, named in every log line written for it) and its duration by route.
+  app.use((req, res, next) => {
+    const requestId = requestIdFor(req.get('x-request-id'));
+    res.set('X-Request-Id', requestId);
+    const stop = deps.metrics.httpDuration.startTimer();
+    let route = 'unmatched';
+    // Read where the response is written: an error answered by the app's handler has left its router by then.
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+    res.writeHead = ((...args: unknown[]) => {
+      route = routeOf(req, typeof res.locals.mount === 'string' ? res.locals.mount : '');
+      return writeHead(...args);
+    }) as typeof res.writeHead;
+    res.on('finish', () => stop({ method: req.method, route, status: String(res.statusCode) }));
+    withRequestId(requestId, next);
+  });
+  app.use(
+    opsRoutes({
+      metrics: deps.metrics,
+      readiness: createReadiness({ checks: deps.readiness, cacheMs: deps.readinessCacheMs ?? 0, isDraining: deps.isDraining }),
+      version: deps.version ?? serviceVersion(),
+      metricsAccess: deps.metricsAccess ?? { kind: 'open' },
+    }),
+  );
   const description = openApiDocument();
   app.get('/openapi.json', (_req, res) => {
     res.json(description);
   });
   if (deps.api) {
     app.use(webhookRoutes({ ...deps.api.webhook, metrics: deps.metrics, logger: deps.logger }));
+    // The mount point, for the route label (express resets baseUrl when the router is left).
+    app.use('/v1', (_req, res, next) => {
+      res.locals.mount = '/v1';
+      next();
+    });
     // Before the clinic API, whose key check covers the rest of /v1.
     app.use('/v1', participantRoutes(deps.api.participant));
     app.use('/v1', clinicRoutes(deps.api.clinic));

@@ -1,39 +1,59 @@
-// Operations endpoints: /healthz (the process answers), /readyz (its dependencies answer, each
-// within a short timeout; 503 names the ones that did not) and /metrics (Prometheus text).
+// Operations endpoints: /healthz (the process answers), /readyz (its dependencies answer, from a
+// cached check; 503 names the ones that did not, or says the process is draining), /version, and
+// /metrics (Prometheus text) when this port serves it: behind its bearer token, or with no token
+// on the metrics port of its own (metricsRoutes).
+import { timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import type { Metrics } from '../metrics';
+import type { ServiceVersion } from '../version';
+import { errorBody } from './errorStatus';
+import type { Readiness } from './readiness';
 
-/** A dependency check: resolves when the dependency answers. */
-export type ReadinessCheck = () => Promise<unknown>;
-
-const CHECK_TIMEOUT_MS = 2000;
-
-async function within(check: ReadinessCheck, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([check().then(() => true, () => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export interface OpsRoutesDeps {
+  readiness: Readiness;
+  metrics: Metrics;
+  version: ServiceVersion;
+  /** How this port serves /metrics: `open` (the metrics port), `token` (the main port with METRICS_TOKEN), `none` (the main port when a metrics port exists). */
+  metricsAccess: { kind: 'open' } | { kind: 'token'; token: string } | { kind: 'none' };
 }
 
-export function opsRoutes(deps: { readiness: Readonly<Record<string, ReadinessCheck>>; metrics: Metrics }): Router {
+const sameSecret = (given: string, expected: string): boolean => {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+/** Only /metrics: the router of the metrics port. */
+export function metricsRoutes(metrics: Metrics): Router {
+  const router = Router();
+  router.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  return router;
+}
+
+export function opsRoutes(deps: OpsRoutesDeps): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const names = Object.keys(deps.readiness);
-    const results = await Promise.all(names.map((name) => within(deps.readiness[name] as ReadinessCheck, CHECK_TIMEOUT_MS)));
-    const checks = Object.fromEntries(names.map((name, index) => [name, results[index] ? 'ok' : 'failed']));
-    const failed = names.filter((_, index) => !results[index]);
-    res.status(failed.length === 0 ? 200 : 503).json({ status: failed.length === 0 ? 'ready' : 'unready', checks, failed });
+    const result = await deps.readiness.current();
+    res.status(result.status === 'ready' ? 200 : 503).json(result);
   });
-  router.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  router.get('/version', (_req, res) => {
+    res.json(deps.version);
   });
+  const access = deps.metricsAccess;
+  if (access.kind === 'token') {
+    router.get('/metrics', (req, res, next) => {
+      const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
+      if (sameSecret(given, access.token)) {
+        next();
+        return;
+      }
+      res.status(401).set('WWW-Authenticate', 'Bearer').json(errorBody('unauthorized', 'a valid metrics token is required'));
+    });
+  }
+  if (access.kind !== 'none') router.use(metricsRoutes(deps.metrics));
   return router;
 }

@@ -4,7 +4,7 @@
 import { Router, raw, type ErrorRequestHandler } from 'express';
 import { isServiceError, type ServiceErrorCode } from '../errors';
 import type { Logger } from '../logger';
-import type { Metrics, WebhookOutcome } from '../metrics';
+import { SIGNED_OUTCOMES, type Metrics, type WebhookOutcome } from '../metrics';
 import { probeFacts, type ProbeLog } from '../probe/probeRooms';
 import { ingestWebhook, type IngestWebhookDeps } from '../usecases/ingestWebhook';
 
@@ -31,6 +31,11 @@ export function webhookRoutes(deps: WebhookRoutesDeps): Router {
   // Any content type: LiveKit sends application/webhook+json, which no JSON parser claims.
   router.post('/livekit/webhook', raw({ type: () => true, limit: deps.maxBytes }), async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const count = (event: string, outcome: WebhookOutcome): void => {
+      deps.metrics.webhooks.inc({ event, outcome });
+      // A request whose signature held came from LiveKit: the path works, whatever became of the event.
+      if (SIGNED_OUTCOMES.includes(outcome)) deps.metrics.lastWebhook.setToCurrentTime();
+    };
     const observeProbe = async (outcome: WebhookOutcome): Promise<void> => {
       const facts = deps.probes && probeFacts(body, req.get('authorization'));
       if (!facts || !deps.probes) return;
@@ -40,7 +45,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps): Router {
     };
     try {
       const result = await ingestWebhook(deps.intake, body, req.get('authorization'));
-      deps.metrics.webhooks.inc({ event: result.event || 'unknown', outcome: result.outcome });
+      count(result.event || 'unknown', result.outcome);
       await observeProbe(result.outcome);
       if (result.outcome === 'ignored') {
         res.json({ ignored: result.reason });
@@ -50,7 +55,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps): Router {
       res.json({ outcome: result.outcome, sessionId: result.sessionId, effects: result.effects });
     } catch (error) {
       const outcome = (isServiceError(error) && OUTCOME_OF[error.code]) || 'error';
-      deps.metrics.webhooks.inc({ event: 'unknown', outcome });
+      count('unknown', outcome);
       await observeProbe(outcome);
       throw error;
     }

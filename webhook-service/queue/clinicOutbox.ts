@@ -129,6 +129,12 @@ export class ClinicOutbox implements ClinicEvents, ClinicDeliveries {
     });
   }
 
+  /** What waits: drain jobs by state (one per session and endpoint with events queued) and the failed deliveries. */
+  async backlog(): Promise<{ jobs: Record<string, number>; failed: number }> {
+    const [jobs, failed] = await Promise.all([this.queue.getJobCounts('waiting', 'active', 'delayed'), this.redis.hlen(this.failedKey)]);
+    return { jobs, failed };
+  }
+
   /** The worker that drains: its processor delivers; `onDelivery` counts outcomes. */
   startWorker(logger: Logger, onDelivery: (type: string, outcome: 'delivered' | 'retry' | 'failed') => void): Worker<DrainJob> {
     const signers = this.options.secrets.map((secret) => new Webhook(secret));
@@ -191,7 +197,8 @@ export class ClinicOutbox implements ClinicEvents, ClinicDeliveries {
           const failed = { endpoint: url, endpointIndex: endpoint, payload, error: problem, failedAt: new Date().toISOString() };
           await this.redis.multi().hset(this.failedKey, `dlv_${randomBytes(9).toString('base64url')}`, JSON.stringify(failed)).lpop(list).exec();
           onDelivery(payload.type, 'failed');
-          logger.warn({ eventId: payload.id, sessionId, endpoint, error: problem }, 'clinic webhook gave up');
+          // The endpoint by its position, never its URL (which may carry a token); nor any URL in the error.
+          logger.warn({ eventId: payload.id, sessionId, endpoint, error: problem.replace(/\bhttps?:\/\/\S+/g, '<url>') }, 'clinic webhook gave up');
         }
       } finally {
         await this.redis.eval(RELEASE_IF_HELD, 1, lockKey, token).catch(() => undefined);

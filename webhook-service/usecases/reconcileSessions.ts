@@ -33,6 +33,22 @@ export interface ReconcileReport {
   leavesRecorded: number;
   activationsQueued: number;
   snapshotsRewritten: number;
+  /** Open sessions seen, by status (for the operator's gauges). */
+  open: { waiting: number; active: number };
+  /** The oldest open session's reference time by status, epoch ms: waiting since its scheduled start (else its creation), active since its start. */
+  oldest: { waiting: number | null; active: number | null };
+}
+
+/** Counts an open session in the report's gauges. */
+function tally(report: ReconcileReport, loaded: LoadedSession): void {
+  const status = loaded.state.status;
+  if (status !== 'waiting' && status !== 'active') return;
+  const since =
+    status === 'active'
+      ? (loaded.activation?.startedAt.getTime() ?? loaded.state.actualStart ?? loaded.session.createdAt.getTime())
+      : (loaded.session.scheduledStart ?? loaded.session.createdAt).getTime();
+  report.open[status] += 1;
+  report.oldest[status] = Math.min(report.oldest[status] ?? since, since);
 }
 
 /** The sids our records have connected now. */
@@ -100,7 +116,16 @@ async function reconcileOne(deps: ReconcileDeps, loaded: LoadedSession, room: Ro
 
 /** One reconciliation pass over every open session, `batchSize` at a time. */
 export async function reconcileSessions(deps: ReconcileDeps, batchSize = 200): Promise<ReconcileReport> {
-  const report: ReconcileReport = { sessions: 0, repaired: 0, joinsRecorded: 0, leavesRecorded: 0, activationsQueued: 0, snapshotsRewritten: 0 };
+  const report: ReconcileReport = {
+    sessions: 0,
+    repaired: 0,
+    joinsRecorded: 0,
+    leavesRecorded: 0,
+    activationsQueued: 0,
+    snapshotsRewritten: 0,
+    open: { waiting: 0, active: 0 },
+    oldest: { waiting: null, active: null },
+  };
   const rooms = new Map((await deps.rooms.listRooms()).map((room) => [room.name, room]));
   for (let after: string | null = null; ; ) {
     const page = await deps.store.listOpenSessions(after, batchSize);
@@ -111,7 +136,10 @@ export async function reconcileSessions(deps: ReconcileDeps, batchSize = 200): P
         if (isServiceError(error) && error.code === 'session_not_found') return null;
         throw error;
       });
-      if (loaded && !loaded.closure) await reconcileOne(deps, loaded, rooms.get(roomName), report);
+      if (loaded && !loaded.closure) {
+        tally(report, loaded);
+        await reconcileOne(deps, loaded, rooms.get(roomName), report);
+      }
     }
     if (page.length < batchSize) return report;
     after = page.at(-1)?.roomName ?? null;

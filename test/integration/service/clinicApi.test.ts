@@ -180,10 +180,12 @@ describe('operations', () => {
 
     await deliver(target, { event: 'participant_joined', room: 'room-without-session', participant: { sid: 'PA_m', identity: 'm' } });
     const metrics = await (await fetch(`${target.url}/metrics`)).text();
-    expect(metrics).toContain('webhooks_total{event="participant_joined",outcome="ignored"} 1');
-    expect(metrics).toMatch(/lifecycle_queue_jobs\{state="waiting"\} 0/);
-    expect(metrics).toContain('activation_latency_seconds_bucket');
-    expect(metrics).toContain('activations_total 0');
+    expect(metrics).toContain('autostart_webhooks_total{event="participant_joined",outcome="ignored"} 1');
+    expect(metrics).toMatch(/autostart_lifecycle_queue_jobs\{state="waiting"\} 0/);
+    expect(metrics).toContain('autostart_activation_latency_seconds_bucket');
+    expect(metrics).toContain('autostart_activations_total 0');
+    const lastWebhook = Number(/^autostart_last_webhook_timestamp_seconds ([\d.e+]+)$/m.exec(metrics)?.[1]);
+    expect(Math.abs(lastWebhook - Date.now() / 1000)).toBeLessThan(30);
   });
 
   test('when LiveKit cannot be reached, then /readyz answers 503 naming livekit, and /healthz still 200', async () => {

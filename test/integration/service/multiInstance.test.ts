@@ -57,7 +57,7 @@ test(`when both instances receive the same joins concurrently in racing orders (
     expect(await db.count('session_events', { sessionId: appointment.sessionId })).toBe(2);
   }
   const activationsCounted = async (target: RunningService) =>
-    (await target.service.metrics.registry.getSingleMetric('activations_total')?.get())?.values[0]?.value ?? 0;
+    (await target.service.metrics.registry.getSingleMetric('autostart_activations_total')?.get())?.values[0]?.value ?? 0;
   expect((await activationsCounted(first)) + (await activationsCounted(second))).toBe(ROUNDS);
 });
 

@@ -66,6 +66,15 @@ test("when the counselor's participant_joined never reaches the service, then th
   const db = await openCollections(target.config);
   cleanups.push(() => db.close());
   expect(await db.count('session_events', { reconciled: true, participantSid: sidOf(counselor) })).toBe(1);
+
+  // The operator sees it: the repair counted by kind, and the open session by status and age (from the pass's summary in Redis).
+  const scrape = () => target.service.metrics.registry.metrics();
+  await waitFor(async () => /^autostart_reconcile_repairs_total\{kind="join"\} [1-9]/m.test(await scrape()), { timeoutMs: 10_000, intervalMs: 200 });
+  await waitFor(async () => /^autostart_open_sessions\{status="active"\} 1$/m.test(await scrape()), { timeoutMs: 10_000, intervalMs: 200 });
+  const age = Number(/^autostart_open_session_oldest_age_seconds\{status="active"\} ([\d.]+)$/m.exec(await scrape())?.[1]);
+  expect(age).toBeGreaterThan(0);
+  expect(age).toBeLessThan(60);
+  expect(await scrape()).toMatch(/^autostart_reconcile_last_pass_timestamp_seconds \d+/m);
 });
 
 test('when the activation job is deleted from Redis right after the 200, then the session still starts', async () => {

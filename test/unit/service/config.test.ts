@@ -59,6 +59,11 @@ test('when only the required variables are set, then every option has its docume
     WORKER_LOCK_DURATION_MS: 30000,
     WORKER_STALLED_INTERVAL_MS: 30000,
     SHUTDOWN_TIMEOUT_MS: 20000,
+    SHUTDOWN_DRAIN_DELAY_MS: 0,
+    READINESS_CACHE_MS: 5000,
+    METRICS_PORT: undefined,
+    METRICS_HOST: undefined,
+    METRICS_TOKEN: undefined,
   });
 });
 
@@ -258,5 +263,18 @@ describe('CLINIC_WEBHOOK_SECRET rotation', () => {
     const three = 'whsec_MDEyMzQ1Njc4OWFiY2RlZg==,whsec_MDEyMzQ1Njc4OWFiY2RlZg==,whsec_MDEyMzQ1Njc4OWFiY2RlZg==';
     expect(problemsOf({ ...hooks, CLINIC_WEBHOOK_SECRET: three })[0]).toMatch(/^CLINIC_WEBHOOK_SECRET is invalid: expected .*two of them/);
     expect(problemsOf({ ...hooks, CLINIC_WEBHOOK_SECRET: 'whsec_MDEyMzQ1Njc4OWFiY2RlZg==,plain' })[0]).toMatch(/^CLINIC_WEBHOOK_SECRET is invalid/);
+  });
+});
+
+describe('/metrics is never public', () => {
+  test('when the service listens beyond loopback, then /metrics needs a port of its own or a token', () => {
+    expect(problemsOf({ ...valid, HOST: '0.0.0.0' })).toEqual(['METRICS_PORT or METRICS_TOKEN is missing: expected one when HOST is not loopback, or /metrics would be public']);
+    expect(loadConfig({ ...valid, HOST: '0.0.0.0', METRICS_PORT: '9464' })).toMatchObject({ METRICS_PORT: 9464 });
+    expect(loadConfig({ ...valid, HOST: '0.0.0.0', METRICS_TOKEN: 'a-metrics-token-of-16+' })).toMatchObject({ METRICS_TOKEN: 'a-metrics-token-of-16+' });
+  });
+
+  test('when the metrics token is short, then it is refused without being echoed', () => {
+    const problems = problemsOf({ ...valid, METRICS_TOKEN: 'short-token' });
+    expect(problems).toEqual(['METRICS_TOKEN is invalid: expected a secret of at least 16 characters']);
   });
 });

@@ -1,0 +1,61 @@
+// Readiness from cached dependency checks: one check at a time, its result reused for `cacheMs`,
+// so a storm of probes (or many load balancers) costs MongoDB, Redis and LiveKit one check per
+// interval, not one per probe. A draining process is unready whatever its dependencies say.
+
+/** A dependency check: resolves when the dependency answers. */
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface ReadinessResult {
+  status: 'ready' | 'unready' | 'draining';
+  checks: Record<string, 'ok' | 'failed'>;
+  failed: string[];
+}
+
+export interface ReadinessOptions {
+  checks: Readonly<Record<string, ReadinessCheck>>;
+  /** How long a result is reused, in ms (READINESS_CACHE_MS). */
+  cacheMs: number;
+  /** How long one check may take before it counts as failed, in ms. @defaultValue 2000 */
+  timeoutMs?: number;
+  /** True once the process drains (SIGTERM): then unready, so load balancers stop sending while in-flight work finishes. */
+  isDraining?: () => boolean;
+  now?: () => number;
+}
+
+export interface Readiness {
+  current(): Promise<ReadinessResult>;
+}
+
+async function within(check: ReadinessCheck, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([check().then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createReadiness(options: ReadinessOptions): Readiness {
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 2000;
+  let cached: { at: number; result: Promise<ReadinessResult> } | null = null;
+
+  const check = async (): Promise<ReadinessResult> => {
+    const names = Object.keys(options.checks);
+    const results = await Promise.all(names.map((name) => within(options.checks[name] as ReadinessCheck, timeoutMs)));
+    const failed = names.filter((_, index) => !results[index]);
+    return { status: failed.length === 0 ? 'ready' : 'unready', checks: Object.fromEntries(names.map((name, index) => [name, results[index] ? 'ok' : 'failed'])), failed };
+  };
+
+  return {
+    async current() {
+      // A check in flight is shared too: concurrent probes wait for the same one.
+      if (!cached || now() - cached.at >= options.cacheMs) cached = { at: now(), result: check() };
+      const result = await cached.result;
+      return options.isDraining?.() ? { ...result, status: 'draining' } : result;
+    },
+  };
+}
