@@ -13,6 +13,7 @@ export type AuditList = components['schemas']['AuditList'];
 export type SessionPage = components['schemas']['SessionPage'];
 export type ParticipantEnded = components['schemas']['ParticipantEnded'];
 export type SessionListQuery = NonNullable<paths['/v1/sessions']['get']['parameters']['query']>;
+export type AuditQuery = NonNullable<paths['/v1/sessions/{id}/audit']['get']['parameters']['query']>;
 
 export type Answer<T> = { status: number; data: T; error?: undefined } | { status: number; data?: undefined; error: ApiError };
 
@@ -30,7 +31,8 @@ export interface ClinicClient {
   mintJoinToken(id: string, identity: string): Promise<Answer<JoinToken>>;
   endSession(id: string): Promise<Answer<Session>>;
   cancelSession(id: string): Promise<Answer<Session>>;
-  getAudit(id: string): Promise<Answer<AuditList>>;
+  /** Newest first; `{ cursor: nextCursor }` for the older entries. */
+  getAudit(id: string, query?: AuditQuery): Promise<Answer<AuditList>>;
   listSessions(query?: SessionListQuery): Promise<Answer<SessionPage>>;
   /** The openapi-fetch client itself, for anything else. */
   raw: Client<paths>;
@@ -59,7 +61,7 @@ export function createClinicClient(options: ClinicClientOptions): ClinicClient {
     mintJoinToken: (id, identity) => answer(raw.POST('/v1/sessions/{id}/token', { ...path(id), body: { identity } }) as Fetched<JoinToken>),
     endSession: (id) => answer(raw.POST('/v1/sessions/{id}/end', path(id)) as Fetched<Session>),
     cancelSession: (id) => answer(raw.POST('/v1/sessions/{id}/cancel', path(id)) as Fetched<Session>),
-    getAudit: (id) => answer(raw.GET('/v1/sessions/{id}/audit', path(id)) as Fetched<AuditList>),
+    getAudit: (id, query = {}) => answer(raw.GET('/v1/sessions/{id}/audit', { params: { path: { id }, query } }) as Fetched<AuditList>),
     listSessions: (query = {}) => answer(raw.GET('/v1/sessions', { params: { query } }) as Fetched<SessionPage>),
   };
 }

@@ -72,6 +72,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description The session's audit entries, newest first, a page at a time. */
         get: operations["getAudit"];
         put?: never;
         post?: never;
@@ -215,6 +216,7 @@ export interface components {
         };
         AuditList: {
             entries: components["schemas"]["AuditEntry"][];
+            nextCursor: string | null;
         };
         SessionPage: {
             sessions: components["schemas"]["Session"][];
@@ -539,7 +541,11 @@ export interface operations {
     };
     getAudit: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description the nextCursor of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 id: string;

@@ -13,7 +13,8 @@ import { mintJoinToken, type MintJoinTokenDeps } from '../usecases/mintJoinToken
 import { sessionView } from '../usecases/sessionView';
 import { requireClinicKey, type ClinicApiKey } from './clinicAuth';
 import { clinicCors } from './cors';
-import { CreateSessionBody, SessionListQuery, TokenBody } from './schemas';
+import { AuditQuery, CreateSessionBody, SessionListQuery, TokenBody } from './schemas';
+import { readAudit } from '../usecases/readAudit';
 import { attendanceCsv, listSessions } from '../usecases/listSessions';
 
 export interface ClinicRoutesDeps extends CreateSessionDeps, MintJoinTokenDeps, CloseSessionDeps {
@@ -33,8 +34,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   throw new ServiceError('invalid_request', message);
 }
 
-/** The most audit entries one read returns (a session has a handful). */
-const AUDIT_PAGE = 1000;
+/** The most failed deliveries one read returns. */
+const DELIVERIES_PAGE = 1000;
 
 export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   const router = Router();
@@ -111,14 +112,14 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   });
 
   router.get('/sessions/:id/audit', async (req, res) => {
-    if (!(await deps.store.findSession(req.params.id))) throw ServiceError.notFound(req.params.id);
-    const entries = await deps.audit.list(req.params.id, AUDIT_PAGE);
-    res.json({ entries: entries.map((entry) => ({ ...entry, at: entry.at.toISOString() })) });
+    const query = parse(AuditQuery, req.query);
+    const page = await readAudit(deps, req.params.id, { limit: query.limit, cursor: query.cursor ?? null });
+    res.json({ entries: page.entries.map((entry) => ({ ...entry, at: entry.at.toISOString() })), nextCursor: page.nextCursor });
   });
 
   router.get('/webhook-deliveries', async (req, res) => {
     const { status } = parse(z.object({ status: z.literal('failed') }), req.query);
-    const failed = await deps.deliveries.listFailed(AUDIT_PAGE);
+    const failed = await deps.deliveries.listFailed(DELIVERIES_PAGE);
     res.json({ status, deliveries: failed.map((delivery) => ({ ...delivery, failedAt: delivery.failedAt.toISOString() })) });
   });
 

@@ -89,7 +89,12 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/sessions/{id}/audit': {
         get: {
           operationId: 'getAudit',
-          parameters: [sessionId],
+          description: "The session's audit entries, newest first, a page at a time.",
+          parameters: [
+            sessionId,
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+            { name: 'cursor', in: 'query', description: 'the nextCursor of the previous page', schema: { type: 'string' } },
+          ],
           responses: { '200': answer('who created, ended, cancelled the session or minted its tokens, and how each call ended', 'AuditList'), ...errors(400, 401, 404, 503) },
         },
       },

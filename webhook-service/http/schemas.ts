@@ -76,7 +76,14 @@ const AuditEntry = z
   })
   .register(apiSchemas, { id: 'AuditEntry' });
 
-export const AuditList = z.object({ entries: z.array(AuditEntry) }).register(apiSchemas, { id: 'AuditList', description: 'Oldest first.' });
+export const AuditList = z
+  .object({ entries: z.array(AuditEntry), nextCursor: z.string().nullable() })
+  .register(apiSchemas, { id: 'AuditList', description: 'Newest first; pass nextCursor as cursor for the older entries (null: no more).' });
+
+export const AuditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().min(1).max(512).optional(),
+});
 
 export const SessionListQuery = z.object({
   status: z.enum(['waiting', 'active', 'ended', 'cancelled', 'no_show']).optional(),

@@ -3,7 +3,7 @@
 // is fine for an occasional supervisor's read).
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { ServiceError } from '../errors';
-import type { AuditAction, AuditEntry, AuditTrail } from '../usecases/ports/AuditTrail';
+import type { AuditAction, AuditEntry, AuditPosition, AuditTrail } from '../usecases/ports/AuditTrail';
 
 interface AuditDoc {
   _id: string;
@@ -75,9 +75,16 @@ export class MongoAuditTrail implements AuditTrail {
     }
   }
 
-  async list(sessionId: string, limit: number): Promise<AuditEntry[]> {
+  async list(sessionId: string, page: { limit: number; before: AuditPosition | null }): Promise<AuditEntry[]> {
+    const { before } = page;
+    const older = before ? { $or: [{ at: { $lt: before.at } }, { at: before.at, _id: { $lt: before.id } }] } : {};
     try {
-      const docs = await this.model.find({ sessionId }).sort({ at: 1, _id: 1 }).limit(limit).lean<AuditDoc[]>().exec();
+      const docs = await this.model
+        .find({ sessionId, ...older })
+        .sort({ at: -1, _id: -1 })
+        .limit(page.limit)
+        .lean<AuditDoc[]>()
+        .exec();
       return docs.map((doc) => ({
         id: doc._id,
         keyName: doc.keyName,

@@ -218,8 +218,8 @@ describe('API keys', () => {
     // The audit names the key of each call, never its secret.
     const audit = await clinic(target.url, 'GET', `/v1/sessions/${created.json.id}/audit`, undefined, secretOf(NEW));
     expect(audit.json.entries.map((entry: { keyName: string; action: string }) => [entry.keyName, entry.action])).toEqual([
-      ['portal-2025', 'session.create'],
       ['portal-2026', 'token.mint'],
+      ['portal-2025', 'session.create'],
     ]);
     expect(JSON.stringify(audit.json)).not.toMatch(/secret-0123456789/);
     await target.stop();

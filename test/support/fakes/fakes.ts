@@ -1,6 +1,6 @@
 // Fakes of the service's other ports for use-case unit tests: they record what was asked, so a
 // test can say what the use case did; the real adapters are covered by the integration suites.
-import type { AuditEntry, AuditTrail } from '../../../webhook-service/usecases/ports/AuditTrail';
+import type { AuditEntry, AuditPosition, AuditTrail } from '../../../webhook-service/usecases/ports/AuditTrail';
 import type { ClinicEvent, ClinicEvents } from '../../../webhook-service/usecases/ports/ClinicEvents';
 import type { Clock } from '../../../webhook-service/usecases/ports/Clock';
 import type { JoinTokenMinter, JoinTokenRequest } from '../../../webhook-service/usecases/ports/JoinTokenMinter';
@@ -139,7 +139,13 @@ export class InMemoryAuditTrail implements AuditTrail {
   async deleteForSession(sessionId: string): Promise<void> {
     this.entries.splice(0, this.entries.length, ...this.entries.filter((entry) => entry.sessionId !== sessionId));
   }
-  async list(sessionId: string, limit: number): Promise<AuditEntry[]> {
-    return this.entries.filter((entry) => entry.sessionId === sessionId).slice(0, limit);
+  async list(sessionId: string, page: { limit: number; before: AuditPosition | null }): Promise<AuditEntry[]> {
+    const newestFirst = (a: AuditEntry, b: AuditEntry) => b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+    const { before } = page;
+    const older = (entry: AuditEntry) => !before || entry.at < before.at || (entry.at.getTime() === before.at.getTime() && entry.id < before.id);
+    return this.entries
+      .filter((entry) => entry.sessionId === sessionId && older(entry))
+      .sort(newestFirst)
+      .slice(0, page.limit);
   }
 }

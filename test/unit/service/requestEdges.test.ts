@@ -125,7 +125,7 @@ describe('the audit trail', () => {
     return { call, close: () => new Promise((resolve) => server.close(resolve)) };
   }
 
-  test('a create, a mint and a refused end are recorded with the key name, the identity and the outcome', async () => {
+  test('a create, a mint and a refused end are recorded with the key name, the identity and the outcome, and read newest first', async () => {
     const audit = new InMemoryAuditTrail();
     const app = await servedWith(audit);
     const created = await app.call('POST', '/v1/sessions', { roomName: 'audited', studentIdentity: 'stu', counselorIdentity: 'cou' });
@@ -133,9 +133,9 @@ describe('the audit trail', () => {
     expect((await app.call('POST', `/v1/sessions/${created.json.id}/end`)).status).toBe(409);
     const listed = await app.call('GET', `/v1/sessions/${created.json.id}/audit`);
     expect(listed.json.entries.map(({ keyName, action, identity, outcome }: Record<string, unknown>) => ({ keyName, action, identity, outcome }))).toEqual([
-      { keyName: 'portal-a', action: 'session.create', identity: null, outcome: { status: 201, code: null } },
-      { keyName: 'portal-a', action: 'token.mint', identity: 'stu', outcome: { status: 200, code: null } },
       { keyName: 'portal-a', action: 'session.end', identity: null, outcome: { status: 409, code: 'session_not_active' } },
+      { keyName: 'portal-a', action: 'token.mint', identity: 'stu', outcome: { status: 200, code: null } },
+      { keyName: 'portal-a', action: 'session.create', identity: null, outcome: { status: 201, code: null } },
     ]);
     await app.close();
   });

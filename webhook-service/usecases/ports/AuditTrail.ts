@@ -22,6 +22,15 @@ export interface AuditTrail {
   record(entry: AuditEntry): Promise<void>;
   /** Removes the session's entries (retention). */
   deleteForSession(sessionId: string): Promise<void>;
-  /** The session's entries, oldest first, at most `limit`. */
-  list(sessionId: string, limit: number): Promise<AuditEntry[]>;
+  /**
+   * The session's entries newest first (by `at`, then `id`), at most `limit`, those strictly
+   * older than `before` when given (the last entry of the previous page).
+   */
+  list(sessionId: string, page: { limit: number; before: AuditPosition | null }): Promise<AuditEntry[]>;
+}
+
+/** Where a page of the audit ends: its last entry's time and id. */
+export interface AuditPosition {
+  at: Date;
+  id: string;
 }

@@ -1,0 +1,34 @@
+// A session's audit, as a supervisor reads it: newest first, a page at a time. The cursor is the
+// position of the page's last entry (its time and id), so entries written while someone pages
+// (always newer) neither repeat nor shift the pages that follow.
+import { ServiceError } from '../errors';
+import type { AuditEntry, AuditPosition, AuditTrail } from './ports/AuditTrail';
+import type { SessionStore } from './ports/SessionStore';
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  nextCursor: string | null;
+}
+
+const encodeCursor = ({ at, id }: AuditPosition): string => Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+
+function decodeCursor(cursor: string): AuditPosition {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const date = new Date(at);
+    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    return { at: date, id };
+  } catch (error) {
+    throw new ServiceError('invalid_request', 'cursor: not a cursor this API gave', { cause: error });
+  }
+}
+
+export async function readAudit(deps: { store: SessionStore; audit: AuditTrail }, sessionId: string, query: { limit: number; cursor: string | null }): Promise<AuditPage> {
+  const before = query.cursor ? decodeCursor(query.cursor) : null;
+  if (!(await deps.store.findSession(sessionId))) throw ServiceError.notFound(sessionId);
+  // One more than asked: whether a next page exists, without an empty last page.
+  const entries = await deps.audit.list(sessionId, { limit: query.limit + 1, before });
+  const page = entries.slice(0, query.limit);
+  const last = page.at(-1);
+  return { entries: page, nextCursor: entries.length > query.limit && last ? encodeCursor(last) : null };
+}
