@@ -78,7 +78,7 @@ export const widgetApi: WidgetApi = {
   tagName: TAG_NAME,
   className: 'LiveKitWaitingRoomElement',
   description:
-    'The drop-in waiting room and call for a counseling session: a waiting room until the service starts the session, then the call.',
+    'The drop-in waiting room and call for a counseling session: a waiting room until the service starts the session, then the call. Importing the module touches no DOM global (server rendering); styles are adopted as a constructed stylesheet, or, where the browser cannot, a <style> carrying the host\'s `nonce`.',
   attributes: [
     { name: 'token-url', type: 'string', reconnects: true, description: 'URL answering `{ token, url }` JSON (POST, or GET when POST answers 405).' },
     { name: 'token', type: 'string', reconnects: true, description: 'A fixed LiveKit token, with `server-url`, instead of `token-url`.' },
@@ -102,7 +102,7 @@ export const widgetApi: WidgetApi = {
   properties: [
     { name: 'participantRole', type: "'student' | 'counselor'", description: 'Reflects the `participant-role` attribute.' },
     { name: 'room', type: 'Room | undefined', description: 'A livekit-client Room the page already connects: the element listens and renders (no connect, no publish).' },
-    { name: 'tokenSource', type: 'TokenSource | undefined', description: '`() => Promise<{ token, url }>`, called on every (re)connect; wins over the attributes.' },
+    { name: 'tokenSource', type: 'TokenSource | undefined', description: '`() => Promise<{ token, url }>`, read at connect time only: called on every (re)connect, and setting it never restarts a running call (an inline function passed on every render is fine). Wins over the attributes. Set before the element is defined, it is kept.' },
     { name: 'texts', type: 'Partial<WaitingRoomTexts> | undefined', description: 'Text overrides; `text-*` attributes win over this.' },
     { name: 'phase', type: 'Phase', readonly: true, description: 'idle | connecting | waiting | active | reconnecting | ended | failed.' },
     {

@@ -29,6 +29,12 @@
  *
  * Slots, CSS parts and `--lwr-*` custom properties: see api.ts.
  *
+ * Embedding: importing this module touches no DOM global (server rendering; define on the client
+ * only); styles are a constructed stylesheet (`adoptedStyleSheets`), so a strict `style-src`
+ * allows them, or, in a browser without them, a `<style>` with the host's `nonce`; properties set
+ * before the definition loads are kept; with nothing to connect with it shows so and emits a fatal
+ * `not-configured` error.
+ *
  * Accessibility: the host is a `region` landmark named by the `regionLabel` text (through
  * ElementInternals, so a page's own `role`/`aria-label` on the host still wins); announcements go
  * through a polite live region; all controls are native buttons.
@@ -39,7 +45,7 @@ import { ATTRIBUTES, CREDENTIAL_ATTRIBUTES, EVENT_OPTIONS, TAG_NAME } from './co
 import { WaitingRoomController, type MediaKind, type OtherParty, type RemoteTrackChange } from './controller';
 import { WaitingRoomError } from './errors';
 import type { LiveKitWaitingRoomEventMap } from './events';
-import type { Notice, Phase, WidgetState } from './sessionState';
+import { initialView, type Notice, type Phase, type WidgetState } from './sessionState';
 import { template } from './template';
 import { fixedTokenSource, urlTokenSource, type TokenSource } from './tokenSource';
 import { formatWaited, resolveTexts, type WaitingRoomTexts } from './texts';
@@ -47,7 +53,18 @@ import { WaitingRoomView } from './view';
 
 type ParticipantRole = 'student' | 'counselor';
 
-export class LiveKitWaitingRoomElement extends HTMLElement {
+const NOT_CONFIGURED = 'Set token-url, token and server-url, tokenSource, or room.';
+
+/**
+ * On a server there is no HTMLElement: the class then extends an empty one, so importing this
+ * module (server-side rendering, tests in node) never touches a DOM global. Only the browser defines it.
+ */
+const ElementBase = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
+
+/** Properties a page may set before the element is defined (upgraded): kept, not lost (see constructor). */
+const UPGRADED_PROPERTIES = ['room', 'tokenSource', 'texts', 'participantRole'] as const;
+
+export class LiveKitWaitingRoomElement extends ElementBase {
   static readonly observedAttributes: readonly string[] = ATTRIBUTES;
 
   private internals: ElementInternals | null = null;
@@ -69,11 +86,26 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
   private ending = false;
   /** Ignored by controllers this element already stopped (see otherSessionIgnored). */
   private ignoredBefore = 0;
+  /** The failed view shown while the page gave nothing to connect with. */
+  private unconfigured: WidgetState | null = null;
+
+  constructor() {
+    super();
+    // A value set on the element before its definition loaded sits on the instance and hides the
+    // accessor: take it off and set it again through the accessor.
+    for (const name of UPGRADED_PROPERTIES) {
+      if (!Object.prototype.hasOwnProperty.call(this, name)) continue;
+      const value: unknown = Reflect.get(this, name);
+      Reflect.deleteProperty(this, name);
+      Reflect.set(this, name, value);
+    }
+  }
 
   get room(): Room | undefined {
     return this.borrowedRoom;
   }
   set room(room: Room | undefined) {
+    if (room === this.borrowedRoom) return;
     this.borrowedRoom = room;
     this.restart();
   }
@@ -81,9 +113,14 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
   get tokenSource(): TokenSource | undefined {
     return this.customTokenSource;
   }
+  /**
+   * Read at connect time only: setting it never restarts a call (a framework that passes a new
+   * inline function on every render changes nothing until the next connect). It starts one only
+   * when nothing runs yet (the element waited for credentials).
+   */
   set tokenSource(source: TokenSource | undefined) {
     this.customTokenSource = source;
-    this.restart();
+    if (!this.controller) this.restart();
   }
 
   get texts(): Partial<WaitingRoomTexts> | undefined {
@@ -95,7 +132,7 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
   }
 
   get phase(): Phase {
-    return this.controller?.state.phase ?? 'idle';
+    return (this.controller?.state ?? this.unconfigured)?.phase ?? 'idle';
   }
 
   /**
@@ -123,7 +160,7 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
     if (legacyRole === 'student' || legacyRole === 'counselor') {
       console.warn(`<${TAG_NAME}>: role="${legacyRole}" is an invalid ARIA role and is ignored; use participant-role="${legacyRole}".`);
     }
-    if (!this.ui) this.ui = new WaitingRoomView(this.shadowRoot ?? this.attachShadow({ mode: 'open' }), template);
+    if (!this.ui) this.ui = new WaitingRoomView(this.shadowRoot ?? this.attachShadow({ mode: 'open' }), template, this.nonce || this.getAttribute('nonce') || '');
     this.ui.onRetry = () => this.retry();
     this.ui.onLeave = () => void this.leave();
     this.ui.onEnableAudio = () => void this.controller?.startAudio();
@@ -220,8 +257,13 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
       this.onError(error as WaitingRoomError);
       return;
     }
-    if (!this.borrowedRoom && !tokenSource) return;
-    const controller = new WaitingRoomController({ room: this.borrowedRoom, tokenSource });
+    if (!this.borrowedRoom && !tokenSource) {
+      this.notConfigured();
+      return;
+    }
+    // The source is looked up again on every (re)connect: the latest tokenSource or attributes win.
+    const currentSource: TokenSource = () => (this.tokenSourceFromAttributes() ?? tokenSource ?? (() => Promise.reject(new WaitingRoomError('not-configured', NOT_CONFIGURED))))();
+    const controller = new WaitingRoomController({ room: this.borrowedRoom, tokenSource: currentSource });
     controller.on('state', () => this.refresh());
     controller.on('notice', (notice) => this.onNotice(notice));
     controller.on('media', () => this.refresh());
@@ -234,7 +276,16 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
     void controller.start();
   }
 
+  /** Nothing to connect with: said on screen and as a fatal `not-configured` error; any credential set later starts. */
+  private notConfigured(): void {
+    const error = new WaitingRoomError('not-configured', NOT_CONFIGURED);
+    this.unconfigured = { ...initialView, phase: 'failed', failure: { code: error.code, message: error.message } };
+    this.refresh();
+    this.onError(error);
+  }
+
   private stopController(): void {
+    this.unconfigured = null;
     this.ignoredBefore += this.controller?.otherSessionIgnored ?? 0;
     this.controller?.dispose();
     this.controller = null;
@@ -251,7 +302,7 @@ export class LiveKitWaitingRoomElement extends HTMLElement {
   }
 
   private refresh(): void {
-    const view: WidgetState | null = this.controller?.state ?? null;
+    const view: WidgetState | null = this.controller?.state ?? this.unconfigured;
     const texts = this.currentTexts();
     if (this.internals) this.internals.ariaLabel = texts.regionLabel;
     const canEnd = this.offersEnd;

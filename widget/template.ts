@@ -1,10 +1,8 @@
 // The element's shadow markup. Texts are filled in later with textContent (never innerHTML), so
-// host-supplied strings cannot inject markup. `data-ref` names what view.ts looks up.
-
-import { styles } from './styles';
+// host-supplied strings cannot inject markup. `data-ref` names what view.ts looks up. No inline
+// `style` here: the styles are adopted (view.ts), so a strict style-src allows the widget.
 
 export const template = `
-<style>${styles}</style>
 <div part="base" class="base" data-ref="base" data-phase="idle">
   <div part="header" class="header">
     <slot name="logo"></slot>

@@ -26,6 +26,8 @@ export interface WaitingRoomTexts {
   youLeft: string;
   replacedElsewhere: string;
   connectionFailed: string;
+  /** Shown when the page gave the widget nothing to connect with (no token-url, token or tokenSource). */
+  notConfigured: string;
   retry: string;
   rejoin: string;
   leave: string;
@@ -88,6 +90,7 @@ export const en: WaitingRoomTexts = {
   youLeft: 'You left the session',
   replacedElsewhere: 'This session continues on your other device',
   connectionFailed: 'Could not connect to the session.',
+  notConfigured: 'This page has not set up the session yet.',
   retry: 'Retry',
   rejoin: 'Rejoin',
   leave: 'Leave session',
@@ -148,6 +151,7 @@ export const es: WaitingRoomTexts = {
   youLeft: 'Saliste de la sesión',
   replacedElsewhere: 'Esta sesión continúa en tu otro dispositivo',
   connectionFailed: 'No se pudo conectar a la sesión.',
+  notConfigured: 'Esta página aún no ha preparado la sesión.',
   retry: 'Reintentar',
   rejoin: 'Volver a entrar',
   leave: 'Salir de la sesión',

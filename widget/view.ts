@@ -6,6 +6,7 @@
 import type { LocalVideoTrack, RemoteTrack } from 'livekit-client';
 import type { DeviceLists, MediaKind, MediaStatus, OtherParty } from './controller';
 import type { EndReason, WidgetState } from './sessionState';
+import { styles } from './styles';
 import { formatElapsed, type WaitingRoomTexts } from './texts';
 
 type Role = 'student' | 'counselor';
@@ -22,6 +23,29 @@ export interface Extras {
 }
 
 const DEVICE_KINDS = ['audioinput', 'videoinput', 'audiooutput'] as const;
+
+/** One constructed sheet shared by every widget on the page, made on first use (never at import). */
+let sheet: CSSStyleSheet | null = null;
+
+/**
+ * The styles as a constructed stylesheet: a Content-Security-Policy without 'unsafe-inline' in
+ * style-src allows it. A browser without constructable stylesheets gets a <style> carrying the
+ * page's nonce (the host's `nonce` attribute), which such a policy allows too.
+ */
+function adoptStyles(root: ShadowRoot, nonce: string): void {
+  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(styles);
+    }
+    root.adoptedStyleSheets = [sheet];
+    return;
+  }
+  const style = document.createElement('style');
+  if (nonce) style.nonce = nonce;
+  style.textContent = styles;
+  root.prepend(style);
+}
 
 export class WaitingRoomView {
   onRetry: () => void = () => undefined;
@@ -43,8 +67,9 @@ export class WaitingRoomView {
   /** Whether focus was inside the widget when the last render began (see focusEnded). */
   private focusWasInside = false;
 
-  constructor(private readonly root: ShadowRoot, markup: string) {
+  constructor(private readonly root: ShadowRoot, markup: string, nonce: string) {
     root.innerHTML = markup;
+    adoptStyles(root, nonce);
     for (const node of root.querySelectorAll<HTMLElement>('[data-ref]')) this.refs.set(node.dataset.ref ?? '', node);
     const click = (ref: string, action: () => void) => this.ref(ref).addEventListener('click', action);
     click('retry', () => this.onRetry());
@@ -103,7 +128,7 @@ export class WaitingRoomView {
     this.text('ended-heading', ended && view?.endReason ? this.endedText(view.endReason, texts) : '');
     const systemMessage = this.text('system-message', this.systemMessage);
     systemMessage.hidden = !inCall || this.systemMessage === '';
-    this.text('error', texts.connectionFailed).hidden = phase !== 'failed';
+    this.text('error', view?.failure?.code === 'not-configured' ? texts.notConfigured : texts.connectionFailed).hidden = phase !== 'failed';
     const canRejoin = ended && (view?.endReason === 'left' || view?.endReason === 'replaced');
     this.text('retry', canRejoin ? texts.rejoin : texts.retry).hidden = !(phase === 'failed' || canRejoin);
     this.text('leave', texts.leave).hidden = !(waiting || inCall) || ended;

@@ -71,17 +71,21 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
 };
 
+/** A page served from memory: HTML as a string, or any body with its type and extra headers (a Content-Security-Policy). */
+export type ServedPage = string | { body: string; type?: string; headers?: Record<string, string> };
+
 /**
- * Serves `pages` (path -> HTML) and the files under each mounted directory
- * (`{ '/widget/': 'dist/widget' }`) on 127.0.0.1, port 0.
+ * Serves `pages` (path -> HTML, or a body with its headers) and the files under each mounted
+ * directory (`{ '/widget/': 'dist/widget' }`) on 127.0.0.1, port 0.
  */
-export async function startStaticServer(options: { pages?: Record<string, string>; mounts?: Record<string, string> }): Promise<StaticServer> {
+export async function startStaticServer(options: { pages?: Record<string, ServedPage>; mounts?: Record<string, string> }): Promise<StaticServer> {
   const server: Server = createServer((request, response) => {
     void (async () => {
       const pathname = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
       const page = options.pages?.[pathname];
       if (page !== undefined) {
-        response.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).end(page);
+        const { body, type, headers } = typeof page === 'string' ? { body: page, type: TYPES['.html'], headers: {} } : page;
+        response.writeHead(200, { 'content-type': type ?? TYPES['.html'], 'cache-control': 'no-store', ...headers }).end(body);
         return;
       }
       for (const [prefix, dir] of Object.entries(options.mounts ?? {})) {

@@ -8,13 +8,15 @@ import { dispose as disposeNodeRtc } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import type { Browser } from 'playwright-core';
 import { buildWidget } from '../../scripts/build-widget';
-import { launchChromium, startStaticServer, type StaticServer } from './browser';
+import { launchChromium, startStaticServer, type ServedPage, type StaticServer } from './browser';
 import { newProtocolSession, type ProtocolSession } from './protocolSession';
 import { HARNESS_HTML, type WidgetPage } from './widgetPage';
 
 export interface ProtocolSuite {
   readonly livekitUrl: string;
   readonly rooms: RoomServiceClient;
+  /** The static server's base URL (available from beforeAll on). */
+  siteUrl(): string;
   /** The suite's Chromium (available from beforeAll on). */
   browser(): Browser;
   /** A fresh room and session whose snapshot says waiting. */
@@ -27,7 +29,8 @@ function env(name: string): string {
   return value;
 }
 
-export function protocolSuite(name: string): ProtocolSuite {
+/** `pages`: more pages the suite's static server serves beside the harness (path -> page). */
+export function protocolSuite(name: string, options: { pages?: (livekitUrl: string) => Record<string, ServedPage> } = {}): ProtocolSuite {
   const livekitUrl = env('LIVEKIT_URL');
   const apiKey = env('LIVEKIT_API_KEY');
   const apiSecret = env('LIVEKIT_API_SECRET');
@@ -38,7 +41,7 @@ export function protocolSuite(name: string): ProtocolSuite {
 
   beforeAll(async () => {
     const { bundlePath } = await buildWidget({ outDir: path.resolve(__dirname, '..', '..', 'dist', `widget-e2e-${name}`), declarations: false });
-    site = await startStaticServer({ pages: { '/harness.html': HARNESS_HTML }, mounts: { '/widget/': path.dirname(bundlePath) } });
+    site = await startStaticServer({ pages: { '/harness.html': HARNESS_HTML, ...options.pages?.(livekitUrl) }, mounts: { '/widget/': path.dirname(bundlePath) } });
     browser = await launchChromium();
   });
 
@@ -61,6 +64,7 @@ export function protocolSuite(name: string): ProtocolSuite {
     livekitUrl,
     rooms,
     browser: () => started().browser,
+    siteUrl: () => started().site.url,
     newSession: () => {
       const { browser, site } = started();
       return newProtocolSession({ rooms, apiKey, apiSecret, livekitUrl, siteUrl: site.url, browser, opened });

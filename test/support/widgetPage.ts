@@ -55,6 +55,8 @@ const INSTRUMENT_PAGE = `
   }
   const nativeClone = MediaStreamTrack.prototype.clone;
   MediaStreamTrack.prototype.clone = function () { return keep('clone', nativeClone.call(this)); };
+  window.lwrCspViolations = [];
+  document.addEventListener('securitypolicyviolation', (event) => window.lwrCspViolations.push({ directive: event.violatedDirective, blocked: event.blockedURI }));
   window.lwrPeerConnections = [];
   window.lwrDataMessages = 0;
   const count = (channel) => channel.addEventListener('message', () => { window.lwrDataMessages += 1; });
@@ -75,10 +77,14 @@ export interface WidgetPage {
   close(): Promise<void>;
 }
 
-/** Opens `url` in a fresh browser context (its own cookies and devices, like a second person). */
-export async function openPage(browser: Browser, url: string, permissions?: string[]): Promise<WidgetPage> {
+/**
+ * Opens `url` in a fresh browser context (its own cookies and devices, like a second person).
+ * `initScript` runs before any page script, after the instrumentation.
+ */
+export async function openPage(browser: Browser, url: string, permissions?: string[], initScript?: string): Promise<WidgetPage> {
   const context = await browser.newContext({ viewport: { width: 900, height: 760 }, permissions });
   await context.addInitScript(INSTRUMENT_PAGE);
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   await page.goto(url);
   return { page, context, close: () => context.close() };
@@ -370,4 +376,14 @@ export async function devicesReleasedAt(page: Page, atLeast = 2, timeout = 5_000
       throw new Error(`devices still live: ${JSON.stringify(await obtainedTracks(page))}`, { cause: error });
     });
   return (await handle.jsonValue()) as number;
+}
+
+/** What the page's Content-Security-Policy refused so far (directive and blocked resource). */
+export function cspViolations(page: Page): Promise<{ directive: string; blocked: string }[]> {
+  return page.evaluate(() => (window as unknown as { lwrCspViolations: { directive: string; blocked: string }[] }).lwrCspViolations);
+}
+
+/** The element's phase (its read-only `phase` property). */
+export function widgetPhase(page: Page): Promise<string | undefined> {
+  return page.evaluate(() => (document.querySelector('livekit-waiting-room') as (HTMLElement & { phase: string }) | null)?.phase);
 }
