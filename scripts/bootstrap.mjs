@@ -6,7 +6,8 @@
 //   redis-server       apt-get, unless REDIS_URL points at a Redis of your own
 //   chromium           apt-get (the e2e suite drives Debian's Chromium)
 //   .stack/bin         FerretDB and livekit-server built from the Go modules pinned in tools/,
-//                      unless MONGODB_URI / LIVEKIT_URL point at servers of your own
+//                      unless MONGODB_URI / LIVEKIT_URL point at servers of your own; promtool
+//                      (Prometheus), which checks the alert rules in deploy/prometheus/
 //   .stack/node-lts    the newest supported Node (the image's), from the npm registry's
 //                      platform package, for the test that runs the compiled service on it
 //
@@ -122,6 +123,8 @@ function ferretdbBuild(toolDir, goEnv) {
 const goTools = [
   { name: 'ferretdb', dir: 'tools/ferretdb', pkg: 'github.com/FerretDB/FerretDB/cmd/ferretdb', skipEnv: 'MONGODB_URI', extraArgs: ferretdbBuild },
   { name: 'livekit-server', dir: 'tools/livekit', pkg: 'github.com/livekit/livekit-server/cmd/server', skipEnv: 'LIVEKIT_URL' },
+  // The alert rules' tests need it whatever servers are used.
+  { name: 'promtool', dir: 'tools/promtool', pkg: 'github.com/prometheus/prometheus/cmd/promtool' },
 ];
 // Bump when the build steps change, so that existing binaries are rebuilt.
 const recipe = 'go-build-v2';
@@ -133,7 +136,7 @@ function stampOf(tool) {
 }
 
 function ensureGoTools() {
-  const needed = goTools.filter((tool) => !process.env[tool.skipEnv]);
+  const needed = goTools.filter((tool) => !tool.skipEnv || !process.env[tool.skipEnv]);
   const stale = needed.filter((tool) => {
     const bin = path.join(binDir, tool.name);
     const stamp = path.join(binDir, `${tool.name}.stamp`);
@@ -142,7 +145,8 @@ function ensureGoTools() {
   });
   if (stale.length === 0) return;
   if (capture('go', ['version']) === undefined) {
-    fail(`Go is needed to build ${stale.map((t) => t.name).join(' and ')} (Go 1.26 or newer on PATH), or set ${stale.map((t) => t.skipEnv).join(' / ')} to use servers of your own`);
+    const servers = stale.filter((t) => t.skipEnv).map((t) => t.skipEnv);
+    fail(`Go is needed to build ${stale.map((t) => t.name).join(' and ')} (Go 1.26 or newer on PATH)${servers.length > 0 ? `, or set ${servers.join(' / ')} to use servers of your own` : ''}`);
   }
   fs.mkdirSync(binDir, { recursive: true });
   for (const tool of stale) {

@@ -38,6 +38,9 @@ export interface Metrics {
   /** Set when a webhook's signature held (whatever became of the event). */
   lastWebhook: Gauge<string>;
   reconcileRepairs: Counter<'kind'>;
+  /** 1 when this instance's last readiness check passed, 0 when not (or draining). */
+  ready: Gauge<string>;
+  readinessFailures: Counter<'dependency'>;
   /** Reads the queue's job counts by state; set by the composition root when a queue exists. */
   setQueueDepthSource(source: () => Promise<Record<string, number>>): void;
   setOutboxSource(source: () => Promise<OutboxBacklog>): void;
@@ -84,6 +87,17 @@ export function createMetrics(options: { defaultMetrics?: boolean; now?: () => n
     help: 'HTTP requests by method, route (its pattern, not the path) and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const ready = new Gauge({
+    name: 'autostart_ready',
+    help: "1 when this instance's last readiness check passed, 0 when it failed or the instance drains",
+    registers: [registry],
+  });
+  const readinessFailures = new Counter({
+    name: 'autostart_readiness_failures_total',
+    help: 'Readiness checks that failed, by dependency (mongodb, redis, livekit)',
+    labelNames: ['dependency'] as const,
     registers: [registry],
   });
   const reconcileRepairs = new Counter({
@@ -164,6 +178,8 @@ export function createMetrics(options: { defaultMetrics?: boolean; now?: () => n
     httpDuration,
     lastWebhook,
     reconcileRepairs,
+    ready,
+    readinessFailures,
     setQueueDepthSource(source) {
       depthSource = source;
     },

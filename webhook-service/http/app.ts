@@ -72,7 +72,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     opsRoutes({
       metrics: deps.metrics,
-      readiness: createReadiness({ checks: deps.readiness, cacheMs: deps.readinessCacheMs ?? 0, isDraining: deps.isDraining }),
+      readiness: createReadiness({
+        checks: deps.readiness,
+        cacheMs: deps.readinessCacheMs ?? 0,
+        isDraining: deps.isDraining,
+        onChecked: (result) => {
+          deps.metrics.ready.set(result.status === 'ready' ? 1 : 0);
+          for (const dependency of result.failed) deps.metrics.readinessFailures.inc({ dependency });
+        },
+      }),
       version: deps.version ?? serviceVersion(),
       metricsAccess: deps.metricsAccess ?? { kind: 'open' },
     }),

@@ -19,6 +19,8 @@ export interface ReadinessOptions {
   timeoutMs?: number;
   /** True once the process drains (SIGTERM): then unready, so load balancers stop sending while in-flight work finishes. */
   isDraining?: () => boolean;
+  /** Told each fresh check's result (for the readiness metrics). */
+  onChecked?: (result: ReadinessResult) => void;
   now?: () => number;
 }
 
@@ -53,7 +55,13 @@ export function createReadiness(options: ReadinessOptions): Readiness {
   return {
     async current() {
       // A check in flight is shared too: concurrent probes wait for the same one.
-      if (!cached || now() - cached.at >= options.cacheMs) cached = { at: now(), result: check() };
+      if (!cached || now() - cached.at >= options.cacheMs) {
+        const result = check().then((fresh) => {
+          options.onChecked?.(options.isDraining?.() ? { ...fresh, status: 'draining' } : fresh);
+          return fresh;
+        });
+        cached = { at: now(), result };
+      }
       const result = await cached.result;
       return options.isDraining?.() ? { ...result, status: 'draining' } : result;
     },

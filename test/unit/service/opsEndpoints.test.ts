@@ -47,6 +47,7 @@ test('when a storm of probes hits /readyz, then LiveKit is checked once per cach
   for (let index = 0; index < 50; index += 1) answers.push((await fetch(`${app.url}/readyz`)).status);
   expect(answers.every((status) => status === 200)).toBe(true);
   expect(livekitCalls).toBe(1);
+  expect(await app.metrics.registry.metrics()).toMatch(/^autostart_ready 1$/m);
   await app.close();
 });
 
@@ -67,6 +68,7 @@ test('when the process drains, then /readyz answers 503 draining while /healthz 
   const readyz = await fetch(`${app.url}/readyz`);
   expect(readyz.status).toBe(503);
   expect(await readyz.json()).toMatchObject({ status: 'draining' });
+  expect(await app.metrics.registry.metrics()).toMatch(/^autostart_ready 0$/m);
   expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   expect((await fetch(`${app.url}/v1/sessions`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
   await app.close();
