@@ -15,7 +15,17 @@ COPY scripts/doctor.ts ./scripts/doctor.ts
 RUN npm run build:service
 
 FROM node:26-bookworm-slim AS runtime
-ENV NODE_ENV=production
+# `docker build --build-arg AUTOSTART_VERSION=$(node -p "require('./package.json').version") --build-arg AUTOSTART_REVISION=$(git rev-parse HEAD) .`
+# names the image (OCI labels) and lets the service report its revision at /version.
+ARG AUTOSTART_VERSION=0.0.0-unknown
+ARG AUTOSTART_REVISION=
+LABEL org.opencontainers.image.title="livekit-session-autostart" \
+      org.opencontainers.image.description="Starts LiveKit counseling sessions by themselves: the webhook service and its lifecycle worker" \
+      org.opencontainers.image.version="${AUTOSTART_VERSION}" \
+      org.opencontainers.image.revision="${AUTOSTART_REVISION}" \
+      org.opencontainers.image.licenses="UNLICENSED" \
+      org.opencontainers.image.documentation="docs/operations.md"
+ENV NODE_ENV=production AUTOSTART_REVISION=${AUTOSTART_REVISION}
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

