@@ -15,6 +15,9 @@ import { printTable, writeResults, type ReportRow } from './report';
 import { measureStartLatency } from './startLatency';
 import { measureWidget } from './widget';
 
+/** The bench measures the service, not its rate limits: its portal calls as fast as it can. */
+const UNLIMITED = { RATE_LIMIT_PER_KEY_PER_MINUTE: '0', RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0' };
+
 export type Section = 'ingest' | 'start' | 'growth' | 'history' | 'widget';
 
 /** A running service the harness may use instead of starting its own. */
@@ -54,7 +57,7 @@ async function ownService(stack: StackEndpoints, port: number, apiOnly: boolean)
     port,
     args: apiOnly ? ['--api-only'] : [],
     stdio: 'ignore',
-    env: serviceEnv(stack, { database, clinicApiToken: clinicToken, prefix: `autostart-bench-${randomBytes(4).toString('hex')}`, extra: { LOG_LEVEL: 'warn' } }),
+    env: serviceEnv(stack, { database, clinicApiToken: clinicToken, prefix: `autostart-bench-${randomBytes(4).toString('hex')}`, extra: { LOG_LEVEL: 'warn', ...UNLIMITED } }),
   });
   const mongoUri = databaseUri(stack.mongoUri, database);
   return { url: service.url, pid: service.pid, clinicToken, mongoUri, stop: service.stop };

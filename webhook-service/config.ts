@@ -103,6 +103,12 @@ const OPTIONS = {
   CORS_ORIGINS: { schema: commaList, expects: 'a comma-separated list of origins' },
   /** The service's URL as browsers reach it (`https://autostart.clinic.example`): counselor tokens then carry the endUrl their widget ends the session at. @defaultValue none (no endUrl) */
   SERVICE_PUBLIC_URL: { schema: urlWithScheme(['http:', 'https:']).optional(), expects: 'an http:// or https:// URL' },
+  /** Requests per minute one clinic API key (or one participant's join token) may make on /v1; 0 = no limit. @defaultValue 1200 */
+  RATE_LIMIT_PER_KEY_PER_MINUTE: { schema: z.coerce.number().int().min(0).default(1200), expects: 'a non-negative integer (requests per minute; 0 = no limit)' },
+  /** Requests per minute one client address may make on /v1, credential or not; 0 = no limit. @defaultValue 2400 */
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: { schema: z.coerce.number().int().min(0).default(2400), expects: 'a non-negative integer (requests per minute; 0 = no limit)' },
+  /** How many reverse proxies stand in front of the service: the client address is then read from their X-Forwarded-For (express's trust proxy). @defaultValue 0 */
+  TRUST_PROXY_HOPS: { schema: z.coerce.number().int().min(0).max(10).default(0), expects: 'an integer 0-10' },
   /** Where the clinic's backend receives events (Standard Webhooks), comma-separated http(s) URLs; none: no events sent. */
   CLINIC_WEBHOOK_URLS: {
     schema: commaList.pipe(z.array(urlWithScheme(['http:', 'https:']))),

@@ -17,6 +17,8 @@ export type ServiceErrorCode =
   | 'participant_unauthorized'
   /** A participant's credential that does not allow this action (a student ending the session). */
   | 'participant_forbidden'
+  /** Too many requests from one address or with one credential (Retry-After says when to retry). */
+  | 'rate_limited'
   /** Request body or parameters that do not match the API. */
   | 'invalid_request'
   | 'session_not_found'

@@ -11,6 +11,7 @@ import { createApp } from './http/app';
 import { startMetricsServer, type MetricsServer } from './http/metricsServer';
 import { liveKitJoinTokens } from './livekit/joinTokens';
 import { liveKitParticipantCredentials } from './livekit/participantCredentials';
+import { RedisRateLimiter } from './limits/RedisRateLimiter';
 import { LiveKitRoomGateway } from './livekit/LiveKitRoomGateway';
 import { liveKitWebhookVerifier } from './livekit/webhookVerifier';
 import type { Logger } from './logger';
@@ -100,6 +101,8 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   // The doctor's probe rooms: only the intake writes them down.
   const probes = roles.api ? new RedisProbeLog({ redisUrl: config.REDIS_URL, prefix: config.BULLMQ_PREFIX }) : null;
   await probes?.connect();
+  const limiter = roles.api ? new RedisRateLimiter({ redisUrl: config.REDIS_URL, prefix: config.BULLMQ_PREFIX }) : null;
+  await limiter?.connect();
   const events: ClinicEvents & ClinicDeliveries = outbox ?? noClinicEvents;
   const outboxWorker = roles.worker ? outbox?.startWorker(logger, (event, outcome) => metrics.clinicWebhooks.inc({ event, outcome })) : undefined;
 
@@ -156,6 +159,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
     metrics,
     readinessCacheMs: config.READINESS_CACHE_MS,
     isDraining: () => draining,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     metricsAccess: config.METRICS_TOKEN !== undefined ? { kind: 'token', token: config.METRICS_TOKEN } : config.METRICS_PORT !== undefined ? { kind: 'none' } : { kind: 'open' },
     readiness: {
       mongodb: () => store.ping(),
@@ -165,6 +169,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
     },
     api: roles.api
       ? {
+          rateLimits: limiter ? { limiter, perAddress: config.RATE_LIMIT_PER_ADDRESS_PER_MINUTE, perKey: config.RATE_LIMIT_PER_KEY_PER_MINUTE, logger } : undefined,
           webhook: {
             maxBytes: config.WEBHOOK_MAX_BYTES,
             probes: probes ? { log: probes, verifiedWith: liveKitWebhookKey(config).apiKey } : undefined,
@@ -248,6 +253,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
       await outboxWorker?.close();
       await outbox?.close();
       await probes?.close();
+      await limiter?.close();
       await queue.close();
       await store.close();
       await audit.close();

@@ -303,6 +303,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
+            429: {
+                headers: {
+                    /** @description seconds until a request would be accepted */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description a dependency is unavailable: retry */
             503: {
                 headers: {
@@ -372,6 +383,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
+            429: {
+                headers: {
+                    /** @description seconds until a request would be accepted */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description a dependency is unavailable: retry */
             503: {
                 headers: {
@@ -430,6 +452,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
+            429: {
+                headers: {
+                    /** @description seconds until a request would be accepted */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description a dependency is unavailable: retry */
             503: {
                 headers: {
@@ -479,6 +512,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
+            429: {
+                headers: {
+                    /** @description seconds until a request would be accepted */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description a dependency is unavailable: retry */
             503: {
                 headers: {
@@ -522,6 +566,17 @@ export interface operations {
             /** @description session_not_found (delivery_not_found for a delivery) */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
+            429: {
+                headers: {
+                    /** @description seconds until a request would be accepted */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -584,6 +639,17 @@ export interface operations {
             /** @description session_not_found (delivery_not_found for a delivery) */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
+            429: {
+                headers: {
+                    /** @description seconds until a request would be accepted */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -679,6 +745,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
+            429: {
+                headers: {
+                    /** @description seconds until a request would be accepted */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description a dependency is unavailable: retry */
             503: {
                 headers: {
@@ -740,6 +817,17 @@ export interface operations {
             /** @description the session is not in a status that allows this (the code says which) */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
+            429: {
+                headers: {
+                    /** @description seconds until a request would be accepted */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -811,6 +899,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
+            429: {
+                headers: {
+                    /** @description seconds until a request would be accepted */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description a dependency is unavailable: retry */
             503: {
                 headers: {
@@ -872,6 +971,17 @@ export interface operations {
             /** @description the session is not in a status that allows this (the code says which) */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
+            429: {
+                headers: {
+                    /** @description seconds until a request would be accepted */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -12,6 +12,7 @@ import { requestIdFor, withRequestId } from '../requestContext';
 import { serviceVersion, type ServiceVersion } from '../version';
 import { opsRoutes, type OpsRoutesDeps } from './opsRoutes';
 import { participantRoutes, type ParticipantRoutesDeps } from './participantRoutes';
+import { rateLimits, type RateLimitsOptions } from './rateLimits';
 import { createReadiness, type ReadinessCheck } from './readiness';
 import { webhookRoutes, type WebhookRoutesDeps } from './webhookRoutes';
 
@@ -27,8 +28,12 @@ export interface AppDeps {
   version?: ServiceVersion;
   /** How this port serves /metrics. @defaultValue open */
   metricsAccess?: OpsRoutesDeps['metricsAccess'];
+  /** How many reverse proxies' X-Forwarded-For to believe for the client address. @defaultValue 0 */
+  trustProxyHops?: number;
   /** Absent in a worker-only process, which serves the ops routes alone. */
   api?: {
+    /** Limits of /v1 per address and per credential (absent: none); the webhook intake has none. */
+    rateLimits?: RateLimitsOptions;
     webhook: Omit<WebhookRoutesDeps, 'metrics' | 'logger'>;
     clinic: ClinicRoutesDeps;
     participant: ParticipantRoutesDeps;
@@ -54,6 +59,7 @@ const routeOf = (req: express.Request, mount: string): string => (req.route?.pat
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.trustProxyHops) app.set('trust proxy', deps.trustProxyHops);
   // Every request: an id (answered in X-Request-Id, named in every log line written for it) and its duration by route.
   app.use((req, res, next) => {
     const requestId = requestIdFor(req.get('x-request-id'));
@@ -96,6 +102,7 @@ export function createApp(deps: AppDeps): Express {
       res.locals.mount = '/v1';
       next();
     });
+    if (deps.api.rateLimits) app.use('/v1', rateLimits(deps.api.rateLimits));
     // Before the clinic API, whose key check covers the rest of /v1.
     app.use('/v1', participantRoutes(deps.api.participant));
     app.use('/v1', clinicRoutes(deps.api.clinic));

@@ -10,6 +10,7 @@ export const ERROR_STATUS: Readonly<Record<ServiceErrorCode, number>> = {
   clinic_unauthorized: 401,
   participant_unauthorized: 401,
   participant_forbidden: 403,
+  rate_limited: 429,
   invalid_request: 400,
   session_not_found: 404,
   delivery_not_found: 404,

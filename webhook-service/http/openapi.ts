@@ -29,7 +29,7 @@ export function openApiDocument(): Record<string, unknown> {
     delete (schema as { $schema?: string }).$schema;
     delete (schema as { $id?: string }).$id;
   }
-  return {
+  const document = {
     openapi: '3.1.0',
     info: {
       title: 'LiveKit session autostart: clinic API',
@@ -143,4 +143,15 @@ export function openApiDocument(): Record<string, unknown> {
       },
     },
   };
+  // Every /v1 call may be over a rate limit (per address, per credential).
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations as Record<string, { responses: Record<string, unknown> }>)) operation.responses['429'] = RATE_LIMITED;
+  }
+  return document;
 }
+
+const RATE_LIMITED = {
+  description: 'rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE)',
+  headers: { 'Retry-After': { description: 'seconds until a request would be accepted', schema: { type: 'integer', minimum: 1 } } },
+  ...json('Error'),
+};

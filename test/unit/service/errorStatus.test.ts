@@ -27,10 +27,10 @@ test('when the clinic API refuses a call, then each refusal has its own status',
   });
 });
 
-test('when any other code fails a request, then it is a 5xx other than 501 and 429 is never used', () => {
+test('when any other code fails a request, then it is a 5xx other than 501, and 429 only for a rate limit of /v1 (LiveKit retries 429, and the webhook intake is never limited)', () => {
   for (const [code, status] of Object.entries(ERROR_STATUS)) {
     expect(status).not.toBe(501);
-    expect(status).not.toBe(429);
+    if (code !== 'rate_limited') expect(status).not.toBe(429);
     if (!retryable.includes(code as ServiceErrorCode) && status >= 500) expect(['livekit_rejected', 'internal']).toContain(code);
   }
 });
