@@ -2,7 +2,8 @@
 # dependencies only, run by the unprivileged `node` user, with a health check on /healthz.
 # Stage 1 compiles the service and the doctor (esbuild: one file each, the packages left to
 # node_modules); stage 2 has no compiler, no TypeScript loader and no test or bench code.
-# The doctor runs in a container of this image: `node dist/service/doctor.js`.
+# The doctor and the index migration run in a container of this image: `node dist/service/doctor.js`,
+# `node dist/service/migrate.js`.
 
 FROM node:26-bookworm-slim AS build
 WORKDIR /app
@@ -11,7 +12,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY plugin ./plugin
 COPY webhook-service ./webhook-service
-COPY scripts/doctor.ts ./scripts/doctor.ts
+COPY scripts/doctor.ts scripts/migrate.ts ./scripts/
 RUN npm run build:service
 
 FROM node:26-bookworm-slim AS runtime

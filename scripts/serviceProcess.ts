@@ -6,6 +6,7 @@
 // process, so its pid (and a kill -9 of it) would not reach the service itself.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { migrateDatabase } from '../webhook-service/store/migrate';
 
 export interface ServiceProcessOptions {
   port: number;
@@ -15,6 +16,8 @@ export interface ServiceProcessOptions {
   args?: readonly string[];
   /** How long to wait for /healthz, in ms. @defaultValue 30000 */
   readyTimeoutMs?: number;
+  /** Run the index migration on its MONGODB_URI first, as a deployment does. @defaultValue true */
+  migrate?: boolean;
   /** Where the child's stdout (its JSON logs) and stderr go. @defaultValue 'inherit' */
   stdio?: 'inherit' | 'ignore' | 'pipe';
 }
@@ -44,6 +47,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const host = '127.0.0.1';
   const url = `http://${host}:${options.port}`;
   const stdio = options.stdio ?? 'inherit';
+  if ((options.migrate ?? true) && options.env.MONGODB_URI) await migrateDatabase(options.env.MONGODB_URI);
   const child = spawn(process.execPath, ['--import', 'tsx', 'webhook-service/main.ts', ...(options.args ?? [])], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port), HOST: host },

@@ -53,6 +53,13 @@ test(`the compiled service runs under Node ${NEWEST_NODE_MAJOR} without a TypeSc
   expect({ status: doctor.status, stderr: doctor.stderr }).toEqual({ status: 2, stderr: expect.stringContaining('usage: doctor') });
   expect(spawnSync(newestNode, ['--version'], { encoding: 'utf8' }).stdout.trim()).toMatch(new RegExp(`^v${NEWEST_NODE_MAJOR}\\.`));
 
+  // The compiled migration, as a deployment runs it before the first start; twice changes nothing.
+  const mongoUri = mongoUriFor(uniqueName('autostart_compiled').replaceAll('-', '_'));
+  for (let run = 0; run < 2; run += 1) {
+    const migrate = spawnSync(newestNode, [path.join(root, 'dist', 'service', 'migrate.js')], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, MONGODB_URI: mongoUri } });
+    expect({ status: migrate.status, stderr: migrate.stderr }).toEqual({ status: 0, stderr: '' });
+  }
+
   const port = await freeTcpPort();
   const child = spawn(newestNode, [entry], {
     cwd: root,
@@ -62,7 +69,7 @@ test(`the compiled service runs under Node ${NEWEST_NODE_MAJOR} without a TypeSc
       NODE_ENV: 'production',
       PORT: String(port),
       HOST: '127.0.0.1',
-      MONGODB_URI: mongoUriFor(uniqueName('autostart_compiled').replaceAll('-', '_')),
+      MONGODB_URI: mongoUri,
       REDIS_URL: process.env.REDIS_URL,
       LIVEKIT_URL: process.env.LIVEKIT_URL,
       LIVEKIT_API_KEY: process.env.LIVEKIT_API_KEY,

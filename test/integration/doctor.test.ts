@@ -12,6 +12,7 @@ import type { Config } from '../../webhook-service/config';
 import type { DoctorReport } from '../../webhook-service/doctor/report';
 import { createLogger } from '../../webhook-service/logger';
 import { createService, type Service } from '../../webhook-service/service';
+import { migrateDatabase } from '../../webhook-service/store/migrate';
 import { CLINIC_TOKEN, testConfig } from './service/harness';
 
 jest.setTimeout(120_000);
@@ -63,6 +64,7 @@ function envFor(extra: Record<string, string> = {}): Record<string, string> {
 
 async function startServiceWith(env: Record<string, string>): Promise<void> {
   const config = testConfig(env) as Config;
+  await migrateDatabase(config.MONGODB_URI);
   running = await createService(config, { api: true, worker: true }, createLogger('silent'));
   await running.listen(webhookPort, '127.0.0.1');
 }

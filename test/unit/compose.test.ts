@@ -25,6 +25,8 @@ interface LivekitYaml {
 
 interface ComposeService {
   command?: string[];
+  build?: string;
+  depends_on?: Record<string, { condition: string }>;
   stop_grace_period?: string;
   environment?: Record<string, string>;
   ports?: string[];
@@ -145,6 +147,14 @@ describe('docker-compose.yml', () => {
     it('then Docker waits for the whole graceful shutdown (drain, then in-flight work) before it kills the service', () => {
       const grace = /^(\d+)s$/.exec(service(compose, 'service').stop_grace_period ?? '')?.[1];
       expect(Number(grace) * 1000).toBeGreaterThan(Number(svcEnv.SHUTDOWN_DRAIN_DELAY_MS) + Number(svcEnv.SHUTDOWN_TIMEOUT_MS));
+    });
+
+    it("then the index migration runs from the service's image on the service's database, and the service waits for it to succeed", () => {
+      const migrate = service(compose, 'migrate');
+      expect(migrate.build).toBe(service(compose, 'service').build);
+      expect(migrate.command).toEqual(['node', 'dist/service/migrate.js']);
+      expect(migrate.environment?.MONGODB_URI).toBe(svcEnv.MONGODB_URI);
+      expect(service(compose, 'service').depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
     });
 
     it('then the service reaches LiveKit, MongoDB and Redis by their compose names', () => {

@@ -4,6 +4,7 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { ServiceError } from '../errors';
 import type { AuditAction, AuditEntry, AuditPosition, AuditTrail } from '../usecases/ports/AuditTrail';
+import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
 
 interface AuditDoc {
   _id: string;
@@ -37,21 +38,27 @@ export class MongoAuditTrail implements AuditTrail {
     private readonly model: Model<AuditDoc>,
   ) {}
 
-  /** Connects (a pool of its own) and makes sure the collection and its index exist. */
+  /** Connects (a pool of its own) and checks that the collection's index exists (`migrate` makes it). */
   static async connect(uri: string): Promise<MongoAuditTrail> {
     const connection = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 3000, bufferCommands: false, autoIndex: false });
     try {
       await connection.asPromise();
       const model = connection.model<AuditDoc>('AuditEntry', auditSchema);
-      await model.createCollection().catch((error: unknown) => {
-        // 48 = NamespaceExists: another instance created it first.
-        if ((error as { code?: unknown }).code !== 48) throw error;
-      });
-      await model.createIndexes();
+      await assertIndexesExist([model]);
       return new MongoAuditTrail(connection, model);
     } catch (error) {
       await connection.close().catch(() => undefined);
       throw ServiceError.storeUnavailable(error);
+    }
+  }
+
+  /** Creates the collection and its index; idempotent. The migration step (`npm run migrate`), not every start. */
+  static async migrate(uri: string): Promise<string[]> {
+    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 3000, autoIndex: false }).asPromise();
+    try {
+      return await createCollectionsAndIndexes([connection.model<AuditDoc>('AuditEntry', auditSchema)]);
+    } finally {
+      await connection.close();
     }
   }
 

@@ -13,6 +13,7 @@ import type { ClosedStatus, EndReason, Role } from '../../plugin';
 import { ServiceError } from '../errors';
 import type { DecisionRecord, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
 import { defineModels, type DecisionDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
+import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
 
 /** How long a call waits for a reachable server before failing, in ms: handlers must fail fast. */
 const SERVER_SELECTION_TIMEOUT_MS = 3000;
@@ -103,7 +104,7 @@ export class MongoSessionStore implements SessionStore {
     private readonly models: Models,
   ) {}
 
-  /** Connects and makes sure the collections and indexes exist before any traffic relies on them. */
+  /** Connects and checks that the collections' indexes exist (`migrate` makes them) before any traffic relies on them. */
   static async connect(uri: string): Promise<MongoSessionStore> {
     const connection = mongoose.createConnection(uri, {
       serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
@@ -114,17 +115,21 @@ export class MongoSessionStore implements SessionStore {
     try {
       await connection.asPromise();
       const models = defineModels(connection);
-      for (const model of Object.values(models)) {
-        await model.createCollection().catch((error: unknown) => {
-          // 48 = NamespaceExists: another instance created it first.
-          if ((error as { code?: unknown }).code !== 48) throw error;
-        });
-        await model.createIndexes();
-      }
+      await assertIndexesExist(Object.values(models));
       return new MongoSessionStore(connection, models);
     } catch (error) {
       await connection.close().catch(() => undefined);
       throw ServiceError.storeUnavailable(error);
+    }
+  }
+
+  /** Creates the collections and their indexes; idempotent. The migration step (`npm run migrate`), not every start. */
+  static async migrate(uri: string): Promise<string[]> {
+    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, autoIndex: false }).asPromise();
+    try {
+      return await createCollectionsAndIndexes(Object.values(defineModels(connection)));
+    } finally {
+      await connection.close();
     }
   }
 

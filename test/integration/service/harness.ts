@@ -6,6 +6,7 @@ import mongoose from 'mongoose';
 import { loadConfig, type Config } from '../../../webhook-service/config';
 import { createLogger } from '../../../webhook-service/logger';
 import { createService, type Service, type ServiceRoles } from '../../../webhook-service/service';
+import { migrateDatabase } from '../../../webhook-service/store/migrate';
 import { mongoUriFor, uniqueName } from '../../support/isolation';
 import { signWebhook, webhookBody, type EventSpec, type ParticipantSpec } from '../../../scripts/shared/livekitWebhooks';
 import { createClinicClient } from '../../../webhook-service/client';
@@ -38,6 +39,8 @@ export interface RunningService {
 }
 
 export async function startService(config: Config, roles: ServiceRoles = { api: true, worker: true }): Promise<RunningService> {
+  // As a deployment does before a version first serves (idempotent: a second instance on the same database changes nothing).
+  await migrateDatabase(config.MONGODB_URI);
   const service = await createService(config, roles, createLogger(config.LOG_LEVEL));
   const port = await service.listen(0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, config, service, stop: () => service.stop() };

@@ -12,6 +12,7 @@ import { livekitHttpUrl, startLivekitCluster, type LivekitCluster, type LivekitN
 import { freeTcpPort } from '../../../scripts/stack/ports';
 import { createLogger } from '../../../webhook-service/logger';
 import { createService } from '../../../webhook-service/service';
+import { migrateDatabase } from '../../../webhook-service/store/migrate';
 import { uniqueName } from '../../support/isolation';
 import { OwnRedis } from './faultTools';
 import { testConfig, type RunningService } from './harness';
@@ -45,6 +46,7 @@ export async function startTwoNodes(): Promise<TwoNodes> {
   try {
     await cluster.waitReady();
     const config = testConfig({ LIVEKIT_URL: cluster.nodes[0]!.url, LIVEKIT_API_KEY: cluster.keys.apiKey, LIVEKIT_API_SECRET: cluster.keys.apiSecret });
+    await migrateDatabase(config.MONGODB_URI);
     const service = await createService(config, { api: true, worker: true }, createLogger(config.LOG_LEVEL));
     const port = await service.listen(webhookPort, '127.0.0.1');
     const running: RunningService = { url: `http://127.0.0.1:${port}`, config, service, stop: () => service.stop() };

@@ -2,12 +2,45 @@
 // the main port then), with the outbox's backlog; a SIGTERM first turns /readyz to 503 while the
 // service still serves for the drain delay, then the process stops; its first log line names
 // its version.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { startServiceProcess } from '../../../scripts/serviceProcess';
 import { freeTcpPort } from '../../../scripts/stack/ports';
 import { waitFor } from '../../support/isolation';
 import { CLINIC_TOKEN, startService, testConfig } from './harness';
 
 jest.setTimeout(60_000);
+
+const root = path.resolve(__dirname, '../../..');
+
+test('when the database was never migrated, then the service refuses to start and says to run the migration', async () => {
+  const config = testConfig();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'webhook-service/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', MONGODB_URI: config.MONGODB_URI, REDIS_URL: config.REDIS_URL, LIVEKIT_URL: config.LIVEKIT_URL, LIVEKIT_API_KEY: config.LIVEKIT_API_KEY, LIVEKIT_API_SECRET: config.LIVEKIT_API_SECRET, CLINIC_API_TOKEN: CLINIC_TOKEN, PORT: '0', LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect(code).toBe(1);
+  expect(stderr).toContain('the database lacks indexes');
+  expect(stderr).toContain('npm run migrate');
+});
+
+test('when the migration runs twice, then the second run changes nothing and the service starts on it', async () => {
+  const config = testConfig();
+  for (let run = 0; run < 2; run += 1) {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', MONGODB_URI: config.MONGODB_URI }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    expect({ code: await new Promise<number | null>((resolve) => child.once('exit', resolve)), output }).toEqual({ code: 0, output: expect.stringMatching(/^migrate: \d+ collections and their indexes are in place/) });
+  }
+  const service = await startServiceProcess({ port: await freeTcpPort(), stdio: 'ignore', migrate: false, env: { MONGODB_URI: config.MONGODB_URI, REDIS_URL: config.REDIS_URL, BULLMQ_PREFIX: config.BULLMQ_PREFIX, LIVEKIT_URL: config.LIVEKIT_URL, LIVEKIT_API_KEY: config.LIVEKIT_API_KEY, LIVEKIT_API_SECRET: config.LIVEKIT_API_SECRET, CLINIC_API_TOKEN: CLINIC_TOKEN, LOG_LEVEL: 'silent' } });
+  expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
+  await service.stop();
+});
 
 test('when METRICS_PORT is set, then /metrics answers there with the autostart_ metrics and the outbox backlog, and not on the main port', async () => {
   const target = await startService(testConfig({ METRICS_PORT: '0', CLINIC_WEBHOOK_URLS: 'http://127.0.0.1:9/hooks', CLINIC_WEBHOOK_SECRET: `whsec_${Buffer.from('operations-test-secret-0123').toString('base64')}` }));

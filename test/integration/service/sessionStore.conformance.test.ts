@@ -7,16 +7,21 @@ import { RedisSessionCopy } from '../../../webhook-service/store/RedisSessionCop
 import { mongoUriFor, uniqueName } from '../../support/isolation';
 import { describeSessionStore } from '../../support/sessionStoreConformance';
 
-const freshDatabase = () => mongoUriFor(uniqueName('autostart_conf').replaceAll('-', '_'));
+/** A database of its own, migrated as a deployment's is. */
+async function freshDatabase(): Promise<string> {
+  const uri = mongoUriFor(uniqueName('autostart_conf').replaceAll('-', '_'));
+  await MongoSessionStore.migrate(uri);
+  return uri;
+}
 
 describeSessionStore('the MongoDB store', async () => {
-  const store = await MongoSessionStore.connect(freshDatabase());
+  const store = await MongoSessionStore.connect(await freshDatabase());
   return { store, dispose: () => store.close() };
 });
 
 describeSessionStore('the MongoDB store with its Redis copy', async () => {
   const copy = new RedisSessionCopy({ redisUrl: process.env.REDIS_URL as string, prefix: uniqueName('conf-copy'), ttlSeconds: 600 });
   await copy.connect();
-  const store = new CopiedSessionStore(await MongoSessionStore.connect(freshDatabase()), copy);
+  const store = new CopiedSessionStore(await MongoSessionStore.connect(await freshDatabase()), copy);
   return { store, dispose: () => store.close() };
 });

@@ -1,0 +1,9 @@
+// The migration step: every collection and index the store needs, created idempotently, before
+// a version first serves (`npm run migrate`; in the image `node dist/service/migrate.js`).
+import { MongoAuditTrail } from './MongoAuditTrail';
+import { MongoSessionStore } from './MongoSessionStore';
+
+/** Creates what is missing; returns the collections it made sure of. */
+export async function migrateDatabase(uri: string): Promise<string[]> {
+  return [...(await MongoSessionStore.migrate(uri)), ...(await MongoAuditTrail.migrate(uri))];
+}
