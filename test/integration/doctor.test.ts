@@ -100,6 +100,7 @@ test('when LiveKit posts its webhooks to the service with the key the service ve
   expect(report.ok).toBe(true);
   expect(check(report, 'webhook-path')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`signed with "${livekit.apiKey}"`) });
   expect(check(report, 'cleanup')?.status).toBe('ok');
+  console.log(`doctor on the local stack: ${check(report, 'webhook-path')?.detail}; ${check(report, 'clock')?.detail}`);
   for (const name of ['configuration', 'mongodb', 'redis', 'livekit-api', 'clock', 'service']) expect(check(report, name)?.status).toMatch(/^(ok|warn)$/);
 });
 
@@ -113,6 +114,7 @@ test('when the service verifies webhooks with another key than the one LiveKit s
   expect(path?.cause).toContain(`LiveKit signs its webhooks with the API key "${livekit.apiKey}" but the service verifies them with "APIsomeOtherKey"`);
   expect(path?.cause).toContain(`LIVEKIT_WEBHOOK_API_KEY=${livekit.apiKey}`);
   expect(JSON.stringify(report)).not.toContain('the-secret-of-some-other-key-0000');
+  console.log(`doctor with a wrong webhook key: ${path?.detail}`);
   expect(check(report, 'cleanup')?.status).toBe('ok');
 });
 
