@@ -52,7 +52,7 @@ function validate(paths: string[]): { file: string; kind: string; errors: string
 
 test('when every manifest is checked against the Kubernetes schemas, then none has an error', () => {
   const results = validate(files);
-  expect(results.map((result) => result.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Deployment', 'PodDisruptionBudget', 'PodDisruptionBudget', 'Secret', 'Service']);
+  expect(results.map((result) => result.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Deployment', 'Job', 'PodDisruptionBudget', 'PodDisruptionBudget', 'Secret', 'Service']);
   expect(results.filter((result) => result.errors.length > 0)).toEqual([]);
 });
 
@@ -75,8 +75,8 @@ test('when the ConfigMap and the Secret are mounted as the Deployments do, then 
     },
   });
   expect(config.METRICS_PORT).toBe(9464);
-  for (const name of ['api', 'worker']) {
-    const pod = one('Deployment', `autostart-${name}`).spec?.template?.spec as PodSpec;
+  for (const [kind, name] of [['Deployment', 'autostart-api'], ['Deployment', 'autostart-worker'], ['Job', 'autostart-migrate']] as const) {
+    const pod = one(kind, name).spec?.template?.spec as PodSpec;
     expect(pod.containers[0]?.volumeMounts).toContainEqual({ name: 'secrets', mountPath: mount.slice(0, -1), readOnly: true });
   }
 });
@@ -112,4 +112,13 @@ test('when the Service routes, then it selects the API pods only, on their http 
   expect(apiLabels).toMatchObject(selector);
   expect(workerLabels).not.toMatchObject(selector);
   expect(service.spec?.ports?.map((port) => port.targetPort)).toEqual(['http']);
+});
+
+test('when the migration Job runs, then it runs the compiled migration with the same settings and secrets as the service', () => {
+  const job = one('Job', 'autostart-migrate').spec?.template?.spec as PodSpec & { restartPolicy: string; containers: (Container & { image: string; envFrom: unknown })[] };
+  const api = one('Deployment', 'autostart-api').spec?.template?.spec as PodSpec & { containers: (Container & { image: string; envFrom: unknown })[] };
+  expect(job.containers[0]?.command).toEqual(['node', 'dist/service/migrate.js']);
+  expect(job.containers[0]?.image).toBe(api.containers[0]?.image);
+  expect(job.containers[0]?.envFrom).toEqual(api.containers[0]?.envFrom);
+  expect(job.restartPolicy).toBe('Never');
 });
