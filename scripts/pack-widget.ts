@@ -39,6 +39,7 @@ import type { LiveKitWaitingRoomElement } from './index.js';
 
 type WaitingRoomAttributes = DetailedHTMLProps<HTMLAttributes<LiveKitWaitingRoomElement>, LiveKitWaitingRoomElement> & {
   'token-url'?: string;
+  'token-method'?: 'GET' | 'POST';
   token?: string;
   'server-url'?: string;
   'participant-role'?: 'student' | 'counselor';

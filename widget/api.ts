@@ -80,7 +80,8 @@ export const widgetApi: WidgetApi = {
   description:
     'The drop-in waiting room and call for a counseling session: a waiting room until the service starts the session, then the call. Importing the module touches no DOM global (server rendering); styles are adopted as a constructed stylesheet, or, where the browser cannot, a <style> carrying the host\'s `nonce`.',
   attributes: [
-    { name: 'token-url', type: 'string', reconnects: true, description: 'URL answering `{ token, url }` JSON (POST, or GET when POST answers 405).' },
+    { name: 'token-url', type: 'string', reconnects: true, description: 'URL answering `{ token, url }` JSON, called with `token-method` and the page\'s cookies (same-origin); the `tokenRequest` property adds headers. Called again for a fresh token when LiveKit gives up reconnecting.' },
+    { name: 'token-method', type: "'GET' | 'POST'", default: "'GET'", description: 'The method `token-url` is called with (no body unless `tokenRequest` adds one). Read at the next connect.' },
     { name: 'token', type: 'string', reconnects: true, description: 'A fixed LiveKit token, with `server-url`, instead of `token-url`.' },
     { name: 'server-url', type: 'string', reconnects: true, description: 'The LiveKit server URL for `token` (and the fallback when `token-url` answers no `url`).' },
     {
@@ -103,6 +104,11 @@ export const widgetApi: WidgetApi = {
     { name: 'participantRole', type: "'student' | 'counselor'", description: 'Reflects the `participant-role` attribute.' },
     { name: 'room', type: 'Room | undefined', description: 'A livekit-client Room the page already connects: the element listens and renders (no connect, no publish).' },
     { name: 'tokenSource', type: 'TokenSource | undefined', description: '`() => Promise<{ token, url }>`, read at connect time only: called on every (re)connect, and setting it never restarts a running call (an inline function passed on every render is fine). Wins over the attributes. Set before the element is defined, it is kept.' },
+    {
+      name: 'tokenRequest',
+      type: 'TokenRequestHook | undefined',
+      description: '`(request: { method, headers, credentials, body? }) => request | Promise<request>`: changes each request to `token-url` before it goes (a CSRF or Authorization header). Read at every connect.',
+    },
     { name: 'texts', type: 'Partial<WaitingRoomTexts> | undefined', description: 'Text overrides; `text-*` attributes win over this.' },
     { name: 'phase', type: 'Phase', readonly: true, description: 'idle | connecting | waiting | active | reconnecting | ended | failed.' },
     {

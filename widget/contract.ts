@@ -10,7 +10,8 @@ export const TAG_NAME = 'livekit-waiting-room';
 /** Credentials: a change reconnects. Every other attribute only re-renders. */
 export const CREDENTIAL_ATTRIBUTES: readonly string[] = ['token-url', 'token', 'server-url'];
 
-export const ATTRIBUTES: readonly string[] = [...CREDENTIAL_ATTRIBUTES, 'participant-role', 'lang', 'end-url', ...TEXT_KEYS.map(textAttributeName)];
+/** `token-method` is read at the next connect, like the `tokenRequest` property: changing it restarts nothing. */
+export const ATTRIBUTES: readonly string[] = [...CREDENTIAL_ATTRIBUTES, 'token-method', 'participant-role', 'lang', 'end-url', ...TEXT_KEYS.map(textAttributeName)];
 
 /**
  * Bubbling events are also composed (they cross shadow roots). `error` does not bubble: a

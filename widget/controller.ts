@@ -25,6 +25,7 @@ import { ROLE_ATTRIBUTE } from '../plugin/roles';
 import { AudioLevel } from './audioLevel';
 import { WaitingRoomError } from './errors';
 import { LocalMedia, type MediaKind, type MediaStatus } from './localMedia';
+import { rejoinDelay } from './rejoin';
 import { advance, initialView, type DisconnectCause, type Notice, type SessionInput, type WidgetState } from './sessionState';
 import type { TokenSource } from './tokenSource';
 
@@ -112,6 +113,8 @@ export class WaitingRoomController {
   private outputDeviceId: string | undefined;
   private detach: (() => void) | null = null;
   private deadlineTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The wait before the next fresh-token rejoin (see rejoin). */
+  private rejoinTimer: ReturnType<typeof setTimeout> | null = null;
   /** Bumped on every attempt so events from an abandoned Room are dropped. */
   private attempt = 0;
   private readonly now: () => number;
@@ -244,7 +247,9 @@ export class WaitingRoomController {
     if (!source) throw new WaitingRoomError('not-configured', 'Set token-url, token and server-url, tokenSource, or room.');
     const details = await source();
     if (attempt !== this.attempt) return null;
-    const room = new Room({ adaptiveStream: true, dynacast: true });
+    // The widget stops its own tracks when the call ends (release); LiveKit must not stop them when
+    // it gives up a connection, or a rejoin would have nothing left to publish.
+    const room = new Room({ adaptiveStream: true, dynacast: true, stopLocalTrackOnUnpublish: false });
     this.room = room;
     try {
       // Nothing of the other party is received until the call shows (see enterCall).
@@ -259,6 +264,8 @@ export class WaitingRoomController {
   private release(): void {
     if (this.deadlineTimer !== null) clearTimeout(this.deadlineTimer);
     this.deadlineTimer = null;
+    if (this.rejoinTimer !== null) clearTimeout(this.rejoinTimer);
+    this.rejoinTimer = null;
     this.detach?.();
     this.detach = null;
     if (this.room && this.room !== this.options.room) void this.room.disconnect();
@@ -291,7 +298,7 @@ export class WaitingRoomController {
       [RoomEvent.Reconnecting]: () => live() && this.dispatch({ type: 'reconnecting' }),
       [RoomEvent.SignalReconnecting]: () => live() && this.dispatch({ type: 'reconnecting' }),
       [RoomEvent.Reconnected]: () => live() && this.dispatch({ type: 'reconnected', metadata: room.metadata, now: this.now() }),
-      [RoomEvent.Disconnected]: (reason) => live() && this.dispatch({ type: 'disconnected', cause: (reason !== undefined && DISCONNECT_CAUSES[reason]) || 'other' }),
+      [RoomEvent.Disconnected]: (reason) => live() && this.onDisconnected((reason !== undefined && DISCONNECT_CAUSES[reason]) || 'other', attempt),
       [RoomEvent.TrackPublished]: (publication) => {
         if (live() && this.inCall && this.ownsRoom()) publication.setSubscribed(true);
         party();
@@ -315,6 +322,61 @@ export class WaitingRoomController {
     return () => {
       for (const [event, handler] of entries) room.off(event, handler);
     };
+  }
+
+  /**
+   * LiveKit gave up reconnecting (its retries reuse the old token): a room the widget owns joins
+   * again with a fresh token, with the waits of rejoin.ts, before the page shows "failed". The
+   * camera and microphone stay on meanwhile and are published again in the new connection.
+   */
+  private onDisconnected(cause: DisconnectCause, attempt: number): void {
+    const phase = this.view.phase === 'reconnecting' ? this.view.resumePhase : this.view.phase;
+    if (cause !== 'other' || !this.ownsRoom() || (phase !== 'waiting' && phase !== 'active')) {
+      this.dispatch({ type: 'disconnected', cause });
+      return;
+    }
+    this.detach?.();
+    this.detach = null;
+    this.room = null;
+    // The new connection is a new call as far as publishing and subscribing go (enterCall again).
+    this.inCall = false;
+    this.dispatch({ type: 'reconnecting' });
+    this.scheduleRejoin(0, attempt);
+  }
+
+  private scheduleRejoin(tries: number, attempt: number): void {
+    const delay = rejoinDelay(tries);
+    if (delay === null) {
+      const error = new WaitingRoomError('disconnected', 'The connection was lost.');
+      this.emit('error', error);
+      this.dispatch({ type: 'failed', code: error.code, message: error.message });
+      return;
+    }
+    this.rejoinTimer = setTimeout(() => {
+      this.rejoinTimer = null;
+      void this.rejoin(tries, attempt);
+    }, delay);
+  }
+
+  private async rejoin(tries: number, attempt: number): Promise<void> {
+    let room: Room | null;
+    try {
+      room = await this.connectOwnRoom(attempt);
+    } catch (cause) {
+      if (attempt !== this.attempt) return;
+      this.room = null;
+      if (cause instanceof WaitingRoomError && cause.reason) this.dispatch({ type: 'closed', reason: cause.reason });
+      else this.scheduleRejoin(tries + 1, attempt);
+      return;
+    }
+    if (room === null || attempt !== this.attempt) {
+      void room?.disconnect();
+      return;
+    }
+    this.detach = this.follow(room, attempt);
+    this.dispatch({ type: 'reconnected', metadata: room.metadata, now: this.now() });
+    this.emit('audioPlayback', room.canPlaybackAudio);
+    this.updateParty();
   }
 
   private ownsRoom(): boolean {

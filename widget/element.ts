@@ -8,12 +8,12 @@
  * dist/widget/custom-elements.json); the element's `observedAttributes` and event options come
  * from contract.ts, which a test keeps in step with it. In short:
  *
- * Attributes: `token-url` | `token` + `server-url` (credentials), `participant-role`
+ * Attributes: `token-url` (with `token-method`, GET by default) | `token` + `server-url` (credentials), `participant-role`
  * (`student` default | `counselor`; property `participantRole`; not `role`, which is the ARIA
  * role), `lang` (`en` | `es`), `end-url` (counselor: where "End session for everyone" POSTs),
  * `text-*` (any text, kebab-case of its key in texts.ts).
  *
- * Properties: `room`, `tokenSource`, `texts`, `participantRole`, `phase` and `otherSessionIgnored` (read-only);
+ * Properties: `room`, `tokenSource`, `tokenRequest`, `texts`, `participantRole`, `phase` and `otherSessionIgnored` (read-only);
  * methods `leave()`, `retry()`, `setMicrophoneEnabled(on)`, `setCameraEnabled(on)`.
  *
  * The waiting room is a pre-call check (camera preview, microphone level, device pickers,
@@ -47,7 +47,7 @@ import { WaitingRoomError } from './errors';
 import type { LiveKitWaitingRoomEventMap } from './events';
 import { initialView, type Notice, type Phase, type WidgetState } from './sessionState';
 import { template } from './template';
-import { fixedTokenSource, urlTokenSource, type TokenSource } from './tokenSource';
+import { fixedTokenSource, urlTokenSource, type TokenRequestHook, type TokenSource } from './tokenSource';
 import { formatWaited, resolveTexts, type WaitingRoomTexts } from './texts';
 import { WaitingRoomView } from './view';
 
@@ -62,7 +62,7 @@ const NOT_CONFIGURED = 'Set token-url, token and server-url, tokenSource, or roo
 const ElementBase = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
 
 /** Properties a page may set before the element is defined (upgraded): kept, not lost (see constructor). */
-const UPGRADED_PROPERTIES = ['room', 'tokenSource', 'texts', 'participantRole'] as const;
+const UPGRADED_PROPERTIES = ['room', 'tokenSource', 'tokenRequest', 'texts', 'participantRole'] as const;
 
 export class LiveKitWaitingRoomElement extends ElementBase {
   static readonly observedAttributes: readonly string[] = ATTRIBUTES;
@@ -73,6 +73,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
   private ui: WaitingRoomView | null = null;
   private borrowedRoom: Room | undefined;
   private customTokenSource: TokenSource | undefined;
+  private tokenRequestHook: TokenRequestHook | undefined;
   private textOverrides: Partial<WaitingRoomTexts> | undefined;
   private ticker: ReturnType<typeof setInterval> | null = null;
   private levelTimer: ReturnType<typeof setInterval> | null = null;
@@ -121,6 +122,17 @@ export class LiveKitWaitingRoomElement extends ElementBase {
   set tokenSource(source: TokenSource | undefined) {
     this.customTokenSource = source;
     if (!this.controller) this.restart();
+  }
+
+  /**
+   * Changes the request to `token-url` before it goes (a CSRF or Authorization header, a body);
+   * read at every connect, so setting it restarts nothing.
+   */
+  get tokenRequest(): TokenRequestHook | undefined {
+    return this.tokenRequestHook;
+  }
+  set tokenRequest(hook: TokenRequestHook | undefined) {
+    this.tokenRequestHook = hook;
   }
 
   get texts(): Partial<WaitingRoomTexts> | undefined {
@@ -241,7 +253,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     if (this.customTokenSource) return this.customTokenSource;
     const tokenUrl = this.getAttribute('token-url');
     const serverUrl = this.getAttribute('server-url');
-    if (tokenUrl) return urlTokenSource(new URL(tokenUrl, document.baseURI).href, serverUrl);
+    if (tokenUrl) return urlTokenSource(new URL(tokenUrl, document.baseURI).href, serverUrl, { method: this.getAttribute('token-method'), prepare: this.tokenRequestHook });
     const token = this.getAttribute('token');
     if (token && serverUrl) return fixedTokenSource(token, serverUrl);
     return undefined;

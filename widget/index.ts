@@ -13,4 +13,4 @@ export type { EndReason, Phase, WidgetState } from './sessionState';
 export { en, es } from './texts';
 export type { WaitingRoomTexts } from './texts';
 export { fixedTokenSource, urlTokenSource } from './tokenSource';
-export type { ConnectionDetails, TokenSource } from './tokenSource';
+export type { ConnectionDetails, TokenRequest, TokenRequestHook, TokenSource, UrlTokenSourceOptions } from './tokenSource';

@@ -15,11 +15,43 @@ export interface ConnectionDetails {
 /** Called on every (re)connect attempt, so a host can mint a fresh token each time. */
 export type TokenSource = () => Promise<ConnectionDetails>;
 
-type Fetch = (input: string, init: { method: string; headers: Record<string, string>; credentials: 'same-origin' }) => Promise<{
+/**
+ * The request the widget sends to `token-url`. A `tokenRequest` hook receives it and returns it
+ * changed: a CSRF header, an `Authorization` header, a body, other credentials.
+ */
+export interface TokenRequest {
+  /** `token-method`. @defaultValue 'GET' */
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  /** @defaultValue 'same-origin' (the portal's session cookie goes along) */
+  credentials: 'omit' | 'same-origin' | 'include';
+  body?: string;
+}
+
+/** Called before every token request, so a header can carry a value that changes (a fresh CSRF token). */
+export type TokenRequestHook = (request: TokenRequest) => TokenRequest | Promise<TokenRequest>;
+
+type Fetch = (input: string, init: TokenRequest) => Promise<{
   ok: boolean;
   status: number;
   json(): Promise<unknown>;
 }>;
+
+export interface UrlTokenSourceOptions {
+  /** The `token-method` attribute: GET or POST (any case). @defaultValue 'GET' */
+  method?: string | null;
+  /** The element's `tokenRequest` property. */
+  prepare?: TokenRequestHook;
+  /** The fetch port. @defaultValue globalThis.fetch */
+  fetch?: Fetch;
+}
+
+/** The methods a token endpoint is called with; anything else is a configuration error, said at once. */
+export function tokenMethod(value: string | null | undefined): TokenRequest['method'] {
+  const method = (value ?? 'GET').toUpperCase();
+  if (method !== 'GET' && method !== 'POST') throw new WaitingRoomError('not-configured', `token-method must be GET or POST, not "${value ?? ''}".`);
+  return method;
+}
 
 /** The clinic API's codes for a token refused because the session closed, as the portal passes them on. */
 const CLOSED_CODES: Record<string, EndReason> = { session_ended: 'ended-by-clinic', session_cancelled: 'cancelled', session_no_show: 'no-show' };
@@ -47,23 +79,25 @@ export function fixedTokenSource(token: string, url: string): TokenSource {
 }
 
 /**
- * Credentials from the host's endpoint: POST first (no body; the URL names the session and the
- * cookie or query names the user), GET when the endpoint answers 405 to POST.
- * `serverUrl` fills in a response that carries only a token. A 409 whose body is the clinic API's
- * `{ error: { code: 'session_ended' | 'session_cancelled' | 'session_no_show' } }` is the session's
- * end, not a failure.
+ * Credentials from the host's endpoint, called with `token-method` (GET unless told; no body:
+ * the URL names the session and the cookie or query names the user), after the `tokenRequest`
+ * hook had its say. `serverUrl` fills in a response that carries only a token. A 409 whose body
+ * is the clinic API's `{ error: { code: 'session_ended' | 'session_cancelled' | 'session_no_show' } }`
+ * is the session's end, not a failure.
  */
-export function urlTokenSource(tokenUrl: string, serverUrl: string | null, fetchImpl: Fetch = fetch): TokenSource {
-  const request = async (method: string) => {
+export function urlTokenSource(tokenUrl: string, serverUrl: string | null, options: UrlTokenSourceOptions = {}): TokenSource {
+  const method = tokenMethod(options.method);
+  const fetchImpl: Fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  return async () => {
+    const request: TokenRequest = { method, headers: { accept: 'application/json' }, credentials: 'same-origin' };
+    // The hook's own failure is the host's, passed on as it is; only the fetch is a network error.
+    const prepared = options.prepare ? await options.prepare(request) : request;
+    let response: Awaited<ReturnType<Fetch>>;
     try {
-      return await fetchImpl(tokenUrl, { method, headers: { accept: 'application/json' }, credentials: 'same-origin' });
+      response = await fetchImpl(tokenUrl, prepared);
     } catch (cause) {
       throw WaitingRoomError.tokenFetch(null, cause);
     }
-  };
-  return async () => {
-    let response = await request('POST');
-    if (response.status === 405) response = await request('GET');
     const reason = response.status === 409 ? await closedReason(response) : undefined;
     if (reason) throw new WaitingRoomError('session-closed', `The session is over (${reason}).`, { reason });
     if (!response.ok) throw WaitingRoomError.tokenFetch(response.status);

@@ -72,7 +72,7 @@ afterEach(async () => {
 });
 
 async function open(url: string, initScript?: string): Promise<WidgetPage> {
-  const page = await openPage(browser(), `${siteUrl()}${url}`, undefined, initScript);
+  const page = await openPage(browser(), `${siteUrl()}${url}`, { initScript });
   opened.push(page);
   return page;
 }

@@ -77,14 +77,21 @@ export interface WidgetPage {
   close(): Promise<void>;
 }
 
-/**
- * Opens `url` in a fresh browser context (its own cookies and devices, like a second person).
- * `initScript` runs before any page script, after the instrumentation.
- */
-export async function openPage(browser: Browser, url: string, permissions?: string[], initScript?: string): Promise<WidgetPage> {
-  const context = await browser.newContext({ viewport: { width: 900, height: 760 }, permissions });
+export interface OpenPageOptions {
+  /** Permissions the context grants (camera, microphone). */
+  permissions?: string[];
+  /** Runs before any page script, after the instrumentation. */
+  initScript?: string;
+  /** Called with the new context before the page loads (routes, WebSocket routes). */
+  prepare?: (context: BrowserContext) => Promise<void>;
+}
+
+/** Opens `url` in a fresh browser context (its own cookies and devices, like a second person). */
+export async function openPage(browser: Browser, url: string, options: OpenPageOptions = {}): Promise<WidgetPage> {
+  const context = await browser.newContext({ viewport: { width: 900, height: 760 }, permissions: options.permissions });
   await context.addInitScript(INSTRUMENT_PAGE);
-  if (initScript) await context.addInitScript(initScript);
+  if (options.initScript) await context.addInitScript(options.initScript);
+  await options.prepare?.(context);
   const page = await context.newPage();
   await page.goto(url);
   return { page, context, close: () => context.close() };
@@ -92,7 +99,7 @@ export async function openPage(browser: Browser, url: string, permissions?: stri
 
 /** Opens the harness page with the widget configured by `params` (its attributes). */
 export function openWidget(browser: Browser, baseUrl: string, params: Record<string, string>, permissions?: string[]): Promise<WidgetPage> {
-  return openPage(browser, `${baseUrl}/harness.html?${new URLSearchParams(params).toString()}`, permissions);
+  return openPage(browser, `${baseUrl}/harness.html?${new URLSearchParams(params).toString()}`, { permissions });
 }
 
 export type Section = 'waiting' | 'call' | 'ended';
