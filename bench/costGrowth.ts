@@ -76,7 +76,7 @@ async function ingestAt(options: GrowthOptions, tag: string): Promise<Omit<Growt
   const count = Math.max(1, Math.ceil((options.rate * options.seconds) / EVENTS_PER_ROOM));
   const rooms: BenchRoom[] = Array.from({ length: count }, (_, i) => ({ room: `growth-${tag}-${i}`, studentIdentity: `s-${tag}-${i}`, counselorIdentity: `c-${tag}-${i}` }));
   const api = createClinicClient({ baseUrl: options.service.url, token: options.service.clinicToken });
-  await inBatches(rooms, 16, (room) => api.createSession({ roomName: room.room, studentIdentity: room.studentIdentity, counselorIdentity: room.counselorIdentity }).then(must));
+  await inBatches(rooms, 16, (room) => api.createSession({ studentIdentity: room.studentIdentity, counselorIdentity: room.counselorIdentity }).then(must).then((session) => Object.assign(room, { room: session.roomName }) && session));
   const requests = await buildIngestRequests(rooms, options.apiKey, options.apiSecret);
   const result = await runOpenLoop({ baseUrl: options.service.url, ratePerSecond: options.rate, requests });
   return { p50Ms: percentile(result.latenciesMs, 50), p99Ms: percentile(result.latenciesMs, 99), non2xx: result.failed };

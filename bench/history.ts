@@ -44,10 +44,9 @@ export async function measureHistory(options: HistoryOptions): Promise<HistoryRe
   const { service, log } = options;
   const api = createClinicClient({ baseUrl: service.url, token: service.clinicToken });
   const suffix = Math.random().toString(36).slice(2, 10);
-  const room = `bench-history-${suffix}`;
   const student = `flapping-student-${suffix}`;
   const counselor = `steady-counselor-${suffix}`;
-  const { id } = await api.createSession({ roomName: room, studentIdentity: student, counselorIdentity: counselor }).then(must);
+  const { id, roomName: room } = await api.createSession({ studentIdentity: student, counselorIdentity: counselor }).then(must);
 
   const send = async (spec: Parameters<typeof webhookBody>[0]): Promise<number> => {
     const body = webhookBody(spec);

@@ -81,7 +81,7 @@ export async function measureServiceIngest(options: ServiceIngestOptions): Promi
   for (const rate of options.plan.rates) {
     const tag = `${rate}-${Date.now().toString(36)}`;
     const rooms = roomsFor(rate, options.plan.secondsPerStep, tag);
-    const sessions = await inBatches(rooms, 16, (room) => api.createSession({ roomName: room.room, studentIdentity: room.studentIdentity, counselorIdentity: room.counselorIdentity }).then(must));
+    const sessions = await inBatches(rooms, 16, (room) => api.createSession({ studentIdentity: room.studentIdentity, counselorIdentity: room.counselorIdentity }).then(must).then((session) => Object.assign(room, { room: session.roomName }) && session));
     const requests = await buildIngestRequests(rooms, options.apiKey, options.apiSecret);
     const ids = sessions.map((session) => session.id);
     const lost = async (): Promise<number> => {

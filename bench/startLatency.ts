@@ -50,7 +50,7 @@ async function oneSession(options: StartLatencyOptions, index: number): Promise<
   const tag = `${Date.now().toString(36)}-${index}`;
   const student = `bench-student-${tag}`;
   const counselor = `bench-counselor-${tag}`;
-  const session = await api.createSession({ roomName: `bench-start-${tag}`, studentIdentity: student, counselorIdentity: counselor }).then(must);
+  const session = await api.createSession({ studentIdentity: student, counselorIdentity: counselor }).then(must);
   const [studentToken, counselorToken] = await Promise.all([api.mintJoinToken(session.id, student).then(must), api.mintJoinToken(session.id, counselor).then(must)]);
   const deadline = options.deadlineMs ?? 15000;
   const studentRoom = new Room();

@@ -81,7 +81,7 @@ export async function measureWidget(options: { service: { url: string; clinicTok
   try {
     for (let run = 0; run < options.runs; run += 1) {
       const tag = `${Date.now().toString(36)}-${run}`;
-      const session = await api.createSession({ roomName: `bench-widget-${tag}`, studentIdentity: `student-${tag}`, counselorIdentity: `counselor-${tag}` }).then(must);
+      const session = await api.createSession({ studentIdentity: `student-${tag}`, counselorIdentity: `counselor-${tag}` }).then(must);
       const { token, url } = await api.mintJoinToken(session.id, `student-${tag}`).then(must);
       const context = await browser.newContext();
       const page = await context.newPage();
@@ -106,7 +106,7 @@ export async function measureWidget(options: { service: { url: string; clinicTok
 async function startToFirstFrame(browser: Browser, siteUrl: string, api: ClinicClient, run: number): Promise<number[]> {
   const tag = `${Date.now().toString(36)}-start-${run}`;
   const identities = { student: `student-${tag}`, counselor: `counselor-${tag}` };
-  const session = await api.createSession({ roomName: `bench-start-${tag}`, studentIdentity: identities.student, counselorIdentity: identities.counselor }).then(must);
+  const session = await api.createSession({ studentIdentity: identities.student, counselorIdentity: identities.counselor }).then(must);
   const contexts = await Promise.all([browser.newContext(), browser.newContext()]);
   try {
     const pages = await Promise.all(

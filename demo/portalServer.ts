@@ -48,7 +48,7 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
       const suffix = randomBytes(3).toString('hex');
       const student = `student-${suffix}`;
       const counselor = `counselor-${suffix}`;
-      const session = must(await clinic.createSession({ roomName: `demo-${suffix}`, studentIdentity: student, counselorIdentity: counselor }));
+      const session = must(await clinic.createSession({ studentIdentity: student, counselorIdentity: counselor }));
       const join = (role: 'student' | 'counselor', identity: string) => `/join.html?${new URLSearchParams({ pass: links.issue({ sessionId: session.id, identity, role }) })}`;
       return { status: 201, body: { id: session.id, roomName: session.roomName, studentUrl: join('student', student), counselorUrl: join('counselor', counselor) } };
     }

@@ -3,6 +3,14 @@
 // (tracks, egress, ingress) is ignored here, so the rules never see it.
 
 export type ParticipantEventKind = 'participant_joined' | 'participant_left' | 'participant_connection_aborted';
+
+/**
+ * What a reconciliation pass infers from LiveKit's API rather than hears from a webhook: the sid
+ * was listed in its room (`participant_seen`) or was missing from a listing taken after its last
+ * observation (`participant_gone`). `at` is when the listing was taken. Unlike a webhook's leave,
+ * an inferred absence is undone by any later observation of the sid (see presence.ts).
+ */
+export type ObservationKind = 'participant_seen' | 'participant_gone';
 export type RoomEventKind = 'room_started' | 'room_finished';
 
 export interface EventParticipant {
@@ -13,7 +21,7 @@ export interface EventParticipant {
 }
 
 export type SessionEvent =
-  | { kind: ParticipantEventKind; id: string; /** epoch ms */ at: number; room: string; participant: EventParticipant }
+  | { kind: ParticipantEventKind | ObservationKind; id: string; /** epoch ms */ at: number; room: string; participant: EventParticipant }
   | { kind: RoomEventKind; id: string; /** epoch ms */ at: number; room: string };
 
 type Int64Like = bigint | number | string;

@@ -5,6 +5,7 @@ export { decodeWebhookEvent } from './events';
 export type {
   DecodeResult,
   EventParticipant,
+  ObservationKind,
   ParticipantEventKind,
   RoomEventKind,
   SessionEvent,
@@ -14,7 +15,7 @@ export type {
 export { ROLE_ATTRIBUTE, roleOf } from './roles';
 export type { Appointment, Role, RolePolicy } from './roles';
 
-export { DEFAULT_LIFECYCLE, decide, newSession, replay, withRecordedDecisions } from './session';
+export { DEFAULT_LIFECYCLE, decide, newSession, pendingTimers, replay, withRecordedDecisions } from './session';
 export type {
   ClinicCommand,
   ClosedStatus,
@@ -22,6 +23,7 @@ export type {
   Effect,
   LifecycleRules,
   NewSessionOptions,
+  PendingTimer,
   RecordedDecisions,
   Refusal,
   SessionInput,
@@ -29,6 +31,8 @@ export type {
   TimerFired,
 } from './session';
 export type { Presence, PresenceInterval } from './presence';
+export { observationsOf } from './reconciliation';
+export type { ListedParticipant, Observation, RoomListing } from './reconciliation';
 export { attendance } from './attendance';
 export { decodeState, encodeState } from './stateCodec';
 export type { Attendance } from './attendance';

@@ -6,8 +6,9 @@
 // Cost: the state is a fold, not a log. Each participant event merges into its sid's presence
 // (order-free, see presence.ts); `decide` compares the changed presence with the other seat's
 // only while it can still move the start (O(1) per event once active) and copies the state once
-// (O(sids)); `replay` of n stored events is O(n log n) whatever their order. The service replays
-// a session's stored events and then decides the new one.
+// (O(sids)); `replay` of n stored events is O(n log n) whatever their order. The service keeps
+// the fold between events and decides each new one against it; it replays the stored events
+// only to rebuild a fold it cannot trust.
 
 import type { SessionEvent } from './events';
 import { closedByRoomEnd, intervalOf, mergePresence, overlapStart, type Presence } from './presence';
@@ -73,6 +74,8 @@ export type Effect =
   | { type: 'notify_active'; sessionId: string; identity: string; sid: string; startedAt: number }
   /** Active, and neither student nor counselor is connected: end the session at `dueAt` unless one returns. */
   | { type: 'await_return'; sessionId: string; lastLeftAt: number; dueAt: number }
+  /** A scheduled session still waiting: decide the no-show at `dueAt` (a timer that fired early asks again). */
+  | { type: 'await_no_show'; sessionId: string; dueAt: number }
   /** Before the start, one of the pair is connected and the other is not. */
   | { type: 'waiting'; sessionId: string; identity: string; role: 'student' | 'counselor'; since: number }
   /** The session closed for good. */
@@ -306,7 +309,9 @@ function takeTimer(draft: Draft, timer: TimerFired): Effect[] {
     return [close(draft, 'ended', 'timeout', timer.at, draft.lastPairLeftAt)];
   }
   if (draft.status !== 'waiting' || draft.scheduledStart === null || lifecycle.noShowAfterMs === null) return [];
-  if (timer.at < draft.scheduledStart + lifecycle.noShowAfterMs) return [];
+  const noShowDue = draft.scheduledStart + lifecycle.noShowAfterMs;
+  // Fired early (another instance's clock, a window changed since it was armed): again then.
+  if (timer.at < noShowDue) return [{ type: 'await_no_show', sessionId, dueAt: noShowDue }];
   // The pair was complete but the activation has not been recorded yet: start, don't close.
   if (draft.actualStart !== null) return [{ type: 'activate', sessionId, startedAt: draft.actualStart }];
   return [close(draft, 'no_show', 'no_show', timer.at, null)];
@@ -318,6 +323,8 @@ function apply(draft: Draft, input: SessionInput): { effects: Effect[]; refusal?
     case 'participant_joined':
     case 'participant_left':
     case 'participant_connection_aborted':
+    case 'participant_seen':
+    case 'participant_gone':
       return { effects: takeParticipantEvent(draft, input) };
     case 'room_finished':
       return { effects: takeRoomFinished(draft, input.at) };
@@ -361,6 +368,30 @@ export function replay(start: SessionState, events: Iterable<SessionEvent>): Ses
   if (together !== null && (draft.actualStart === null || together < draft.actualStart)) draft.actualStart = together;
   if (draft.status === 'waiting' && draft.actualStart !== null) draft.status = 'active';
   return draft;
+}
+
+/** A timer the session's state calls for now: when it is due and what fires then. */
+export interface PendingTimer {
+  kind: TimerFired['kind'];
+  dueAt: number;
+}
+
+/**
+ * The timers the state asks for, derived from the state alone (so a lost timer can always be
+ * armed again from the durable record): the rejoin grace of an active session nobody of the pair
+ * is connected to, and the no-show window of a scheduled session still waiting. Give it the
+ * state with the recorded decisions laid over (`withRecordedDecisions`).
+ */
+export function pendingTimers(state: SessionState): PendingTimer[] {
+  const timers: PendingTimer[] = [];
+  const { lifecycle } = state;
+  if (state.status === 'active' && state.connected.student + state.connected.counselor === 0 && state.lastPairLeftAt !== null) {
+    timers.push({ kind: 'grace_expired', dueAt: state.lastPairLeftAt + lifecycle.rejoinGraceMs });
+  }
+  if (state.status === 'waiting' && state.actualStart === null && state.scheduledStart !== null && lifecycle.noShowAfterMs !== null) {
+    timers.push({ kind: 'no_show_due', dueAt: state.scheduledStart + lifecycle.noShowAfterMs });
+  }
+  return timers;
 }
 
 /** What the service recorded of the session's decisions (each one made once, atomically). */

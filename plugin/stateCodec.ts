@@ -10,11 +10,14 @@ import type { SessionState } from './session';
 const ROLES: readonly Role[] = ['student', 'counselor', 'guest'];
 const OUTCOMES: readonly Presence['outcome'][] = ['connected', 'left', 'aborted'];
 
-/** sid, identity index, role index, joinedAt, leftAt, outcome index */
-type Row = [string, number, number, number | null, number | null, number];
+/** sid, identity index, role index, joinedAt, closedAt, seenAt, outcome index, then inferred absences if any */
+type Row = [string, number, number, number | null, number | null, number | null, number, ...number[]];
+
+/** The form's version: a fold kept in another form is not read (the service rebuilds it). */
+const VERSION = 2;
 
 interface Encoded {
-  v: 1;
+  v: typeof VERSION;
   state: Omit<SessionState, 'presences' | 'seats'>;
   identities: string[];
   rows: Row[];
@@ -34,10 +37,10 @@ export function encodeState(state: SessionState): string {
       identityIndex.set(presence.identity, identity);
     }
     rowOf.set(presence.sid, rows.length);
-    rows.push([presence.sid, identity, ROLES.indexOf(presence.role), presence.joinedAt, presence.leftAt, OUTCOMES.indexOf(presence.outcome)]);
+    rows.push([presence.sid, identity, ROLES.indexOf(presence.role), presence.joinedAt, presence.closedAt, presence.seenAt, OUTCOMES.indexOf(presence.outcome), ...presence.absences]);
   }
   const seatRows = (sids: readonly string[]) => sids.map((sid) => rowOf.get(sid) as number);
-  const encoded: Encoded = { v: 1, state: rest, identities, rows, seats: { student: seatRows(seats.student), counselor: seatRows(seats.counselor) } };
+  const encoded: Encoded = { v: VERSION, state: rest, identities, rows, seats: { student: seatRows(seats.student), counselor: seatRows(seats.counselor) } };
   return JSON.stringify(encoded);
 }
 
@@ -49,16 +52,20 @@ export function decodeState(text: string): SessionState | null {
   } catch {
     return null;
   }
-  if (encoded?.v !== 1 || !Array.isArray(encoded.rows) || !Array.isArray(encoded.identities)) return null;
+  if (encoded?.v !== VERSION || !Array.isArray(encoded.rows) || !Array.isArray(encoded.identities)) return null;
   const presences: Record<string, Presence> = {};
-  for (const [sid, identity, role, joinedAt, leftAt, outcome] of encoded.rows) {
+  for (const [sid, identity, role, joinedAt, closedAt, seenAt, outcome, ...absences] of encoded.rows) {
+    const standing = absences.filter((at) => seenAt === null || at > seenAt);
     presences[sid] = {
       sid,
       identity: encoded.identities[identity] as string,
       role: ROLES[role] as Role,
       joinedAt,
-      leftAt,
+      leftAt: closedAt === null ? (standing[0] ?? null) : Math.min(closedAt, standing[0] ?? closedAt),
       outcome: OUTCOMES[outcome] as Presence['outcome'],
+      closedAt,
+      seenAt,
+      absences,
     };
   }
   const sidsOf = (rows: number[]) => rows.map((row) => (encoded.rows[row] as Row)[0]);

@@ -24,8 +24,8 @@ export type ServiceErrorCode =
   | 'session_not_found'
   /** No failed clinic webhook delivery under that id. */
   | 'delivery_not_found'
-  /** The room already has a session that has not ended. */
-  | 'session_conflict'
+  /** The clinic's appointment id already names a session created with other details. */
+  | 'external_id_conflict'
   /** The session has ended; it takes no more joins or commands but `end`. */
   | 'session_ended'
   /** The session was cancelled before it started. */

@@ -17,7 +17,7 @@ import { liveKitWebhookVerifier } from './livekit/webhookVerifier';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { ClinicOutbox } from './queue/clinicOutbox';
-import { bullLifecycleJobs, createLifecycleQueue, scheduleReconciliation, scheduleRetention } from './queue/lifecycleQueue';
+import { bullLifecycleJobs, createLifecycleQueue, ensureSchedules, scheduleReconciliation, scheduleRetention, type Schedules } from './queue/lifecycleQueue';
 import { createLifecycleWorker, type LifecycleWorker } from './queue/lifecycleWorker';
 import { observeReconciliation, readReconcileSummary } from './queue/reconcileSummary';
 import { RedisProbeLog } from './probe/RedisProbeLog';
@@ -113,6 +113,15 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
     requestTimeoutSeconds: config.LIVEKIT_REQUEST_TIMEOUT_SECONDS,
   });
 
+  const schedules: Schedules = {
+    reconcileEveryMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
+    retentionEveryMs: config.RETENTION_DAYS > 0 ? config.RETENTION_INTERVAL_SECONDS * 1000 : 0,
+  };
+  const keepSchedules = async (): Promise<void> => {
+    const recreated = await ensureSchedules(queue, schedules);
+    if (recreated.length > 0) logger.warn({ recreated }, 'job schedulers were missing from Redis (data lost?): re-created, one reconciliation pass queued');
+  };
+
   let worker: LifecycleWorker | null = null;
   if (roles.worker) {
     worker = createLifecycleWorker(
@@ -131,6 +140,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
         wait: (ms) => wait(ms),
         onActivationRecorded: () => metrics.activations.inc(),
         onStartedSent: (seconds) => metrics.activationLatency.observe(seconds),
+        ensureSchedules: keepSchedules,
       },
       {
         redisUrl: config.REDIS_URL,
@@ -145,12 +155,21 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   // Connections finish initialising before the service counts as started (and before it can be stopped).
   await queue.waitUntilReady();
   await worker?.waitUntilReady();
+  let scheduleKeeper: NodeJS.Timeout | null = null;
   if (worker) {
     // Kept for a few passes (at least 5 minutes), so a summary nobody refreshes goes away.
     const keepMs = Math.max(5 * config.RECONCILE_INTERVAL_SECONDS * 1000, 300_000);
     observeReconciliation(worker, { metrics, redis: await queue.client, prefix: config.BULLMQ_PREFIX, now: () => clock.now(), keepMs, logger });
-    await scheduleReconciliation(queue, config.RECONCILE_INTERVAL_SECONDS * 1000);
-    await scheduleRetention(queue, config.RETENTION_DAYS > 0 ? config.RETENTION_INTERVAL_SECONDS * 1000 : 0);
+    await scheduleReconciliation(queue, schedules.reconcileEveryMs);
+    await scheduleRetention(queue, schedules.retentionEveryMs);
+    // The schedulers live in Redis only: each worker checks for them at half the interval, so a
+    // Redis that lost its data gets a pass again within one interval.
+    if (schedules.reconcileEveryMs > 0) {
+      scheduleKeeper = setInterval(() => {
+        keepSchedules().catch((error: unknown) => logger.warn({ err: error }, 'could not check the job schedulers'));
+      }, schedules.reconcileEveryMs / 2);
+      scheduleKeeper.unref();
+    }
   }
 
   let draining = false;
@@ -249,6 +268,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
         server.closeIdleConnections();
         await closing;
       }
+      if (scheduleKeeper) clearInterval(scheduleKeeper);
       await worker?.close();
       await outboxWorker?.close();
       await outbox?.close();

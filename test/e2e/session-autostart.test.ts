@@ -13,10 +13,9 @@ afterAll(async () => {
 });
 
 test('when a student and a counselor join the room, then the session starts for both, survives a rejoin and ends when the clinic ends it', async () => {
-  const roomName = uniqueName('e2e-room');
   const studentIdentity = uniqueName('student');
   const counselorIdentity = uniqueName('counselor');
-  const created = await clinic().createSession({ roomName, studentIdentity, counselorIdentity });
+  const created = await clinic().createSession({ studentIdentity, counselorIdentity });
   expect(created.status).toBe(201);
   const sessionId = must(created).id;
 
@@ -60,8 +59,10 @@ test('when a student and a counselor join the room, then the session starts for 
   expect(Date.parse(ended.actualEnd as string)).toBeGreaterThanOrEqual(Date.parse(ended.actualStart as string));
   const refused = await clinic().mintJoinToken(sessionId, studentIdentity);
   expect(refused).toMatchObject({ status: 409, error: { code: 'session_ended' } });
-  // The room is free for the next appointment.
-  expect((await clinic().createSession({ roomName, studentIdentity, counselorIdentity })).status).toBe(201);
+  // The pair's next appointment gets a room of its own.
+  const next = await clinic().createSession({ studentIdentity, counselorIdentity });
+  expect(next.status).toBe(201);
+  expect(must(next).roomName).not.toBe(must(created).roomName);
 
   // The clinic's backend heard it all, signed, in order: both joins with the student waiting
   // between them, the start, the reload, and the end.

@@ -24,10 +24,10 @@ const roomExists = async (roomName: string) => (await liveKit().listRooms([roomN
 const view = async (sessionId: string): Promise<any> => must(await clinic().getSession(sessionId)); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 async function newSession(scheduledStart?: Date) {
-  const names = { roomName: uniqueName('life-room'), studentIdentity: uniqueName('student'), counselorIdentity: uniqueName('counselor') };
+  const names = { studentIdentity: uniqueName('student'), counselorIdentity: uniqueName('counselor') };
   const created = await clinic().createSession({ ...names, ...(scheduledStart ? { scheduledStart: scheduledStart.toISOString() } : {}) });
   expect(created.status).toBe(201);
-  return { ...names, sessionId: must(created).id };
+  return { ...names, roomName: must(created).roomName, sessionId: must(created).id };
 }
 
 /** Waits until the service has seen `identity` connected (or not). */
@@ -120,7 +120,7 @@ test('a cancel before the start tells the waiting student, refuses tokens and fr
   await expectClosedFor(student, session.sessionId, 'cancelled');
   expect(student.snapshots.at(-1)).toMatchObject({ status: 'cancelled', reason: 'cancelled' });
   expect((await clinic().mintJoinToken(session.sessionId, session.counselorIdentity)).error?.code).toBe('session_cancelled');
-  expect((await clinic().createSession({ roomName: session.roomName, studentIdentity: 'next-student', counselorIdentity: 'next-counselor' })).status).toBe(201);
+  expect((await clinic().createSession({ studentIdentity: 'next-student', counselorIdentity: 'next-counselor' })).status).toBe(201);
 });
 
 test('a no-show when only the student came: the record says who came and how late, and the student is told', async () => {
@@ -137,7 +137,7 @@ test('a no-show when only the student came: the record says who came and how lat
   expect(came.lateSeconds).toBeGreaterThan(NO_SHOW_AFTER_MS / 1000 - 60);
   expect(absent).toMatchObject({ identity: session.counselorIdentity, firstJoinedAt: null, lateSeconds: null });
   expect((await clinic().mintJoinToken(session.sessionId, session.counselorIdentity)).error?.code).toBe('session_no_show');
-  expect((await clinic().createSession({ roomName: session.roomName, studentIdentity: 'next-student', counselorIdentity: 'next-counselor' })).status).toBe(201);
+  expect((await clinic().createSession({ studentIdentity: 'next-student', counselorIdentity: 'next-counselor' })).status).toBe(201);
 });
 
 test('a no-show when nobody came, and a session whose pair met is never one', async () => {

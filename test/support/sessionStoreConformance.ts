@@ -1,9 +1,8 @@
 // One conformance suite for every SessionStore: the in-memory fake (unit), the MongoDB adapter
 // and the composed store with its Redis copy (integration, on FerretDB here, on a real MongoDB
-// when MONGODB_URI points at one). Each test makes its own store and its own room names.
+// when MONGODB_URI points at one). Each test makes its own store and its own session ids.
 import { randomBytes } from 'node:crypto';
-import { isServiceError } from '../../webhook-service/errors';
-import type { ActivationRecord, ClosureRecord, SessionRecord, SessionStore, StoredEvent } from '../../webhook-service/usecases/ports/SessionStore';
+import type { ActivationRecord, ClosureRecord, ExternalIdClaim, SessionRecord, SessionStore, StoredEvent } from '../../webhook-service/usecases/ports/SessionStore';
 
 export interface StoreUnderTest {
   store: SessionStore;
@@ -15,6 +14,7 @@ const id = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 export const aSession = (overrides: Partial<SessionRecord> = {}): SessionRecord => ({
   id: id('ses'),
   roomName: id('room'),
+  externalId: null,
   studentIdentity: 'student-ana',
   counselorIdentity: 'counselor-bo',
   scheduledStart: new Date('2030-01-02T03:04:05.000Z'),
@@ -52,14 +52,17 @@ export const aClosure = (session: SessionRecord, overrides: Partial<ClosureRecor
   ...overrides,
 });
 
-const codeOf = async (attempt: Promise<unknown>): Promise<string> => {
-  try {
-    await attempt;
-    return 'no error';
-  } catch (error) {
-    return isServiceError(error) ? error.code : String(error);
+
+/** Every open session's id (the suites' stores are small). */
+async function openIds(store: SessionStore): Promise<string[]> {
+  const ids: string[] = [];
+  for (let after: string | null = null; ; ) {
+    const page = await store.listOpenSessions(after, 500);
+    ids.push(...page.map((open) => open.sessionId));
+    if (page.length < 500) return ids;
+    after = page.at(-1)?.sessionId ?? null;
   }
-};
+}
 
 export function describeSessionStore(name: string, make: () => Promise<StoreUnderTest>): void {
   describe(`${name} keeps the SessionStore contract`, () => {
@@ -73,40 +76,65 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
       await subject.dispose();
     });
 
-    test('a created session reads back whole, with no events and no decisions', async () => {
+    test('a created session reads back whole, with no events and no decisions, and is listed as open', async () => {
       const session = aSession();
-      await store.createSession(session);
+      expect(await store.createSession(session)).toEqual({ created: true, session });
       expect(await store.findSession(session.id)).toEqual(session);
       expect(await store.loadRecords(session.id)).toEqual({ session, events: [], activation: null, closure: null });
-      expect(await store.findOpenSessionByRoom(session.roomName)).toEqual(session);
+      expect(await openIds(store)).toContain(session.id);
     });
 
-    test('an unknown session or room reads as null', async () => {
+    test('an unknown session reads as null', async () => {
       expect(await store.findSession(id('ses'))).toBeNull();
       expect(await store.loadRecords(id('ses'))).toBeNull();
-      expect(await store.findOpenSessionByRoom(id('room'))).toBeNull();
+      expect(await store.findExternalId(id('apt'))).toBeNull();
     });
 
-    test('a room holds one session until it is released, then takes the next', async () => {
-      const first = aSession();
-      await store.createSession(first);
-      expect(await codeOf(store.createSession(aSession({ roomName: first.roomName })))).toBe('session_conflict');
-      await store.releaseRoom(first);
-      await store.releaseRoom(first);
-      expect(await store.findOpenSessionByRoom(first.roomName)).toBeNull();
-      const next = aSession({ roomName: first.roomName });
-      await store.createSession(next);
-      expect(await store.findOpenSessionByRoom(first.roomName)).toEqual(next);
-      // Releasing the old session again does not free the room from the new one.
-      await store.releaseRoom(first);
-      expect(await store.findOpenSessionByRoom(first.roomName)).toEqual(next);
+    test('creating a session again under its id returns the stored one and changes nothing', async () => {
+      const session = aSession();
+      await store.createSession(session);
+      await store.recordEvent(anEvent(session));
+      expect(await store.createSession({ ...session, studentIdentity: 'someone-else' })).toEqual({ created: false, session });
+      expect((await store.loadRecords(session.id))?.events).toHaveLength(1);
     });
 
-    test('concurrent creates for one room: exactly one wins', async () => {
-      const roomName = id('room');
-      const results = await Promise.all(Array.from({ length: 8 }, () => codeOf(store.createSession(aSession({ roomName })))));
-      expect(results.filter((result) => result === 'no error')).toHaveLength(1);
-      expect(results.filter((result) => result === 'session_conflict')).toHaveLength(7);
+    test('concurrent creates under one id: exactly one creates, all read the same session', async () => {
+      const session = aSession();
+      const results = await Promise.all(Array.from({ length: 8 }, () => store.createSession(session)));
+      expect(results.filter((result) => result.created)).toHaveLength(1);
+      for (const result of results) expect(result.session).toEqual(session);
+    });
+
+    test("a clinic's appointment id is bound once: concurrent claims all read the first", async () => {
+      const externalId = id('apt');
+      const claims: ExternalIdClaim[] = Array.from({ length: 8 }, () => ({ externalId, sessionId: id('ses'), fingerprint: 'f', createdAt: new Date('2030-01-02T03:00:00.000Z') }));
+      const results = await Promise.all(claims.map((claim) => store.claimExternalId(claim)));
+      expect(results.filter((result) => result.claimed)).toHaveLength(1);
+      const winner = results.find((result) => result.claimed)?.claim;
+      for (const result of results) expect(result.claim).toEqual(winner);
+      expect(await store.findExternalId(externalId)).toEqual(winner);
+    });
+
+    test('a finished session leaves the open list (repeatable), and the others stay', async () => {
+      const done = aSession();
+      const open = aSession();
+      await store.createSession(done);
+      await store.createSession(open);
+      await store.finishSession(done.id);
+      await store.finishSession(done.id);
+      const listed = await openIds(store);
+      expect(listed).not.toContain(done.id);
+      expect(listed).toContain(open.id);
+      expect(await store.findSession(done.id)).toEqual(done);
+    });
+
+    test('the open list pages by session id', async () => {
+      const made = Array.from({ length: 5 }, () => aSession());
+      for (const session of made) await store.createSession(session);
+      const sorted = [...made].sort((a, b) => (a.id < b.id ? -1 : 1));
+      const entry = (session: SessionRecord) => ({ sessionId: session.id, roomName: session.roomName, createdAt: session.createdAt });
+      expect(await store.listOpenSessions((sorted[0] as SessionRecord).id, 2)).toEqual(sorted.slice(1, 3).map(entry));
+      expect(await store.listOpenSessions(null, 10)).toEqual(sorted.map(entry));
     });
 
     test('an event is stored once: a redelivery returns the first copy', async () => {
@@ -119,16 +147,23 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
       expect((await store.loadRecords(session.id))?.events).toEqual([event]);
     });
 
-    test("an event id stored for an earlier session of the room stays that session's", async () => {
+    test("an event id stored for another session stays that session's", async () => {
       const earlier = aSession();
       await store.createSession(earlier);
       const event = anEvent(earlier);
       await store.recordEvent(event);
-      await store.releaseRoom(earlier);
-      const later = aSession({ roomName: earlier.roomName });
+      const later = aSession();
       await store.createSession(later);
       expect(await store.recordEvent({ ...event, sessionId: later.id })).toEqual({ inserted: false, stored: event });
       expect((await store.loadRecords(later.id))?.events).toEqual([]);
+    });
+
+    test('a reconciled event keeps the evidence it was inferred from', async () => {
+      const session = aSession();
+      await store.createSession(session);
+      const event = anEvent(session, { kind: 'participant_gone', reconciled: true, evidence: { source: 'list_participants', requestedAt: 1, takenAt: 2, listed: 0 } });
+      await store.recordEvent(event);
+      expect((await store.loadRecords(session.id))?.events).toEqual([event]);
     });
 
     test('every event of a session comes back, room events and guests included, and no other session\'s', async () => {
@@ -216,9 +251,9 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
       expect(found).toContain(old.id);
       expect(found).not.toContain(recent.id);
       expect(found).not.toContain(open.id);
-      await store.releaseRoom(old);
       await store.deleteSession(old.id);
       expect(await store.findSession(old.id)).toBeNull();
+      expect(await openIds(store)).not.toContain(old.id);
       expect(await store.loadRecords(old.id)).toBeNull();
       expect(await store.listClosedBefore(new Date('2030-02-01T00:00:00.000Z'), 100)).not.toContain(old.id);
       expect(await store.findSession(recent.id)).toEqual(recent);

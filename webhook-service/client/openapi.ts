@@ -10,6 +10,7 @@ export interface paths {
         /** @description Sessions with their attendance, in creation order, a page at a time. With Accept: text/csv, one row per presence interval (sessionId, roomName, status, role, identity, joinedAt, leftAt, lateSeconds) and the next cursor in X-Next-Cursor. */
         get: operations["listSessions"];
         put?: never;
+        /** @description The service names the room. With externalId, a repeat of the same request answers 200 with the session it created; the same externalId with other details answers 409 external_id_conflict. */
         post: operations["createSession"];
         delete?: never;
         options?: never;
@@ -152,10 +153,10 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         CreateSession: {
-            roomName: string;
             studentIdentity: string;
             counselorIdentity: string;
             scheduledStart?: string | null;
+            externalId?: string | null;
         };
         TokenRequest: {
             identity: string;
@@ -188,7 +189,9 @@ export interface components {
         };
         Session: {
             id: string;
+            /** @description the session's own LiveKit room, named by the service and never reused */
             roomName: string;
+            externalId: string | null;
             /** @enum {string} */
             status: "waiting" | "active" | "ended" | "cancelled" | "no_show";
             endReason: ("ended" | "timeout" | "cancelled" | "no_show") | null;
@@ -200,10 +203,10 @@ export interface components {
         };
         AuditEntry: {
             id: string;
-            /** @description the API key's name (never its secret); `participant` for a call made with a participant's own credential */
+            /** @description the API key's name (never its secret); `participant` for a call made with a participant's own credential, `reconciliation` for what a pass inferred */
             keyName: string;
             /** @enum {string} */
-            action: "session.create" | "session.end" | "session.cancel" | "token.mint";
+            action: "session.create" | "session.end" | "session.cancel" | "token.mint" | "presence.reconciled";
             sessionId: string | null;
             /** @description for token mints: whose token; for a participant's own call: who called */
             identity: string | null;
@@ -213,6 +216,8 @@ export interface components {
                 status: number;
                 code: string | null;
             };
+            /** @description for presence.reconciled: what the pass recorded and the LiveKit listing it inferred it from (JSON) */
+            detail?: string;
         };
         AuditList: {
             entries: components["schemas"]["AuditEntry"][];
@@ -266,6 +271,8 @@ export interface operations {
                 to?: string;
                 limit?: number;
                 cursor?: string;
+                /** @description only the session of this appointment id (the clinic's) */
+                externalId?: string;
             };
             header?: never;
             path?: never;
@@ -338,6 +345,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description the session this externalId created earlier, as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
             /** @description the session, waiting */
             201: {
                 headers: {

@@ -84,9 +84,17 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   router.post(
     '/sessions',
     audited('session.create', async (req) => {
+      if (typeof req.body === 'object' && req.body !== null && 'roomName' in req.body) {
+        throw new ServiceError('invalid_request', "roomName: the service names each session's room now (one room per session, never reused); leave roomName out and use the roomName of the answer");
+      }
       const body = parse(CreateSessionBody, req.body);
-      const view = await createSession(deps, { ...body, scheduledStart: body.scheduledStart ? new Date(body.scheduledStart) : null });
-      return { status: 201, body: view, sessionId: view.id };
+      const { created, session } = await createSession(deps, {
+        studentIdentity: body.studentIdentity,
+        counselorIdentity: body.counselorIdentity,
+        scheduledStart: body.scheduledStart ? new Date(body.scheduledStart) : null,
+        externalId: body.externalId ?? null,
+      });
+      return { status: created ? 201 : 200, body: session, sessionId: session.id };
     }),
   );
 
@@ -98,6 +106,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
       to: query.to ? new Date(query.to) : null,
       limit: query.limit,
       cursor: query.cursor ?? null,
+      externalId: query.externalId ?? null,
     });
     if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
       if (page.nextCursor) res.set('X-Next-Cursor', page.nextCursor);

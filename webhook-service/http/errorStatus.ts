@@ -14,7 +14,7 @@ export const ERROR_STATUS: Readonly<Record<ServiceErrorCode, number>> = {
   invalid_request: 400,
   session_not_found: 404,
   delivery_not_found: 404,
-  session_conflict: 409,
+  external_id_conflict: 409,
   session_ended: 409,
   session_cancelled: 409,
   session_no_show: 409,

@@ -49,6 +49,7 @@ export function openApiDocument(): Record<string, unknown> {
             { name: 'to', in: 'query', description: 'created before (ISO 8601)', schema: { type: 'string', format: 'date-time' } },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
             { name: 'cursor', in: 'query', schema: { type: 'string' } },
+            { name: 'externalId', in: 'query', description: "only the session of this appointment id (the clinic's)", schema: { type: 'string' } },
           ],
           responses: {
             '200': {
@@ -62,7 +63,12 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           operationId: 'createSession',
           requestBody: { required: true, ...json('CreateSession') },
-          responses: { '201': answer('the session, waiting', 'Session'), ...errors(400, 401, 409, 413, 503) },
+          description: 'The service names the room. With externalId, a repeat of the same request answers 200 with the session it created; the same externalId with other details answers 409 external_id_conflict.',
+          responses: {
+            '201': answer('the session, waiting', 'Session'),
+            '200': answer('the session this externalId created earlier, as it is now', 'Session'),
+            ...errors(400, 401, 409, 413, 503),
+          },
         },
       },
       '/v1/sessions/{id}': {

@@ -10,14 +10,26 @@ export const apiSchemas = z.registry<{ id: string; description?: string }>();
 const identity = z.string().min(1).max(256);
 const instant = z.string().describe('ISO 8601');
 
+/** The clinic's appointment id: printable, no control characters (a range, so fuzzers can generate it). */
+const externalId = z
+  .string()
+  .min(1)
+  .max(256)
+  // eslint-disable-next-line no-control-regex -- the point is to name the control characters
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
+  .describe("the clinic's appointment id: creating again with the same one and the same details returns the same session");
+
 export const CreateSessionBody = z
   .object({
-    roomName: z.string().min(1).max(256).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters'),
     studentIdentity: identity,
     counselorIdentity: identity,
     scheduledStart: z.iso.datetime({ offset: true }).nullish(),
+    externalId: externalId.nullish(),
   })
-  .register(apiSchemas, { id: 'CreateSession', description: 'A session for an appointment in a LiveKit room.' });
+  .register(apiSchemas, {
+    id: 'CreateSession',
+    description: "A session for an appointment. The service names the session's LiveKit room (the answer's roomName); a body with roomName is refused.",
+  });
 
 export const TokenBody = z.object({ identity }).register(apiSchemas, { id: 'TokenRequest' });
 
@@ -53,7 +65,8 @@ const Participant = z
 export const Session = z
   .object({
     id: z.string(),
-    roomName: z.string(),
+    roomName: z.string().describe("the session's own LiveKit room, named by the service and never reused"),
+    externalId: z.string().nullable(),
     status: z.enum(['waiting', 'active', 'ended', 'cancelled', 'no_show']),
     endReason: z.enum(['ended', 'timeout', 'cancelled', 'no_show']).nullable(),
     scheduledStart: instant.nullable(),
@@ -67,12 +80,13 @@ export const Session = z
 const AuditEntry = z
   .object({
     id: z.string(),
-    keyName: z.string().describe("the API key's name (never its secret); `participant` for a call made with a participant's own credential"),
-    action: z.enum(['session.create', 'session.end', 'session.cancel', 'token.mint']),
+    keyName: z.string().describe("the API key's name (never its secret); `participant` for a call made with a participant's own credential, `reconciliation` for what a pass inferred"),
+    action: z.enum(['session.create', 'session.end', 'session.cancel', 'token.mint', 'presence.reconciled']),
     sessionId: z.string().nullable(),
     identity: z.string().nullable().describe("for token mints: whose token; for a participant's own call: who called"),
     at: instant,
     outcome: z.object({ status: z.number().int(), code: z.string().nullable() }),
+    detail: z.string().optional().describe('for presence.reconciled: what the pass recorded and the LiveKit listing it inferred it from (JSON)'),
   })
   .register(apiSchemas, { id: 'AuditEntry' });
 
@@ -91,6 +105,7 @@ export const SessionListQuery = z.object({
   to: z.iso.datetime({ offset: true }).optional().describe('created before'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).max(512).optional(),
+  externalId: externalId.optional(),
 });
 
 export const SessionPage = z

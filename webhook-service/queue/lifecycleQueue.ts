@@ -1,7 +1,7 @@
 // The BullMQ `lifecycle` queue: names, job ids and retry policy, and the producer side the use
 // cases ask through (the LifecycleJobs port). Job ids make a repeated request a no-op while the
 // job exists; BullMQ ids must not contain ':' (ours: `activate-<session>`, `notify-<event>`,
-// `close-<session>`, `grace-<session>-<due>`, `noshow-<session>`). A failed job keeps its id
+// `close-<session>`, `grace-<session>-<due>`, `noshow-<session>-<due>`). A failed job keeps its id
 // for inspection, which would swallow every later request: an activation asked for again after a
 // failure replaces the failed job.
 import { Queue, type JobsOptions, type RedisOptions } from 'bullmq';
@@ -78,7 +78,7 @@ export function bullLifecycleJobs(queue: LifecycleQueue, clock: Clock, retry: Re
     requestNotify: (job) => add(JOB.notify, job, `notify-${job.eventId}`),
     requestClose: (job) => add(JOB.close, job, `close-${job.sessionId}`, { retryAfterFailure: true }),
     scheduleGraceCheck: (job) => add(JOB.grace, job, `grace-${job.sessionId}-${job.dueAt}`, { delay: delayUntil(job.dueAt) }),
-    scheduleNoShowCheck: (job) => add(JOB.noShow, job, `noshow-${job.sessionId}`, { delay: delayUntil(job.dueAt) }),
+    scheduleNoShowCheck: (job) => add(JOB.noShow, job, `noshow-${job.sessionId}-${job.dueAt}`, { delay: delayUntil(job.dueAt) }),
   };
 }
 
@@ -103,3 +103,33 @@ export const scheduleReconciliation = (queue: LifecycleQueue, everyMs: number) =
 
 /** Retention every `everyMs` (0: off). */
 export const scheduleRetention = (queue: LifecycleQueue, everyMs: number) => scheduleEvery(queue, JOB.retention, everyMs);
+
+export interface Schedules {
+  reconcileEveryMs: number;
+  retentionEveryMs: number;
+}
+
+/**
+ * Makes sure both job schedulers exist, as any worker does every so often: a Redis that lost its
+ * data (a flush, a failover to a lagging replica, an old snapshot) loses them with everything else,
+ * and nothing would run a pass again. A reconciliation scheduler found missing also gets one pass
+ * at once, so the repairs start within one interval of the loss. Returns what it re-created.
+ */
+export async function ensureSchedules(queue: LifecycleQueue, schedules: Schedules): Promise<LifecycleJobName[]> {
+  const wanted: [LifecycleJobName, number][] = [
+    [JOB.reconcile, schedules.reconcileEveryMs],
+    [JOB.retention, schedules.retentionEveryMs],
+  ];
+  const recreated: LifecycleJobName[] = [];
+  try {
+    for (const [name, everyMs] of wanted) {
+      if (everyMs === 0 || (await queue.getJobScheduler(name))) continue;
+      await scheduleEvery(queue, name, everyMs);
+      recreated.push(name);
+      if (name === JOB.reconcile) await queue.add(name, { every: everyMs }, { jobId: `reconcile-now-${Date.now()}`, attempts: 1, removeOnComplete: 50, removeOnFail: 50 });
+    }
+  } catch (error) {
+    throw ServiceError.queueUnavailable(error);
+  }
+  return recreated;
+}

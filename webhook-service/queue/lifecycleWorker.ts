@@ -1,7 +1,7 @@
 // The BullMQ worker of the `lifecycle` queue. It runs the use cases and decides what a failure
 // means: the store or LiveKit unreachable -> throw, BullMQ retries with backoff; anything a retry
 // cannot fix -> UnrecoverableError, the job fails at once (and is logged).
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { isServiceError, type ServiceErrorCode } from '../errors';
 import { activateSession, notifyParticipant, type ActivateSessionDeps } from '../usecases/activateSession';
 import { announceClosure, type AnnounceClosureDeps } from '../usecases/announceClosure';
@@ -13,7 +13,14 @@ import { JOB, LIFECYCLE_QUEUE, reconnectSoon, type LifecycleJobData, type Lifecy
 
 const RETRYABLE: readonly ServiceErrorCode[] = ['store_unavailable', 'queue_unavailable', 'livekit_unavailable'];
 
-export type LifecycleWorkerDeps = ActivateSessionDeps & AnnounceClosureDeps & CloseSessionDeps & ReconcileDeps & RetentionDeps;
+export type LifecycleWorkerDeps = ActivateSessionDeps &
+  AnnounceClosureDeps &
+  CloseSessionDeps &
+  ReconcileDeps &
+  RetentionDeps & {
+    /** Re-creates the job schedulers if Redis lost them. */
+    ensureSchedules(): Promise<unknown>;
+  };
 
 export interface LifecycleWorkerOptions {
   redisUrl: string;
@@ -27,7 +34,7 @@ export interface LifecycleWorkerOptions {
 
 export type LifecycleWorker = Worker<LifecycleJobData, unknown, LifecycleJobName>;
 
-async function run(deps: LifecycleWorkerDeps, job: Job<LifecycleJobData, unknown, LifecycleJobName>): Promise<unknown> {
+async function run(deps: LifecycleWorkerDeps, job: Job<LifecycleJobData, unknown, LifecycleJobName>, token: string | undefined): Promise<unknown> {
   switch (job.name) {
     case JOB.activate:
       return activateSession(deps, job.data as ActivateJob);
@@ -40,13 +47,21 @@ async function run(deps: LifecycleWorkerDeps, job: Job<LifecycleJobData, unknown
       const { sessionId, dueAt } = job.data as TimerJob;
       const kind = job.name === JOB.grace ? 'grace_expired' : 'no_show_due';
       const at = deps.clock.now();
+      // Taken early (this instance's clock is behind the one that armed it): back to its due time.
+      if (at < dueAt) {
+        await job.moveToDelayed(dueAt, token);
+        throw new DelayedError();
+      }
       const records = await closeSession(deps, sessionId, { kind, at });
       const outcome = records.closure?.status ?? 'still_open';
       deps.logger.info({ sessionId, timer: kind, dueAt, lateMs: at - dueAt, outcome }, 'timer fired');
       return outcome;
     }
-    case JOB.reconcile:
+    case JOB.reconcile: {
+      // Every pass also makes sure the schedulers are there (a Redis that lost its data lost them).
+      await deps.ensureSchedules();
       return reconcileSessions(deps);
+    }
     case JOB.retention:
       return applyRetention(deps);
     default:
@@ -55,11 +70,11 @@ async function run(deps: LifecycleWorkerDeps, job: Job<LifecycleJobData, unknown
 }
 
 export function createLifecycleWorker(deps: LifecycleWorkerDeps, options: LifecycleWorkerOptions): LifecycleWorker {
-  const process = async (job: Job<LifecycleJobData, unknown, LifecycleJobName>): Promise<unknown> => {
+  const process = async (job: Job<LifecycleJobData, unknown, LifecycleJobName>, token?: string): Promise<unknown> => {
     try {
-      return await run(deps, job);
+      return await run(deps, job, token);
     } catch (error) {
-      if (error instanceof UnrecoverableError) throw error;
+      if (error instanceof UnrecoverableError || error instanceof DelayedError) throw error;
       if (isServiceError(error) && RETRYABLE.includes(error.code)) throw error;
       // A timer for a session that was never created (its create failed after arming it).
       if (isServiceError(error) && error.code === 'session_not_found' && (job.name === JOB.noShow || job.name === JOB.grace)) return 'no_session';

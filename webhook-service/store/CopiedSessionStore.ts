@@ -3,7 +3,7 @@
 // the copy; every read tries the copy, and a copy that is not complete is rebuilt from the
 // database before it is trusted. With the copy unreachable, reads come from the database alone
 // (slower on FerretDB, never wrong); the writes then fail, so webhooks answer 503 and are retried.
-import type { DecisionRecord, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
+import type { DecisionRecord, ExternalIdClaim, OpenSession, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
 import type { SessionCopy } from './SessionCopy';
 
 export class CopiedSessionStore implements SessionStore {
@@ -12,12 +12,19 @@ export class CopiedSessionStore implements SessionStore {
     private readonly copy: SessionCopy,
   ) {}
 
-  async createSession(session: SessionRecord): Promise<SessionRecord> {
-    // The copy first: a session whose copy is not marked complete would be rebuilt by a scan.
-    await this.copy.start(session);
-    const created = await this.database.createSession(session);
-    await this.copy.putRoom(session.roomName, session.id);
-    return created;
+  async createSession(session: SessionRecord): Promise<{ created: boolean; session: SessionRecord }> {
+    const result = await this.database.createSession(session);
+    // Only a new session starts an empty copy: a repeated create must not mark an older copy complete.
+    if (result.created) await this.copy.start(session);
+    return result;
+  }
+
+  async claimExternalId(claim: ExternalIdClaim): Promise<{ claimed: boolean; claim: ExternalIdClaim }> {
+    return this.database.claimExternalId(claim);
+  }
+
+  async findExternalId(externalId: string): Promise<ExternalIdClaim | null> {
+    return this.database.findExternalId(externalId);
   }
 
   async findSession(sessionId: string): Promise<SessionRecord | null> {
@@ -57,8 +64,8 @@ export class CopiedSessionStore implements SessionStore {
     await this.copy.drop(sessionId);
   }
 
-  async listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]> {
-    return this.database.listOpenSessions(afterRoom, limit);
+  async listOpenSessions(afterSessionId: string | null, limit: number): Promise<OpenSession[]> {
+    return this.database.listOpenSessions(afterSessionId, limit);
   }
 
   async loadHead(sessionId: string): Promise<SessionHead | null> {
@@ -78,20 +85,11 @@ export class CopiedSessionStore implements SessionStore {
   }
 
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
-    const copiedId = await this.copy.roomSession(roomName);
-    if (copiedId) {
-      // A copy that missed a release could still name a closed session: then ask the database.
-      const copied = await this.copy.readHead(copiedId);
-      if (copied.session && !copied.closure) return copied.session;
-    }
-    const session = await this.database.findOpenSessionByRoom(roomName);
-    if (session) await this.copy.putRoom(roomName, session.id);
-    return session;
+    return this.database.findOpenSessionByRoom(roomName);
   }
 
-  async releaseRoom(session: SessionRecord): Promise<void> {
-    await this.database.releaseRoom(session);
-    await this.copy.dropRoom(session.roomName, session.id);
+  async finishSession(sessionId: string): Promise<void> {
+    await this.database.finishSession(sessionId);
   }
 
   async recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }> {

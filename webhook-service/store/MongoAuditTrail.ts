@@ -15,6 +15,7 @@ interface AuditDoc {
   at: Date;
   status: number;
   code: string | null;
+  detail: string | null;
 }
 
 const auditSchema = new Schema<AuditDoc>(
@@ -27,6 +28,7 @@ const auditSchema = new Schema<AuditDoc>(
     at: { type: Date, required: true },
     status: { type: Number, required: true },
     code: { type: String, default: null },
+    detail: { type: String, default: null },
   },
   { versionKey: false, autoIndex: false, strict: 'throw', collection: 'audit_entries' },
 );
@@ -68,7 +70,7 @@ export class MongoAuditTrail implements AuditTrail {
 
   async record(entry: AuditEntry): Promise<void> {
     try {
-      await this.model.create({ _id: entry.id, keyName: entry.keyName, action: entry.action, sessionId: entry.sessionId, identity: entry.identity, at: entry.at, status: entry.outcome.status, code: entry.outcome.code });
+      await this.model.create({ _id: entry.id, keyName: entry.keyName, action: entry.action, sessionId: entry.sessionId, identity: entry.identity, at: entry.at, status: entry.outcome.status, code: entry.outcome.code, detail: entry.detail ?? null });
     } catch (error) {
       throw ServiceError.storeUnavailable(error);
     }
@@ -100,6 +102,7 @@ export class MongoAuditTrail implements AuditTrail {
         identity: doc.identity,
         at: doc.at,
         outcome: { status: doc.status, code: doc.code },
+        ...(doc.detail ? { detail: doc.detail } : {}),
       }));
     } catch (error) {
       throw ServiceError.storeUnavailable(error);

@@ -4,25 +4,21 @@
 // Why only inserts: FerretDB runs findAndModify/update as read, filter, write in separate steps,
 // so two concurrent conditional updates can both "win". A unique-index violation (E11000) is
 // atomic on both databases, so every decision here is "insert; on E11000 read the winner":
-// - a session holds its room through the room's slot (`room_slots._id` = room name);
+// - a session is created once under its id, and a clinic's appointment id names one session
+//   (`external_ids._id`);
 // - an event is stored once under LiveKit's id (a redelivery fails);
 // - a session leaves `waiting` once (`<id>.opening`) and `active` once (`<id>.closing`).
-// Releasing the room deletes its slot.
+// `open_sessions` lists the sessions the service still owes work (open, or closed with the close
+// not finished); it is written before the session and deleted once the close is done.
 import mongoose, { type Connection } from 'mongoose';
 import type { ClosedStatus, EndReason, Role } from '../../plugin';
 import { ServiceError } from '../errors';
-import type { DecisionRecord, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
-import { defineModels, type DecisionDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
+import type { DecisionRecord, ExternalIdClaim, OpenSession, ReconcileEvidence, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
+import { defineModels, type DecisionDoc, type ExternalIdDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
 import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
 
 /** How long a call waits for a reachable server before failing, in ms: handlers must fail fast. */
 const SERVER_SELECTION_TIMEOUT_MS = 3000;
-
-/**
- * A room slot whose session document is still missing after this long was left by a crash
- * between the two inserts. A younger one may be a concurrent create about to write its session.
- */
-const STALE_SLOT_MS = 30_000;
 
 const isDuplicateKey = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
@@ -30,6 +26,7 @@ const isDuplicateKey = (error: unknown): boolean =>
 const toSession = (doc: SessionDoc): SessionRecord => ({
   id: doc._id,
   roomName: doc.roomName,
+  externalId: doc.externalId ?? null,
   studentIdentity: doc.studentIdentity,
   counselorIdentity: doc.counselorIdentity,
   scheduledStart: doc.scheduledStart ?? null,
@@ -52,6 +49,7 @@ const toEvent = (doc: SessionEventDoc): StoredEvent => ({
       : null,
   receivedAt: doc.receivedAt,
   ...(doc.reconciled ? { reconciled: true } : {}),
+  ...(doc.evidence ? { evidence: JSON.parse(doc.evidence) as ReconcileEvidence } : {}),
 });
 
 const toEventDoc = (event: StoredEvent): SessionEventDoc => ({
@@ -65,6 +63,7 @@ const toEventDoc = (event: StoredEvent): SessionEventDoc => ({
   attributes: Object.entries(event.participant?.attributes ?? {}).map(([key, value]) => ({ key, value })),
   receivedAt: event.receivedAt,
   reconciled: event.reconciled === true,
+  evidence: event.evidence ? JSON.stringify(event.evidence) : null,
 });
 
 /** An activation, a cancellation or a no-show takes the opening; an end or a timeout the closing. */
@@ -98,6 +97,19 @@ const toDecision = (doc: DecisionDoc): DecisionRecord =>
         createdAt: doc.createdAt,
       };
 
+/**
+ * Sessions created before rooms were the service's (0.1) held their clinic-named room through a
+ * slot; each slot left is an open session, listed as such once (repeats are duplicate inserts).
+ */
+async function listLegacySlotsAsOpen(models: Models): Promise<void> {
+  const slots = await models.roomSlots.find({}).lean<{ _id: string; sessionId: string; createdAt: Date }[]>().exec();
+  for (const slot of slots) {
+    await models.openSessions.create({ _id: slot.sessionId, roomName: slot._id, createdAt: slot.createdAt }).catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
+    });
+  }
+}
+
 export class MongoSessionStore implements SessionStore {
   private constructor(
     private readonly connection: Connection,
@@ -116,6 +128,7 @@ export class MongoSessionStore implements SessionStore {
       await connection.asPromise();
       const models = defineModels(connection);
       await assertIndexesExist(Object.values(models));
+      await listLegacySlotsAsOpen(models);
       return new MongoSessionStore(connection, models);
     } catch (error) {
       await connection.close().catch(() => undefined);
@@ -133,40 +146,40 @@ export class MongoSessionStore implements SessionStore {
     }
   }
 
-  async createSession(session: SessionRecord): Promise<SessionRecord> {
-    await this.holdRoom(session);
-    try {
-      const { id, ...fields } = session;
-      await this.models.sessions.create({ _id: id, ...fields });
-    } catch (error) {
-      // Nothing half-written: give the room back before reporting the failure.
-      await this.models.roomSlots.deleteOne({ _id: session.roomName, sessionId: session.id }).exec().catch(() => undefined);
-      throw ServiceError.storeUnavailable(error);
-    }
-    return session;
+  async createSession(session: SessionRecord): Promise<{ created: boolean; session: SessionRecord }> {
+    // Listed as open first: a crash between the two inserts leaves an open entry without its
+    // session, which reconciliation removes, never a session nobody looks after.
+    await this.insertOnce(() => this.models.openSessions.create({ _id: session.id, roomName: session.roomName, createdAt: session.createdAt }));
+    const { id, ...fields } = session;
+    if (await this.insertOnce(() => this.models.sessions.create({ _id: id, ...fields }))) return { created: true, session };
+    const stored = await this.findSession(id);
+    if (!stored) throw new ServiceError('internal', `session ${id} was a duplicate but cannot be read`);
+    return { created: false, session: stored };
   }
 
-  /** Takes the room's slot, or fails with `session_conflict` while another session holds it. */
-  private async holdRoom(session: SessionRecord, attempt = 1): Promise<void> {
+  async claimExternalId(claim: ExternalIdClaim): Promise<{ claimed: boolean; claim: ExternalIdClaim }> {
+    if (await this.insertOnce(() => this.models.externalIds.create({ _id: claim.externalId, sessionId: claim.sessionId, fingerprint: claim.fingerprint, createdAt: claim.createdAt }))) {
+      return { claimed: true, claim };
+    }
+    const holder = await this.findExternalId(claim.externalId);
+    if (!holder) throw new ServiceError('internal', `external id ${claim.externalId} was a duplicate but cannot be read`);
+    return { claimed: false, claim: holder };
+  }
+
+  async findExternalId(externalId: string): Promise<ExternalIdClaim | null> {
+    const doc = await this.guard(() => this.models.externalIds.findById(externalId).lean<ExternalIdDoc>().exec());
+    return doc ? { externalId: doc._id, sessionId: doc.sessionId, fingerprint: doc.fingerprint, createdAt: doc.createdAt } : null;
+  }
+
+  /** Runs a unique insert: true when it inserted, false on a duplicate key. */
+  private async insertOnce(insert: () => Promise<unknown>): Promise<boolean> {
     try {
-      await this.models.roomSlots.create({ _id: session.roomName, sessionId: session.id, createdAt: session.createdAt });
-      return;
+      await insert();
+      return true;
     } catch (error) {
-      if (!isDuplicateKey(error)) throw ServiceError.storeUnavailable(error);
+      if (isDuplicateKey(error)) return false;
+      throw ServiceError.storeUnavailable(error);
     }
-    const holder = await this.guard(() =>
-      this.models.roomSlots.findById(session.roomName).lean<{ sessionId: string; createdAt: Date }>().exec(),
-    );
-    const stale =
-      holder !== null &&
-      attempt === 1 &&
-      session.createdAt.getTime() - holder.createdAt.getTime() > STALE_SLOT_MS &&
-      !(await this.findSession(holder.sessionId));
-    if (stale) {
-      await this.guard(() => this.models.roomSlots.deleteOne({ _id: session.roomName, sessionId: holder.sessionId }).exec());
-    }
-    if ((holder === null && attempt === 1) || stale) return this.holdRoom(session, attempt + 1);
-    throw new ServiceError('session_conflict', 'the room already has a session that has not closed');
   }
 
   async findSession(sessionId: string): Promise<SessionRecord | null> {
@@ -220,22 +233,24 @@ export class MongoSessionStore implements SessionStore {
     // The closure goes last: a pass cut short leaves it, so the next pass finds the session again.
     await this.guard(async () => {
       await this.models.events.deleteMany({ sessionId }).exec();
+      const session = await this.models.sessions.findById(sessionId).lean<SessionDoc>().exec();
+      if (session?.externalId) await this.models.externalIds.deleteOne({ _id: session.externalId, sessionId }).exec();
+      await this.models.openSessions.deleteOne({ _id: sessionId }).exec();
       await this.models.sessions.deleteOne({ _id: sessionId }).exec();
       await this.models.decisions.deleteMany({ sessionId }).exec();
     });
   }
 
-  async listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]> {
-    // room_slots holds open sessions only, so this scan stays small on FerretDB too.
-    const slots = await this.guard(() =>
-      this.models.roomSlots
-        .find(afterRoom === null ? {} : { _id: { $gt: afterRoom } })
+  async listOpenSessions(afterSessionId: string | null, limit: number): Promise<OpenSession[]> {
+    const docs = await this.guard(() =>
+      this.models.openSessions
+        .find(afterSessionId === null ? {} : { _id: { $gt: afterSessionId } })
         .sort({ _id: 1 })
         .limit(limit)
-        .lean<{ _id: string; sessionId: string }[]>()
+        .lean<{ _id: string; roomName: string; createdAt: Date }[]>()
         .exec(),
     );
-    return slots.map((slot) => ({ roomName: slot._id, sessionId: slot.sessionId }));
+    return docs.map((doc) => ({ sessionId: doc._id, roomName: doc.roomName, createdAt: doc.createdAt }));
   }
 
   async loadHead(sessionId: string): Promise<SessionHead | null> {
@@ -248,12 +263,12 @@ export class MongoSessionStore implements SessionStore {
   async saveFold(): Promise<void> {}
 
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
-    const slot = await this.guard(() => this.models.roomSlots.findById(roomName).lean<{ sessionId: string }>().exec());
-    return slot ? this.findSession(slot.sessionId) : null;
+    const open = await this.guard(() => this.models.openSessions.findOne({ roomName }).lean<{ _id: string }>().exec());
+    return open ? this.findSession(open._id) : null;
   }
 
-  async releaseRoom(session: SessionRecord): Promise<void> {
-    await this.guard(() => this.models.roomSlots.deleteOne({ _id: session.roomName, sessionId: session.id }).exec());
+  async finishSession(sessionId: string): Promise<void> {
+    await this.guard(() => this.models.openSessions.deleteOne({ _id: sessionId }).exec());
   }
 
   async recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }> {

@@ -1,8 +1,7 @@
 // The session copy in Redis. Each session has two hashes: its head (the session, its activation
 // and closure, the folded state of its events, and the COMPLETE mark) and its events (one field
 // per LiveKit event id). The webhook path reads the head alone (HMGET + HLEN: O(1) whatever the
-// history); the events are read only to rebuild a state. Each open room's session has a key of
-// its own.
+// history); the events are read only to rebuild a state.
 //
 // Why: FerretDB v1.24's SQLite backend serves no query from an index, not even `{ _id: value }`,
 // so every MongoDB read there scans its whole collection and slows down with every session ever
@@ -22,7 +21,6 @@ const SESSION = '~session';
 const ACTIVATION = '~activation';
 const CLOSURE = '~closure';
 const FOLD = '~fold';
-const DROP_IF_HELD = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 export interface RedisSessionCopyOptions {
   redisUrl: string;
@@ -57,10 +55,6 @@ export class RedisSessionCopy implements SessionCopy {
     return `${this.options.prefix}:events:{${sessionId}}`;
   }
 
-  private roomKey(roomName: string): string {
-    return `${this.options.prefix}:room:{${roomName}}`;
-  }
-
   async connect(): Promise<void> {
     await this.guard(() => this.redis.connect());
   }
@@ -84,18 +78,6 @@ export class RedisSessionCopy implements SessionCopy {
 
   async putFold(sessionId: string, fold: string): Promise<void> {
     await this.writeHead(sessionId, [[FOLD, fold]]);
-  }
-
-  async roomSession(roomName: string): Promise<string | null> {
-    return this.guard(() => this.redis.get(this.roomKey(roomName)));
-  }
-
-  async putRoom(roomName: string, sessionId: string): Promise<void> {
-    await this.guard(() => this.redis.set(this.roomKey(roomName), sessionId, 'EX', this.options.ttlSeconds));
-  }
-
-  async dropRoom(roomName: string, sessionId: string): Promise<void> {
-    await this.guard(() => this.redis.eval(DROP_IF_HELD, 1, this.roomKey(roomName), sessionId));
   }
 
   async readHead(sessionId: string): Promise<CopiedHead> {

@@ -32,11 +32,6 @@ export interface SessionCopy {
   putFold(sessionId: string, fold: string): Promise<void>;
   /** Writes what was rebuilt from the database and marks the copy complete. */
   restore(records: SessionRecords): Promise<void>;
-  /** The session holding `roomName`, as last copied; null when the copy does not know. */
-  roomSession(roomName: string): Promise<string | null>;
-  putRoom(roomName: string, sessionId: string): Promise<void>;
-  /** Forgets the room's session, unless a newer session of the room has replaced it. */
-  dropRoom(roomName: string, sessionId: string): Promise<void>;
   /** Forgets everything copied of the session. */
   drop(sessionId: string): Promise<void>;
   close(): Promise<void>;

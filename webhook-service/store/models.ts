@@ -1,4 +1,4 @@
-// Mongoose schemas of the four collections. Each document is written once by an insert; the
+// Mongoose schemas of the collections. Each document is written once by an insert; the
 // unique `_id`s are what make those inserts the service's atomic decisions (they hold on
 // FerretDB too, unlike conditional updates).
 import { Schema, type Connection, type Model } from 'mongoose';
@@ -6,16 +6,32 @@ import { Schema, type Connection, type Model } from 'mongoose';
 export interface SessionDoc {
   _id: string;
   roomName: string;
+  externalId: string | null;
   studentIdentity: string;
   counselorIdentity: string;
   scheduledStart: Date | null;
   createdAt: Date;
 }
 
-/** A room held by its session until the session ends: `_id` is the room name. */
+/** A room held by its session until the session ends (before 0.2: rooms were named by clinics); `_id` is the room name. Read once to list those sessions as open. */
 export interface RoomSlotDoc {
   _id: string;
   sessionId: string;
+  createdAt: Date;
+}
+
+/** A session the service still owes work: from its creation until its close is done. */
+export interface OpenSessionDoc {
+  _id: string;
+  roomName: string;
+  createdAt: Date;
+}
+
+/** A clinic's appointment id: `_id` is the id, bound to one session. */
+export interface ExternalIdDoc {
+  _id: string;
+  sessionId: string;
+  fingerprint: string;
   createdAt: Date;
 }
 
@@ -33,6 +49,8 @@ export interface SessionEventDoc {
   receivedAt: Date;
   /** Recorded by reconciliation from LiveKit's API, not by a webhook. */
   reconciled: boolean;
+  /** What reconciliation inferred it from (JSON), or null. */
+  evidence: string | null;
 }
 
 /**
@@ -60,6 +78,7 @@ const sessionSchema = new Schema<SessionDoc>(
   {
     _id: { type: String, required: true },
     roomName: { type: String, required: true },
+    externalId: { type: String, default: null },
     studentIdentity: { type: String, required: true },
     counselorIdentity: { type: String, required: true },
     scheduledStart: { type: Date, default: null },
@@ -82,6 +101,30 @@ const roomSlotSchema = new Schema<RoomSlotDoc>(
   { ...options, collection: 'room_slots' },
 );
 
+// Open sessions only (a session leaves once its close is done), so a reconciliation pass reads a
+// small collection even on FerretDB, where every read scans.
+const openSessionSchema = new Schema<OpenSessionDoc>(
+  {
+    _id: { type: String, required: true },
+    roomName: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { ...options, collection: 'open_sessions' },
+);
+
+// The unique `_id` makes two creates of one appointment one session, on MongoDB and FerretDB alike
+// (a unique index on sessions.externalId cannot skip the sessions without one there: no partial
+// or sparse indexes on FerretDB).
+const externalIdSchema = new Schema<ExternalIdDoc>(
+  {
+    _id: { type: String, required: true },
+    sessionId: { type: String, required: true },
+    fingerprint: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { ...options, collection: 'external_ids' },
+);
+
 const eventSchema = new Schema<SessionEventDoc>(
   {
     _id: { type: String, required: true },
@@ -94,6 +137,7 @@ const eventSchema = new Schema<SessionEventDoc>(
     attributes: { type: [{ _id: false, key: String, value: String }], default: [] },
     receivedAt: { type: Date, required: true },
     reconciled: { type: Boolean, default: false },
+    evidence: { type: String, default: null },
   },
   { ...options, collection: 'session_events' },
 );
@@ -122,6 +166,8 @@ decisionSchema.index({ kind: 1, at: 1 }, { name: 'kind_at' });
 export interface Models {
   sessions: Model<SessionDoc>;
   roomSlots: Model<RoomSlotDoc>;
+  openSessions: Model<OpenSessionDoc>;
+  externalIds: Model<ExternalIdDoc>;
   events: Model<SessionEventDoc>;
   decisions: Model<DecisionDoc>;
 }
@@ -130,6 +176,8 @@ export function defineModels(connection: Connection): Models {
   return {
     sessions: connection.model<SessionDoc>('Session', sessionSchema),
     roomSlots: connection.model<RoomSlotDoc>('RoomSlot', roomSlotSchema),
+    openSessions: connection.model<OpenSessionDoc>('OpenSession', openSessionSchema),
+    externalIds: connection.model<ExternalIdDoc>('ExternalId', externalIdSchema),
     events: connection.model<SessionEventDoc>('SessionEvent', eventSchema),
     decisions: connection.model<DecisionDoc>('SessionDecision', decisionSchema),
   };

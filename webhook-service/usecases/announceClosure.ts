@@ -1,6 +1,8 @@
 // What the worker does once a session closed: write the final snapshot into the room's metadata
 // and send session_ended with the reason, so everyone connected sees why; then delete the room
-// through LiveKit's API so nobody stays in the call of a closed session. Safe to repeat.
+// through LiveKit's API so nobody stays in the call of a closed session. Then the session owes
+// nothing more and leaves the open list. Safe to repeat; reconciliation asks again for a close
+// that did not finish (a failed job, a Redis that lost it).
 import { TOPIC } from '../../plugin';
 import type { Logger } from '../logger';
 import type { CloseJob } from './ports/LifecycleJobs';
@@ -28,11 +30,13 @@ export async function announceClosure(deps: AnnounceClosureDeps, job: CloseJob):
     deps.rooms.sendData(session.roomName, endedMessage(closure), { topic: TOPIC }),
   ]);
   if (metadata === 'room_not_found' || data === 'room_not_found') {
+    await deps.store.finishSession(session.id);
     deps.logger.info({ sessionId: session.id, reason: closure.reason }, 'session closed with its room already gone');
     return 'room_gone';
   }
   await deps.wait(deps.deleteAfterMs);
   await deps.rooms.deleteRoom(session.roomName);
+  await deps.store.finishSession(session.id);
   deps.logger.info({ sessionId: session.id, reason: closure.reason, messageId: closure.messageId }, 'session_ended sent and room deleted');
   return 'announced';
 }

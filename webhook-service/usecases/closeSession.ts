@@ -1,9 +1,10 @@
 // Closing a session, as a story: the clinic asks to end or cancel it, or one of its timers
 // fires (the rejoin grace ran out, the no-show window passed). The rules decide from the
 // recorded state; the closure is recorded by a unique insert, so an end and a timeout, or a
-// cancellation and the start, can race and exactly one wins. Then the room is released for a
-// next session and a job tells the room and deletes it. Repeating any of it is safe: a request
-// for a session already closed that way repairs what a crash may have left undone.
+// cancellation and the start, can race and exactly one wins. Then a job tells the room and
+// deletes it (the session's own room: nobody else's), and the clinic hears of it. Repeating any of
+// it is safe: a request for a session already closed that way repairs what a crash may have left
+// undone, and reconciliation asks for an unfinished close again.
 import { decide, type ClinicCommand, type TimerFired } from '../../plugin';
 import { ServiceError } from '../errors';
 import { newMessageId } from '../ids';
@@ -46,9 +47,8 @@ function closedEvent(records: LoadedSession, closure: ClosureRecord): ClinicEven
   };
 }
 
-/** Release the room, have the room told and closed, tell the clinic: all idempotent. */
+/** Have the room told and closed, tell the clinic: both idempotent. */
 async function followClosure(deps: CloseSessionDeps, records: LoadedSession, closure: ClosureRecord): Promise<void> {
-  await deps.store.releaseRoom(records.session);
   await deps.jobs.requestClose({ sessionId: closure.sessionId });
   await deps.events.publish([closedEvent(records, closure)]);
 }

@@ -1,22 +1,26 @@
-// Creating a session for an appointment: the room is held by a unique slot, so a second session
-// for a room whose session has not closed fails as `session_conflict`, however many instances
-// race. A scheduled session gets its no-show timer first: a timer for a session that then failed
-// to be created finds nothing and does nothing, while a session without its timer would never
-// become a no-show.
+// Creating a session for an appointment, as a story: the service names the session and its room
+// (never reused, never the caller's choice, so nothing of one session can reach another's
+// people). When the clinic gives its appointment id, the id is claimed first by a unique insert:
+// a repeat of the same request (a retry after a lost answer, 20 at once) finds the claim and
+// answers the one session; the same id with other details is a conflict. A claim whose session
+// was never written (a crash in between) is finished by the next repeat, under the claimed id.
+// A scheduled session gets its no-show timer before it exists: a timer for a session that then
+// failed to be created finds nothing and does nothing; reconciliation re-arms a lost one.
 import type { LifecycleRules } from '../../plugin';
 import { ServiceError } from '../errors';
-import { newSessionId } from '../ids';
+import { newSessionId, roomNameFor } from '../ids';
 import type { Clock } from './ports/Clock';
 import type { LifecycleJobs } from './ports/LifecycleJobs';
-import type { SessionStore } from './ports/SessionStore';
-import { foldEvents, withDecisions } from './sessionState';
+import type { SessionRecord, SessionStore } from './ports/SessionStore';
+import { foldEvents, loadSession, withDecisions } from './sessionState';
 import { sessionView, type SessionView } from './sessionView';
 
 export interface CreateSessionInput {
-  roomName: string;
   studentIdentity: string;
   counselorIdentity: string;
   scheduledStart: Date | null;
+  /** The clinic's appointment id: creating again with it is safe. */
+  externalId: string | null;
 }
 
 export interface CreateSessionDeps {
@@ -26,15 +30,39 @@ export interface CreateSessionDeps {
   rules: LifecycleRules;
 }
 
-export async function createSession(deps: CreateSessionDeps, input: CreateSessionInput): Promise<SessionView> {
+export interface CreatedSession {
+  /** false: the appointment's session existed already (a repeated create). */
+  created: boolean;
+  session: SessionView;
+}
+
+/** The details a repeat must match, in one canonical form. */
+const fingerprintOf = (input: CreateSessionInput): string =>
+  JSON.stringify([input.studentIdentity, input.counselorIdentity, input.scheduledStart?.toISOString() ?? null]);
+
+export async function createSession(deps: CreateSessionDeps, input: CreateSessionInput): Promise<CreatedSession> {
   if (input.studentIdentity === input.counselorIdentity) {
     throw new ServiceError('invalid_request', 'the student and the counselor must be different identities');
   }
-  const id = newSessionId();
+  let id = newSessionId();
+  let createdAt = new Date(deps.clock.now());
+  if (input.externalId !== null) {
+    const fingerprint = fingerprintOf(input);
+    const { claimed, claim } = await deps.store.claimExternalId({ externalId: input.externalId, sessionId: id, fingerprint, createdAt });
+    if (claim.fingerprint !== fingerprint) {
+      throw new ServiceError('external_id_conflict', 'this externalId already names a session created with other details (identities or scheduledStart)');
+    }
+    if (!claimed) {
+      ({ sessionId: id, createdAt } = claim);
+      if (await deps.store.findSession(id)) return { created: false, session: sessionView(await loadSession(deps.store, id, deps.rules)) };
+    }
+  }
   if (input.scheduledStart && deps.rules.noShowAfterMs !== null) {
     await deps.jobs.scheduleNoShowCheck({ sessionId: id, dueAt: input.scheduledStart.getTime() + deps.rules.noShowAfterMs });
   }
-  const session = await deps.store.createSession({ id, ...input, createdAt: new Date(deps.clock.now()) });
+  const record: SessionRecord = { id, roomName: roomNameFor(id), ...input, createdAt };
+  const { created, session } = await deps.store.createSession(record);
+  if (!created) return { created: false, session: sessionView(await loadSession(deps.store, id, deps.rules)) };
   const records = { session, events: [], activation: null, closure: null };
-  return sessionView({ ...records, state: withDecisions(foldEvents(records, deps.rules), records) });
+  return { created: true, session: sessionView({ ...records, state: withDecisions(foldEvents(records, deps.rules), records) }) };
 }

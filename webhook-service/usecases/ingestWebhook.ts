@@ -1,5 +1,5 @@
 // The webhook intake, as a story: verify the signature, decode the event, refuse stale ones,
-// find the room's open session, and, holding the session's lock, store the event (the insert is
+// find the session the room was named for (a room the service did not name is not ours), and, holding the session's lock, store the event (the insert is
 // the dedupe) and fold it into the session's kept state; then decide what it changes against the
 // recorded decisions and hand the rest to the queue. It returns only once the event is stored
 // and its jobs are queued, so answering 200 means nothing is lost. Its cost does not grow with
@@ -12,12 +12,13 @@
 // for the activation again on every event, whatever happened to an earlier job.
 import { decide, decodeWebhookEvent, roleOf, type Effect, type LifecycleRules, type SessionEvent, type SessionState, type WebhookEventLike } from '../../plugin';
 import { ServiceError } from '../errors';
+import { sessionIdOfRoom } from '../ids';
 import { carryOut } from './carryOut';
 import type { Clock } from './ports/Clock';
 import type { ClinicEvent, ClinicEvents } from './ports/ClinicEvents';
 import type { LifecycleJobs } from './ports/LifecycleJobs';
 import type { SessionLocks } from './ports/SessionLocks';
-import type { SessionHead, SessionRecord, SessionStore, StoredEvent } from './ports/SessionStore';
+import type { ReconcileEvidence, SessionHead, SessionRecord, SessionStore, StoredEvent } from './ports/SessionStore';
 import type { WebhookVerifier } from './ports/WebhookVerifier';
 import { appointmentOf, currentFold, encodeFold, foldEvents, loadHead, withDecisions } from './sessionState';
 
@@ -52,9 +53,9 @@ function ensureFresh(raw: WebhookEventLike, event: SessionEvent, now: number, ma
   }
 }
 
-function toStoredEvent(event: SessionEvent, session: SessionRecord, receivedAt: number, reconciled: boolean): StoredEvent {
+function toStoredEvent(event: SessionEvent, session: SessionRecord, receivedAt: number, evidence: ReconcileEvidence | null): StoredEvent {
   return {
-    ...(reconciled ? { reconciled: true } : {}),
+    ...(evidence ? { reconciled: true, evidence } : {}),
     id: event.id,
     sessionId: session.id,
     kind: event.kind,
@@ -87,10 +88,10 @@ interface Taken {
 }
 
 /** Under the session's lock: store the event and keep the fold of the session's events current. */
-async function storeAndFold(deps: TakeEventDeps, session: SessionRecord, event: SessionEvent, now: number, reconciled: boolean): Promise<Taken> {
+async function storeAndFold(deps: TakeEventDeps, session: SessionRecord, event: SessionEvent, now: number, evidence: ReconcileEvidence | null): Promise<Taken> {
   const head = await loadHead(deps.store, session.id);
   const kept = currentFold(head, deps.rules);
-  const { inserted, stored } = await deps.store.recordEvent(toStoredEvent(event, session, now, reconciled));
+  const { inserted, stored } = await deps.store.recordEvent(toStoredEvent(event, session, now, evidence));
   if (stored.sessionId !== session.id) return { inserted, stored };
   let before = inserted ? kept : null;
   let count = head.eventCount + 1;
@@ -110,13 +111,18 @@ export type TakeEventDeps = Omit<IngestWebhookDeps, 'verifier' | 'maxAgeSeconds'
 
 export type TakeOutcome = { outcome: 'ignored'; reason: 'other_session' } | { outcome: 'accepted' | 'duplicate'; effects: Effect[] };
 
+export interface TakeEventOptions {
+  /** Inferred by reconciliation from this LiveKit listing, not heard from a webhook. */
+  evidence?: ReconcileEvidence;
+}
+
 /**
- * Takes one LiveKit event for the room's open session, from a webhook or from reconciliation
- * (`reconciled`): store and fold it under the session's lock, decide it, tell the clinic and
+ * Takes one LiveKit event for its session, from a webhook or inferred by reconciliation (with
+ * its evidence): store and fold it under the session's lock, decide it, tell the clinic and
  * queue what it asks for.
  */
-export async function takeEvent(deps: TakeEventDeps, session: SessionRecord, event: SessionEvent, receivedAt: number, reconciled = false): Promise<TakeOutcome> {
-  const taken = await deps.locks.withLock(session.id, () => storeAndFold(deps, session, event, receivedAt, reconciled));
+export async function takeEvent(deps: TakeEventDeps, session: SessionRecord, event: SessionEvent, receivedAt: number, options: TakeEventOptions = {}): Promise<TakeOutcome> {
+  const taken = await deps.locks.withLock(session.id, () => storeAndFold(deps, session, event, receivedAt, options.evidence ?? null));
   // A redelivery of an event stored for an earlier session of this room is not this one's.
   if (!taken.folded) return { outcome: 'ignored', reason: 'other_session' };
   const { effects } = decide(withDecisions(taken.folded.before, taken.folded.head), event);
@@ -139,7 +145,10 @@ export async function ingestWebhook(deps: IngestWebhookDeps, rawBody: string, au
   const now = deps.clock.now();
   ensureFresh(raw, event, now, deps.maxAgeSeconds);
 
-  const session = await deps.store.findOpenSessionByRoom(event.room);
+  // Each session has a room of its own, named from its id; a room named by a clinic belongs to a
+  // session created before that (still open) or to nobody we know.
+  const sessionId = sessionIdOfRoom(event.room);
+  const session = sessionId ? await deps.store.findSession(sessionId) : await deps.store.findOpenSessionByRoom(event.room);
   if (!session) return { outcome: 'ignored', event: eventType, reason: 'no_session' };
   const taken = await takeEvent(deps, session, event, now);
   if (taken.outcome === 'ignored') return { outcome: 'ignored', event: eventType, reason: taken.reason };

@@ -17,6 +17,8 @@ export interface SessionListQuery {
   to: Date | null;
   limit: number;
   cursor: string | null;
+  /** Only the session the clinic created under this appointment id. */
+  externalId: string | null;
 }
 
 export interface SessionPage {
@@ -46,7 +48,18 @@ function decodeCursor(cursor: string): Position {
   }
 }
 
+/** The page holding the session of one appointment id, if it exists and passes the other filters. */
+async function byExternalId(deps: { store: SessionStore; rules: LifecycleRules }, query: SessionListQuery, externalId: string): Promise<SessionPage> {
+  const claim = await deps.store.findExternalId(externalId);
+  const session = claim ? await deps.store.findSession(claim.sessionId) : null;
+  if (!session) return { sessions: [], nextCursor: null };
+  const inRange = (!query.from || session.createdAt >= query.from) && (!query.to || session.createdAt < query.to);
+  const view = sessionView(await loadSession(deps.store, session.id, deps.rules));
+  return { sessions: inRange && (query.status === null || view.status === query.status) ? [view] : [], nextCursor: null };
+}
+
 export async function listSessions(deps: { store: SessionStore; rules: LifecycleRules }, query: SessionListQuery): Promise<SessionPage> {
+  if (query.externalId !== null) return byExternalId(deps, query, query.externalId);
   let after = query.cursor ? decodeCursor(query.cursor) : null;
   const sessions: SessionView[] = [];
   for (let scanned = 0; scanned < query.limit * SCAN_PAGES; ) {

@@ -1,29 +1,39 @@
-// Reconciliation, as a story: LiveKit is the source of presence, and webhooks get lost (retries
-// give up within ~30 s, 4xx are never retried, old or queued-out events are dropped), jobs fail,
-// LiveKit's API goes away for longer than a job's retries. So, every interval, the open sessions
-// are compared with what LiveKit itself says, and whatever must be true is made true:
-// - LiveKit has someone connected our records do not: their join is recorded (with LiveKit's
-//   joinedAt, marked reconciled) and decided like any join, so a complete pair activates;
-// - our records have someone connected LiveKit does not: their interval is closed now;
+// Reconciliation, as a story: MongoDB is the durable truth and LiveKit the source of presence;
+// webhooks get lost (retries give up within ~30 s, 4xx are never retried, old or queued-out
+// events are dropped), jobs fail, and Redis (queues, timers, copies) can lose everything. So,
+// every interval, each session the service still owes work is re-derived from its durable record
+// and compared with what LiveKit itself says, and whatever must be true is made true:
+// - presence: the session's room is listed AFTER its state was read, and the plugin's rule
+//   (plugin/reconciliation.ts) says what may be inferred: a join LiveKit's webhook never
+//   brought, a sid gone from a listing newer than its last observation, a sid seen again after
+//   such an inference (which reopens it). Each is recorded as reconciled with its evidence and
+//   audited; no listing older than a join can close it;
 // - the pair was together but no activation is recorded (a job failed or was lost): it is
-//   queued again;
-// - an active session's room lacks its snapshot (LiveKit was away when the worker ran): the
-//   snapshot is written and session_started sent again (receivers drop repeats by message id).
-// Cost: one listRooms call and one page of open sessions (room_slots holds open ones only) per
-// batch, each compared in memory; a session that is fine costs no other call and no write.
-import type { SessionEvent } from '../../plugin';
-import { TOPIC, parseSnapshot, type LifecycleRules } from '../../plugin';
+//   queued again; an active session's room lacks its snapshot: written again;
+// - timers: the rejoin grace and the no-show window are derived from the state
+//   (pendingTimers); one that is due runs now, one that is not is armed again (a no-op while its
+//   job exists);
+// - a closed session whose close did not finish (room told and deleted) is asked to close again;
+//   an entry whose session was never written is dropped once old.
+// Cost: one listRooms call (a filter: it decides nothing) and one page of open sessions per
+// batch, each compared in memory; a session that agrees with it costs no other LiveKit call.
+import { TOPIC, observationsOf, parseSnapshot, pendingTimers, type LifecycleRules, type Observation, type SessionEvent } from '../../plugin';
 import { isServiceError } from '../errors';
+import { newAuditId } from '../ids';
 import type { Logger } from '../logger';
+import { closeSession, type CloseSessionDeps } from './closeSession';
 import { takeEvent, type TakeEventDeps } from './ingestWebhook';
-import type { ParticipantSummary, RoomGateway, RoomSummary } from './ports/RoomGateway';
+import type { AuditTrail } from './ports/AuditTrail';
+import type { RoomGateway, RoomSummary } from './ports/RoomGateway';
+import type { OpenSession, ReconcileEvidence } from './ports/SessionStore';
 import { snapshotOf, startedMessage } from './roomSnapshot';
 import { loadSession, type LoadedSession } from './sessionState';
 
-export interface ReconcileDeps extends TakeEventDeps {
+export interface ReconcileDeps extends TakeEventDeps, CloseSessionDeps {
   rooms: RoomGateway;
   rules: LifecycleRules;
   logger: Logger;
+  audit: AuditTrail;
 }
 
 export interface ReconcileReport {
@@ -31,8 +41,12 @@ export interface ReconcileReport {
   repaired: number;
   joinsRecorded: number;
   leavesRecorded: number;
+  presencesReopened: number;
   activationsQueued: number;
   snapshotsRewritten: number;
+  timersRun: number;
+  timersArmed: number;
+  closesRequested: number;
   /** Open sessions seen, by status (for the operator's gauges). */
   open: { waiting: number; active: number };
   /** The oldest open session's reference time by status, epoch ms: waiting since its scheduled start (else its creation), active since its start. */
@@ -51,9 +65,25 @@ function tally(report: ReconcileReport, loaded: LoadedSession): void {
   report.oldest[status] = Math.min(report.oldest[status] ?? since, since);
 }
 
-/** The sids our records have connected now. */
-const connectedSids = (loaded: LoadedSession): Set<string> =>
-  new Set(Object.values(loaded.state.presences).filter((presence) => presence.outcome === 'connected').map((presence) => presence.sid));
+/** An open entry whose session document is still missing after this long was left by a crash between the two inserts. */
+const ORPHAN_AFTER_MS = 60_000;
+
+const emptyReport = (): ReconcileReport => ({
+  sessions: 0,
+  repaired: 0,
+  joinsRecorded: 0,
+  leavesRecorded: 0,
+  presencesReopened: 0,
+  activationsQueued: 0,
+  snapshotsRewritten: 0,
+  timersRun: 0,
+  timersArmed: 0,
+  closesRequested: 0,
+  open: { waiting: 0, active: 0 },
+  oldest: { waiting: null, active: null },
+});
+
+const connectedCount = (loaded: LoadedSession): number => Object.values(loaded.state.presences).filter((presence) => presence.outcome === 'connected').length;
 
 function snapshotCurrent(room: RoomSummary | undefined, loaded: LoadedSession): boolean {
   if (loaded.state.status !== 'active' || !room) return true;
@@ -61,45 +91,55 @@ function snapshotCurrent(room: RoomSummary | undefined, loaded: LoadedSession): 
   return parsed.ok && parsed.value.status === 'active' && parsed.value.messageId === loaded.activation?.messageId;
 }
 
-/** Checks one open session against LiveKit; returns what it repaired. */
-async function reconcileOne(deps: ReconcileDeps, loaded: LoadedSession, room: RoomSummary | undefined, report: ReconcileReport): Promise<void> {
-  const ours = connectedSids(loaded);
-  const unstarted = loaded.state.actualStart !== null && loaded.activation === null;
-  const fine = ours.size === (room?.numParticipants ?? 0) && !unstarted && snapshotCurrent(room, loaded);
-  if (fine) return;
-  report.repaired += 1;
-  const { session } = loaded;
-  const now = deps.clock.now();
-  const listed = room ? await deps.rooms.listParticipants(session.roomName) : 'room_not_found';
-  const live: ParticipantSummary[] = listed === 'room_not_found' ? [] : listed.filter((participant) => participant.active);
-  const liveSids = new Set(live.map((participant) => participant.sid));
+function eventOf(observation: Observation, roomName: string): SessionEvent {
+  if (observation.kind === 'participant_gone') {
+    const { sid, identity } = observation.presence;
+    return { kind: 'participant_gone', id: `RC_gone_${sid}_${observation.at}`, at: observation.at, room: roomName, participant: { sid, identity, attributes: {} } };
+  }
+  const { sid, identity, attributes } = observation.participant;
+  const id = observation.kind === 'participant_joined' ? `RC_joined_${sid}` : `RC_seen_${sid}_${observation.at}`;
+  return { kind: observation.kind, id, at: observation.at, room: roomName, participant: { sid, identity, attributes } };
+}
 
-  for (const participant of live) {
-    if (ours.has(participant.sid) || loaded.state.presences[participant.sid]?.outcome === 'aborted') continue;
-    const event: SessionEvent = {
-      kind: 'participant_joined',
-      id: `RC_joined_${participant.sid}`,
-      at: participant.joinedAt,
-      room: session.roomName,
-      participant: { sid: participant.sid, identity: participant.identity, attributes: participant.attributes },
-    };
-    await takeEvent(deps, session, event, now, true);
-    report.joinsRecorded += 1;
+const COUNTER = { participant_joined: 'joinsRecorded', participant_gone: 'leavesRecorded', participant_seen: 'presencesReopened' } as const;
+
+/** Lists the room now (after the state was read at `readAt`) and records what the rule infers. */
+async function repairPresence(deps: ReconcileDeps, loaded: LoadedSession, readAt: number, report: ReconcileReport): Promise<void> {
+  const { session } = loaded;
+  const requestedAt = deps.clock.now();
+  const listed = await deps.rooms.listParticipants(session.roomName);
+  const takenAt = deps.clock.now();
+  const participants = listed === 'room_not_found' ? [] : listed.filter((participant) => participant.active);
+  const observations = observationsOf(loaded.state.presences, readAt, { requestedAt, takenAt, participants });
+  if (observations.length === 0) return;
+  const evidence: ReconcileEvidence = { source: listed === 'room_not_found' ? 'room_not_found' : 'list_participants', requestedAt, takenAt, listed: participants.length };
+  for (const observation of observations) {
+    await takeEvent(deps, session, eventOf(observation, session.roomName), takenAt, { evidence });
+    report[COUNTER[observation.kind]] += 1;
   }
-  for (const sid of ours) {
-    if (liveSids.has(sid)) continue;
-    const presence = loaded.state.presences[sid];
-    if (!presence) continue;
-    const event: SessionEvent = {
-      kind: 'participant_left',
-      id: `RC_left_${sid}`,
-      at: now,
-      room: session.roomName,
-      participant: { sid, identity: presence.identity, attributes: {} },
-    };
-    await takeEvent(deps, session, event, now, true);
-    report.leavesRecorded += 1;
-  }
+  await deps.audit.record({
+    id: newAuditId(),
+    keyName: 'reconciliation',
+    action: 'presence.reconciled',
+    sessionId: session.id,
+    identity: null,
+    at: new Date(takenAt),
+    outcome: { status: 200, code: null },
+    detail: JSON.stringify({ recorded: observations.map((observation) => ({ kind: observation.kind, sid: 'participant' in observation ? observation.participant.sid : observation.presence.sid, at: new Date(observation.at).toISOString() })), evidence }),
+  });
+}
+
+/** Presence, activation and snapshot of one open session against LiveKit. */
+async function reconcileOne(deps: ReconcileDeps, loaded: LoadedSession, readAt: number, room: RoomSummary | undefined, report: ReconcileReport): Promise<boolean> {
+  const { session } = loaded;
+  const unstarted = loaded.state.actualStart !== null && loaded.activation === null;
+  // The listing taken before the pass is only a filter: a session it agrees with costs nothing
+  // more; any other is listed again, now, before anything is inferred.
+  const agrees = connectedCount(loaded) === (room?.numParticipants ?? 0);
+  if (agrees && !unstarted && snapshotCurrent(room, loaded)) return false;
+  report.repaired += 1;
+  if (!agrees) await repairPresence(deps, loaded, readAt, report);
+  const now = deps.clock.now();
   if (unstarted) {
     await deps.jobs.requestActivation({ sessionId: session.id, eventId: `reconcile_${now}`, receivedAt: now });
     report.activationsQueued += 1;
@@ -112,36 +152,57 @@ async function reconcileOne(deps: ReconcileDeps, loaded: LoadedSession, room: Ro
     report.snapshotsRewritten += 1;
   }
   deps.logger.info({ sessionId: session.id, report }, 'session reconciled with LiveKit');
+  return true;
 }
 
-/** One reconciliation pass over every open session, `batchSize` at a time. */
+/** Runs the timers the durable record says are due, and arms the others again. */
+async function keepTimers(deps: ReconcileDeps, loaded: LoadedSession, report: ReconcileReport): Promise<void> {
+  const sessionId = loaded.session.id;
+  const now = deps.clock.now();
+  for (const timer of pendingTimers(loaded.state)) {
+    if (timer.dueAt <= now) {
+      const closed = await closeSession(deps, sessionId, { kind: timer.kind, at: now });
+      report.timersRun += 1;
+      deps.logger.info({ sessionId, timer: timer.kind, dueAt: timer.dueAt, lateMs: now - timer.dueAt, outcome: closed.closure?.status ?? 'still_open' }, 'timer run by reconciliation');
+    } else {
+      const job = { sessionId, dueAt: timer.dueAt };
+      await (timer.kind === 'grace_expired' ? deps.jobs.scheduleGraceCheck(job) : deps.jobs.scheduleNoShowCheck(job));
+      report.timersArmed += 1;
+    }
+  }
+}
+
+async function reconcileEntry(deps: ReconcileDeps, entry: OpenSession, rooms: Map<string, RoomSummary>, report: ReconcileReport): Promise<void> {
+  const readAt = deps.clock.now();
+  const loaded = await loadSession(deps.store, entry.sessionId, deps.rules).catch((error: unknown) => {
+    if (isServiceError(error) && error.code === 'session_not_found') return null;
+    throw error;
+  });
+  if (!loaded) {
+    if (readAt - entry.createdAt.getTime() > ORPHAN_AFTER_MS) await deps.store.finishSession(entry.sessionId);
+    return;
+  }
+  if (loaded.closure) {
+    await deps.jobs.requestClose({ sessionId: entry.sessionId });
+    report.closesRequested += 1;
+    return;
+  }
+  tally(report, loaded);
+  const repaired = await reconcileOne(deps, loaded, readAt, rooms.get(entry.roomName), report);
+  await keepTimers(deps, repaired ? await loadSession(deps.store, entry.sessionId, deps.rules) : loaded, report);
+}
+
+/** One reconciliation pass over every session the service still owes work, `batchSize` at a time. */
 export async function reconcileSessions(deps: ReconcileDeps, batchSize = 200): Promise<ReconcileReport> {
-  const report: ReconcileReport = {
-    sessions: 0,
-    repaired: 0,
-    joinsRecorded: 0,
-    leavesRecorded: 0,
-    activationsQueued: 0,
-    snapshotsRewritten: 0,
-    open: { waiting: 0, active: 0 },
-    oldest: { waiting: null, active: null },
-  };
+  const report = emptyReport();
   const rooms = new Map((await deps.rooms.listRooms()).map((room) => [room.name, room]));
   for (let after: string | null = null; ; ) {
     const page = await deps.store.listOpenSessions(after, batchSize);
-    for (const { roomName, sessionId } of page) {
+    for (const entry of page) {
       report.sessions += 1;
-      const loaded = await loadSession(deps.store, sessionId, deps.rules).catch((error: unknown) => {
-        // A slot whose session was never written (a crash between the two inserts): nothing to reconcile.
-        if (isServiceError(error) && error.code === 'session_not_found') return null;
-        throw error;
-      });
-      if (loaded && !loaded.closure) {
-        tally(report, loaded);
-        await reconcileOne(deps, loaded, rooms.get(roomName), report);
-      }
+      await reconcileEntry(deps, entry, rooms, report);
     }
     if (page.length < batchSize) return report;
-    after = page.at(-1)?.roomName ?? null;
+    after = page.at(-1)?.sessionId ?? null;
   }
 }

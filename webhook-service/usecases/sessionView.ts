@@ -6,6 +6,7 @@ import type { LoadedSession } from './sessionState';
 export interface SessionView {
   id: string;
   roomName: string;
+  externalId: string | null;
   status: SessionStatus;
   endReason: EndReason | null;
   scheduledStart: string | null;
@@ -28,6 +29,7 @@ export function sessionView({ session, activation, closure, state }: LoadedSessi
   return {
     id: session.id,
     roomName: session.roomName,
+    externalId: session.externalId,
     status: state.status,
     endReason: closure?.reason ?? null,
     scheduledStart: session.scheduledStart?.toISOString() ?? null,

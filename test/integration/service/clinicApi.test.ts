@@ -27,12 +27,13 @@ describe('sessions', () => {
   });
 
   test('when a portal creates a session, then it is waiting with both seats empty and can be read back', async () => {
-    const body = { roomName: 'room-create-read', studentIdentity: 'stu-1', counselorIdentity: 'cou-1', scheduledStart: '2030-01-02T03:04:05+01:00' };
+    const body = { studentIdentity: 'stu-1', counselorIdentity: 'cou-1', scheduledStart: '2030-01-02T03:04:05+01:00' };
     const created = await clinic(target.url, 'POST', '/v1/sessions', body);
     expect(created.status).toBe(201);
     expect(created.json).toEqual({
       id: expect.stringMatching(/^ses_[A-Za-z0-9_-]+$/),
-      roomName: 'room-create-read',
+      roomName: `autostart-${created.json.id}`,
+      externalId: null,
       status: 'waiting',
       endReason: null,
       scheduledStart: '2030-01-02T02:04:05.000Z',
@@ -48,19 +49,45 @@ describe('sessions', () => {
     expect(read).toEqual({ status: 200, json: created.json });
   });
 
-  test('when the room already has a session that has not ended, then 409', async () => {
-    const body = { roomName: 'room-twice', studentIdentity: 'stu-1', counselorIdentity: 'cou-1' };
-    expect((await clinic(target.url, 'POST', '/v1/sessions', body)).status).toBe(201);
-    const second = await clinic(target.url, 'POST', '/v1/sessions', { ...body, studentIdentity: 'stu-2' });
-    expect(second).toMatchObject({ status: 409, json: { error: { code: 'session_conflict' } } });
+  test('when the same pair gets several sessions ahead of time (a weekly series), then each has a room of its own', async () => {
+    const body = { studentIdentity: 'stu-1', counselorIdentity: 'cou-1' };
+    const made = await Promise.all(['2030-01-07', '2030-01-14', '2030-01-21'].map((day) => clinic(target.url, 'POST', '/v1/sessions', { ...body, scheduledStart: `${day}T15:00:00Z` })));
+    expect(made.map((answer) => answer.status)).toEqual([201, 201, 201]);
+    expect(new Set(made.map((answer) => answer.json.roomName)).size).toBe(3);
+  });
+
+  test('when a body still names the room, then 400 says the service chooses it now, and nothing is created', async () => {
+    const response = await clinic(target.url, 'POST', '/v1/sessions', { roomName: 'office-3', studentIdentity: 'stu-x', counselorIdentity: 'cou-x', externalId: 'apt-roomname' });
+    expect(response).toMatchObject({ status: 400, json: { error: { code: 'invalid_request', message: expect.stringContaining('the service names each session') } } });
+    expect((await clinic(target.url, 'GET', '/v1/sessions?externalId=apt-roomname')).json.sessions).toEqual([]);
+  });
+
+  test('when the clinic creates with its appointment id again, then the same session (200); with other details, 409; and it can be found by that id', async () => {
+    const body = { studentIdentity: 'stu-e', counselorIdentity: 'cou-e', scheduledStart: '2030-02-01T10:00:00Z', externalId: uniqueName('apt') };
+    const first = await clinic(target.url, 'POST', '/v1/sessions', body);
+    expect(first).toMatchObject({ status: 201, json: { externalId: body.externalId } });
+    const again = await clinic(target.url, 'POST', '/v1/sessions', body);
+    expect(again).toEqual({ status: 200, json: first.json });
+    const other = await clinic(target.url, 'POST', '/v1/sessions', { ...body, counselorIdentity: 'cou-other' });
+    expect(other).toMatchObject({ status: 409, json: { error: { code: 'external_id_conflict' } } });
+    const found = await clinic(target.url, 'GET', `/v1/sessions?externalId=${encodeURIComponent(body.externalId)}`);
+    expect(found.json.sessions.map((session: { id: string }) => session.id)).toEqual([first.json.id]);
+  });
+
+  test('when 20 creates of one appointment race, then one session exists and all 20 answer it', async () => {
+    const body = { studentIdentity: 'stu-r', counselorIdentity: 'cou-r', externalId: uniqueName('apt-race') };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => clinic(target.url, 'POST', '/v1/sessions', body)));
+    expect(answers.filter((answer) => answer.status === 201)).toHaveLength(1);
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(19);
+    expect(new Set(answers.map((answer) => answer.json.id)).size).toBe(1);
   });
 
   test.each([
-    ['the student is the counselor', { roomName: 'r', studentIdentity: 'same', counselorIdentity: 'same' }],
-    ['the room name is missing', { studentIdentity: 'a', counselorIdentity: 'b' }],
-    ['an identity is empty', { roomName: 'r', studentIdentity: '', counselorIdentity: 'b' }],
-    ['the room name holds a control character', { roomName: 'r\u00071', studentIdentity: 'a', counselorIdentity: 'b' }],
-    ['scheduledStart is not an ISO 8601 instant', { roomName: 'r', studentIdentity: 'a', counselorIdentity: 'b', scheduledStart: 'tomorrow' }],
+    ['the student is the counselor', { studentIdentity: 'same', counselorIdentity: 'same' }],
+    ['the student is missing', { counselorIdentity: 'b' }],
+    ['an identity is empty', { studentIdentity: '', counselorIdentity: 'b' }],
+    ['the appointment id holds a control character', { externalId: 'apt\u00071', studentIdentity: 'a', counselorIdentity: 'b' }],
+    ['scheduledStart is not an ISO 8601 instant', { studentIdentity: 'a', counselorIdentity: 'b', scheduledStart: 'tomorrow' }],
   ])('when %s, then 400', async (_case, body) => {
     const response = await clinic(target.url, 'POST', '/v1/sessions', body);
     expect(response).toMatchObject({ status: 400, json: { error: { code: 'invalid_request', message: expect.any(String) } } });
@@ -85,11 +112,11 @@ describe('sessions', () => {
     ['no token', null],
     ['a wrong token', 'wrong-token-0123456789abcdef'],
   ])('when a call carries %s, then 401 and nothing happens', async (_case, token) => {
-    expect((await clinic(target.url, 'POST', '/v1/sessions', { roomName: 'r-401', studentIdentity: 'a', counselorIdentity: 'b' }, token)).status).toBe(401);
+    expect((await clinic(target.url, 'POST', '/v1/sessions', { externalId: 'apt-401', studentIdentity: 'a', counselorIdentity: 'b' }, token)).status).toBe(401);
     expect((await clinic(target.url, 'GET', '/v1/sessions/ses_x', undefined, token)).status).toBe(401);
     expect((await clinic(target.url, 'POST', '/v1/sessions/ses_x/token', { identity: 'a' }, token)).status).toBe(401);
-    // The room is still free: the refused creation wrote nothing.
-    expect((await clinic(target.url, 'POST', '/v1/sessions', { roomName: 'r-401', studentIdentity: 'a', counselorIdentity: 'b' })).status).toBe(201);
+    // The refused creation wrote nothing: the appointment id is still free.
+    expect((await clinic(target.url, 'POST', '/v1/sessions', { externalId: 'apt-401', studentIdentity: 'a', counselorIdentity: 'b' })).status).toBe(201);
   });
 });
 
@@ -212,7 +239,7 @@ describe('API keys', () => {
   test('when a key is rotated, then both work while both are configured, and the removed one gets 401', async () => {
     const both = testConfig({ CLINIC_API_KEYS: `${OLD},${NEW}` });
     target = await startService(both);
-    const created = await clinic(target.url, 'POST', '/v1/sessions', { roomName: uniqueName('rot'), studentIdentity: 's', counselorIdentity: 'c' }, secretOf(OLD));
+    const created = await clinic(target.url, 'POST', '/v1/sessions', { studentIdentity: 's', counselorIdentity: 'c' }, secretOf(OLD));
     expect(created.status).toBe(201);
     expect((await clinic(target.url, 'POST', `/v1/sessions/${created.json.id}/token`, { identity: 's' }, secretOf(NEW))).status).toBe(200);
     // The audit names the key of each call, never its secret.

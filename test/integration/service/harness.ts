@@ -112,16 +112,16 @@ export interface Appointment {
   counselor: ParticipantSpec;
 }
 
-/** A session on a fresh room, with participant specs for its student and counselor. */
+/** A new session (in its own room), with participant specs for its student and counselor. */
 export async function createAppointment(target: RunningService): Promise<Appointment> {
-  const room = uniqueName('room');
   const studentIdentity = uniqueName('student');
   const counselorIdentity = uniqueName('counselor');
-  const created = await clinic(target.url, 'POST', '/v1/sessions', { roomName: room, studentIdentity, counselorIdentity });
+  const created = await clinic(target.url, 'POST', '/v1/sessions', { studentIdentity, counselorIdentity });
   if (created.status !== 201) throw new Error(`creating a session failed: ${created.status} ${JSON.stringify(created.json)}`);
   return {
     sessionId: created.json.id,
-    room,
+    // The service names the room.
+    room: created.json.roomName,
     student: { sid: `PA_${randomBytes(5).toString('hex')}`, identity: studentIdentity, attributes: { 'autostart.role': 'student' } },
     counselor: { sid: `PA_${randomBytes(5).toString('hex')}`, identity: counselorIdentity, attributes: { 'autostart.role': 'counselor' } },
   };

@@ -77,7 +77,9 @@ test('when the clinic ends a session, then it is ended now, a second end changes
   const again = await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/end`);
   expect(again).toEqual({ status: 200, json: ended.json });
   expect((await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/cancel`)).json.error.code).toBe('session_ended');
-  expect((await clinic(target.url, 'POST', '/v1/sessions', { roomName: room, studentIdentity: 'a', counselorIdentity: 'b' })).status).toBe(201);
+  const next = await clinic(target.url, 'POST', '/v1/sessions', { studentIdentity: appointment.student.identity, counselorIdentity: appointment.counselor.identity });
+  expect(next.status).toBe(201);
+  expect(next.json.roomName).not.toBe(room);
 });
 
 test('when the clinic ends a session while its grace runs out, 20 times, then exactly one closure stands each time', async () => {
@@ -110,8 +112,12 @@ test('when the clinic cancels before the start, then it is cancelled, tokens are
   expect(cancelled.json).toMatchObject({ status: 'cancelled', endReason: 'cancelled', actualStart: null });
   expect((await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/cancel`)).status).toBe(200);
   expect((await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/token`, { identity: student.identity })).json.error.code).toBe('session_cancelled');
-  // The room is released: LiveKit's next events for it belong to no session.
-  expect((await deliver(target, { event: 'participant_joined', room, participant: counselor, joinedAtMs: Date.now() - 1000 })).json).toEqual({ ignored: 'no_session' });
+  // The room is the cancelled session's alone: a late join completes its attendance and starts nothing.
+  expect((await deliver(target, { event: 'participant_joined', room, participant: counselor, joinedAtMs: Date.now() - 1000 })).json).toEqual({
+    outcome: 'accepted',
+    sessionId: appointment.sessionId,
+    effects: [],
+  });
   expect((await sessionStatus(target, appointment.sessionId)).status).toBe('cancelled');
 });
 
@@ -146,7 +152,7 @@ test('when a cancel races the completing join, 20 times, then the session is eit
 });
 
 test('when nobody comes by the end of the no-show window, then the session is a no-show', async () => {
-  const created = await clinic(target.url, 'POST', '/v1/sessions', { roomName: `noshow-${Date.now()}`, studentIdentity: 's', counselorIdentity: 'c', scheduledStart: new Date(Date.now() - 1000).toISOString() });
+  const created = await clinic(target.url, 'POST', '/v1/sessions', { studentIdentity: 's', counselorIdentity: 'c', scheduledStart: new Date(Date.now() - 1000).toISOString() });
   expect(created.status).toBe(201);
   const record = await statusIs(created.json.id, 'no_show');
   expect(record).toMatchObject({ endReason: 'no_show', actualStart: null });
@@ -155,9 +161,8 @@ test('when nobody comes by the end of the no-show window, then the session is a 
 
 test('when only the student came, then the no-show records who came and how late', async () => {
   const scheduledStart = Date.now() - 1000;
-  const roomName = `noshow-one-${Date.now()}`;
-  const created = await clinic(target.url, 'POST', '/v1/sessions', { roomName, studentIdentity: 'stu-late', counselorIdentity: 'cou-absent', scheduledStart: new Date(scheduledStart).toISOString() });
-  await deliver(target, { event: 'participant_joined', room: roomName, participant: { sid: 'PA_late', identity: 'stu-late', attributes: {} }, joinedAtMs: scheduledStart + 700 });
+  const created = await clinic(target.url, 'POST', '/v1/sessions', { studentIdentity: 'stu-late', counselorIdentity: 'cou-absent', scheduledStart: new Date(scheduledStart).toISOString() });
+  await deliver(target, { event: 'participant_joined', room: created.json.roomName, participant: { sid: 'PA_late', identity: 'stu-late', attributes: {} }, joinedAtMs: scheduledStart + 700 });
   const record = await statusIs(created.json.id, 'no_show');
   expect(record.participants).toEqual([
     expect.objectContaining({ identity: 'stu-late', firstJoinedAt: new Date(scheduledStart + 700).toISOString(), lateSeconds: 1 }),
@@ -165,12 +170,12 @@ test('when only the student came, then the no-show records who came and how late
   ]);
 });
 
-test('when a scheduled create loses to another session of the room, then its no-show timer finds nothing and does nothing', async () => {
-  const roomName = `noshow-conflict-${Date.now()}`;
-  const first = await clinic(target.url, 'POST', '/v1/sessions', { roomName, studentIdentity: 's', counselorIdentity: 'c' });
+test('when a scheduled create is refused for its appointment id, then it arms no no-show timer for the session that holds the id', async () => {
+  const externalId = `apt-noshow-conflict-${Date.now()}`;
+  const first = await clinic(target.url, 'POST', '/v1/sessions', { externalId, studentIdentity: 's', counselorIdentity: 'c' });
   const scheduledStart = Date.now() - 1500;
-  const losing = await clinic(target.url, 'POST', '/v1/sessions', { roomName, studentIdentity: 's', counselorIdentity: 'c', scheduledStart: new Date(scheduledStart).toISOString() });
-  expect(losing.status).toBe(409);
+  const losing = await clinic(target.url, 'POST', '/v1/sessions', { externalId, studentIdentity: 's', counselorIdentity: 'c', scheduledStart: new Date(scheduledStart).toISOString() });
+  expect(losing).toMatchObject({ status: 409, json: { error: { code: 'external_id_conflict' } } });
   // Past the loser's timer (0.5 s from now): the winner, never scheduled, is untouched.
   await waitFor(() => Date.now() > scheduledStart + 2000 + 1000, { timeoutMs: 5000 });
   expect((await sessionStatus(target, first.json.id)).status).toBe('waiting');

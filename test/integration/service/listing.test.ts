@@ -15,7 +15,7 @@ afterEach(async () => {
 
 async function newSessionWithAttendance(index: number): Promise<string> {
   const api = clinicClient(target);
-  const session = must(await api.createSession({ roomName: `list-room-${index}`, studentIdentity: `stu, "${index}"`, counselorIdentity: `cou-${index}` }));
+  const session = must(await api.createSession({ studentIdentity: `stu, "${index}"`, counselorIdentity: `cou-${index}` }));
   if (index % 2 === 0) {
     const t0 = Date.now() - 5000;
     const student = { sid: `PA_s${index}`, identity: `stu, "${index}"`, attributes: {} };
@@ -96,7 +96,7 @@ test('when the clinic pages through sessions while new ones are created, then ea
 test('when the listing is filtered by status and creation time, then only those sessions come, across pages', async () => {
   const api = clinicClient(target);
   const ids: string[] = [];
-  for (let index = 0; index < 5; index += 1) ids.push(must(await api.createSession({ roomName: `filter-room-${index}`, studentIdentity: 's', counselorIdentity: 'c' })).id);
+  for (let index = 0; index < 5; index += 1) ids.push(must(await api.createSession({ studentIdentity: 's', counselorIdentity: 'c' })).id);
   for (const id of [ids[1], ids[3]]) must(await api.cancelSession(id as string));
   const cancelled: string[] = [];
   let cursor: string | undefined;

@@ -32,9 +32,15 @@ interface HostedSession {
 }
 
 async function sessionOn(cluster: TwoNodes, api: ClinicClient, node: LivekitNode): Promise<HostedSession> {
-  const room = await cluster.roomOn(node);
   const identities = { student: uniqueName('student'), counselor: uniqueName('counselor') };
-  const { id } = must(await api.createSession({ roomName: room, studentIdentity: identities.student, counselorIdentity: identities.counselor }));
+  // The service names each session's room: sessions are created until LiveKit places one's room on `node`.
+  const byRoom = new Map<string, string>();
+  const room = await cluster.roomOn(node, async () => {
+    const created = must(await api.createSession({ studentIdentity: identities.student, counselorIdentity: identities.counselor }));
+    byRoom.set(created.roomName, created.id);
+    return created.roomName;
+  });
+  const id = byRoom.get(room) as string;
   const clients = [await join(id, identities.student, { via: api, livekitUrl: node.url }), await join(id, identities.counselor, { via: api, livekitUrl: node.url })];
   await waitFor(() => clients.every((client) => received(client, 'session_started', id)), { timeoutMs: 20_000 });
   const messageId = (received(clients[0]!, 'session_started', id) as { messageId: string }).messageId;

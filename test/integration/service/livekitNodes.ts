@@ -24,7 +24,8 @@ export interface TwoNodes {
   /** The node LiveKit's Redis says hosts `room`, or null when none does. */
   nodeOf(room: string): Promise<LivekitNode | null>;
   /** A new room (name unique) that LiveKit placed on `node`; others it placed elsewhere are deleted. */
-  roomOn(node: LivekitNode): Promise<string>;
+  /** Opens rooms named by `nextName` until LiveKit places one on `node`; returns that name. */
+  roomOn(node: LivekitNode, nextName: () => Promise<string>): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -59,10 +60,10 @@ export async function startTwoNodes(): Promise<TwoNodes> {
       cluster,
       service: running,
       nodeOf,
-      async roomOn(node) {
+      async roomOn(node, nextName) {
         // LiveKit picks a node for each new room at random among the available ones.
         for (let attempt = 0; attempt < 40; attempt += 1) {
-          const room = uniqueName('room-node');
+          const room = await nextName();
           await api.createRoom({ name: room, emptyTimeout: 120, departureTimeout: 20 });
           if ((await nodeOf(room)) === node) return room;
           await api.deleteRoom(room);

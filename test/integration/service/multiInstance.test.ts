@@ -61,29 +61,29 @@ test(`when both instances receive the same joins concurrently in racing orders (
   expect((await activationsCounted(first)) + (await activationsCounted(second))).toBe(ROUNDS);
 });
 
-test('when both instances create a session for the same room at once, then exactly one wins and the others get 409', async () => {
-  const body = { roomName: 'room-contended', studentIdentity: 'stu', counselorIdentity: 'cou' };
+test('when both instances take creates of one appointment at once, then one session exists and every answer names it', async () => {
+  const body = { studentIdentity: 'stu', counselorIdentity: 'cou', externalId: `apt-contended-${Date.now()}` };
   const responses = await Promise.all(
-    Array.from({ length: 10 }, (_, index) => clinic((index % 2 === 0 ? first : second).url, 'POST', '/v1/sessions', body)),
+    Array.from({ length: 20 }, (_, index) => clinic((index % 2 === 0 ? first : second).url, 'POST', '/v1/sessions', body)),
   );
-  expect(responses.map((response) => response.status).sort()).toEqual([201, ...Array(9).fill(409)]);
-  expect(await db.count('sessions', { roomName: 'room-contended' })).toBe(1);
+  expect(responses.map((response) => response.status).sort()).toEqual([200, ...Array(18).fill(200), 201].sort());
+  expect(new Set(responses.map((response) => response.json.id)).size).toBe(1);
+  expect(await db.count('sessions', { externalId: body.externalId })).toBe(1);
 });
 
-test('when the two instances create a session for the same room at once, 50 rounds, then one 201 and one 409 each round, and one owner in MongoDB and in Redis', async () => {
+test('when the two instances create one appointment at once, 50 rounds, then one 201 and one 200 each round, one session in MongoDB, one copy in Redis', async () => {
   const connection = await mongoose.createConnection(first.config.MONGODB_URI).asPromise();
   const redis = new Redis(first.config.REDIS_URL);
   try {
     for (let round = 0; round < 50; round += 1) {
-      const roomName = `room-race-${round}-${Date.now()}`;
-      const body = (student: string) => ({ roomName, studentIdentity: student, counselorIdentity: 'cou' });
-      const answers = await Promise.all([clinic(first.url, 'POST', '/v1/sessions', body('stu-a')), clinic(second.url, 'POST', '/v1/sessions', body('stu-b'))]);
-      expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409]);
-      const winner = answers.find((answer) => answer.status === 201)?.json.id;
-      const slot = await connection.collection('room_slots').findOne({ _id: roomName as never });
-      expect(slot?.sessionId).toBe(winner);
-      expect(await redis.get(`${first.config.SESSION_COPY_PREFIX}:room:{${roomName}}`)).toBe(winner);
-      expect(await connection.collection('sessions').countDocuments({ roomName })).toBe(1);
+      const externalId = `apt-race-${round}-${Date.now()}`;
+      const body = { externalId, studentIdentity: 'stu', counselorIdentity: 'cou' };
+      const answers = await Promise.all([clinic(first.url, 'POST', '/v1/sessions', body), clinic(second.url, 'POST', '/v1/sessions', body)]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 201]);
+      const id = answers[0]?.json.id;
+      expect(answers[1]?.json.id).toBe(id);
+      expect(await connection.collection('sessions').countDocuments({ externalId })).toBe(1);
+      expect(await redis.hexists(`${first.config.SESSION_COPY_PREFIX}:session:{${id}}`, '~session')).toBe(1);
     }
   } finally {
     redis.disconnect();

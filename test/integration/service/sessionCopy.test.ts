@@ -74,19 +74,22 @@ test('when the worker activates a session, then the activation is copied into Re
   expect(view).toMatchObject({ status: 'active', actualStart: copied.startedAt });
 });
 
-test('when the room copy still names a closed session, then a new session of the room gets its webhooks', async () => {
+test('when the same pair has a next session, then each room\'s webhooks reach only its own session', async () => {
   const t0 = Date.now() - 6000;
   await deliver(target, { event: 'participant_joined', room: appointment.room, participant: appointment.student, joinedAtMs: t0 });
   expect((await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/cancel`)).status).toBe(200);
   expect((await sessionStatus(target, appointment.sessionId)).status).toBe('cancelled');
-  const next = await clinic(target.url, 'POST', '/v1/sessions', { roomName: appointment.room, studentIdentity: appointment.student.identity, counselorIdentity: appointment.counselor.identity });
+  const next = await clinic(target.url, 'POST', '/v1/sessions', { studentIdentity: appointment.student.identity, counselorIdentity: appointment.counselor.identity });
   expect(next.status).toBe(201);
-  const nextId = (next.json as { id: string }).id;
-  // As if the release and the new session had both failed to reach the copy.
-  await redis.set(`${target.config.SESSION_COPY_PREFIX}:room:{${appointment.room}}`, appointment.sessionId);
+  const { id: nextId, roomName: nextRoom } = next.json as { id: string; roomName: string };
+  expect(nextRoom).not.toBe(appointment.room);
 
-  const joined = await deliver(target, { event: 'participant_joined', room: appointment.room, participant: { ...appointment.student, sid: 'PA_next' }, joinedAtMs: Date.now() - 1000 });
+  const joined = await deliver(target, { event: 'participant_joined', room: nextRoom, participant: { ...appointment.student, sid: 'PA_next' }, joinedAtMs: Date.now() - 1000 });
   expect(joined).toMatchObject({ status: 200, json: { outcome: 'accepted', sessionId: nextId } });
+  // A late leave of the cancelled session's room stays with the cancelled session.
+  const late = await deliver(target, { event: 'participant_left', room: appointment.room, participant: appointment.student });
+  expect(late).toMatchObject({ status: 200, json: { sessionId: appointment.sessionId } });
+  expect((await sessionStatus(target, nextId)).participants.find((entry: { identity: string }) => entry.identity === appointment.student.identity).connected).toBe(true);
 });
 
 test('when Redis has lost one event of a session (an AOF window, a failover), then the next webhook rebuilds from MongoDB and decides right', async () => {

@@ -1,8 +1,8 @@
 // A SessionStore in memory, for unit tests of the use cases. It keeps the port's promises the
-// way the real adapters do (unique keys decide, the winner is returned, a room is held until
-// released) and runs the same conformance suite as they do, so it cannot drift from them.
+// way the real adapters do (unique keys decide, the winner is returned, a session is open until
+// finished) and runs the same conformance suite as they do, so it cannot drift from them.
 import { ServiceError } from '../../../webhook-service/errors';
-import type { DecisionRecord, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../../../webhook-service/usecases/ports/SessionStore';
+import type { DecisionRecord, ExternalIdClaim, OpenSession, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../../../webhook-service/usecases/ports/SessionStore';
 
 const copy = <T>(value: T): T => structuredClone(value);
 const keyOf = (decision: DecisionRecord): string =>
@@ -10,19 +10,34 @@ const keyOf = (decision: DecisionRecord): string =>
 
 export class InMemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, SessionRecord>();
-  private readonly rooms = new Map<string, string>();
+  private readonly open = new Map<string, OpenSession>();
+  private readonly externalIds = new Map<string, ExternalIdClaim>();
   private readonly events = new Map<string, StoredEvent>();
   private readonly decisions = new Map<string, DecisionRecord>();
   private readonly folds = new Map<string, string>();
   /** Set to make every call fail as the database being away does. */
   unavailable = false;
 
-  async createSession(session: SessionRecord): Promise<SessionRecord> {
+  async createSession(session: SessionRecord): Promise<{ created: boolean; session: SessionRecord }> {
     this.check();
-    if (this.rooms.has(session.roomName)) throw new ServiceError('session_conflict', 'the room already has a session that has not closed');
-    this.rooms.set(session.roomName, session.id);
+    if (!this.open.has(session.id)) this.open.set(session.id, { sessionId: session.id, roomName: session.roomName, createdAt: session.createdAt });
+    const existing = this.sessions.get(session.id);
+    if (existing) return { created: false, session: copy(existing) };
     this.sessions.set(session.id, copy(session));
-    return session;
+    return { created: true, session };
+  }
+
+  async claimExternalId(claim: ExternalIdClaim): Promise<{ claimed: boolean; claim: ExternalIdClaim }> {
+    this.check();
+    const existing = this.externalIds.get(claim.externalId);
+    if (existing) return { claimed: false, claim: copy(existing) };
+    this.externalIds.set(claim.externalId, copy(claim));
+    return { claimed: true, claim };
+  }
+
+  async findExternalId(externalId: string): Promise<ExternalIdClaim | null> {
+    this.check();
+    return copy(this.externalIds.get(externalId) ?? null);
   }
 
   async findSession(sessionId: string): Promise<SessionRecord | null> {
@@ -80,19 +95,22 @@ export class InMemorySessionStore implements SessionStore {
   async deleteSession(sessionId: string): Promise<void> {
     this.check();
     for (const [id, event] of this.events) if (event.sessionId === sessionId) this.events.delete(id);
+    const externalId = this.sessions.get(sessionId)?.externalId;
+    if (externalId && this.externalIds.get(externalId)?.sessionId === sessionId) this.externalIds.delete(externalId);
+    this.open.delete(sessionId);
     this.sessions.delete(sessionId);
     this.folds.delete(sessionId);
     this.decisions.delete(`${sessionId}.opening`);
     this.decisions.delete(`${sessionId}.closing`);
   }
 
-  async listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]> {
+  async listOpenSessions(afterSessionId: string | null, limit: number): Promise<OpenSession[]> {
     this.check();
-    return [...this.rooms.entries()]
-      .filter(([roomName]) => afterRoom === null || roomName > afterRoom)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
+    return [...this.open.values()]
+      .filter((open) => afterSessionId === null || open.sessionId > afterSessionId)
+      .sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1))
       .slice(0, limit)
-      .map(([roomName, sessionId]) => ({ roomName, sessionId }));
+      .map(copy);
   }
 
   async loadHead(sessionId: string): Promise<SessionHead | null> {
@@ -108,13 +126,13 @@ export class InMemorySessionStore implements SessionStore {
 
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
     this.check();
-    const sessionId = this.rooms.get(roomName);
-    return sessionId ? this.findSession(sessionId) : null;
+    const open = [...this.open.values()].find((entry) => entry.roomName === roomName);
+    return open ? this.findSession(open.sessionId) : null;
   }
 
-  async releaseRoom(session: SessionRecord): Promise<void> {
+  async finishSession(sessionId: string): Promise<void> {
     this.check();
-    if (this.rooms.get(session.roomName) === session.id) this.rooms.delete(session.roomName);
+    this.open.delete(sessionId);
   }
 
   async recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }> {

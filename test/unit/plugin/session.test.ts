@@ -256,9 +256,9 @@ describe('the clinic ends or cancels', () => {
 describe('no-show', () => {
   const scheduled = () => fresh({ scheduledStart: 100_000 });
 
-  test('nobody came: no-show once the window after the scheduled start has passed', () => {
+  test('nobody came: no-show once the window after the scheduled start has passed; a timer that fires early asks again for the due time', () => {
     const { steps, state } = run([noShowDue(129_999), noShowDue(130_000)], scheduled());
-    expect(steps[0]).toEqual([]);
+    expect(steps[0]).toEqual([{ type: 'await_no_show', sessionId: SESSION, dueAt: 130_000 }]);
     expect(steps[1]).toEqual([{ type: 'close', sessionId: SESSION, status: 'no_show', reason: 'no_show', at: 130_000, startedAt: null, endedAt: null }]);
     expect(state.status).toBe('no_show');
   });

@@ -18,6 +18,7 @@ test('any state the rules can reach comes back whole from its compact form', () 
 test('a damaged or foreign text decodes to nothing', () => {
   const text = encodeState(newSession('ses_codec', appointment));
   expect(decodeState(text.slice(0, -3))).toBeNull();
-  expect(decodeState('{"v":2,"rows":[],"identities":[]}')).toBeNull();
+  expect(decodeState('{"v":3,"rows":[],"identities":[]}')).toBeNull();
+  expect(decodeState(text.replace('"v":2', '"v":1'))).toBeNull();
   expect(decodeState('null')).toBeNull();
 });

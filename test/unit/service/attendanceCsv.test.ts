@@ -9,6 +9,7 @@ function pageWith(identity: string, roomName = 'room-1', lateSeconds: number | n
       {
         id: 'ses_1',
         roomName,
+        externalId: null,
         status: 'active',
         endReason: null,
         scheduledStart: null,

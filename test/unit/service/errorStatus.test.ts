@@ -22,7 +22,7 @@ test('when the clinic API refuses a call, then each refusal has its own status',
     invalid_request: 400,
     identity_not_in_session: 403,
     session_not_found: 404,
-    session_conflict: 409,
+    external_id_conflict: 409,
     session_ended: 409,
   });
 });
@@ -36,5 +36,5 @@ test('when any other code fails a request, then it is a 5xx other than 501, and 
 });
 
 test('when an error is answered, then the body has the documented shape', () => {
-  expect(errorBody('session_conflict', 'taken')).toEqual({ error: { code: 'session_conflict', message: 'taken' } });
+  expect(errorBody('external_id_conflict', 'taken')).toEqual({ error: { code: 'external_id_conflict', message: 'taken' } });
 });

@@ -128,7 +128,7 @@ describe('the audit trail', () => {
   test('a create, a mint and a refused end are recorded with the key name, the identity and the outcome, and read newest first', async () => {
     const audit = new InMemoryAuditTrail();
     const app = await servedWith(audit);
-    const created = await app.call('POST', '/v1/sessions', { roomName: 'audited', studentIdentity: 'stu', counselorIdentity: 'cou' });
+    const created = await app.call('POST', '/v1/sessions', { studentIdentity: 'stu', counselorIdentity: 'cou' });
     expect((await app.call('POST', `/v1/sessions/${created.json.id}/token`, { identity: 'stu' })).status).toBe(200);
     expect((await app.call('POST', `/v1/sessions/${created.json.id}/end`)).status).toBe(409);
     const listed = await app.call('GET', `/v1/sessions/${created.json.id}/audit`);
@@ -143,7 +143,7 @@ describe('the audit trail', () => {
   test('a token whose mint cannot be recorded is not handed out', async () => {
     const audit = new InMemoryAuditTrail();
     const app = await servedWith(audit);
-    const created = await app.call('POST', '/v1/sessions', { roomName: 'audit-down', studentIdentity: 'stu', counselorIdentity: 'cou' });
+    const created = await app.call('POST', '/v1/sessions', { studentIdentity: 'stu', counselorIdentity: 'cou' });
     audit.failing = ServiceError.storeUnavailable(new Error('audit collection away'));
     const minted = await app.call('POST', `/v1/sessions/${created.json.id}/token`, { identity: 'stu' });
     expect(minted).toEqual({ status: 503, json: { error: { code: 'store_unavailable', message: 'the service cannot answer now' } } });

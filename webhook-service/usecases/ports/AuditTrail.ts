@@ -1,7 +1,8 @@
 // The port of the access audit: who (which API key) did what to which session, when, and how it
-// ended. Counseling records must show who minted access to which session (HIPAA/FERPA-style).
+// ended. Counseling records must show who minted access to which session (HIPAA/FERPA-style),
+// and what the service inferred rather than heard (a reconciliation pass's repairs, with its evidence).
 
-export type AuditAction = 'session.create' | 'session.end' | 'session.cancel' | 'token.mint';
+export type AuditAction = 'session.create' | 'session.end' | 'session.cancel' | 'token.mint' | 'presence.reconciled';
 
 export interface AuditEntry {
   id: string;
@@ -15,6 +16,8 @@ export interface AuditEntry {
   at: Date;
   /** The HTTP status answered, and the error code when it was an error. */
   outcome: { status: number; code: string | null };
+  /** For `presence.reconciled`: what was recorded and the listing it was inferred from (JSON). */
+  detail?: string | null;
 }
 
 export interface AuditTrail {

@@ -1,12 +1,16 @@
-// The storage port the use cases ask for. Every decision it records is a unique insert (or the
-// room's release), because FerretDB's conditional updates are not atomic: a session leaves
-// `waiting` once (started, cancelled or no-show: whichever insert wins) and leaves `active` once
-// (ended by the clinic or timed out). See store/MongoSessionStore.ts.
-import type { ClosedStatus, EndReason, ParticipantEventKind, RoomEventKind, Role } from '../../../plugin';
+// The storage port the use cases ask for. Every decision it records is a unique insert, because
+// FerretDB's conditional updates are not atomic: a session is created once under its id, a
+// clinic's appointment id names one session, a session leaves `waiting` once (started, cancelled
+// or no-show: whichever insert wins) and leaves `active` once (ended by the clinic or timed out).
+// See store/MongoSessionStore.ts.
+import type { ClosedStatus, EndReason, ObservationKind, ParticipantEventKind, RoomEventKind, Role } from '../../../plugin';
 
 export interface SessionRecord {
   id: string;
+  /** The session's own LiveKit room, named by the service from its id and never reused. */
   roomName: string;
+  /** The clinic's id for the appointment (its retry key), if it gave one. */
+  externalId: string | null;
   studentIdentity: string;
   counselorIdentity: string;
   scheduledStart: Date | null;
@@ -17,13 +21,43 @@ export interface StoredEvent {
   /** LiveKit's event id: the dedupe key. */
   id: string;
   sessionId: string;
-  kind: ParticipantEventKind | RoomEventKind;
+  kind: ParticipantEventKind | ObservationKind | RoomEventKind;
   /** LiveKit's time for the event. */
   at: Date;
   participant: { sid: string; identity: string; role: Role; attributes: Record<string, string> } | null;
   receivedAt: Date;
   /** Recorded by reconciliation from LiveKit's API (its webhook never came), not by a webhook. */
   reconciled?: boolean;
+  /** For a reconciled event: what it was inferred from. */
+  evidence?: ReconcileEvidence;
+}
+
+/** What a reconciliation pass saw when it recorded an event. */
+export interface ReconcileEvidence {
+  /** How LiveKit answered: the room's participants, or no such room. */
+  source: 'list_participants' | 'room_not_found';
+  /** When the listing was asked for and when it came back (epoch ms). */
+  requestedAt: number;
+  takenAt: number;
+  /** How many participants it listed. */
+  listed: number;
+}
+
+/** A clinic's appointment id, bound to the session created for it and the request that created it. */
+export interface ExternalIdClaim {
+  externalId: string;
+  sessionId: string;
+  /** The creating request's fields in a canonical form: a repeat must match it. */
+  fingerprint: string;
+  createdAt: Date;
+}
+
+/** A session the service still owes work: open, or closed with its close not finished. */
+export interface OpenSession {
+  sessionId: string;
+  roomName: string;
+  /** When it was listed (its creation): an entry whose session never got written is removed only once old. */
+  createdAt: Date;
 }
 
 /** The session turned active. */
@@ -76,8 +110,14 @@ export interface SessionHead {
 }
 
 export interface SessionStore {
-  /** Throws ServiceError `session_conflict` when the room already has a session not closed. */
-  createSession(session: SessionRecord): Promise<SessionRecord>;
+  /**
+   * Inserts the session and lists it as open, or returns the one already stored under its id
+   * (a repeated create of the same appointment): `created` says which.
+   */
+  createSession(session: SessionRecord): Promise<{ created: boolean; session: SessionRecord }>;
+  /** Binds the clinic's appointment id to a session, or returns the claim that holds it already. */
+  claimExternalId(claim: ExternalIdClaim): Promise<{ claimed: boolean; claim: ExternalIdClaim }>;
+  findExternalId(externalId: string): Promise<ExternalIdClaim | null>;
   findSession(sessionId: string): Promise<SessionRecord | null>;
   /** The session with its events and decisions, in one read; null when there is no such session. */
   loadRecords(sessionId: string): Promise<SessionRecords | null>;
@@ -92,16 +132,16 @@ export interface SessionStore {
   listClosedBefore(cutoff: Date, limit: number): Promise<string[]>;
   /** Removes a closed session and all its records (events, decisions, copy). */
   deleteSession(sessionId: string): Promise<void>;
-  /** Open sessions (rooms held), by room name after `afterRoom`, at most `limit`. */
-  listOpenSessions(afterRoom: string | null, limit: number): Promise<{ roomName: string; sessionId: string }[]>;
+  /** Sessions the service still owes work (open, or closed and not yet cleaned up), by id after `afterSessionId`, at most `limit`. */
+  listOpenSessions(afterSessionId: string | null, limit: number): Promise<OpenSession[]>;
   /** The session, its decisions and how many events it has; null when there is no such session. */
   loadHead(sessionId: string): Promise<SessionHead | null>;
   /** Keeps the folded state of the session's events (a store without a cache may drop it). */
   saveFold(sessionId: string, fold: string): Promise<void>;
-  /** The session holding the room, if any. */
+  /** The open session of a room named before rooms were the service's (a session created by an earlier version), if any. */
   findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null>;
-  /** Frees the room for a next session; idempotent. */
-  releaseRoom(session: SessionRecord): Promise<void>;
+  /** The session owes nothing more (its close is done): it leaves the open list; idempotent. */
+  finishSession(sessionId: string): Promise<void>;
   /** Inserts the event, or returns the one already stored under its id. */
   recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }>;
   /**
