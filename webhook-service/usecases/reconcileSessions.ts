@@ -9,7 +9,9 @@
 //   such an inference (which reopens it). Each is recorded as reconciled with its evidence and
 //   audited; no listing older than a join can close it;
 // - the pair was together but no activation is recorded (a job failed or was lost): it is
-//   queued again; an active session's room lacks its snapshot: written again;
+//   queued again; an active session's room lacks its snapshot: written again; a student or
+//   counselor in an active session's room without the right to publish (a grant that raced their
+//   join) is granted it;
 // - timers: the rejoin grace and the no-show window are derived from the state
 //   (pendingTimers); one that is due runs now, one that is not is armed again (a no-op while its
 //   job exists);
@@ -22,6 +24,7 @@ import { isServiceError } from '../errors';
 import { newAuditId } from '../ids';
 import type { Logger } from '../logger';
 import { closeSession, type CloseSessionDeps } from './closeSession';
+import { grantPublishingIn } from './grantPublishing';
 import { takeEvent, type TakeEventDeps } from './ingestWebhook';
 import type { AuditTrail } from './ports/AuditTrail';
 import type { RoomGateway, RoomSummary } from './ports/RoomGateway';
@@ -47,6 +50,7 @@ export interface ReconcileReport {
   timersRun: number;
   timersArmed: number;
   closesRequested: number;
+  grantsRepaired: number;
   /** Open sessions seen, by status (for the operator's gauges). */
   open: { waiting: number; active: number };
   /** The oldest open session's reference time by status, epoch ms: waiting since its scheduled start (else its creation), active since its start. */
@@ -79,6 +83,7 @@ const emptyReport = (): ReconcileReport => ({
   timersRun: 0,
   timersArmed: 0,
   closesRequested: 0,
+  grantsRepaired: 0,
   open: { waiting: 0, active: 0 },
   oldest: { waiting: null, active: null },
 });
@@ -188,7 +193,9 @@ async function reconcileEntry(deps: ReconcileDeps, entry: OpenSession, rooms: Ma
     return;
   }
   tally(report, loaded);
-  const repaired = await reconcileOne(deps, loaded, readAt, rooms.get(entry.roomName), report);
+  const room = rooms.get(entry.roomName);
+  const repaired = await reconcileOne(deps, loaded, readAt, room, report);
+  if (loaded.activation && (room?.numParticipants ?? 0) > 0) report.grantsRepaired += (await grantPublishingIn(deps, loaded)).granted.length;
   await keepTimers(deps, repaired ? await loadSession(deps.store, entry.sessionId, deps.rules) : loaded, report);
 }
 
