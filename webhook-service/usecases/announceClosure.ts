@@ -25,10 +25,10 @@ export async function announceClosure(deps: AnnounceClosureDeps, job: CloseJob):
   const head = await loadHead(deps.store, job.sessionId);
   const { closure, session } = head;
   if (!closure) return 'not_closed';
-  const [metadata, data] = await Promise.all([
-    deps.rooms.updateRoomMetadata(session.roomName, snapshotOf(head)),
-    deps.rooms.sendData(session.roomName, endedMessage(closure), { topic: TOPIC }),
-  ]);
+  // The snapshot first: a room that is gone needs no message (LiveKit answers a message to a
+  // missing room with a retryable 503), and the session is done at once.
+  const metadata = await deps.rooms.updateRoomMetadata(session.roomName, snapshotOf(head));
+  const data = metadata === 'room_not_found' ? metadata : await deps.rooms.sendData(session.roomName, endedMessage(closure), { topic: TOPIC });
   if (metadata === 'room_not_found' || data === 'room_not_found') {
     await deps.store.finishSession(session.id);
     deps.logger.info({ sessionId: session.id, reason: closure.reason }, 'session closed with its room already gone');

@@ -126,8 +126,9 @@ export async function takeEvent(deps: TakeEventDeps, session: SessionRecord, eve
   // A redelivery of an event stored for an earlier session of this room is not this one's.
   if (!taken.folded) return { outcome: 'ignored', reason: 'other_session' };
   const { effects } = decide(withDecisions(taken.folded.before, taken.folded.head), event);
-  // The clinic hears of the presence first, then of what it caused (someone waiting).
-  const presence = presenceEvent(session, taken.stored);
+  // The clinic hears of the presence first, then of what it caused (someone waiting). After the
+  // session closed, its room's last leaves complete the record but are not news to the clinic.
+  const presence = taken.folded.head.closure ? null : presenceEvent(session, taken.stored);
   if (presence) await deps.events.publish([presence]);
   await carryOut(deps, session, effects, { id: taken.stored.id, receivedAt: taken.stored.receivedAt.getTime() });
   return { outcome: taken.inserted ? 'accepted' : 'duplicate', effects };

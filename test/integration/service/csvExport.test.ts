@@ -1,7 +1,6 @@
 // The attendance CSV through HTTP: identities a portal passed in that a spreadsheet would run as
 // formulas come out as text (OWASP: a leading ' inside quotes).
 import { randomBytes } from 'node:crypto';
-import { uniqueName } from '../../support/isolation';
 import { CLINIC_TOKEN, clinic, deliver, startService, testConfig, type RunningService } from './harness';
 
 let target: RunningService;
@@ -18,9 +17,9 @@ test('when identities start with = + - @, then the CSV holds them as text, never
     ['-x', '@x'],
   ];
   for (const [studentIdentity, counselorIdentity] of cases) {
-    const roomName = uniqueName('csv-room');
-    const created = await clinic(target.url, 'POST', '/v1/sessions', { roomName, studentIdentity, counselorIdentity });
+    const created = await clinic(target.url, 'POST', '/v1/sessions', { studentIdentity, counselorIdentity });
     expect(created.status).toBe(201);
+    const roomName = created.json.roomName as string;
     for (const identity of [studentIdentity, counselorIdentity]) {
       const participant = { sid: `PA_${randomBytes(5).toString('hex')}`, identity: identity as string, attributes: {} };
       expect((await deliver(target, { event: 'participant_joined', room: roomName, participant, joinedAtMs: Date.now() - 1000 })).status).toBe(200);

@@ -130,7 +130,7 @@ export async function createAppointment(target: RunningService): Promise<Appoint
 // ---- direct reads, to prove what was (not) written ----
 
 export interface Collections {
-  count(collection: 'sessions' | 'session_events' | 'session_decisions' | 'audit_entries', filter?: Record<string, unknown>): Promise<number>;
+  count(collection: 'sessions' | 'session_events' | 'session_decisions' | 'audit_entries' | 'open_sessions', filter?: Record<string, unknown>): Promise<number>;
   close(): Promise<void>;
 }
 
