@@ -9,9 +9,9 @@
 //   such an inference (which reopens it). Each is recorded as reconciled with its evidence and
 //   audited; no listing older than a join can close it;
 // - the pair was together but no activation is recorded (a job failed or was lost): it is
-//   queued again; an active session's room lacks its snapshot: written again; a student or
-//   counselor in an active session's room without the right to publish (a grant that raced their
-//   join) is granted it;
+//   queued again; an active session's room lacks its snapshot: written again; in a session that
+//   needed such a repair, a student or counselor without the right to publish (a grant that
+//   raced their join) is granted it;
 // - timers: the rejoin grace and the no-show window are derived from the state
 //   (pendingTimers); one that is due runs now, one that is not is armed again (a no-op while its
 //   job exists);
@@ -195,7 +195,8 @@ async function reconcileEntry(deps: ReconcileDeps, entry: OpenSession, rooms: Ma
   tally(report, loaded);
   const room = rooms.get(entry.roomName);
   const repaired = await reconcileOne(deps, loaded, readAt, room, report);
-  if (loaded.activation && (room?.numParticipants ?? 0) > 0) report.grantsRepaired += (await grantPublishingIn(deps, loaded)).granted.length;
+  // A session that needed repairs is listed anyway: its grants are checked too (one more listing).
+  if (repaired && loaded.activation && (room?.numParticipants ?? 0) > 0) report.grantsRepaired += (await grantPublishingIn(deps, loaded)).granted.length;
   await keepTimers(deps, repaired ? await loadSession(deps.store, entry.sessionId, deps.rules) : loaded, report);
 }
 
