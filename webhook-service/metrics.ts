@@ -9,7 +9,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'ignored' | 'unauthorized' | 'malformed' | 'stale' | 'too_large' | 'unavailable' | 'error';
 
 /** What a reconciliation pass repaired, by kind. */
-export type RepairKind = 'join' | 'leave' | 'activation' | 'snapshot';
+export type RepairKind = 'join' | 'leave' | 'presence' | 'activation' | 'snapshot' | 'timer' | 'close' | 'grant';
 
 /** The open sessions as the last reconciliation pass (on any instance) saw them. */
 export interface OpenSessionsSummary {
@@ -102,11 +102,11 @@ export function createMetrics(options: { defaultMetrics?: boolean; now?: () => n
   });
   const reconcileRepairs = new Counter({
     name: 'autostart_reconcile_repairs_total',
-    help: 'What reconciliation with LiveKit repaired, by kind: join, leave (a lost webhook), activation (re-queued), snapshot (rewritten)',
+    help: 'What reconciliation repaired, by kind: join, leave (a lost webhook), presence (reopened by a later listing), activation (re-queued), snapshot (rewritten), timer (a due timer whose job was lost), close (a close that did not finish), grant (publishing granted)',
     labelNames: ['kind'] as const,
     registers: [registry],
   });
-  for (const kind of ['join', 'leave', 'activation', 'snapshot'] satisfies RepairKind[]) reconcileRepairs.inc({ kind }, 0);
+  for (const kind of ['join', 'leave', 'presence', 'activation', 'snapshot', 'timer', 'close', 'grant'] satisfies RepairKind[]) reconcileRepairs.inc({ kind }, 0);
   new Gauge({
     name: 'autostart_lifecycle_queue_jobs',
     help: 'Jobs in the lifecycle queue by state (delayed: armed timers), read on scrape',

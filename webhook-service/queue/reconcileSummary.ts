@@ -25,9 +25,22 @@ export async function readReconcileSummary(redis: SummaryRedis, prefix: string):
   return text ? (JSON.parse(text) as OpenSessionsSummary) : null;
 }
 
-/** The report's repairs by kind, for autostart_reconcile_repairs_total. */
+/**
+ * The report's repairs by kind, for autostart_reconcile_repairs_total. Timers armed again are
+ * not repairs (a pass re-arms every pending timer, a no-op while its job exists); a due timer
+ * the pass had to run is (its job was lost).
+ */
 export function repairsOf(report: ReconcileReport): Record<RepairKind, number> {
-  return { join: report.joinsRecorded, leave: report.leavesRecorded, activation: report.activationsQueued, snapshot: report.snapshotsRewritten };
+  return {
+    join: report.joinsRecorded,
+    leave: report.leavesRecorded,
+    presence: report.presencesReopened,
+    activation: report.activationsQueued,
+    snapshot: report.snapshotsRewritten,
+    timer: report.timersRun,
+    close: report.closesRequested,
+    grant: report.grantsRepaired,
+  };
 }
 
 export interface ObserveReconciliationDeps {
