@@ -96,7 +96,7 @@ export const widgetApi: WidgetApi = {
       name: 'end-url',
       type: 'string',
       description:
-        "Counselor only: the host's endpoint the widget POSTs to (same-origin credentials) for \"End session for everyone\"; the host's backend calls the clinic API's end. Setting it, or listening for `end-requested`, shows the button.",
+        "Counselor only: the host's endpoint the widget POSTs to for \"End session for everyone\" (same-origin credentials, and the join token as `Authorization: Bearer`), when the token answer carries no `endUrl` (the service's own endpoint, which wins). Setting it, an `endUrl`, or listening for `end-requested` shows the button.",
     },
     ...textAttributes,
   ],

@@ -27,7 +27,7 @@ import { WaitingRoomError } from './errors';
 import { LocalMedia, type MediaKind, type MediaStatus } from './localMedia';
 import { rejoinDelay } from './rejoin';
 import { advance, initialView, type DisconnectCause, type Notice, type SessionInput, type WidgetState } from './sessionState';
-import type { TokenSource } from './tokenSource';
+import type { ConnectionDetails, TokenSource } from './tokenSource';
 
 export type { DeviceStatus, MediaKind, MediaStatus } from './localMedia';
 
@@ -113,6 +113,10 @@ export class WaitingRoomController {
   private outputDeviceId: string | undefined;
   private detach: (() => void) | null = null;
   private deadlineTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A publish waits for LiveKit to grant it (see publishWhenAllowed). */
+  private awaitingPublish = false;
+  /** The credentials of the connection now: the join token is the bearer of "End session for everyone". */
+  private details: ConnectionDetails | null = null;
   /** The wait before the next fresh-token rejoin (see rejoin). */
   private rejoinTimer: ReturnType<typeof setTimeout> | null = null;
   /** Bumped on every attempt so events from an abandoned Room are dropped. */
@@ -143,6 +147,11 @@ export class WaitingRoomController {
 
   get otherParty(): OtherParty {
     return this.party;
+  }
+
+  /** The token and, when the token answer gave one, the `endUrl` of the connection now (null for a borrowed Room). */
+  get credentials(): ConnectionDetails | null {
+    return this.details;
   }
 
   /** Snapshots and data messages of another session this page ignored (the join token names its own). */
@@ -247,6 +256,7 @@ export class WaitingRoomController {
     if (!source) throw new WaitingRoomError('not-configured', 'Set token-url, token and server-url, tokenSource, or room.');
     const details = await source();
     if (attempt !== this.attempt) return null;
+    this.details = details;
     // The widget stops its own tracks when the call ends (release); LiveKit must not stop them when
     // it gives up a connection, or a rejoin would have nothing left to publish.
     const room = new Room({ adaptiveStream: true, dynacast: true, stopLocalTrackOnUnpublish: false });
@@ -275,6 +285,7 @@ export class WaitingRoomController {
     this.meter?.close();
     this.meter = null;
     this.inCall = false;
+    this.awaitingPublish = false;
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     this.settleTimer = null;
     this.party = NOBODY;
@@ -315,6 +326,9 @@ export class WaitingRoomController {
       [RoomEvent.ParticipantConnected]: party,
       [RoomEvent.ParticipantDisconnected]: party,
       [RoomEvent.ConnectionQualityChanged]: party,
+      [RoomEvent.ParticipantPermissionsChanged]: (_before, participant) => {
+        if (live() && participant === room.localParticipant && this.awaitingPublish && this.inCall && participant.permissions?.canPublish) this.publishWhenAllowed(room);
+      },
       [RoomEvent.AudioPlaybackStatusChanged]: () => live() && this.emit('audioPlayback', room.canPlaybackAudio),
     };
     const entries = Object.entries(handlers) as [RoomEvent, (...args: unknown[]) => void][];
@@ -391,11 +405,7 @@ export class WaitingRoomController {
     this.callSince = this.now();
     this.partySeen = false;
     this.settleTimer = setTimeout(() => this.updateParty(), SETTLE_MS + 50);
-    if (this.localMedia) {
-      this.localMedia.publish(room.localParticipant).catch((cause: unknown) => {
-        this.emit('error', new WaitingRoomError('media-unavailable', 'Could not send the camera or microphone.', { cause }));
-      });
-    }
+    this.publishWhenAllowed(room);
     if (this.outputDeviceId) void room.switchActiveDevice('audiooutput', this.outputDeviceId).catch(() => undefined);
     for (const participant of room.remoteParticipants.values()) {
       for (const publication of participant.trackPublications.values()) {
@@ -403,6 +413,28 @@ export class WaitingRoomController {
         else if (this.ownsRoom()) publication.setSubscribed(true);
       }
     }
+  }
+
+  /**
+   * Publishes the local camera and microphone, or waits for the right to. Tokens minted before
+   * the start cannot publish: the service grants it through LiveKit's API at the start, and that
+   * grant may reach this page after session_started. A publish refused for want of it waits for
+   * LiveKit's ParticipantPermissionsChanged (see follow) and is tried again then.
+   */
+  private publishWhenAllowed(room: Room): void {
+    const media = this.localMedia;
+    if (!media) return;
+    const participant = room.localParticipant;
+    this.awaitingPublish = participant.permissions?.canPublish === false;
+    if (this.awaitingPublish) return;
+    media.publish(participant).catch((cause: unknown) => {
+      if (room !== this.room) return;
+      if (participant.permissions?.canPublish === false || (cause as { status?: unknown } | null)?.status === 403) {
+        this.awaitingPublish = true;
+        return;
+      }
+      this.emit('error', new WaitingRoomError('media-unavailable', 'Could not send the camera or microphone.', { cause }));
+    });
   }
 
   /** The other party, as far as the call is concerned: the remote participant holding the other role (any remote one, for tokens without roles). */

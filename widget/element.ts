@@ -244,9 +244,9 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     if (type === 'end-requested' && this.endListeners.delete(listener)) this.refresh();
   }
 
-  /** The counselor is offered "End session for everyone" when the host can end sessions: an end-url or an end-requested listener. */
+  /** The counselor is offered "End session for everyone" when the session can be ended from here: the token's endUrl, an end-url, or an end-requested listener. */
   private get offersEnd(): boolean {
-    return this.participantRole === 'counselor' && (this.endListeners.size > 0 || Boolean(this.getAttribute('end-url')));
+    return this.participantRole === 'counselor' && (this.endListeners.size > 0 || Boolean(this.getAttribute('end-url') || this.controller?.credentials?.endUrl));
   }
 
   private tokenSourceFromAttributes(): TokenSource | undefined {
@@ -398,13 +398,19 @@ export class LiveKitWaitingRoomElement extends ElementBase {
       return;
     }
     const sessionId = this.controller?.state.sessionId ?? null;
-    const endUrl = this.getAttribute('end-url');
+    const credentials = this.controller?.credentials ?? null;
+    // The service's own endpoint from the token answer wins over the page's end-url: the page
+    // cannot point the button elsewhere. Either way the join token is the bearer credential.
+    const endUrl = credentials?.endUrl ?? this.getAttribute('end-url');
     this.ending = true;
     this.refresh();
     const proceed = this.fire('end-requested', { sessionId });
     try {
       if (proceed && endUrl) {
-        const response = await fetch(new URL(endUrl, document.baseURI).href, { method: 'POST', headers: { accept: 'application/json' }, credentials: 'same-origin' });
+        const headers: Record<string, string> = { accept: 'application/json' };
+        if (credentials) headers.authorization = `Bearer ${credentials.token}`;
+        // The service's endpoint takes the bearer alone; the host's end-url may want its cookie too.
+        const response = await fetch(new URL(endUrl, document.baseURI).href, { method: 'POST', headers, credentials: credentials?.endUrl ? 'omit' : 'same-origin' });
         if (!response.ok) throw new WaitingRoomError('end-failed', `The end-url answered HTTP ${response.status}.`);
       }
     } catch (cause) {

@@ -91,14 +91,20 @@ export class LocalMedia {
     return track && !track.isMuted ? track.mediaStreamTrack.getSettings().deviceId : this.deviceIds[kind];
   }
 
-  /** The session started: publish what is on, and the microphone muted if it is off. */
+  /**
+   * The session started: publish what is on, and the microphone muted if it is off. Called again
+   * after a refusal (no permission yet) or in a new connection: what is already published there stays.
+   */
   async publish(participant: LocalParticipant): Promise<void> {
-    this.participant = participant;
+    // Until this connection accepted them, toggles do not publish (they would be refused too).
+    this.participant = null;
     const { camera, microphone } = this.tracks;
+    const unpublished = (track: LocalVideoTrack | LocalAudioTrack | null) => track !== null && participant.getTrackPublication(track.source)?.track !== track;
     await Promise.all([
-      camera && !camera.isMuted ? participant.publishTrack(camera) : null,
-      microphone ? participant.publishTrack(microphone) : null,
+      camera && !camera.isMuted && unpublished(camera) ? participant.publishTrack(camera) : null,
+      microphone && unpublished(microphone) ? participant.publishTrack(microphone) : null,
     ]);
+    if (!this.released) this.participant = participant;
   }
 
   /** Stops the devices (the camera light goes off); published tracks are the Room's to unpublish. */

@@ -10,6 +10,11 @@ export interface ConnectionDetails {
   token: string;
   /** LiveKit server URL, ws:// or wss://. */
   url: string;
+  /**
+   * The service's "End session for everyone" endpoint (counselor tokens, when the service knows
+   * its public URL): the widget POSTs there with this token as its bearer credential.
+   */
+  endUrl?: string;
 }
 
 /** Called on every (re)connect attempt, so a host can mint a fresh token each time. */
@@ -69,7 +74,10 @@ function checkDetails(body: unknown, fallbackUrl: string | null): ConnectionDeta
   if (typeof token !== 'string' || token === '' || url === null || !/^wss?:\/\//.test(url)) {
     throw new WaitingRoomError('token-invalid', 'The token endpoint did not answer with { token, url }.');
   }
-  return { token, url };
+  const endUrl = record.endUrl;
+  if (endUrl === undefined) return { token, url };
+  if (typeof endUrl !== 'string' || !/^https?:\/\//.test(endUrl)) throw new WaitingRoomError('token-invalid', 'The token endpoint answered an endUrl that is not an http(s) URL.');
+  return { token, url, endUrl };
 }
 
 /** Fixed credentials from the `token` and `server-url` attributes. */

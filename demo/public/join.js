@@ -21,7 +21,8 @@ const widget = document.createElement('livekit-waiting-room');
 widget.setAttribute('participant-role', role);
 widget.setAttribute('lang', lang);
 widget.setAttribute('token-url', `/api/links/${encodeURIComponent(pass)}/token`);
-// "End session for everyone" (shown to the counselor): the widget POSTs here, the portal's backend
+// "End session for everyone" (shown to the counselor): when the token answer carries the service's
+// endUrl the widget POSTs there with its join token as bearer; otherwise here, and the portal's backend
 // checks the link is the counselor's and calls the clinic API's end; both widgets show the session ended by the clinic.
 if (role === 'counselor') widget.setAttribute('end-url', `/api/links/${encodeURIComponent(pass)}/end`);
 widget.addEventListener('session-started', (event) => {

@@ -6,7 +6,7 @@
 import type { BrowserContext, Route } from 'playwright-core';
 import type { ProtocolSession } from '../support/protocolSession';
 import { protocolSuite } from '../support/protocolSuite';
-import { events, openPage, waitForPhase, waitForRemoteVideoFrames, widgetPhase, type WidgetPage } from '../support/widgetPage';
+import { clickInWidget, events, openPage, waitForPhase, waitForRemoteVideoFrames, widgetPhase, type WidgetPage } from '../support/widgetPage';
 
 /** A portal page: the widget with token-url (and token-method when given) and a tokenRequest hook adding a CSRF header. */
 const PORTAL_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>portal</title></head><body>
@@ -17,6 +17,7 @@ const PORTAL_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8">
   widget.setAttribute('participant-role', params.get('participant-role'));
   widget.setAttribute('token-url', '/portal/token');
   if (params.get('token-method')) widget.setAttribute('token-method', params.get('token-method'));
+  if (params.get('end-url')) widget.setAttribute('end-url', params.get('end-url'));
   let csrf = 0;
   widget.tokenRequest = (request) => ({ ...request, headers: { ...request.headers, 'x-csrf-token': 'csrf-' + (csrf += 1) } });
   document.body.append(widget);
@@ -40,14 +41,22 @@ interface TokenCall {
  * Opens the portal page for `identity`, the test answering its token requests as the host's
  * backend would (a fresh token each time); `prepare` sets up more routes before the page loads.
  */
-async function openPortal(session: ProtocolSession, identity: string, role: 'student' | 'counselor', options: { tokenMethod?: string; prepare?: (context: BrowserContext) => Promise<void> } = {}) {
+async function openPortal(
+  session: ProtocolSession,
+  identity: string,
+  role: 'student' | 'counselor',
+  options: { tokenMethod?: string; endUrl?: string; answerEndUrl?: string; prepare?: (context: BrowserContext) => Promise<void> } = {},
+) {
   const calls: TokenCall[] = [];
+  const tokens: string[] = [];
   const answer = async (route: Route) => {
     const request = route.request();
     calls.push({ method: request.method(), csrf: (await request.allHeaders())['x-csrf-token'] });
-    await route.fulfill({ json: { token: await session.token(identity, role), url: process.env.LIVEKIT_URL } });
+    const token = await session.token(identity, role);
+    tokens.push(token);
+    await route.fulfill({ json: { token, url: process.env.LIVEKIT_URL, ...(options.answerEndUrl ? { endUrl: options.answerEndUrl } : {}) } });
   };
-  const query = new URLSearchParams({ 'participant-role': role, ...(options.tokenMethod ? { 'token-method': options.tokenMethod } : {}) });
+  const query = new URLSearchParams({ 'participant-role': role, ...(options.tokenMethod ? { 'token-method': options.tokenMethod } : {}), ...(options.endUrl ? { 'end-url': options.endUrl } : {}) });
   const page = await openPage(browser(), `${siteUrl()}/portal.html?${query.toString()}`, {
     prepare: async (context) => {
       await context.route('**/portal/token', answer);
@@ -55,7 +64,7 @@ async function openPortal(session: ProtocolSession, identity: string, role: 'stu
     },
   });
   opened.push(page);
-  return { ...page, calls };
+  return { ...page, calls, tokens };
 }
 
 describe('<livekit-waiting-room> tokens', () => {
@@ -115,5 +124,34 @@ describe('<livekit-waiting-room> tokens', () => {
     await Promise.all([waitForRemoteVideoFrames(student.page), waitForRemoteVideoFrames(counselor.page)]);
         expect((await events(student.page)).map((event) => event.type)).toEqual(['waiting', 'session-started']);
     console.log(`back in the call ${Date.now() - gaveUpAt} ms after LiveKit gave up, ${student.calls.length} token requests in all`);
+  });
+
+  it('"End session for everyone" POSTs with the join token as bearer: to the token answer’s endUrl when there is one, else to end-url', async () => {
+    for (const where of ['endUrl', 'end-url'] as const) {
+      const session = await newSession();
+      const serviceEnd = `${siteUrl()}/service/v1/participant/end`;
+      const ends: { url: string; authorization: string | undefined }[] = [];
+      const counselor = await openPortal(session, `counselor-end-${where}`, 'counselor', {
+        ...(where === 'endUrl' ? { answerEndUrl: serviceEnd, endUrl: '/portal/end-elsewhere' } : { endUrl: '/portal/end' }),
+        prepare: async (context) => {
+          await context.route(/\/(service\/v1\/participant|portal)\/end/, async (route) => {
+            ends.push({ url: route.request().url(), authorization: (await route.request().allHeaders()).authorization });
+            await route.fulfill({ json: { status: 'ended' } });
+          });
+        },
+      });
+      const student = await session.open(`student-end-${where}`, 'student');
+      await session.waitUntilActive([`student-end-${where}`, `counselor-end-${where}`]);
+      await session.activate();
+      await Promise.all([waitForPhase(student.page, 'active', 'call'), waitForPhase(counselor.page, 'active', 'call')]);
+      await clickInWidget(counselor.page, 'end');
+      await clickInWidget(counselor.page, 'confirm-yes');
+      const deadline = Date.now() + 10_000;
+      while (ends.length === 0 && Date.now() < deadline) await counselor.page.waitForTimeout(50);
+      expect([where, ends]).toEqual([where, [{ url: where === 'endUrl' ? serviceEnd : `${siteUrl()}/portal/end`, authorization: `Bearer ${counselor.tokens.at(-1)}` }]]);
+      // The service ends it: the closed snapshot reaches both pages.
+      await session.close('ended');
+      await Promise.all([waitForPhase(student.page, 'ended', 'ended'), waitForPhase(counselor.page, 'ended', 'ended')]);
+    }
   });
 });

@@ -37,7 +37,7 @@ export async function newProtocolSession(deps: ProtocolSessionDeps) {
   let startedAt: string | null = null;
 
   /** A join token as the service mints it: the role and the session's id as attributes. */
-  const token = async (identity: string, role: string, extra: { hidden?: boolean } = {}) => {
+  const token = async (identity: string, role: string, extra: { hidden?: boolean; canPublish?: boolean; canPublishData?: boolean } = {}) => {
     const at = new AccessToken(deps.apiKey, deps.apiSecret, { identity, ttl: '10m', attributes: { 'autostart.role': role, [SESSION_ATTRIBUTE]: sessionId } });
     at.addGrant({ roomJoin: true, room: roomName, canPublish: true, canSubscribe: true, canPublishData: true, ...extra });
     return at.toJwt();

@@ -70,6 +70,13 @@ describe('widget token sources', () => {
     }
   });
 
+  it('passes on the endUrl of a counselor token answer, and refuses one that is not an http(s) URL', async () => {
+    const endpoint = fakeEndpoint({ GET: { status: 200, body: { token: 'jwt', url: 'wss://lk.example', endUrl: 'https://autostart.example/v1/participant/end' } } });
+    await expect(urlTokenSource('/token', null, { fetch: endpoint.fetch })()).resolves.toEqual({ token: 'jwt', url: 'wss://lk.example', endUrl: 'https://autostart.example/v1/participant/end' });
+    const scripted = fakeEndpoint({ GET: { status: 200, body: { token: 'jwt', url: 'wss://lk.example', endUrl: 'javascript:alert(1)' } } });
+    await expect(urlTokenSource('/token', null, { fetch: scripted.fetch })()).rejects.toMatchObject({ code: 'token-invalid' });
+  });
+
   it('rejects an answer without a token or with a non-WebSocket url', async () => {
     const endpoint = fakeEndpoint({ GET: { status: 200, body: { token: 'jwt', url: 'http://x' } } });
     await expect(urlTokenSource('/token', null, { fetch: endpoint.fetch })()).rejects.toMatchObject({ code: 'token-invalid' });
