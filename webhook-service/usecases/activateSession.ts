@@ -12,7 +12,7 @@ import type { ClinicEvents } from './ports/ClinicEvents';
 import type { ActivateJob, LifecycleJobs, NotifyJob } from './ports/LifecycleJobs';
 import type { RoomGateway } from './ports/RoomGateway';
 import type { ActivationRecord, SessionStore } from './ports/SessionStore';
-import { grantPublishingIn } from './grantPublishing';
+import { grantPublishingTo } from './grantPublishing';
 import { snapshotOf, startedMessage } from './roomSnapshot';
 import { loadHead, loadSession } from './sessionState';
 
@@ -65,7 +65,7 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
   const activated = { ...records, activation: winner };
   // Before anything tells the room it started: a widget that publishes on the start must find
   // itself allowed to.
-  await grantPublishingIn(deps, activated);
+  await grantPublishingTo(deps, activated, [records.session.studentIdentity, records.session.counselorIdentity]);
   // Both at once: the start reaches the room a LiveKit round trip sooner. The widget accepts a
   // session_started only once the snapshot confirms it, and waits for the snapshot if the data
   // message comes first.
@@ -97,7 +97,7 @@ export async function notifyParticipant(deps: Pick<ActivateSessionDeps, 'store' 
   const activation: ActivationRecord | null = records.activation;
   if (!activation) return 'not_active_yet';
   const room = records.session.roomName;
-  await grantPublishingIn(deps, records);
+  await grantPublishingTo(deps, records, [job.identity]);
   const [metadata, data] = await Promise.all([
     deps.rooms.updateRoomMetadata(room, snapshotOf(records)),
     deps.rooms.sendData(room, startedMessage(activation), { topic: TOPIC, destinationIdentities: [job.identity] }),

@@ -26,6 +26,23 @@ export interface GrantReport {
 }
 
 /**
+ * Grants publishing to these seats of an active session, at once and without asking LiveKit who
+ * is there first: on the start's path (the activation, a rejoin) the seats are known to be
+ * connected, and LiveKit answers a seat that is not there with a quick not_found. One
+ * updateParticipant per identity, in parallel.
+ */
+export async function grantPublishingTo(deps: GrantPublishingDeps, head: Pick<SessionHead, 'session' | 'activation' | 'closure'>, identities: readonly string[]): Promise<GrantReport> {
+  if (head.closure) return { outcome: 'closed', granted: [] };
+  if (!head.activation) return { outcome: 'not_active', granted: [] };
+  const { session } = head;
+  const seats = [...new Set(identities)].filter((identity) => identity === session.studentIdentity || identity === session.counselorIdentity);
+  const results = await Promise.all(seats.map(async (identity) => ({ identity, result: await deps.rooms.setPermission(session.roomName, identity, IN_SESSION) })));
+  // A seat that is not in the room needs no grant: their next token may publish.
+  const granted = results.filter(({ result }) => result === 'done').map(({ identity }) => identity);
+  return { outcome: 'granted', granted };
+}
+
+/**
  * Grants publishing to the session's student and counselor wherever LiveKit has them in the
  * room without it. Costs one listParticipants call, and one updateParticipant per missing grant.
  */

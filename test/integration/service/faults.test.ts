@@ -154,8 +154,8 @@ test('when LiveKit refuses connections at first, then the job is retried and the
     const current = await queue.getJob(jobId);
     return current && current.attemptsMade >= 1 ? current : null;
   }, { timeoutMs: 20_000 });
-  // The activation's first LiveKit call: the listing of whom to grant publishing, before any snapshot.
-  expect(job.failedReason).toMatch(/LiveKit listParticipants failed/);
+  // The activation's first LiveKit call: granting the seats publishing, before any snapshot.
+  expect(job.failedReason).toMatch(/LiveKit updateParticipant failed/);
   expect(await roomSnapshot(appointment.room)).toBeNull();
 
   await proxy.start();

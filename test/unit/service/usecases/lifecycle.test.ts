@@ -54,7 +54,7 @@ describe('activation', () => {
     const session = await activeSession(deps);
     deps.rooms.calls.length = 0;
     expect(await notifyParticipant(deps, { sessionId: session.id, identity: 'stu', eventId: 'EV_back' })).toBe('sent');
-    expect(deps.rooms.calls.map((call) => call.call).sort()).toEqual(['listParticipants', 'sendData', 'updateRoomMetadata']);
+    expect(deps.rooms.calls.map((call) => call.call).sort()).toEqual(['sendData', 'setPermission', 'updateRoomMetadata']);
     expect(deps.rooms.calls.find((call) => call.call === 'sendData')).toMatchObject({ options: { destinationIdentities: ['stu'] } });
   });
 });
