@@ -42,11 +42,17 @@ export async function newProtocolSession(deps: ProtocolSessionDeps) {
     at.addGrant({ roomJoin: true, room: roomName, canPublish: true, canSubscribe: true, canPublishData: true, ...extra });
     return at.toJwt();
   };
-  const open = async (identity: string, role: 'student' | 'counselor', on: { browser?: Browser; permissions?: string[]; lang?: string; endUrl?: string; token?: string } = {}) => {
-    const params: Record<string, string> = { 'participant-role': role, token: on.token ?? (await token(identity, role)), 'server-url': deps.livekitUrl };
+  /** `texts`: text-* attributes; `dir` and `colorScheme` for the page's direction and system colour scheme. */
+  const open = async (
+    identity: string,
+    role: 'student' | 'counselor',
+    on: { browser?: Browser; permissions?: string[]; lang?: string; dir?: 'ltr' | 'rtl'; texts?: Record<string, string>; colorScheme?: 'light' | 'dark'; endUrl?: string; token?: string } = {},
+  ) => {
+    const params: Record<string, string> = { 'participant-role': role, token: on.token ?? (await token(identity, role)), 'server-url': deps.livekitUrl, ...on.texts };
     if (on.lang) params.lang = on.lang;
+    if (on.dir) params.dir = on.dir;
     if (on.endUrl) params['end-url'] = on.endUrl;
-    const page = await openWidget(on.browser ?? deps.browser, deps.siteUrl, params, on.permissions);
+    const page = await openWidget(on.browser ?? deps.browser, deps.siteUrl, params, { permissions: on.permissions, colorScheme: on.colorScheme });
     deps.opened.push(page);
     return page;
   };

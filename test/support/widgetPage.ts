@@ -14,8 +14,8 @@ export const HARNESS_HTML = `<!doctype html>
 <script>
   const params = new URLSearchParams(location.search);
   const widget = document.createElement('livekit-waiting-room');
-  for (const name of ['participant-role', 'lang', 'token', 'server-url', 'token-url', 'end-url']) {
-    if (params.get(name)) widget.setAttribute(name, params.get(name));
+  for (const [name, value] of params) {
+    if (['participant-role', 'lang', 'dir', 'token', 'server-url', 'token-url', 'end-url'].includes(name) || name.startsWith('text-')) widget.setAttribute(name, value);
   }
   document.body.append(widget);
 </script>
@@ -84,11 +84,13 @@ export interface OpenPageOptions {
   initScript?: string;
   /** Called with the new context before the page loads (routes, WebSocket routes). */
   prepare?: (context: BrowserContext) => Promise<void>;
+  /** The system colour scheme the page sees (prefers-color-scheme). @defaultValue 'light' */
+  colorScheme?: 'light' | 'dark';
 }
 
 /** Opens `url` in a fresh browser context (its own cookies and devices, like a second person). */
 export async function openPage(browser: Browser, url: string, options: OpenPageOptions = {}): Promise<WidgetPage> {
-  const context = await browser.newContext({ viewport: { width: 900, height: 760 }, permissions: options.permissions });
+  const context = await browser.newContext({ viewport: { width: 900, height: 760 }, permissions: options.permissions, colorScheme: options.colorScheme ?? 'light' });
   await context.addInitScript(INSTRUMENT_PAGE);
   if (options.initScript) await context.addInitScript(options.initScript);
   await options.prepare?.(context);
@@ -98,8 +100,8 @@ export async function openPage(browser: Browser, url: string, options: OpenPageO
 }
 
 /** Opens the harness page with the widget configured by `params` (its attributes). */
-export function openWidget(browser: Browser, baseUrl: string, params: Record<string, string>, permissions?: string[]): Promise<WidgetPage> {
-  return openPage(browser, `${baseUrl}/harness.html?${new URLSearchParams(params).toString()}`, { permissions });
+export function openWidget(browser: Browser, baseUrl: string, params: Record<string, string>, options: OpenPageOptions = {}): Promise<WidgetPage> {
+  return openPage(browser, `${baseUrl}/harness.html?${new URLSearchParams(params).toString()}`, options);
 }
 
 export type Section = 'waiting' | 'call' | 'ended';
