@@ -45,6 +45,7 @@ type WaitingRoomAttributes = DetailedHTMLProps<HTMLAttributes<LiveKitWaitingRoom
   'participant-role'?: 'student' | 'counselor';
   lang?: string;
   'end-url'?: string;
+  'end-button'?: boolean;
   [text: \`text-\${string}\`]: string | undefined;
 };
 

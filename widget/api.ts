@@ -98,10 +98,17 @@ export const widgetApi: WidgetApi = {
       description:
         "Counselor only: the host's endpoint the widget POSTs to for \"End session for everyone\" (same-origin credentials, and the join token as `Authorization: Bearer`), when the token answer carries no `endUrl` (the service's own endpoint, which wins). Setting it, an `endUrl`, or listening for `end-requested` shows the button.",
     },
+    {
+      name: 'end-button',
+      type: 'boolean',
+      fieldName: 'endButton',
+      description: 'Counselor only: shows "End session for everyone" for a host that ends sessions itself on `end-requested` (an `end-url` or the token answer\'s `endUrl` shows it too).',
+    },
     ...textAttributes,
   ],
   properties: [
     { name: 'participantRole', type: "'student' | 'counselor'", description: 'Reflects the `participant-role` attribute.' },
+    { name: 'endButton', type: 'boolean', description: 'Reflects the `end-button` attribute.' },
     { name: 'room', type: 'Room | undefined', description: 'A livekit-client Room the page already connects: the element listens and renders (no connect, no publish).' },
     { name: 'tokenSource', type: 'TokenSource | undefined', description: '`() => Promise<{ token, url }>`, read at connect time only: called on every (re)connect, and setting it never restarts a running call (an inline function passed on every render is fine). Wins over the attributes. Set before the element is defined, it is kept.' },
     {
@@ -137,7 +144,7 @@ export const widgetApi: WidgetApi = {
       ...EVENT_OPTIONS['end-requested'],
       detail: 'EndRequestedDetail',
       description:
-        'The counselor confirmed "End session for everyone"; detail `{ sessionId }`. The host ends the session through its backend (the clinic API), or lets the widget POST to `end-url`; preventDefault() stops that POST.',
+        'The counselor confirmed "End session for everyone"; detail `{ sessionId, waitUntil(promise) }`. The host ends the session through its backend (the clinic API) and hands its call to `waitUntil` (a rejection brings the button back and is said), or lets the widget POST to `endUrl` / `end-url`; preventDefault() stops that POST.',
     },
     error: {
       ...EVENT_OPTIONS.error,

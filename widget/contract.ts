@@ -11,7 +11,7 @@ export const TAG_NAME = 'livekit-waiting-room';
 export const CREDENTIAL_ATTRIBUTES: readonly string[] = ['token-url', 'token', 'server-url'];
 
 /** `token-method` is read at the next connect, like the `tokenRequest` property: changing it restarts nothing. */
-export const ATTRIBUTES: readonly string[] = [...CREDENTIAL_ATTRIBUTES, 'token-method', 'participant-role', 'lang', 'end-url', ...TEXT_KEYS.map(textAttributeName)];
+export const ATTRIBUTES: readonly string[] = [...CREDENTIAL_ATTRIBUTES, 'token-method', 'participant-role', 'lang', 'end-url', 'end-button', ...TEXT_KEYS.map(textAttributeName)];
 
 /**
  * Bubbling events are also composed (they cross shadow roots). `error` does not bubble: a

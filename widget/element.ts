@@ -10,7 +10,7 @@
  *
  * Attributes: `token-url` (with `token-method`, GET by default) | `token` + `server-url` (credentials), `participant-role`
  * (`student` default | `counselor`; property `participantRole`; not `role`, which is the ARIA
- * role), `lang` (`en` | `es`), `end-url` (counselor: where "End session for everyone" POSTs),
+ * role), `lang` (`en` | `es`), `end-url` (counselor: where "End session for everyone" POSTs), `end-button`,
  * `text-*` (any text, kebab-case of its key in texts.ts).
  *
  * Properties: `room`, `tokenSource`, `tokenRequest`, `texts`, `participantRole`, `phase` and `otherSessionIgnored` (read-only);
@@ -81,8 +81,6 @@ export class LiveKitWaitingRoomElement extends ElementBase {
   private spokeMutedAt = 0;
   private mutedHintAnnounced = false;
   private party: OtherParty | null = null;
-  /** The host's own end-requested listeners on this element: any of them offers the counselor the button. */
-  private readonly endListeners = new Set<EventListenerOrEventListenerObject>();
   private confirmingEnd = false;
   private ending = false;
   /** Ignored by controllers this element already stopped (see otherSessionIgnored). */
@@ -225,28 +223,24 @@ export class LiveKitWaitingRoomElement extends ElementBase {
   ): void;
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void {
-    // A page that listens for end-requested ends sessions itself: the counselor gets the button.
     super.addEventListener(type, listener, options);
-    if (type === 'end-requested' && listener) {
-      this.endListeners.add(listener);
-      this.refresh();
-    }
   }
 
-  override removeEventListener<K extends keyof LiveKitWaitingRoomEventMap>(
-    type: K,
-    listener: (this: LiveKitWaitingRoomElement, event: LiveKitWaitingRoomEventMap[K]) => void,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void {
-    super.removeEventListener(type, listener, options);
-    if (type === 'end-requested' && this.endListeners.delete(listener)) this.refresh();
-  }
-
-  /** The counselor is offered "End session for everyone" when the session can be ended from here: the token's endUrl, an end-url, or an end-requested listener. */
+  /**
+   * The counselor is offered "End session for everyone" when it is asked for explicitly: the
+   * `end-button` attribute (the host ends sessions itself on `end-requested`), an `end-url`, or
+   * the token answer's `endUrl`. Listening for the event no longer shows it.
+   */
   private get offersEnd(): boolean {
-    return this.participantRole === 'counselor' && (this.endListeners.size > 0 || Boolean(this.getAttribute('end-url') || this.controller?.credentials?.endUrl));
+    return this.participantRole === 'counselor' && (this.hasAttribute('end-button') || Boolean(this.getAttribute('end-url') || this.controller?.credentials?.endUrl));
+  }
+
+  /** Reflects the `end-button` attribute. */
+  get endButton(): boolean {
+    return this.hasAttribute('end-button');
+  }
+  set endButton(on: boolean) {
+    this.toggleAttribute('end-button', on);
   }
 
   private tokenSourceFromAttributes(): TokenSource | undefined {
@@ -404,8 +398,11 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     const endUrl = credentials?.endUrl ?? this.getAttribute('end-url');
     this.ending = true;
     this.refresh();
-    const proceed = this.fire('end-requested', { sessionId });
+    // The host's own end call, handed over with waitUntil(promise): a failure resets the button.
+    const hostCalls: Promise<unknown>[] = [];
+    const proceed = this.fire('end-requested', { sessionId, waitUntil: (promise) => void hostCalls.push(Promise.resolve(promise)) });
     try {
+      await Promise.all(hostCalls);
       if (proceed && endUrl) {
         const headers: Record<string, string> = { accept: 'application/json' };
         if (credentials) headers.authorization = `Bearer ${credentials.token}`;
@@ -414,7 +411,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
         if (!response.ok) throw new WaitingRoomError('end-failed', `The end-url answered HTTP ${response.status}.`);
       }
     } catch (cause) {
-      const error = cause instanceof WaitingRoomError ? cause : new WaitingRoomError('end-failed', 'The end-url could not be reached.', { cause });
+      const error = cause instanceof WaitingRoomError ? cause : new WaitingRoomError('end-failed', 'The session could not be ended.', { cause });
       this.onError(error);
       const { endFailed } = this.currentTexts();
       this.ui?.announce(endFailed);

@@ -24,6 +24,11 @@ export interface SessionEndedDetail {
 
 export interface EndRequestedDetail {
   sessionId: string | null;
+  /**
+   * Hands the widget the host's own end call (after preventDefault(), or beside the POST): when it
+   * rejects, the button comes back and the failure is said, as for a failed end-url.
+   */
+  waitUntil(promise: Promise<unknown>): void;
 }
 
 export interface WaitingRoomErrorDetail {

@@ -32,7 +32,7 @@ const INSTRUMENT_PAGE = `
   window.lwrEvents = [];
   for (const type of ['waiting', 'session-started', 'session-ended', 'end-requested', 'error']) {
     window.addEventListener(type, (event) => {
-      if (event.target && event.target.localName === 'livekit-waiting-room') window.lwrEvents.push({ type, detail: event.detail, at: Date.now() });
+      if (event.target && event.target.localName === 'livekit-waiting-room') window.lwrEvents.push({ type, detail: JSON.parse(JSON.stringify(event.detail ?? null)), at: Date.now() });
     }, { capture: true });
   }
   window.lwrWindowErrors = [];

@@ -60,23 +60,32 @@ describe('<livekit-waiting-room> element', () => {
     ]);
   });
 
-  it('offers the counselor the end only while the host can end sessions: an end-url, or its own end-requested listener', () => {
+  it('offers the counselor the end only when asked explicitly: end-button, an end-url; a listener alone no longer does', () => {
     const counselor = newElement({ 'participant-role': 'counselor' });
     expect(counselor.offersEnd).toBe(false);
-    const onEnd = () => undefined;
     const element = counselor as unknown as LiveKitWaitingRoomElement;
-    element.addEventListener('end-requested', onEnd);
-    element.addEventListener('end-requested', onEnd);
-    expect(counselor.offersEnd).toBe(true);
-    element.removeEventListener('end-requested', () => undefined);
-    expect(counselor.offersEnd).toBe(true);
-    element.removeEventListener('end-requested', onEnd);
+    element.addEventListener('end-requested', () => undefined);
     expect(counselor.offersEnd).toBe(false);
-    counselor.setAttribute('end-url', '/api/sessions/s1/end');
+    counselor.setAttribute('end-button', '');
     expect(counselor.offersEnd).toBe(true);
+    expect(newElement({ 'participant-role': 'counselor', 'end-url': '/api/sessions/s1/end' }).offersEnd).toBe(true);
+    expect(newElement({ 'participant-role': 'student', 'end-button': '', 'end-url': '/api/sessions/s1/end' }).offersEnd).toBe(false);
+  });
 
-    const student = newElement({ 'participant-role': 'student', 'end-url': '/api/sessions/s1/end' });
-    (student as unknown as LiveKitWaitingRoomElement).addEventListener('end-requested', onEnd);
-    expect(student.offersEnd).toBe(false);
+  it('when the host’s own end call (handed over with waitUntil) fails, the button comes back and the failure is a non-fatal end-failed', async () => {
+    const counselor = newElement({ 'participant-role': 'counselor', 'end-button': '' }) as TestElement & { onEndStep(step: string): Promise<void>; ending: boolean };
+    (counselor as unknown as { dispatchEvent(event: CustomEvent): boolean }).dispatchEvent = (event: CustomEvent) => {
+      counselor.dispatched.push(event);
+      if (event.type === 'end-requested') {
+        event.detail.waitUntil(Promise.reject(new Error('the portal could not end the session')));
+        return false;
+      }
+      return true;
+    };
+    await counselor.onEndStep('confirm');
+    expect(counselor.ending).toBe(false);
+    const types = counselor.dispatched.map((event) => event.type);
+    expect(types).toEqual(['end-requested', 'error']);
+    expect((counselor.dispatched[1] as CustomEvent).detail).toMatchObject({ code: 'end-failed', fatal: false });
   });
 });

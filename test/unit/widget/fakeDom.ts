@@ -13,6 +13,15 @@ export class FakeHTMLElement {
   setAttribute(name: string, value: string): void {
     this.attributeValues.set(name, value);
   }
+  hasAttribute(name: string): boolean {
+    return this.attributeValues.has(name);
+  }
+  toggleAttribute(name: string, force?: boolean): boolean {
+    const on = force ?? !this.attributeValues.has(name);
+    if (on) this.attributeValues.set(name, '');
+    else this.attributeValues.delete(name);
+    return on;
+  }
   closest(): null {
     return null;
   }
