@@ -75,7 +75,8 @@ function requireBinary(name: string, envVar: string): string {
 async function startRedis(dataDir: string, logDir: string): Promise<{ url: string; server: ServerProcess }> {
   const port = await freeTcpPort();
   const url = `redis://${loopback}:${port}`;
-  const args = ['--bind', loopback, '--port', String(port), '--dir', dataDir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'];
+  // As production should run it (README): AOF on, fsync every second, and no eviction of queue keys.
+  const args = ['--bind', loopback, '--port', String(port), '--dir', dataDir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction'];
   const spec = { name: 'redis', command: 'redis-server', args, cwd: dataDir, ready: () => redisAnswersPing(url), readyTimeoutMs, stopSignals: ['SIGTERM' as const] };
   return { url, server: ServerProcess.start(spec, logDir) };
 }

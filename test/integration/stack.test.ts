@@ -2,6 +2,7 @@
 // environment the jest global setup exported (the same variables the service reads).
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { RoomServiceClient } from 'livekit-server-sdk';
+import Redis from 'ioredis';
 import mongoose from 'mongoose';
 import { livekitHttpUrl } from '../../scripts/stack';
 import { mongoUriFor, uniqueName } from '../support/isolation';
@@ -20,6 +21,16 @@ describe('the local stack', () => {
   it('when the stack is up, then every server listens on loopback only', () => {
     for (const name of ['MONGODB_URI', 'REDIS_URL', 'LIVEKIT_URL']) {
       expect(new URL(env(name)).hostname).toMatch(/^127\./);
+    }
+  });
+
+  it('when Redis is asked how it keeps data, then it runs as production should: AOF on, no eviction', async () => {
+    const redis = new Redis(env('REDIS_URL'));
+    try {
+      expect(await redis.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+      expect(await redis.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+    } finally {
+      redis.disconnect();
     }
   });
 

@@ -34,7 +34,13 @@ export interface LifecycleWorkerOptions {
 
 export type LifecycleWorker = Worker<LifecycleJobData, unknown, LifecycleJobName>;
 
-async function run(deps: LifecycleWorkerDeps, job: Job<LifecycleJobData, unknown, LifecycleJobName>, token: string | undefined): Promise<unknown> {
+/** What one worker keeps between jobs. */
+interface WorkerState {
+  /** A reconciliation pass is running in this worker. */
+  passRunning: boolean;
+}
+
+async function run(deps: LifecycleWorkerDeps, job: Job<LifecycleJobData, unknown, LifecycleJobName>, token: string | undefined, state: WorkerState): Promise<unknown> {
   switch (job.name) {
     case JOB.activate:
       return activateSession(deps, job.data as ActivateJob);
@@ -60,7 +66,16 @@ async function run(deps: LifecycleWorkerDeps, job: Job<LifecycleJobData, unknown
     case JOB.reconcile: {
       // Every pass also makes sure the schedulers are there (a Redis that lost its data lost them).
       await deps.ensureSchedules();
-      return reconcileSessions(deps);
+      // A pass longer than the interval must not pile up behind itself in this process: the
+      // scheduler adds the next job as soon as this one starts, and passes sharing one event loop
+      // would slow the activations that run beside them.
+      if (state.passRunning) return 'pass_already_running';
+      state.passRunning = true;
+      try {
+        return await reconcileSessions(deps);
+      } finally {
+        state.passRunning = false;
+      }
     }
     case JOB.retention:
       return applyRetention(deps);
@@ -70,9 +85,10 @@ async function run(deps: LifecycleWorkerDeps, job: Job<LifecycleJobData, unknown
 }
 
 export function createLifecycleWorker(deps: LifecycleWorkerDeps, options: LifecycleWorkerOptions): LifecycleWorker {
+  const state: WorkerState = { passRunning: false };
   const process = async (job: Job<LifecycleJobData, unknown, LifecycleJobName>, token?: string): Promise<unknown> => {
     try {
-      return await run(deps, job, token);
+      return await run(deps, job, token, state);
     } catch (error) {
       if (error instanceof UnrecoverableError || error instanceof DelayedError) throw error;
       if (isServiceError(error) && RETRYABLE.includes(error.code)) throw error;

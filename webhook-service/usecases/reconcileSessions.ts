@@ -51,6 +51,8 @@ export interface ReconcileReport {
   timersArmed: number;
   closesRequested: number;
   grantsRepaired: number;
+  /** Sessions left for the next pass: busy (their lock held), or a dependency away for them. */
+  skipped: number;
   /** Open sessions seen, by status (for the operator's gauges). */
   open: { waiting: number; active: number };
   /** The oldest open session's reference time by status, epoch ms: waiting since its scheduled start (else its creation), active since its start. */
@@ -69,6 +71,8 @@ function tally(report: ReconcileReport, loaded: LoadedSession): void {
   report.oldest[status] = Math.min(report.oldest[status] ?? since, since);
 }
 
+const RETRY_NEXT_PASS: readonly string[] = ['store_unavailable', 'livekit_unavailable', 'queue_unavailable'];
+
 /** An open entry whose session document is still missing after this long was left by a crash between the two inserts. */
 const ORPHAN_AFTER_MS = 60_000;
 
@@ -84,6 +88,7 @@ const emptyReport = (): ReconcileReport => ({
   timersArmed: 0,
   closesRequested: 0,
   grantsRepaired: 0,
+  skipped: 0,
   open: { waiting: 0, active: 0 },
   oldest: { waiting: null, active: null },
 });
@@ -208,7 +213,13 @@ export async function reconcileSessions(deps: ReconcileDeps, batchSize = 200): P
     const page = await deps.store.listOpenSessions(after, batchSize);
     for (const entry of page) {
       report.sessions += 1;
-      await reconcileEntry(deps, entry, rooms, report);
+      // One session that cannot be checked now (its lock held by a burst of webhooks, a dependency
+      // away for a moment) waits for the next pass; it never stops the pass for all the others.
+      await reconcileEntry(deps, entry, rooms, report).catch((error: unknown) => {
+        if (!isServiceError(error) || !RETRY_NEXT_PASS.includes(error.code)) throw error;
+        report.skipped += 1;
+        deps.logger.warn({ sessionId: entry.sessionId, code: error.code }, 'session left for the next reconciliation pass');
+      });
     }
     if (page.length < batchSize) return report;
     after = page.at(-1)?.sessionId ?? null;
