@@ -4,7 +4,7 @@
 // shipped code, so documentation costs the page nothing.
 
 import { EVENT_OPTIONS, TAG_NAME } from './contract';
-import type { LiveKitWaitingRoomEventMap } from './events';
+import type { WaitingRoomEvents } from './events';
 import { en, TEXT_KEYS, textAttributeName } from './texts';
 
 export interface AttributeDoc {
@@ -68,7 +68,8 @@ export interface WidgetApi {
   attributes: readonly AttributeDoc[];
   properties: readonly PropertyDoc[];
   methods: readonly MethodDoc[];
-  events: { readonly [K in keyof LiveKitWaitingRoomEventMap]: EventDoc };
+  /** By unprefixed name; each goes out as `lwr-<name>` and, for one more release, as `<name>`. */
+  events: { readonly [K in keyof WaitingRoomEvents]: EventDoc };
   slots: readonly NamedDoc[];
   cssParts: readonly NamedDoc[];
   cssProperties: readonly CssPropertyDoc[];

@@ -21,9 +21,10 @@
  * received before the start. The call has the same controls, the other party's muted state,
  * a session timer, and a notice while the other party is not connected.
  *
- * Events (CustomEvent): `waiting`, `session-started`, `session-ended`, `end-requested`
- * (cancelable) bubble and are composed.
- * `error` (detail `{ code, message, fatal }`) is dispatched on the element only, without
+ * Events (CustomEvent), each as `lwr-<name>` and, for one more release, as `<name>` (a listener
+ * for the old name gets a console warning): `lwr-waiting`, `lwr-session-started`,
+ * `lwr-session-ended`, `lwr-end-requested` (cancelable) bubble and are composed.
+ * `lwr-error` (detail `{ code, message, fatal }`) is dispatched on the element only, without
  * bubbling: a bubbling `error` would reach window-level `error` listeners (error trackers) as if
  * the page had thrown. Listen for it on the element.
  *
@@ -41,10 +42,10 @@
  */
 
 import { Track, type Room } from 'livekit-client';
-import { ATTRIBUTES, CREDENTIAL_ATTRIBUTES, EVENT_OPTIONS, TAG_NAME } from './contract';
+import { ATTRIBUTES, CREDENTIAL_ATTRIBUTES, EVENT_OPTIONS, EVENT_PREFIX, TAG_NAME } from './contract';
 import { WaitingRoomController, type MediaKind, type OtherParty, type RemoteTrackChange } from './controller';
 import { WaitingRoomError } from './errors';
-import type { LiveKitWaitingRoomEventMap } from './events';
+import type { LiveKitWaitingRoomEventMap, WaitingRoomEvents } from './events';
 import { initialView, type Notice, type Phase, type WidgetState } from './sessionState';
 import { template } from './template';
 import { fixedTokenSource, urlTokenSource, type TokenRequestHook, type TokenSource } from './tokenSource';
@@ -52,6 +53,9 @@ import { formatWaited, resolveTexts, type WaitingRoomTexts } from './texts';
 import { WaitingRoomView } from './view';
 
 type ParticipantRole = 'student' | 'counselor';
+
+/** Old event names a listener was warned about (once per page and name). */
+const warnedOldNames = new Set<string>();
 
 const NOT_CONFIGURED = 'Set token-url, token and server-url, tokenSource, or room.';
 
@@ -223,6 +227,10 @@ export class LiveKitWaitingRoomElement extends ElementBase {
   ): void;
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
   override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void {
+    if (Object.hasOwn(EVENT_OPTIONS, type) && !warnedOldNames.has(type)) {
+      warnedOldNames.add(type);
+      console.warn(`<${TAG_NAME}>: the "${type}" event is now "${EVENT_PREFIX}${type}"; the old name goes away in the next release.`);
+    }
     super.addEventListener(type, listener, options);
   }
 
@@ -425,9 +433,12 @@ export class LiveKitWaitingRoomElement extends ElementBase {
    * Every DOM event goes out here, bubbling (and composed) or not as contract.ts says. Returns
    * false when a listener called preventDefault() on a cancelable event.
    */
-  private fire<K extends keyof LiveKitWaitingRoomEventMap>(type: K, detail: LiveKitWaitingRoomEventMap[K]['detail']): boolean {
+  private fire<K extends keyof WaitingRoomEvents>(type: K, detail: WaitingRoomEvents[K]['detail']): boolean {
     const { bubbles, cancelable } = EVENT_OPTIONS[type];
-    return this.dispatchEvent(new CustomEvent(type, { detail, bubbles, composed: bubbles, cancelable }));
+    let proceed = true;
+    // The prefixed name, then the old one for pages not moved yet; either listener may cancel.
+    for (const name of [`${EVENT_PREFIX}${type}`, type]) proceed = this.dispatchEvent(new CustomEvent(name, { detail, bubbles, composed: bubbles, cancelable })) && proceed;
+    return proceed;
   }
 
   private onNotice(notice: Notice): void {

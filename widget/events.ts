@@ -38,7 +38,8 @@ export interface WaitingRoomErrorDetail {
   fatal: boolean;
 }
 
-export interface LiveKitWaitingRoomEventMap {
+/** The events by their unprefixed names: the old names, still dispatched for one release. */
+export interface WaitingRoomEvents {
   waiting: CustomEvent<WaitingDetail>;
   'session-started': CustomEvent<SessionStartedDetail>;
   'session-ended': CustomEvent<SessionEndedDetail>;
@@ -46,10 +47,18 @@ export interface LiveKitWaitingRoomEventMap {
   error: CustomEvent<WaitingRoomErrorDetail>;
 }
 
+/** Each event goes out as `lwr-<name>` (never colliding with the DOM's own `waiting` or `error`) and, for one more release, as `<name>`. */
+export type LiveKitWaitingRoomEventMap = WaitingRoomEvents & { [K in keyof WaitingRoomEvents as `lwr-${K}`]: WaitingRoomEvents[K] };
+
 declare global {
   // `waiting` and `error` are left out here: the global map already types them (media
-  // `waiting` Event, ErrorEvent). The element's own addEventListener overload types all five.
+  // `waiting` Event, ErrorEvent). The element's own addEventListener overload types them all.
   interface GlobalEventHandlersEventMap {
+    'lwr-waiting': CustomEvent<WaitingDetail>;
+    'lwr-session-started': CustomEvent<SessionStartedDetail>;
+    'lwr-session-ended': CustomEvent<SessionEndedDetail>;
+    'lwr-end-requested': CustomEvent<EndRequestedDetail>;
+    'lwr-error': CustomEvent<WaitingRoomErrorDetail>;
     'session-started': CustomEvent<SessionStartedDetail>;
     'session-ended': CustomEvent<SessionEndedDetail>;
     'end-requested': CustomEvent<EndRequestedDetail>;

@@ -8,7 +8,7 @@ export { WaitingRoomController } from './controller';
 export type { DeviceLists, DeviceStatus, MediaKind, MediaStatus, OtherParty, RemoteTrackChange, WaitingRoomControllerEvents, WaitingRoomControllerOptions } from './controller';
 export { WaitingRoomError } from './errors';
 export type { WaitingRoomErrorCode } from './errors';
-export type { EndRequestedDetail, LiveKitWaitingRoomEventMap, SessionEndedDetail, SessionStartedDetail, WaitingDetail, WaitingRoomErrorDetail } from './events';
+export type { EndRequestedDetail, LiveKitWaitingRoomEventMap, WaitingRoomEvents, SessionEndedDetail, SessionStartedDetail, WaitingDetail, WaitingRoomErrorDetail } from './events';
 export type { EndReason, Phase, WidgetState } from './sessionState';
 export { en, es } from './texts';
 export type { WaitingRoomTexts } from './texts';

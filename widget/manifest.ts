@@ -3,6 +3,7 @@
 // by the build only: the widget's bundles do not import it.
 
 import { widgetApi, type WidgetApi } from './api';
+import { EVENT_PREFIX } from './contract';
 
 /** The module paths are relative to dist/widget, where the manifest is written. */
 export const MODULE_PATH = 'index.js';
@@ -53,11 +54,18 @@ export function customElementsManifest(api: WidgetApi = widgetApi) {
                 description: method.description,
               })),
             ],
-            events: Object.entries(api.events).map(([name, event]) => ({
-              name,
-              type: type(`CustomEvent<${event.detail}>`),
-              description: `${event.description} ${event.bubbles ? 'Bubbles, composed.' : 'Does not bubble.'}`,
-            })),
+            events: Object.entries(api.events).flatMap(([name, event]) => [
+              {
+                name: `${EVENT_PREFIX}${name}`,
+                type: type(`CustomEvent<${event.detail}>`),
+                description: `${event.description} ${event.bubbles ? 'Bubbles, composed.' : 'Does not bubble.'}`,
+              },
+              {
+                name,
+                type: type(`CustomEvent<${event.detail}>`),
+                description: `Deprecated: the old name of \`${EVENT_PREFIX}${name}\`, dispatched after it until the next release.`,
+              },
+            ]),
             slots: api.slots.map(({ name, description }) => ({ name, description })),
             cssParts: api.cssParts.map(({ name, description }) => ({ name, description })),
             cssProperties: api.cssProperties.map(({ name, syntax, default: initial, description }) => ({ name, syntax, default: initial, description })),

@@ -25,14 +25,14 @@ widget.setAttribute('token-url', `/api/links/${encodeURIComponent(pass)}/token`)
 // endUrl the widget POSTs there with its join token as bearer; otherwise here, and the portal's backend
 // checks the link is the counselor's and calls the clinic API's end; both widgets show the session ended by the clinic.
 if (role === 'counselor') widget.setAttribute('end-url', `/api/links/${encodeURIComponent(pass)}/end`);
-widget.addEventListener('session-started', (event) => {
+widget.addEventListener('lwr-session-started', (event) => {
   document.title = `In session — ${event.detail.sessionId}`;
 });
-widget.addEventListener('session-ended', () => {
+widget.addEventListener('lwr-session-ended', () => {
   document.title = 'Session over';
 });
-// `error` does not bubble (so it never reaches the page's error trackers): listen on the element.
-widget.addEventListener('error', (event) => {
+// `lwr-error` does not bubble (so it never reaches the page's error trackers): listen on the element.
+widget.addEventListener('lwr-error', (event) => {
   if (event.detail.fatal) document.title = 'Could not connect';
 });
 document.getElementById('main').append(widget);

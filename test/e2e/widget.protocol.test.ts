@@ -10,7 +10,7 @@ import { encodeMessage, encodeSnapshot, TOPIC } from '../../plugin/protocol';
 import { launchChromium } from '../support/browser';
 import { protocolSuite } from '../support/protocolSuite';
 import {
-  dataMessagesReceived, events, focusedRef, focusOutline, screenshotWidget, shadowText, tabTo,
+  dataMessagesReceived, events, prefixedEvents, focusedRef, focusOutline, screenshotWidget, shadowText, tabTo,
   waitForAnnouncement, waitForAudioFlowing, waitForDataMessage, waitForPhase, waitForPreview, waitForRemoteVideoFrames,
   windowErrorEvents,
 } from '../support/widgetPage';
@@ -52,6 +52,8 @@ describe('<livekit-waiting-room> against real LiveKit', () => {
     for (const { page } of [student, counselor]) {
       expect(await shadowText(page, 'system-message')).toBe('Your session has started');
       await waitForAnnouncement(page, 'Your session has started');
+      // Each event under its lwr- name, and (one more release) its old name.
+      expect(await prefixedEvents(page)).toEqual((await events(page)).map((event) => `lwr-${event.type}`));
       const started = (await events(page)).filter((event) => event.type === 'session-started');
       expect(started.map((event) => event.detail)).toEqual([{ sessionId: session.sessionId, startedAt: serverStartedAt, resumed: false }]);
     }

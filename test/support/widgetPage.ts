@@ -30,9 +30,13 @@ export const HARNESS_HTML = `<!doctype html>
  */
 const INSTRUMENT_PAGE = `
   window.lwrEvents = [];
+  window.lwrPrefixedEvents = [];
   for (const type of ['waiting', 'session-started', 'session-ended', 'end-requested', 'error']) {
     window.addEventListener(type, (event) => {
       if (event.target && event.target.localName === 'livekit-waiting-room') window.lwrEvents.push({ type, detail: JSON.parse(JSON.stringify(event.detail ?? null)), at: Date.now() });
+    }, { capture: true });
+    window.addEventListener('lwr-' + type, (event) => {
+      if (event.target && event.target.localName === 'livekit-waiting-room') window.lwrPrefixedEvents.push(event.type);
     }, { capture: true });
   }
   window.lwrWindowErrors = [];
@@ -395,4 +399,9 @@ export function cspViolations(page: Page): Promise<{ directive: string; blocked:
 /** The element's phase (its read-only `phase` property). */
 export function widgetPhase(page: Page): Promise<string | undefined> {
   return page.evaluate(() => (document.querySelector('livekit-waiting-room') as (HTMLElement & { phase: string }) | null)?.phase);
+}
+
+/** The types of the widget's `lwr-` prefixed events so far, in order. */
+export function prefixedEvents(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { lwrPrefixedEvents: string[] }).lwrPrefixedEvents);
 }

@@ -30,7 +30,7 @@ describe('<livekit-waiting-room> element', () => {
     const counselor = newElement({ 'participant-role': 'counselor' });
     expect(counselor.participantRole).toBe('counselor');
     counselor.onNotice({ type: 'waiting' });
-    expect((counselor.dispatched[0] as CustomEvent).detail).toEqual({ waitingFor: 'student' });
+    expect(counselor.dispatched.map((event) => [event.type, (event as CustomEvent).detail])).toEqual([['lwr-waiting', { waitingFor: 'student' }], ['waiting', { waitingFor: 'student' }]]);
 
     const ariaRoleOnly = newElement({ role: 'counselor' });
     expect(ariaRoleOnly.participantRole).toBe('student');
@@ -43,8 +43,9 @@ describe('<livekit-waiting-room> element', () => {
   it('dispatches error on the element only: not bubbling, not composed, so window error listeners never see it', () => {
     const element = newElement();
     element.onError(new WaitingRoomError('media-denied', 'The camera could not be started (media-denied).'));
-    const [event] = element.dispatched as CustomEvent[];
-    expect(event).toMatchObject({ type: 'error', bubbles: false, composed: false });
+    const [event, legacy] = element.dispatched as CustomEvent[];
+    expect(event).toMatchObject({ type: 'lwr-error', bubbles: false, composed: false });
+    expect(legacy).toMatchObject({ type: 'error', bubbles: false, composed: false });
     expect(event?.detail).toEqual({ code: 'media-denied', message: 'The camera could not be started (media-denied).', fatal: false });
   });
 
@@ -53,11 +54,26 @@ describe('<livekit-waiting-room> element', () => {
     element.onNotice({ type: 'waiting' });
     element.onNotice({ type: 'started', sessionId: 'sess-1', startedAt: '2026-01-05T10:00:03.000Z', resumed: false });
     element.onNotice({ type: 'ended', reason: 'left', sessionId: 'sess-1' });
-    expect(element.dispatched.map(({ type, bubbles, composed }) => ({ type, bubbles, composed }))).toEqual([
-      { type: 'waiting', bubbles: true, composed: true },
-      { type: 'session-started', bubbles: true, composed: true },
-      { type: 'session-ended', bubbles: true, composed: true },
-    ]);
+    expect(element.dispatched.map(({ type, bubbles, composed }) => ({ type, bubbles, composed }))).toEqual(
+      ['waiting', 'session-started', 'session-ended'].flatMap((type) => [
+        { type: `lwr-${type}`, bubbles: true, composed: true },
+        { type, bubbles: true, composed: true },
+      ]),
+    );
+  });
+
+  it('warns once per old event name that a listener uses, and not for the prefixed names', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const element = newElement() as unknown as LiveKitWaitingRoomElement;
+      element.addEventListener('lwr-session-ended', () => undefined);
+      expect(warn).not.toHaveBeenCalled();
+      element.addEventListener('session-ended', () => undefined);
+      element.addEventListener('session-ended', () => undefined);
+      expect(warn.mock.calls).toEqual([['<livekit-waiting-room>: the "session-ended" event is now "lwr-session-ended"; the old name goes away in the next release.']]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('offers the counselor the end only when asked explicitly: end-button, an end-url; a listener alone no longer does', () => {
@@ -76,7 +92,7 @@ describe('<livekit-waiting-room> element', () => {
     const counselor = newElement({ 'participant-role': 'counselor', 'end-button': '' }) as TestElement & { onEndStep(step: string): Promise<void>; ending: boolean };
     (counselor as unknown as { dispatchEvent(event: CustomEvent): boolean }).dispatchEvent = (event: CustomEvent) => {
       counselor.dispatched.push(event);
-      if (event.type === 'end-requested') {
+      if (event.type === 'lwr-end-requested') {
         event.detail.waitUntil(Promise.reject(new Error('the portal could not end the session')));
         return false;
       }
@@ -85,7 +101,7 @@ describe('<livekit-waiting-room> element', () => {
     await counselor.onEndStep('confirm');
     expect(counselor.ending).toBe(false);
     const types = counselor.dispatched.map((event) => event.type);
-    expect(types).toEqual(['end-requested', 'error']);
-    expect((counselor.dispatched[1] as CustomEvent).detail).toMatchObject({ code: 'end-failed', fatal: false });
+    expect(types).toEqual(['lwr-end-requested', 'end-requested', 'lwr-error', 'error']);
+    expect((counselor.dispatched[2] as CustomEvent).detail).toMatchObject({ code: 'end-failed', fatal: false });
   });
 });
