@@ -4,6 +4,7 @@
 // come from a file instead (`<NAME>_FILE`, as Docker and Kubernetes secrets are mounted).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseSentinels, type RedisTarget } from './redis/connections';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -54,8 +55,27 @@ const OPTIONS = {
     schema: z.string().refine((uri) => DATABASE_NAME.test(databaseNameOf(uri) ?? '')),
     expects: 'a mongodb:// or mongodb+srv:// URI that names its database (mongodb://host:27017/counseling)',
   },
-  /** Redis for BullMQ and the session copy (`maxmemory-policy noeviction`). */
-  REDIS_URL: { schema: urlWithScheme(['redis:', 'rediss:']), expects: 'a redis:// or rediss:// URL' },
+  /** Redis for BullMQ, the session copy, the locks and the outbox (`maxmemory-policy noeviction`); not with REDIS_SENTINELS. */
+  REDIS_URL: { schema: urlWithScheme(['redis:', 'rediss:']).optional(), expects: 'a redis:// or rediss:// URL', requiredUnless: 'REDIS_SENTINELS' },
+  /** Redis through Sentinel instead of REDIS_URL: the Sentinels as `host:port`, comma-separated; every connection follows the primary they name. */
+  REDIS_SENTINELS: {
+    schema: z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        try {
+          return value === undefined ? [] : parseSentinels(value);
+        } catch {
+          context.addIssue({ code: 'custom', message: 'bad sentinel' });
+          return z.NEVER;
+        }
+      }),
+    expects: 'comma-separated host:port of the Sentinels',
+  },
+  /** The primary's name in the Sentinels' configuration (`sentinel monitor <name> ...`); required with REDIS_SENTINELS. */
+  REDIS_SENTINEL_NAME: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(), expects: 'the monitored primary\'s name (letters, digits, _ . -)' },
+  /** The password of the primary and replicas found through REDIS_SENTINELS (the Sentinels themselves are asked without one). */
+  REDIS_PASSWORD: { schema: z.string().min(1).optional(), expects: 'a non-empty password' },
   /** LiveKit server URL the service calls (RoomService API). */
   LIVEKIT_URL: { schema: urlWithScheme(['ws:', 'wss:', 'http:', 'https:']), expects: 'a ws://, wss://, http:// or https:// URL' },
   /** LiveKit URL handed to browsers with a join token. @defaultValue LIVEKIT_URL */
@@ -150,7 +170,7 @@ const OPTIONS = {
 } as const;
 
 /** The secrets, each of which may instead be read from the file named by `<NAME>_FILE`. */
-export const SECRET_OPTIONS = ['MONGODB_URI', 'REDIS_URL', 'LIVEKIT_API_SECRET', 'LIVEKIT_WEBHOOK_API_SECRET', 'CLINIC_API_TOKEN', 'CLINIC_API_KEYS', 'CLINIC_WEBHOOK_SECRET', 'METRICS_TOKEN'] as const;
+export const SECRET_OPTIONS = ['MONGODB_URI', 'REDIS_URL', 'REDIS_PASSWORD', 'LIVEKIT_API_SECRET', 'LIVEKIT_WEBHOOK_API_SECRET', 'CLINIC_API_TOKEN', 'CLINIC_API_KEYS', 'CLINIC_WEBHOOK_SECRET', 'METRICS_TOKEN'] as const;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -205,6 +225,13 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     const problemsBefore = problems.length;
     const raw = rawValue(env, name, readFile, problems);
     if (problems.length > problemsBefore) continue;
+    const alternative = 'requiredUnless' in option ? option.requiredUnless : undefined;
+    if (raw === undefined && alternative === undefined) {
+      // fall through: the schema says whether it may be missing
+    } else if (raw === undefined && !env[alternative as string]) {
+      problems.push(`${name} is missing: expected ${option.expects}`);
+      continue;
+    }
     const parsed = (option.schema as z.ZodType).safeParse(raw);
     if (parsed.success) values[name] = parsed.data;
     else problems.push(`${name} ${raw === undefined ? 'is missing' : 'is invalid'}: expected ${option.expects}`);
@@ -228,6 +255,11 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   if (values.HOST !== undefined && !LOOPBACK_HOSTS.has(values.HOST as string) && values.METRICS_PORT === undefined && values.METRICS_TOKEN === undefined && !problems.some((problem) => problem.startsWith('METRICS_'))) {
     problems.push('METRICS_PORT or METRICS_TOKEN is missing: expected one when HOST is not loopback, or /metrics would be public');
   }
+  const sentinels = values.REDIS_SENTINELS as unknown[] | undefined;
+  if (sentinels?.length && values.REDIS_URL !== undefined) problems.push('REDIS_URL and REDIS_SENTINELS are both set: expected one of them');
+  if (sentinels?.length && values.REDIS_SENTINEL_NAME === undefined && !problems.some((problem) => problem.startsWith('REDIS_SENTINEL_NAME'))) {
+    problems.push('REDIS_SENTINEL_NAME is missing: expected the name of the primary the Sentinels monitor');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return values as Config;
 }
@@ -238,6 +270,19 @@ export function liveKitWebhookKey(config: Config): { apiKey: string; apiSecret: 
   const apiSecret = config.LIVEKIT_WEBHOOK_API_SECRET ?? (apiKey === config.LIVEKIT_API_KEY ? config.LIVEKIT_API_SECRET : undefined);
   // loadConfig refuses a distinct webhook key without its secret.
   return { apiKey, apiSecret: apiSecret as string };
+}
+
+/** Where the service's Redis is: REDIS_URL, or the primary the Sentinels name. */
+export function redisTarget(config: Config): RedisTarget {
+  if (config.REDIS_SENTINELS.length > 0) {
+    return {
+      kind: 'sentinel',
+      sentinels: config.REDIS_SENTINELS,
+      name: config.REDIS_SENTINEL_NAME as string,
+      ...(config.REDIS_PASSWORD === undefined ? {} : { password: config.REDIS_PASSWORD }),
+    };
+  }
+  return { kind: 'server', url: config.REDIS_URL as string };
 }
 
 /** Every clinic API key in force: CLINIC_API_KEYS, and CLINIC_API_TOKEN as the key named `default`. */

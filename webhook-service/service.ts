@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as wait } from 'node:timers/promises';
 import type { Express } from 'express';
 import type { LifecycleRules } from '../plugin';
-import { clinicApiKeys, liveKitWebhookKey, type Config } from './config';
+import { clinicApiKeys, redisTarget, liveKitWebhookKey, type Config } from './config';
 import { createApp } from './http/app';
 import { startMetricsServer, type MetricsServer } from './http/metricsServer';
 import { liveKitJoinTokens } from './livekit/joinTokens';
@@ -67,8 +67,9 @@ const lifecycleRulesOf = (config: Config): LifecycleRules => ({
 
 export async function createService(config: Config, roles: ServiceRoles, logger: Logger, clock: Clock = systemClock): Promise<Service> {
   const metrics = createMetrics({ defaultMetrics: true });
-  const copy = new RedisSessionCopy({ redisUrl: config.REDIS_URL, prefix: config.SESSION_COPY_PREFIX, ttlSeconds: config.SESSION_COPY_TTL_SECONDS });
-  const locks = new RedisSessionLocks({ redisUrl: config.REDIS_URL, prefix: config.SESSION_COPY_PREFIX });
+  const redis = redisTarget(config);
+  const copy = new RedisSessionCopy({ redis, prefix: config.SESSION_COPY_PREFIX, ttlSeconds: config.SESSION_COPY_TTL_SECONDS });
+  const locks = new RedisSessionLocks({ redis, prefix: config.SESSION_COPY_PREFIX });
   const database = await MongoSessionStore.connect(config.MONGODB_URI);
   const audit = await MongoAuditTrail.connect(config.MONGODB_URI).catch(async (error: unknown) => {
     await database.close();
@@ -79,7 +80,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
     throw error;
   });
   const store = new CopiedSessionStore(database, copy);
-  const queue = createLifecycleQueue(config.REDIS_URL, config.BULLMQ_PREFIX);
+  const queue = createLifecycleQueue(redis, config.BULLMQ_PREFIX);
   queue.on('error', (error) => logger.warn({ err: error }, 'lifecycle queue error'));
   metrics.setQueueDepthSource(() => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));
   metrics.setOpenSessionsSource(async () => readReconcileSummary(await queue.client, config.BULLMQ_PREFIX));
@@ -88,7 +89,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   const outbox =
     config.CLINIC_WEBHOOK_URLS.length > 0
       ? new ClinicOutbox({
-          redisUrl: config.REDIS_URL,
+          redis,
           prefix: config.BULLMQ_PREFIX,
           endpoints: config.CLINIC_WEBHOOK_URLS,
           secrets: config.CLINIC_WEBHOOK_SECRET,
@@ -99,9 +100,9 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   await outbox?.connect();
   if (outbox) metrics.setOutboxSource(() => outbox.backlog());
   // The doctor's probe rooms: only the intake writes them down.
-  const probes = roles.api ? new RedisProbeLog({ redisUrl: config.REDIS_URL, prefix: config.BULLMQ_PREFIX }) : null;
+  const probes = roles.api ? new RedisProbeLog({ redis, prefix: config.BULLMQ_PREFIX }) : null;
   await probes?.connect();
-  const limiter = roles.api ? new RedisRateLimiter({ redisUrl: config.REDIS_URL, prefix: config.BULLMQ_PREFIX }) : null;
+  const limiter = roles.api ? new RedisRateLimiter({ redis, prefix: config.BULLMQ_PREFIX }) : null;
   await limiter?.connect();
   const events: ClinicEvents & ClinicDeliveries = outbox ?? noClinicEvents;
   const outboxWorker = roles.worker ? outbox?.startWorker(logger, (event, outcome) => metrics.clinicWebhooks.inc({ event, outcome })) : undefined;
@@ -143,7 +144,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
         ensureSchedules: keepSchedules,
       },
       {
-        redisUrl: config.REDIS_URL,
+        redis,
         prefix: config.BULLMQ_PREFIX,
         concurrency: config.WORKER_CONCURRENCY,
         lockDurationMs: config.WORKER_LOCK_DURATION_MS,

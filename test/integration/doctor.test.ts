@@ -49,7 +49,7 @@ function envFor(extra: Record<string, string> = {}): Record<string, string> {
   const config = testConfig();
   return {
     MONGODB_URI: config.MONGODB_URI,
-    REDIS_URL: config.REDIS_URL,
+    REDIS_URL: config.REDIS_URL as string,
     BULLMQ_PREFIX: config.BULLMQ_PREFIX,
     SESSION_COPY_PREFIX: config.SESSION_COPY_PREFIX,
     LIVEKIT_URL: livekit.url,

@@ -4,7 +4,8 @@
 import Redis from 'ioredis';
 import { RoomServiceClient, ServerError } from 'livekit-server-sdk';
 import mongoose from 'mongoose';
-import { databaseNameOf, type Config } from '../config';
+import { databaseNameOf, redisTarget, type Config } from '../config';
+import { failFastOptions } from '../redis/connections';
 import type { CheckResult } from './report';
 
 const TIMEOUT_MS = 5000;
@@ -33,7 +34,9 @@ export async function checkMongo(config: Config): Promise<CheckResult> {
 }
 
 export async function checkRedis(config: Config): Promise<CheckResult> {
-  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, connectTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const { url, ...where } = failFastOptions(redisTarget(config));
+  const settings = { ...where, lazyConnect: true, connectTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null };
+  const redis = url ? new Redis(url, settings) : new Redis(settings);
   redis.on('error', () => undefined);
   try {
     const { ms } = await timed(async () => {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as wait } from 'node:timers/promises';
 import { dispose, Room } from '@livekit/rtc-node';
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
-import type { Config } from '../config';
+import { redisTarget, type Config } from '../config';
 import { PROBE_ROOM_PREFIX, type ProbeObservation } from '../probe/probeRooms';
 import { RedisProbeLog } from '../probe/RedisProbeLog';
 import { diagnoseWebhookPath } from './diagnoseWebhookPath';
@@ -27,7 +27,7 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 export async function checkWebhookPath(config: Config, options: WebhookPathOptions): Promise<CheckResult[]> {
   rtcLogsToStderr();
   const roomName = `${PROBE_ROOM_PREFIX}${randomBytes(6).toString('hex')}`;
-  const probes = new RedisProbeLog({ redisUrl: config.REDIS_URL, prefix: config.BULLMQ_PREFIX });
+  const probes = new RedisProbeLog({ redis: redisTarget(config), prefix: config.BULLMQ_PREFIX });
   const rooms = new RoomServiceClient(config.LIVEKIT_URL, config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET, { requestTimeout: 5, failover: false });
   const participant = new Room();
   const results: CheckResult[] = [];

@@ -5,7 +5,7 @@
 // and counts it against all of them only when all allow it, in Redis's own clock (instances'
 // clocks may differ). Keys share one hash tag, so the script runs on Redis Cluster too.
 import type Redis from 'ioredis';
-import { failFastRedis } from '../store/failFastRedis';
+import { failFastRedis, type RedisTarget } from '../redis/connections';
 import type { RateLimiter, RateSubject } from '../http/rateLimits';
 
 const TAKE = `
@@ -30,7 +30,8 @@ return 0
 `;
 
 export interface RedisRateLimiterOptions {
-  redisUrl: string;
+  /** Where Redis is (one server or through Sentinel). */
+  redis: RedisTarget;
   /** Key prefix (the deployment's BULLMQ_PREFIX): `<prefix>:{rate}:<subject>`. */
   prefix: string;
   /** The window the limits count in, in ms. @defaultValue 60000 */
@@ -42,7 +43,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly windowMs: number;
 
   constructor(private readonly options: RedisRateLimiterOptions) {
-    this.redis = failFastRedis(options.redisUrl);
+    this.redis = failFastRedis(options.redis);
     this.windowMs = options.windowMs ?? 60_000;
   }
 

@@ -2,7 +2,7 @@
 // webhook intake, only for a registered probe), `observations` and `remove` (the doctor). Keys
 // expire on their own, so a doctor that dies leaves nothing behind for long.
 import Redis from 'ioredis';
-import { failFastRedis } from '../store/failFastRedis';
+import { failFastRedis, type RedisTarget } from '../redis/connections';
 import type { ProbeLog, ProbeObservation } from './probeRooms';
 
 const KEEP = 50;
@@ -12,7 +12,8 @@ const OBSERVE_IF_REGISTERED = `if redis.call('exists', KEYS[1]) == 1 then
   return 1 end return 0`;
 
 export interface RedisProbeLogOptions {
-  redisUrl: string;
+  /** Where Redis is (one server or through Sentinel). */
+  redis: RedisTarget;
   /** Key prefix (BULLMQ_PREFIX), so deployments sharing a Redis keep apart. */
   prefix: string;
 }
@@ -21,7 +22,7 @@ export class RedisProbeLog implements ProbeLog {
   private readonly redis: Redis;
 
   constructor(private readonly options: RedisProbeLogOptions) {
-    this.redis = failFastRedis(options.redisUrl);
+    this.redis = failFastRedis(options.redis);
   }
 
   async connect(): Promise<void> {

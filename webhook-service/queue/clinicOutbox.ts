@@ -7,15 +7,14 @@
 // drain goes on with the next. An event id is queued once per endpoint (the same event published
 // twice is one delivery); a retried POST after a lost answer repeats the same webhook-id.
 import { randomBytes } from 'node:crypto';
-import { Queue, Worker, type Job, type RedisOptions } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { ServiceError } from '../errors';
 import type { Logger } from '../logger';
-import { failFastRedis } from '../store/failFastRedis';
+import { failFastOptions, failFastRedis, waitingOptions, type RedisTarget } from '../redis/connections';
 import type { ClinicDeliveries, FailedDelivery } from '../usecases/ports/ClinicDeliveries';
 import type { ClinicEvent, ClinicEvents } from '../usecases/ports/ClinicEvents';
-import { reconnectSoon } from './lifecycleQueue';
 
 export const CLINIC_EVENTS_QUEUE = 'clinic-events';
 const SEEN_TTL_SECONDS = 7 * 24 * 3600;
@@ -25,7 +24,8 @@ const PUSH_ONCE = "if redis.call('set', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then 
 const RELEASE_IF_HELD = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 export interface ClinicOutboxOptions {
-  redisUrl: string;
+  /** Where Redis is (one server or through Sentinel). */
+  redis: RedisTarget;
   /** Key prefix of the outbox and its queue. */
   prefix: string;
   /** CLINIC_WEBHOOK_URLS */
@@ -66,9 +66,8 @@ export class ClinicOutbox implements ClinicEvents, ClinicDeliveries {
   private readonly attempts: number;
 
   constructor(private readonly options: ClinicOutboxOptions) {
-    this.redis = failFastRedis(options.redisUrl);
-    const connection: RedisOptions = { url: options.redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 2000, retryStrategy: reconnectSoon };
-    this.queue = new Queue<DrainJob>(CLINIC_EVENTS_QUEUE, { connection, prefix: options.prefix });
+    this.redis = failFastRedis(options.redis);
+    this.queue = new Queue<DrainJob>(CLINIC_EVENTS_QUEUE, { connection: failFastOptions(options.redis), prefix: options.prefix });
     this.attempts = attemptsFor(options.retryForMs, options.backoffMs);
   }
 
@@ -207,7 +206,7 @@ export class ClinicOutbox implements ClinicEvents, ClinicDeliveries {
       }
     };
     const worker = new Worker<DrainJob>(CLINIC_EVENTS_QUEUE, drain, {
-      connection: { url: this.options.redisUrl, retryStrategy: reconnectSoon },
+      connection: waitingOptions(this.options.redis),
       prefix: this.options.prefix,
       concurrency: 8,
       settings: { backoffStrategy: (attemptsMade: number) => Math.min(this.options.backoffMs * 2 ** (attemptsMade - 1), MAX_BACKOFF_MS) },

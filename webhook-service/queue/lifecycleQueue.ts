@@ -4,8 +4,9 @@
 // `close-<session>`, `grace-<session>-<due>`, `noshow-<session>-<due>`). A failed job keeps its id
 // for inspection, which would swallow every later request: an activation asked for again after a
 // failure replaces the failed job.
-import { Queue, type JobsOptions, type RedisOptions } from 'bullmq';
+import { Queue, type JobsOptions } from 'bullmq';
 import { ServiceError } from '../errors';
+import { failFastOptions, type RedisTarget } from '../redis/connections';
 import type { Clock } from '../usecases/ports/Clock';
 import type { ActivateJob, CloseJob, LifecycleJobs, NotifyJob, TimerJob } from '../usecases/ports/LifecycleJobs';
 
@@ -33,23 +34,12 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 10, backoffMs: 1000 };
 
 export type LifecycleQueue = Queue<LifecycleJobData, unknown, LifecycleJobName>;
 
-/** Reconnect quickly after a Redis restart: at most 2 s between tries. */
-export const reconnectSoon = (times: number): number => Math.min(times * 200, 2000);
-
 /**
  * The producer side serves HTTP handlers: with Redis away it must fail at once (-> 503, LiveKit
  * retries) instead of queueing commands in memory while the request hangs.
  */
-export function createLifecycleQueue(redisUrl: string, prefix: string): LifecycleQueue {
-  const connection: RedisOptions = {
-    url: redisUrl,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    commandTimeout: 2000,
-    retryStrategy: reconnectSoon,
-  };
-  return new Queue(LIFECYCLE_QUEUE, { connection, prefix });
+export function createLifecycleQueue(redis: RedisTarget, prefix: string): LifecycleQueue {
+  return new Queue(LIFECYCLE_QUEUE, { connection: failFastOptions(redis), prefix });
 }
 
 export function bullLifecycleJobs(queue: LifecycleQueue, clock: Clock, retry: RetryPolicy = DEFAULT_RETRY): LifecycleJobs {

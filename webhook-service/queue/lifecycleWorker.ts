@@ -9,7 +9,8 @@ import { applyRetention, type RetentionDeps } from '../usecases/applyRetention';
 import { closeSession, type CloseSessionDeps } from '../usecases/closeSession';
 import { reconcileSessions, type ReconcileDeps } from '../usecases/reconcileSessions';
 import type { ActivateJob, CloseJob, NotifyJob, TimerJob } from '../usecases/ports/LifecycleJobs';
-import { JOB, LIFECYCLE_QUEUE, reconnectSoon, type LifecycleJobData, type LifecycleJobName } from './lifecycleQueue';
+import { waitingOptions, type RedisTarget } from '../redis/connections';
+import { JOB, LIFECYCLE_QUEUE, type LifecycleJobData, type LifecycleJobName } from './lifecycleQueue';
 
 const RETRYABLE: readonly ServiceErrorCode[] = ['store_unavailable', 'queue_unavailable', 'livekit_unavailable'];
 
@@ -23,7 +24,8 @@ export type LifecycleWorkerDeps = ActivateSessionDeps &
   };
 
 export interface LifecycleWorkerOptions {
-  redisUrl: string;
+  /** Where Redis is (one server or through Sentinel). */
+  redis: RedisTarget;
   prefix: string;
   concurrency: number;
   /** ms a job lock lives without renewal: how soon a crashed worker's job runs elsewhere. */
@@ -102,7 +104,7 @@ export function createLifecycleWorker(deps: LifecycleWorkerDeps, options: Lifecy
 
   const worker = new Worker<LifecycleJobData, unknown, LifecycleJobName>(LIFECYCLE_QUEUE, process, {
     // BullMQ makes its own connections (blocking ones need maxRetriesPerRequest: null, which it sets).
-    connection: { url: options.redisUrl, retryStrategy: reconnectSoon },
+    connection: waitingOptions(options.redis),
     prefix: options.prefix,
     concurrency: options.concurrency,
     lockDuration: options.lockDurationMs,

@@ -12,7 +12,7 @@
 // persistence, an expired key).
 import type Redis from 'ioredis';
 import { ServiceError } from '../errors';
-import { failFastRedis } from './failFastRedis';
+import { failFastRedis, type RedisTarget } from '../redis/connections';
 import type { ActivationRecord, ClosureRecord, DecisionRecord, SessionRecord, SessionRecords, StoredEvent } from '../usecases/ports/SessionStore';
 import type { CopiedHead, CopiedSession, SessionCopy } from './SessionCopy';
 
@@ -23,7 +23,8 @@ const CLOSURE = '~closure';
 const FOLD = '~fold';
 
 export interface RedisSessionCopyOptions {
-  redisUrl: string;
+  /** Where Redis is (one server or through Sentinel). */
+  redis: RedisTarget;
   /** Key prefix (env SESSION_COPY_PREFIX), so deployments sharing a Redis stay apart. */
   prefix: string;
   /** How long a session's copy stays after its last write, in seconds (env SESSION_COPY_TTL_SECONDS). */
@@ -43,7 +44,7 @@ export class RedisSessionCopy implements SessionCopy {
   private readonly redis: Redis;
 
   constructor(private readonly options: RedisSessionCopyOptions) {
-    this.redis = failFastRedis(options.redisUrl);
+    this.redis = failFastRedis(options.redis);
   }
 
   // The braces keep a session's keys on one Redis Cluster slot.

@@ -6,13 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as wait } from 'node:timers/promises';
 import type Redis from 'ioredis';
 import { ServiceError } from '../errors';
-import { failFastRedis } from './failFastRedis';
+import { failFastRedis, type RedisTarget } from '../redis/connections';
 import type { SessionLocks } from '../usecases/ports/SessionLocks';
 
 const RELEASE_IF_HELD = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 export interface RedisSessionLocksOptions {
-  redisUrl: string;
+  /** Where Redis is (one server or through Sentinel). */
+  redis: RedisTarget;
   /** Key prefix (the session copy's). */
   prefix: string;
   /** How long a lock lives if its holder never releases it, in ms. @defaultValue 10000 */
@@ -29,7 +30,7 @@ export class RedisSessionLocks implements SessionLocks {
   constructor(private readonly options: RedisSessionLocksOptions) {
     this.leaseMs = options.leaseMs ?? 10_000;
     this.waitMs = options.waitMs ?? 3000;
-    this.redis = failFastRedis(options.redisUrl);
+    this.redis = failFastRedis(options.redis);
   }
 
   async connect(): Promise<void> {

@@ -97,7 +97,7 @@ test('when the worker is killed in the middle of the activation, then another wo
     stdio: 'ignore',
     env: {
       MONGODB_URI: config.MONGODB_URI,
-      REDIS_URL: config.REDIS_URL,
+      REDIS_URL: config.REDIS_URL as string,
       BULLMQ_PREFIX: config.BULLMQ_PREFIX,
       LIVEKIT_URL: `http://127.0.0.1:${hung.port}`,
       LIVEKIT_API_KEY: config.LIVEKIT_API_KEY,

@@ -73,7 +73,7 @@ test('when both instances take creates of one appointment at once, then one sess
 
 test('when the two instances create one appointment at once, 50 rounds, then one 201 and one 200 each round, one session in MongoDB, one copy in Redis', async () => {
   const connection = await mongoose.createConnection(first.config.MONGODB_URI).asPromise();
-  const redis = new Redis(first.config.REDIS_URL);
+  const redis = new Redis(first.config.REDIS_URL as string);
   try {
     for (let round = 0; round < 50; round += 1) {
       const externalId = `apt-race-${round}-${Date.now()}`;

@@ -17,7 +17,7 @@ test('when the database was never migrated, then the service refuses to start an
   const config = testConfig();
   const child = spawn(process.execPath, ['--import', 'tsx', 'webhook-service/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', MONGODB_URI: config.MONGODB_URI, REDIS_URL: config.REDIS_URL, LIVEKIT_URL: config.LIVEKIT_URL, LIVEKIT_API_KEY: config.LIVEKIT_API_KEY, LIVEKIT_API_SECRET: config.LIVEKIT_API_SECRET, CLINIC_API_TOKEN: CLINIC_TOKEN, PORT: '0', LOG_LEVEL: 'silent' },
+    env: { PATH: process.env.PATH ?? '', MONGODB_URI: config.MONGODB_URI, REDIS_URL: config.REDIS_URL as string, LIVEKIT_URL: config.LIVEKIT_URL, LIVEKIT_API_KEY: config.LIVEKIT_API_KEY, LIVEKIT_API_SECRET: config.LIVEKIT_API_SECRET, CLINIC_API_TOKEN: CLINIC_TOKEN, PORT: '0', LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -37,7 +37,7 @@ test('when the migration runs twice, then the second run changes nothing and the
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     expect({ code: await new Promise<number | null>((resolve) => child.once('exit', resolve)), output }).toEqual({ code: 0, output: expect.stringMatching(/^migrate: \d+ collections and their indexes are in place/) });
   }
-  const service = await startServiceProcess({ port: await freeTcpPort(), stdio: 'ignore', migrate: false, env: { MONGODB_URI: config.MONGODB_URI, REDIS_URL: config.REDIS_URL, BULLMQ_PREFIX: config.BULLMQ_PREFIX, LIVEKIT_URL: config.LIVEKIT_URL, LIVEKIT_API_KEY: config.LIVEKIT_API_KEY, LIVEKIT_API_SECRET: config.LIVEKIT_API_SECRET, CLINIC_API_TOKEN: CLINIC_TOKEN, LOG_LEVEL: 'silent' } });
+  const service = await startServiceProcess({ port: await freeTcpPort(), stdio: 'ignore', migrate: false, env: { MONGODB_URI: config.MONGODB_URI, REDIS_URL: config.REDIS_URL as string, BULLMQ_PREFIX: config.BULLMQ_PREFIX, LIVEKIT_URL: config.LIVEKIT_URL, LIVEKIT_API_KEY: config.LIVEKIT_API_KEY, LIVEKIT_API_SECRET: config.LIVEKIT_API_SECRET, CLINIC_API_TOKEN: CLINIC_TOKEN, LOG_LEVEL: 'silent' } });
   expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
   await service.stop();
 });
@@ -66,7 +66,7 @@ test('when the process gets SIGTERM with a drain delay, then /readyz answers 503
     stdio: 'pipe',
     env: {
       MONGODB_URI: config.MONGODB_URI,
-      REDIS_URL: config.REDIS_URL,
+      REDIS_URL: config.REDIS_URL as string,
       BULLMQ_PREFIX: config.BULLMQ_PREFIX,
       LIVEKIT_URL: config.LIVEKIT_URL,
       LIVEKIT_API_KEY: config.LIVEKIT_API_KEY,

@@ -12,7 +12,7 @@ test('when deliveries to an endpoint whose URL holds a token fail and give up, t
   const logger = createLogger('debug', { write: (line: string) => lines.push(line) });
   const port = await freeTcpPort();
   const outbox = new ClinicOutbox({
-    redisUrl: process.env.REDIS_URL as string,
+    redis: { kind: 'server', url: process.env.REDIS_URL as string },
     prefix: uniqueName('outbox-logs'),
     endpoints: [`http://127.0.0.1:${port}/hooks?token=secret-in-the-url`],
     secrets: [`whsec_${Buffer.from('outbox-logs-secret-0123456789').toString('base64')}`],

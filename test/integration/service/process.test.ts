@@ -29,7 +29,7 @@ test('when the process gets SIGTERM, then it stops serving and exits 0', async (
     stdio: 'ignore',
     env: {
       MONGODB_URI: config.MONGODB_URI,
-      REDIS_URL: config.REDIS_URL,
+      REDIS_URL: config.REDIS_URL as string,
       BULLMQ_PREFIX: config.BULLMQ_PREFIX,
       LIVEKIT_URL: config.LIVEKIT_URL,
       LIVEKIT_API_KEY: config.LIVEKIT_API_KEY,

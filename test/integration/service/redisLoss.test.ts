@@ -15,7 +15,7 @@ let redis: Redis;
 
 beforeEach(async () => {
   target = await startService(testConfig({ RECONCILE_INTERVAL_SECONDS: String(INTERVAL_S), SESSION_REJOIN_GRACE_SECONDS: '3', NO_SHOW_AFTER_SECONDS: '3' }));
-  redis = new Redis(target.config.REDIS_URL);
+  redis = new Redis(target.config.REDIS_URL as string);
 });
 
 afterEach(async () => {

@@ -12,7 +12,7 @@ test('when a closed session is older than the retention period, then it goes wit
   // About 2.6 s of retention, checked every second.
   const target = await startService(testConfig({ RETENTION_DAYS: '0.00003', RETENTION_INTERVAL_SECONDS: '1' }));
   const db = await openCollections(target.config);
-  const redis = new Redis(target.config.REDIS_URL);
+  const redis = new Redis(target.config.REDIS_URL as string);
   try {
     const closed = await createAppointment(target);
     const open = await createAppointment(target);

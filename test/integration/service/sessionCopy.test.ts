@@ -12,7 +12,7 @@ let redis: Redis;
 beforeEach(async () => {
   target = await startService(testConfig());
   appointment = await createAppointment(target);
-  redis = new Redis(target.config.REDIS_URL);
+  redis = new Redis(target.config.REDIS_URL as string);
 });
 
 afterEach(async () => {

@@ -20,7 +20,7 @@ describeSessionStore('the MongoDB store', async () => {
 });
 
 describeSessionStore('the MongoDB store with its Redis copy', async () => {
-  const copy = new RedisSessionCopy({ redisUrl: process.env.REDIS_URL as string, prefix: uniqueName('conf-copy'), ttlSeconds: 600 });
+  const copy = new RedisSessionCopy({ redis: { kind: 'server', url: process.env.REDIS_URL as string }, prefix: uniqueName('conf-copy'), ttlSeconds: 600 });
   await copy.connect();
   const store = new CopiedSessionStore(await MongoSessionStore.connect(await freshDatabase()), copy);
   return { store, dispose: () => store.close() };

@@ -45,6 +45,7 @@ test('when only the required variables are set, then every option has its docume
     SESSION_REJOIN_GRACE_SECONDS: 600,
     NO_SHOW_AFTER_SECONDS: 1800,
     RECONCILE_INTERVAL_SECONDS: 30,
+    REDIS_SENTINELS: [],
     RETENTION_DAYS: 0,
     RETENTION_INTERVAL_SECONDS: 3600,
     JOB_ATTEMPTS: 10,

@@ -1,0 +1,86 @@
+// Every Redis connection of the service is described here, from one statement of where Redis
+// is: one server (REDIS_URL) or the primary that Sentinel names (REDIS_SENTINELS and
+// REDIS_SENTINEL_NAME). Two kinds of connection: the ones that serve HTTP handlers fail fast
+// (-> 503, LiveKit retries) and the worker's, which wait for Redis to come back.
+//
+// During a failover the old primary refuses writes (`READONLY`) until it is told it is a replica,
+// and a killed primary stops answering: both connections leave it and ask Sentinel again
+// (`reconnectOnError`, `failoverDetector`), the worker's resending what failed, the handlers'
+// failing the command so the caller answers 503.
+import Redis, { type RedisOptions } from 'ioredis';
+
+/** Where Redis is. */
+export type RedisTarget =
+  | { kind: 'server'; url: string }
+  | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; name: string; password?: string };
+
+/** The connection options BullMQ and ioredis take: ioredis options, plus `url` for one server. */
+export type RedisConnectionOptions = RedisOptions & { url?: string };
+
+/** Reconnect quickly after a Redis restart or a failover: at most 2 s between tries. */
+export const reconnectSoon = (times: number): number => Math.min(times * 200, 2000);
+
+const READONLY = /^READONLY/;
+
+function whereOf(target: RedisTarget): RedisConnectionOptions {
+  if (target.kind === 'server') return { url: target.url };
+  return {
+    sentinels: target.sentinels,
+    name: target.name,
+    ...(target.password === undefined ? {} : { password: target.password }),
+    // Leave the old primary as soon as Sentinel announces the new one, not at the next error.
+    failoverDetector: true,
+    sentinelRetryStrategy: reconnectSoon,
+  };
+}
+
+/**
+ * For connections that serve HTTP handlers (the queue's producer side, the session copy, the
+ * locks, the outbox): with Redis away or changing primary, commands fail at once instead of
+ * queueing in memory while the request hangs; reconnects come back within 2 s.
+ */
+export function failFastOptions(target: RedisTarget): RedisConnectionOptions {
+  return {
+    ...whereOf(target),
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+    retryStrategy: reconnectSoon,
+    // Reconnect (to the new primary) but fail this command: its caller answers 503.
+    reconnectOnError: (error) => (READONLY.test(error.message) ? 1 : false),
+  };
+}
+
+/** For BullMQ workers: they wait for Redis (BullMQ sets `maxRetriesPerRequest: null` itself). */
+export function waitingOptions(target: RedisTarget): RedisConnectionOptions {
+  return {
+    ...whereOf(target),
+    retryStrategy: reconnectSoon,
+    // Reconnect to the new primary and send the refused command again.
+    reconnectOnError: (error) => (READONLY.test(error.message) ? 2 : false),
+  };
+}
+
+/** An ioredis client, not yet connected (`lazyConnect`), whose connection errors surface on its commands. */
+export function failFastRedis(target: RedisTarget): Redis {
+  const { url, ...options } = failFastOptions(target);
+  const settings = { ...options, lazyConnect: true };
+  const redis = url ? new Redis(url, settings) : new Redis(settings);
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+/** `host:port,host:port` (REDIS_SENTINELS) as Sentinel addresses; throws on a malformed entry. */
+export function parseSentinels(list: string): { host: string; port: number }[] {
+  return list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
+    .map((entry) => {
+      const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(entry);
+      const port = Number(match?.[2]);
+      if (!match || port < 1 || port > 65535) throw new Error(`not host:port: ${entry}`);
+      return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
+    });
+}
