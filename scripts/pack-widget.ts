@@ -73,6 +73,7 @@ export async function packWidget(options: { tarball?: boolean } = {}): Promise<{
   fs.writeFileSync(path.join(PACKAGE_DIR, 'react.d.ts'), REACT_TYPES);
   fs.writeFileSync(path.join(PACKAGE_DIR, 'react.js'), 'export {};\n');
   fs.writeFileSync(path.join(PACKAGE_DIR, 'script.d.ts'), SCRIPT_TYPES);
+  fs.copyFileSync(path.join(root, 'widget', 'README.md'), path.join(PACKAGE_DIR, 'README.md'));
   const own = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
   const manifest = {
     name: PACKAGE_NAME,
