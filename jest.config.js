@@ -27,6 +27,7 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/support/rtcClientLogs.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2eRetry.ts'],
       globalSetup: '<rootDir>/test/support/e2eGlobalSetup.ts',
       globalTeardown: '<rootDir>/test/support/e2eGlobalTeardown.ts',
     },
