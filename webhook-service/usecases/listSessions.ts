@@ -4,7 +4,7 @@
 // can leave a page short: the cursor then points past everything examined, and a bounded scan
 // per page keeps one request cheap.
 import type { LifecycleRules, SessionStatus } from '../../plugin';
-import { ServiceError } from '../errors';
+import { decodeCursor, encodeCursor } from './pageCursor';
 import type { SessionStore } from './ports/SessionStore';
 import { loadSession } from './sessionState';
 import { sessionView, type SessionView } from './sessionView';
@@ -35,17 +35,11 @@ interface Position {
   id: string;
 }
 
-const encodeCursor = ({ createdAt, id }: Position): string => Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+const cursorOf = ({ createdAt, id }: Position): string => encodeCursor({ at: createdAt, id });
 
-function decodeCursor(cursor: string): Position {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const at = new Date(createdAt);
-    if (typeof id !== 'string' || Number.isNaN(at.getTime())) throw new Error('bad cursor');
-    return { createdAt: at, id };
-  } catch (error) {
-    throw new ServiceError('invalid_request', 'cursor: not a cursor this API gave', { cause: error });
-  }
+function positionOf(cursor: string): Position {
+  const { at, id } = decodeCursor(cursor);
+  return { createdAt: at, id };
 }
 
 /** The page holding the session of one appointment id, if it exists and passes the other filters. */
@@ -60,7 +54,7 @@ async function byExternalId(deps: { store: SessionStore; rules: LifecycleRules }
 
 export async function listSessions(deps: { store: SessionStore; rules: LifecycleRules }, query: SessionListQuery): Promise<SessionPage> {
   if (query.externalId !== null) return byExternalId(deps, query, query.externalId);
-  let after = query.cursor ? decodeCursor(query.cursor) : null;
+  let after = query.cursor ? positionOf(query.cursor) : null;
   const sessions: SessionView[] = [];
   for (let scanned = 0; scanned < query.limit * SCAN_PAGES; ) {
     const batch = await deps.store.listSessions({ from: query.from, to: query.to, after, limit: query.limit });
@@ -69,11 +63,11 @@ export async function listSessions(deps: { store: SessionStore; rules: Lifecycle
       after = { createdAt: session.createdAt, id: session.id };
       const view = sessionView(await loadSession(deps.store, session.id, deps.rules));
       if (query.status === null || view.status === query.status) sessions.push(view);
-      if (sessions.length === query.limit) return { sessions, nextCursor: encodeCursor(after) };
+      if (sessions.length === query.limit) return { sessions, nextCursor: cursorOf(after) };
     }
     if (batch.length < query.limit) return { sessions, nextCursor: null };
   }
-  return { sessions, nextCursor: after ? encodeCursor(after) : null };
+  return { sessions, nextCursor: after ? cursorOf(after) : null };
 }
 
 const CSV_COLUMNS = ['sessionId', 'roomName', 'status', 'role', 'identity', 'joinedAt', 'leftAt', 'lateSeconds'] as const;

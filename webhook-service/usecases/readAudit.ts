@@ -2,7 +2,8 @@
 // position of the page's last entry (its time and id), so entries written while someone pages
 // (always newer) neither repeat nor shift the pages that follow.
 import { ServiceError } from '../errors';
-import type { AuditEntry, AuditPosition, AuditTrail } from './ports/AuditTrail';
+import { decodeCursor, encodeCursor } from './pageCursor';
+import type { AuditEntry, AuditTrail } from './ports/AuditTrail';
 import type { SessionStore } from './ports/SessionStore';
 
 export interface AuditPage {
@@ -10,18 +11,6 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-const encodeCursor = ({ at, id }: AuditPosition): string => Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
-
-function decodeCursor(cursor: string): AuditPosition {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
-    return { at: date, id };
-  } catch (error) {
-    throw new ServiceError('invalid_request', 'cursor: not a cursor this API gave', { cause: error });
-  }
-}
 
 export async function readAudit(deps: { store: SessionStore; audit: AuditTrail }, sessionId: string, query: { limit: number; cursor: string | null }): Promise<AuditPage> {
   const before = query.cursor ? decodeCursor(query.cursor) : null;
