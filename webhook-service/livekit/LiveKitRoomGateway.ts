@@ -2,8 +2,8 @@
 // into the service's codes: 404/not_found -> the room is gone; network errors, timeouts, 429 and
 // 5xx -> livekit_unavailable (retry); any other 4xx -> livekit_rejected (permanent).
 // LiveKit v1.13.5 answers SendData to a room that does not exist with 503 `unavailable` ("no
-// response from servers"), not 404, so a 503 from sendData is checked against listRooms: a room
-// that is gone must not be retried for minutes.
+// response from servers"), not 404, and only after about 3 s: sendData asks listRooms at the same
+// time, so a room that is gone is known at once and never retried for minutes.
 import { DataPacket_Kind, ParticipantInfo_State, RoomServiceClient, ServerError } from 'livekit-server-sdk';
 import { ServiceError } from '../errors';
 import type { ParticipantPermission, ParticipantSummary, RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../usecases/ports/RoomGateway';
@@ -39,16 +39,30 @@ export class LiveKitRoomGateway implements RoomGateway {
   }
 
   async sendData(room: string, data: Uint8Array, options: SendDataOptions): Promise<RoomCallResult> {
+    // LiveKit holds a send to a missing room until its internal RPC times out (about 3 s here);
+    // asking whether the room exists at the same time answers that case at once and costs the
+    // happy path nothing (the two calls run together).
+    const sent = this.roomCall('sendData', () =>
+      this.client.sendData(room, data, DataPacket_Kind.RELIABLE, {
+        topic: options.topic,
+        ...(options.destinationIdentities ? { destinationIdentities: options.destinationIdentities } : {}),
+      }),
+    );
+    const listed = this.listRooms([room]).then(
+      (rooms) => (rooms.length === 0 ? ('room_not_found' as const) : ('exists' as const)),
+      () => 'unknown' as const,
+    );
+    const first = await Promise.race([sent.then(() => 'sent' as const, () => 'sent' as const), listed]);
+    if (first === 'room_not_found') {
+      // The send still running is given up: nobody is in a room that does not exist.
+      sent.catch(() => undefined);
+      return 'room_not_found';
+    }
     try {
-      return await this.roomCall('sendData', () =>
-        this.client.sendData(room, data, DataPacket_Kind.RELIABLE, {
-          topic: options.topic,
-          ...(options.destinationIdentities ? { destinationIdentities: options.destinationIdentities } : {}),
-        }),
-      );
+      return await sent;
     } catch (error) {
       const cause = (error as { cause?: unknown }).cause;
-      if (cause instanceof ServerError && cause.status === 503 && (await this.listRooms([room])).length === 0) return 'room_not_found';
+      if (cause instanceof ServerError && cause.status === 503 && (await listed) === 'room_not_found') return 'room_not_found';
       throw error;
     }
   }
