@@ -1,11 +1,11 @@
 // The clinic API (/v1): validates bodies with zod, calls a use case, answers JSON. Nothing else.
 import { Router, json, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { isServiceError, ServiceError } from '../errors';
-import { newAuditId } from '../ids';
-import type { AuditAction, AuditEntry, AuditTrail } from '../usecases/ports/AuditTrail';
+import { ServiceError } from '../errors';
+import { auditClinicCall, type CallDone } from '../usecases/auditCalls';
+import type { AuditAction, AuditTrail } from '../usecases/ports/AuditTrail';
 import type { ClinicDeliveries } from '../usecases/ports/ClinicDeliveries';
-import { ERROR_STATUS } from './errorStatus';
+import { answeredAudit, answerOf } from './auditAnswers';
 import { closeSession, type CloseSessionDeps } from '../usecases/closeSession';
 import { createSession, type CreateSessionDeps } from '../usecases/createSession';
 import { getSession } from '../usecases/getSession';
@@ -50,35 +50,19 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   });
   router.use(json({ limit: '16kb' }));
 
-  /**
-   * Runs an audited call: the entry is written before the answer goes out, so a token is never
-   * handed out unrecorded (an audit that cannot be written answers 503 instead); a refused call is
-   * recorded with its code, as far as the audit can be written.
-   */
+  const auditDeps = { ...deps, calls: answeredAudit(deps.audit) };
+  /** An audited call (usecases/auditCalls.ts), answered with the status its outcome maps to. */
   const audited =
-    (action: AuditAction, run: (req: Request) => Promise<{ status: number; body: { id?: string } | object; sessionId: string | null }>): RequestHandler =>
+    (action: AuditAction, run: (req: Request) => Promise<CallDone<object>>): RequestHandler =>
     async (req, res) => {
-      const entry = (sessionId: string | null, status: number, code: string | null): AuditEntry => ({
-        id: newAuditId(),
-        keyName: String(res.locals.clinicKey),
+      const call = {
         action,
-        sessionId,
+        keyName: String(res.locals.clinicKey),
+        sessionId: typeof req.params.id === 'string' ? req.params.id : null,
         identity: action === 'token.mint' && typeof req.body?.identity === 'string' ? req.body.identity : null,
-        at: new Date(deps.clock.now()),
-        outcome: { status, code },
-      });
-      let answer: Awaited<ReturnType<typeof run>>;
-      try {
-        answer = await run(req);
-      } catch (error) {
-        const code = isServiceError(error) ? error.code : 'internal';
-        await deps.audit.record(entry(typeof req.params.id === 'string' ? req.params.id : null, ERROR_STATUS[code], code)).catch((failure: unknown) => {
-          deps.logger.error({ err: failure, action }, 'audit entry of a refused call not written');
-        });
-        throw error;
-      }
-      await deps.audit.record(entry(answer.sessionId, answer.status, null));
-      res.status(answer.status).json(answer.body);
+      };
+      const done = await auditClinicCall(auditDeps, call, () => run(req));
+      res.status(answerOf({ result: done.result }).status).json(done.value);
     };
 
   router.post(
@@ -94,7 +78,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
         scheduledStart: body.scheduledStart ? new Date(body.scheduledStart) : null,
         externalId: body.externalId ?? null,
       });
-      return { status: created ? 201 : 200, body: session, sessionId: session.id };
+      return { result: created ? 'created' : 'done', value: session, sessionId: session.id };
     }),
   );
 
@@ -143,15 +127,15 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
       const { identity: who } = parse(TokenBody, req.body);
       const { token, url, role } = await mintJoinToken(deps, req.params.id as string, who);
       const endUrl = role === 'counselor' && deps.participantEndUrl ? { endUrl: deps.participantEndUrl } : {};
-      return { status: 200, body: { token, url, ...endUrl }, sessionId: req.params.id as string };
+      return { result: 'done', value: { token, url, ...endUrl }, sessionId: req.params.id as string };
     }),
   );
 
   router.post(
     '/sessions/:id/end',
     audited('session.end', async (req) => ({
-      status: 200,
-      body: sessionView(await closeSession(deps, req.params.id as string, { kind: 'end_requested', at: deps.clock.now() })),
+      result: 'done',
+      value: sessionView(await closeSession(deps, req.params.id as string, { kind: 'end_requested', at: deps.clock.now() })),
       sessionId: req.params.id as string,
     })),
   );
@@ -159,8 +143,8 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   router.post(
     '/sessions/:id/cancel',
     audited('session.cancel', async (req) => ({
-      status: 200,
-      body: sessionView(await closeSession(deps, req.params.id as string, { kind: 'cancel_requested', at: deps.clock.now() })),
+      result: 'done',
+      value: sessionView(await closeSession(deps, req.params.id as string, { kind: 'cancel_requested', at: deps.clock.now() })),
       sessionId: req.params.id as string,
     })),
   );

@@ -1,6 +1,7 @@
 // The port of the access audit: who (which API key) did what to which session, when, and how it
 // ended. Counseling records must show who minted access to which session (HIPAA/FERPA-style),
 // and what the service inferred rather than heard (a reconciliation pass's repairs, with its evidence).
+import type { ServiceErrorCode } from '../../errors';
 
 export type AuditAction = 'session.create' | 'session.end' | 'session.cancel' | 'token.mint' | 'presence.reconciled';
 
@@ -14,10 +15,25 @@ export interface AuditEntry {
   /** For token mints: whose token. */
   identity: string | null;
   at: Date;
-  /** The HTTP status answered, and the error code when it was an error. */
+  /**
+   * The answer the call got, as the clinic API reports it: its HTTP status, and the error code
+   * when it was an error. Written by the HTTP layer from a `CallOutcome` (http/auditAnswers.ts).
+   */
   outcome: { status: number; code: string | null };
   /** For `presence.reconciled`: what was recorded and the listing it was inferred from (JSON). */
   detail?: string | null;
+}
+
+/** How an audited call ended, in the clinic's words: done (`created`: a create that made a new session), or refused with its error's code. */
+export type CallOutcome = { result: 'created' | 'done' } | { result: 'refused'; code: ServiceErrorCode };
+
+/** An audited call's entry as the use case writes it: its outcome in the clinic's words. */
+export type CallEntry = Omit<AuditEntry, 'outcome' | 'detail'> & { outcome: CallOutcome };
+
+/** Where the audit of calls is written (the HTTP layer records each with the answer it gave). */
+export interface CallAudit {
+  /** Durable once resolved; throws ServiceError `store_unavailable`. */
+  record(entry: CallEntry): Promise<void>;
 }
 
 export interface AuditTrail {
