@@ -83,7 +83,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   const queue = createLifecycleQueue(redis, config.BULLMQ_PREFIX);
   queue.on('error', (error) => logger.warn({ err: error }, 'lifecycle queue error'));
   metrics.setQueueDepthSource(() => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));
-  metrics.setOpenSessionsSource(async () => readReconcileSummary(await queue.client, config.BULLMQ_PREFIX));
+  metrics.setOpenSessionsSource(async () => readReconcileSummary(await queue.getBackend().client, config.BULLMQ_PREFIX));
   const jobs = bullLifecycleJobs(queue, clock, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
   const rules = lifecycleRulesOf(config);
   const outbox =
@@ -160,7 +160,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   if (worker) {
     // Kept for a few passes (at least 5 minutes), so a summary nobody refreshes goes away.
     const keepMs = Math.max(5 * config.RECONCILE_INTERVAL_SECONDS * 1000, 300_000);
-    observeReconciliation(worker, { metrics, redis: await queue.client, prefix: config.BULLMQ_PREFIX, now: () => clock.now(), keepMs, logger });
+    observeReconciliation(worker, { metrics, redis: await queue.getBackend().client, prefix: config.BULLMQ_PREFIX, now: () => clock.now(), keepMs, logger });
     await scheduleReconciliation(queue, schedules.reconcileEveryMs);
     await scheduleRetention(queue, schedules.retentionEveryMs);
     // The schedulers live in Redis only: each worker checks for them at half the interval, so a
@@ -183,7 +183,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
     metricsAccess: config.METRICS_TOKEN !== undefined ? { kind: 'token', token: config.METRICS_TOKEN } : config.METRICS_PORT !== undefined ? { kind: 'none' } : { kind: 'open' },
     readiness: {
       mongodb: () => store.ping(),
-      redis: async () => (await queue.client).info(),
+      redis: async () => (await queue.getBackend().client).info(),
       // The intake and the clinic API work without LiveKit; only the worker calls it.
       ...(roles.worker ? { livekit: () => rooms.listRooms(['autostart-readiness-probe']) } : {}),
     },
