@@ -22,12 +22,11 @@ const byJoinThenLeave = (a: PresenceInterval, b: PresenceInterval): number =>
   a.joinedAt - b.joinedAt || (a.leftAt ?? Number.MAX_SAFE_INTEGER) - (b.leftAt ?? Number.MAX_SAFE_INTEGER);
 
 /**
- * The appointment's student and counselor always first, then everyone else by identity.
- * Aborted connections add no interval. An identity the appointment does not name takes the role
- * of its earliest sid.
+ * Everyone the appointment names, whether they came or not, in its order (the student and the
+ * counselor of the pair first), then everyone else by identity. Aborted connections add no
+ * interval. An identity the appointment does not name takes the role of its earliest sid.
  */
 export function attendance(state: SessionState): Attendance[] {
-  const { studentIdentity, counselorIdentity } = state.appointment;
   const byIdentity = new Map<string, Attendance & { roleSince: number }>();
   const entryFor = (identity: string, role: Role, since: number) => {
     const existing = byIdentity.get(identity);
@@ -39,15 +38,14 @@ export function attendance(state: SessionState): Attendance[] {
     byIdentity.set(identity, created);
     return created;
   };
-  entryFor(studentIdentity, 'student', -Infinity);
-  entryFor(counselorIdentity, 'counselor', -Infinity);
+  for (const person of state.roster.people) entryFor(person.identity, person.role, -Infinity);
   for (const presence of Object.values(state.presences)) {
     const entry = entryFor(presence.identity, presence.role, presence.joinedAt ?? presence.leftAt ?? Infinity);
     if (presence.outcome === 'connected') entry.connected = true;
     const interval = intervalOf(presence);
     if (interval) entry.intervals.push(interval);
   }
-  const named = [studentIdentity, counselorIdentity];
+  const named = state.roster.people.map((person) => person.identity);
   const others = [...byIdentity.keys()].filter((identity) => !named.includes(identity)).sort();
   return [...new Set([...named, ...others])].map((identity) => {
     const { roleSince: _ignored, ...entry } = byIdentity.get(identity) as Attendance & { roleSince: number };

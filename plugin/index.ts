@@ -1,4 +1,4 @@
-// The plugin's public API: the session rules, the LiveKit event decoder, roles, and the
+// The plugin's public API: the session rules, the LiveKit event decoder, the appointment's people and roles, and the
 // protocol shared with the widget. Anything not listed here is internal.
 
 export { decodeWebhookEvent } from './events';
@@ -14,8 +14,12 @@ export type {
 
 export { ROLE_ATTRIBUTE, roleOf } from './roles';
 export type { Appointment, Role, RolePolicy } from './roles';
+export { MAX_GROUP_STUDENTS, MAX_PARTICIPANTS, PARTICIPANT_ROLES, checkAppointment, isRequired, requiredByDefault } from './participants';
+export type { AppointmentCheck, AppointmentParticipant, AppointmentProblem, GroupStart, ParticipantRole } from './participants';
+export { rosterOf, seatOf } from './roster';
+export type { Requirement, Roster, RosterEntry } from './roster';
 
-export { DEFAULT_LIFECYCLE, decide, newSession, pendingTimers, replay, withRecordedDecisions } from './session';
+export { DEFAULT_LIFECYCLE, decide, holdersConnected, newSession, pendingTimers, replay, withRecordedDecisions } from './session';
 export type {
   ClinicCommand,
   ClosedStatus,

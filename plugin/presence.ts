@@ -118,14 +118,3 @@ export function intervalOf(presence: Presence): PresenceInterval | null {
   if (presence.outcome === 'aborted' || presence.joinedAt === null) return null;
   return { joinedAt: presence.joinedAt, leftAt: presence.leftAt === null ? null : Math.max(presence.leftAt, presence.joinedAt) };
 }
-
-/**
- * The first moment both spans were connected, or null. Intervals are closed ([joinedAt, leftAt]):
- * a leave is taken at the end of its stamped second, so someone joining in that very instant
- * did meet the one leaving.
- */
-export function overlapStart(a: PresenceInterval, b: PresenceInterval): number | null {
-  const from = Math.max(a.joinedAt, b.joinedAt);
-  const until = Math.min(a.leftAt ?? Infinity, b.leftAt ?? Infinity);
-  return from <= until ? from : null;
-}

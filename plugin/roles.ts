@@ -1,15 +1,14 @@
-// Who counts as the student and who as the counselor of an appointment. The appointment's
-// identities decide; a role attribute in the token only helps for identities the appointment
-// does not name (a substitute counselor), and only when we chose to trust our own tokens.
+// Who is who in an appointment. The appointment's identities decide; a role attribute in the
+// token only helps for identities the appointment does not name (a substitute counselor), and
+// only when we chose to trust our own tokens.
 
 import type { EventParticipant } from './events';
+import type { Appointment, ParticipantRole } from './participants';
 
-export type Role = 'student' | 'counselor' | 'guest';
+export type { Appointment } from './participants';
 
-export interface Appointment {
-  studentIdentity: string;
-  counselorIdentity: string;
-}
+/** A participant's role in the session: one the appointment gives, or `guest` for anyone it does not name. */
+export type Role = ParticipantRole | 'guest';
 
 /** Token attribute carrying the role we minted the token for. */
 export const ROLE_ATTRIBUTE = 'autostart.role';
@@ -25,12 +24,14 @@ export interface RolePolicy {
 
 /**
  * The participant's role in this appointment. An identity the appointment names keeps that role
- * whatever its attributes say, so nobody can claim the other side's seat; when both seats name
+ * whatever its attributes say (and an attribute can only claim student or counselor), so nobody can claim the other side's seat; when both seats name
  * the same identity it is the student, and one person alone can never complete the pair.
  */
 export function roleOf(appointment: Appointment, participant: EventParticipant, policy: RolePolicy = {}): Role {
   if (participant.identity === appointment.studentIdentity) return 'student';
   if (participant.identity === appointment.counselorIdentity) return 'counselor';
+  const listed = appointment.participants?.find((entry) => entry.identity === participant.identity);
+  if (listed) return listed.role;
   if (policy.trustRoleAttribute !== true) return 'guest';
   const claimed = participant.attributes[ROLE_ATTRIBUTE];
   return claimed === 'student' || claimed === 'counselor' ? claimed : 'guest';

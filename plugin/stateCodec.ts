@@ -7,7 +7,8 @@ import type { Presence } from './presence';
 import type { Role } from './roles';
 import type { SessionState } from './session';
 
-const ROLES: readonly Role[] = ['student', 'counselor', 'guest'];
+// Appended only: a row's role is its index here.
+const ROLES: readonly Role[] = ['student', 'counselor', 'guest', 'guardian', 'interpreter', 'co_counselor', 'observer'];
 const OUTCOMES: readonly Presence['outcome'][] = ['connected', 'left', 'aborted'];
 
 /** sid, identity index, role index, joinedAt, closedAt, seenAt, outcome index, then inferred absences if any */
@@ -21,7 +22,7 @@ interface Encoded {
   state: Omit<SessionState, 'presences' | 'seats'>;
   identities: string[];
   rows: Row[];
-  seats: { student: number[]; counselor: number[] };
+  seats: Record<string, number[]>;
 }
 
 export function encodeState(state: SessionState): string {
@@ -40,7 +41,9 @@ export function encodeState(state: SessionState): string {
     rows.push([presence.sid, identity, ROLES.indexOf(presence.role), presence.joinedAt, presence.closedAt, presence.seenAt, OUTCOMES.indexOf(presence.outcome), ...presence.absences]);
   }
   const seatRows = (sids: readonly string[]) => sids.map((sid) => rowOf.get(sid) as number);
-  const encoded: Encoded = { v: VERSION, state: rest, identities, rows, seats: { student: seatRows(seats.student), counselor: seatRows(seats.counselor) } };
+  const seatsAsRows: Record<string, number[]> = {};
+  for (const [seat, sids] of Object.entries(seats)) seatsAsRows[seat] = seatRows(sids);
+  const encoded: Encoded = { v: VERSION, state: rest, identities, rows, seats: seatsAsRows };
   return JSON.stringify(encoded);
 }
 
@@ -53,6 +56,8 @@ export function decodeState(text: string): SessionState | null {
     return null;
   }
   if (encoded?.v !== VERSION || !Array.isArray(encoded.rows) || !Array.isArray(encoded.identities)) return null;
+  // Written before the roster was part of the state: rebuilt from the events instead.
+  if (typeof encoded.state?.roster !== 'object' || encoded.state.roster === null) return null;
   const presences: Record<string, Presence> = {};
   for (const [sid, identity, role, joinedAt, closedAt, seenAt, outcome, ...absences] of encoded.rows) {
     const standing = absences.filter((at) => seenAt === null || at > seenAt);
@@ -69,5 +74,7 @@ export function decodeState(text: string): SessionState | null {
     };
   }
   const sidsOf = (rows: number[]) => rows.map((row) => (encoded.rows[row] as Row)[0]);
-  return { ...encoded.state, presences, seats: { student: sidsOf(encoded.seats.student), counselor: sidsOf(encoded.seats.counselor) } };
+  const seats: SessionState['seats'] & Record<string, string[]> = { student: [], counselor: [] };
+  for (const [seat, rows] of Object.entries(encoded.seats)) seats[seat] = sidsOf(rows);
+  return { ...encoded.state, presences, seats };
 }

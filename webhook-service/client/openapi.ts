@@ -176,7 +176,7 @@ export interface components {
         Attendance: {
             identity: string;
             /** @enum {string} */
-            role: "student" | "counselor" | "guest";
+            role: "student" | "counselor" | "guardian" | "interpreter" | "co_counselor" | "observer" | "guest";
             connected: boolean;
             firstJoinedAt: string | null;
             /** @description first join minus scheduledStart, in whole seconds (negative: early) */

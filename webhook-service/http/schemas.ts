@@ -2,6 +2,7 @@
 // OpenAPI document (openapi.ts) is generated from them, so the API and its description cannot
 // drift apart. Each named schema is registered under its OpenAPI component name.
 import { z } from 'zod';
+import { PARTICIPANT_ROLES } from '../../plugin';
 import type { SessionView } from '../usecases/sessionView';
 
 /** The named schemas of the API, by component name. */
@@ -54,7 +55,7 @@ const Interval = z.object({ joinedAt: instant, leftAt: instant.nullable() });
 const Participant = z
   .object({
     identity: z.string(),
-    role: z.enum(['student', 'counselor', 'guest']),
+    role: z.enum([...PARTICIPANT_ROLES, 'guest']),
     connected: z.boolean(),
     firstJoinedAt: instant.nullable(),
     lateSeconds: z.number().int().nullable().describe('first join minus scheduledStart, in whole seconds (negative: early)'),
