@@ -25,28 +25,18 @@ import { ROLE_ATTRIBUTE } from '../plugin/roles';
 import { AudioLevel } from './audioLevel';
 import { WaitingRoomError } from './errors';
 import { LocalMedia, type MediaKind, type MediaStatus } from './localMedia';
-import { rejoinDelay } from './rejoin';
-import { advance, initialView, type DisconnectCause, type Notice, type SessionInput, type WidgetState } from './sessionState';
+import { followParty, initialParty, NOBODY, partyEntersCall, SETTLE_MS, type OtherParty, type PartySighting, type PartyState } from './otherParty';
+import { rejoinDelay, rejoinsAfter } from './rejoin';
+import { advance, initialView, shownPhase, type DisconnectCause, type Notice, type SessionInput, type WidgetState } from './sessionState';
 import type { ConnectionDetails, TokenSource } from './tokenSource';
 
 export type { DeviceStatus, MediaKind, MediaStatus } from './localMedia';
+export type { OtherParty } from './otherParty';
 
 export interface RemoteTrackChange {
   track: RemoteTrack;
   participantIdentity: string;
   added: boolean;
-}
-
-/** The other person in the call, as this page sees them. */
-export interface OtherParty {
-  /** In the room now (LiveKit lists them). */
-  present: boolean;
-  /** LiveKit reports their connection lost (no packets), or they went away after it was. */
-  dropped: boolean;
-  /** Epoch ms since when they are missing from the call (absent or dropped); null while they are there, and outside the call. */
-  awaySince: number | null;
-  microphone: boolean;
-  camera: boolean;
 }
 
 export type DeviceLists = Record<'audioinput' | 'videoinput' | 'audiooutput', MediaDeviceInfo[]>;
@@ -88,27 +78,15 @@ const DISCONNECT_CAUSES: Partial<Record<DisconnectReason, DisconnectCause>> = {
 
 type Listeners = { [K in keyof WaitingRoomControllerEvents]: Set<WaitingRoomControllerEvents[K]> };
 
-/**
- * The start can reach a page before LiveKit's word that the other party joined (the service
- * heard both first): a call this young in which they have not been seen yet is not told they are
- * missing, unless LiveKit says dropped. Once seen, their leaving is told at once.
- */
-const SETTLE_MS = 3000;
-
-const NOBODY: OtherParty = { present: false, dropped: false, awaySince: null, microphone: false, camera: false };
-
 export class WaitingRoomController {
   private view: WidgetState = initialView;
   private room: Room | null = null;
   private localMedia: LocalMedia | null = null;
   private meter: AudioLevel | null = null;
-  private party: OtherParty = NOBODY;
-  /** The other party whose media LiveKit has rated fine at least once (see updateParty). */
-  private ratedSid: string | null = null;
+  /** The other party as otherParty.ts follows them. */
+  private partyState: PartyState = initialParty;
   private inCall = false;
   private callSince = 0;
-  /** The other party has been in the room since the call showed. */
-  private partySeen = false;
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private outputDeviceId: string | undefined;
   private detach: (() => void) | null = null;
@@ -146,7 +124,7 @@ export class WaitingRoomController {
   }
 
   get otherParty(): OtherParty {
-    return this.party;
+    return this.partyState.party;
   }
 
   /** The token and, when the token answer gave one, the `endUrl` of the connection now (null for a borrowed Room). */
@@ -288,7 +266,7 @@ export class WaitingRoomController {
     this.awaitingPublish = false;
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     this.settleTimer = null;
-    this.party = NOBODY;
+    this.partyState = { ...this.partyState, party: NOBODY };
   }
 
   private onConnected(room: Room): void {
@@ -344,8 +322,7 @@ export class WaitingRoomController {
    * camera and microphone stay on meanwhile and are published again in the new connection.
    */
   private onDisconnected(cause: DisconnectCause, attempt: number): void {
-    const phase = this.view.phase === 'reconnecting' ? this.view.resumePhase : this.view.phase;
-    if (cause !== 'other' || !this.ownsRoom() || (phase !== 'waiting' && phase !== 'active')) {
+    if (!rejoinsAfter(cause, shownPhase(this.view), this.ownsRoom())) {
       this.dispatch({ type: 'disconnected', cause });
       return;
     }
@@ -403,7 +380,7 @@ export class WaitingRoomController {
     if (this.inCall || !room) return;
     this.inCall = true;
     this.callSince = this.now();
-    this.partySeen = false;
+    this.partyState = partyEntersCall(this.partyState);
     this.settleTimer = setTimeout(() => this.updateParty(), SETTLE_MS + 50);
     this.publishWhenAllowed(room);
     if (this.outputDeviceId) void room.switchActiveDevice('audiooutput', this.outputDeviceId).catch(() => undefined);
@@ -439,33 +416,28 @@ export class WaitingRoomController {
 
   /** The other party, as far as the call is concerned: the remote participant holding the other role (any remote one, for tokens without roles). */
   private updateParty(): void {
-    const room = this.room;
-    const others = room ? [...room.remoteParticipants.values()] : [];
+    const before = this.partyState.party;
+    this.partyState = followParty(this.partyState, this.sightParty(), { inCall: this.inCall, callSince: this.callSince, now: this.now() });
+    if (this.partyState.party !== before) this.emit('otherParty', this.partyState.party);
+  }
+
+  /** What the room shows of the other party now, for otherParty.ts. */
+  private sightParty(): PartySighting | null {
+    const others = this.room ? [...this.room.remoteParticipants.values()] : [];
     const other: RemoteParticipant | undefined = others.find((participant) => participant.attributes[ROLE_ATTRIBUTE] !== undefined) ?? others[0];
-    const before = this.party;
-    // LiveKit rates a participant who sends nothing (the waiting room) as lost too, and the rating
-    // lags the start: "lost" means dropped only once their media was rated fine.
-    const quality = other?.connectionQuality;
-    if (other && other.trackPublications.size > 0 && quality !== ConnectionQuality.Lost && quality !== ConnectionQuality.Unknown) this.ratedSid = other.sid;
-    const lost = other !== undefined && other.sid === this.ratedSid && quality === ConnectionQuality.Lost;
-    const fine = other !== undefined && !lost;
+    if (!other) return null;
+    const quality = other.connectionQuality;
     const live = (source: Track.Source) => {
-      const publication = other?.getTrackPublication(source);
+      const publication = other.getTrackPublication(source);
       return publication !== undefined && !publication.isMuted;
     };
-    const dropped = lost || (!fine && before.dropped);
-    if (this.inCall && other !== undefined) this.partySeen = true;
-    const settling = !this.partySeen && this.now() - this.callSince < SETTLE_MS;
-    const next: OtherParty = {
-      present: other !== undefined,
-      dropped,
-      awaySince: fine || !this.inCall || (settling && !dropped) ? null : (before.awaySince ?? this.now()),
+    return {
+      sid: other.sid,
+      ratedFine: other.trackPublications.size > 0 && quality !== ConnectionQuality.Lost && quality !== ConnectionQuality.Unknown,
+      ratedLost: quality === ConnectionQuality.Lost,
       microphone: live(Track.Source.Microphone),
       camera: live(Track.Source.Camera),
     };
-    if (JSON.stringify(next) === JSON.stringify(before)) return;
-    this.party = next;
-    this.emit('otherParty', next);
   }
 
   private showLocalVideo(): void {

@@ -43,13 +43,17 @@
 
 import { Track, type Room } from 'livekit-client';
 import { ATTRIBUTES, CREDENTIAL_ATTRIBUTES, EVENT_OPTIONS, EVENT_PREFIX, TAG_NAME } from './contract';
+import { clockReadings, clocksRun, Ticker } from './clocks';
 import { WaitingRoomController, type MediaKind, type OtherParty, type RemoteTrackChange } from './controller';
-import { WaitingRoomError } from './errors';
+import { endForEveryone, endTarget, httpSessionEnder, type SessionEnder } from './ending';
+import { isFatal, WaitingRoomError } from './errors';
 import type { LiveKitWaitingRoomEventMap, WaitingRoomEvents } from './events';
+import { MutedHint } from './mutedHint';
+import { continuityChange, continuityTextKey } from './otherParty';
 import { initialView, type Notice, type Phase, type WidgetState } from './sessionState';
 import { template } from './template';
 import { fixedTokenSource, urlTokenSource, type TokenRequestHook, type TokenSource } from './tokenSource';
-import { formatWaited, resolveTexts, type WaitingRoomTexts } from './texts';
+import { resolveTexts, type WaitingRoomTexts } from './texts';
 import { WaitingRoomView } from './view';
 
 type ParticipantRole = 'student' | 'counselor';
@@ -79,11 +83,10 @@ export class LiveKitWaitingRoomElement extends ElementBase {
   private customTokenSource: TokenSource | undefined;
   private tokenRequestHook: TokenRequestHook | undefined;
   private textOverrides: Partial<WaitingRoomTexts> | undefined;
-  private ticker: ReturnType<typeof setInterval> | null = null;
-  private levelTimer: ReturnType<typeof setInterval> | null = null;
-  /** When the local user last spoke while muted (epoch ms), for the "you are muted" hint. */
-  private spokeMutedAt = 0;
-  private mutedHintAnnounced = false;
+  private readonly ticker = new Ticker(() => this.updateClocks(), () => this.updateLevel());
+  private readonly mutedHint = new MutedHint();
+  /** Sends "End session for everyone" (ending.ts); the element itself never fetches. */
+  private readonly endSession: SessionEnder = httpSessionEnder();
   private party: OtherParty | null = null;
   private confirmingEnd = false;
   private ending = false;
@@ -307,7 +310,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     this.party = null;
     this.confirmingEnd = false;
     this.ending = false;
-    this.setTicking(false);
+    this.ticker.set(false);
   }
 
   private currentTexts(): WaitingRoomTexts {
@@ -322,32 +325,13 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     const canEnd = this.offersEnd;
     const media = this.controller && !this.borrowedRoom ? this.controller.media : null;
     this.ui?.render(view, texts, { role: this.participantRole, media, party: this.party, canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
-    const shown = view?.phase === 'reconnecting' ? view.resumePhase : view?.phase;
-    this.setTicking(shown === 'waiting' || shown === 'active');
+    this.ticker.set(clocksRun(view));
     this.updateClocks();
   }
 
-  /** One timer drives the clocks (every second) and the microphone level (ten times a second). */
-  private setTicking(on: boolean): void {
-    if (on && this.ticker === null) {
-      this.ticker = setInterval(() => this.updateClocks(), 1000);
-      this.levelTimer = setInterval(() => this.updateLevel(), 100);
-    }
-    if (!on && this.ticker !== null) {
-      clearInterval(this.ticker);
-      clearInterval(this.levelTimer ?? undefined);
-      this.ticker = null;
-      this.levelTimer = null;
-    }
-  }
-
   private updateClocks(): void {
-    const state = this.controller?.state;
-    const now = Date.now();
-    const since = state?.waitingSince;
-    const started = state?.startedAt ? Date.parse(state.startedAt) : null;
-    const away = this.party?.awaySince ?? null;
-    this.ui?.setClocks(formatWaited(since == null ? 0 : now - since), started === null ? null : now - started, away === null ? null : now - away);
+    const { waited, sessionMs, awayMs } = clockReadings(this.controller?.state, this.party?.awaySince ?? null, Date.now());
+    this.ui?.setClocks(waited, sessionMs, awayMs);
   }
 
   /** The waiting room's level meter; in the call, the hint for someone talking while muted. */
@@ -356,15 +340,10 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     if (!controller || !this.ui) return;
     const level = controller.microphoneLevel() ?? 0;
     this.ui.setLevel(controller.media.microphone === 'on' ? level : 0);
-    const mutedInCall = controller.state.phase === 'active' && controller.media.microphone === 'off';
-    const now = Date.now();
-    // About -36 dBFS RMS: speech, not room noise.
-    if (mutedInCall && level > 0.08) this.spokeMutedAt = now;
-    const hint = mutedInCall && now - this.spokeMutedAt < 4000;
-    const text = hint ? this.currentTexts().youAreMuted : null;
+    const hint = this.mutedHint.update(controller.state.phase === 'active' && controller.media.microphone === 'off', level, Date.now());
+    const text = hint.shown ? this.currentTexts().youAreMuted : null;
     this.ui.setMutedHint(text);
-    if (text !== null && !this.mutedHintAnnounced) this.ui.announce(text);
-    this.mutedHintAnnounced = hint || (mutedInCall && this.mutedHintAnnounced);
+    if (text !== null && hint.announce) this.ui.announce(text);
   }
 
   private async toggle(kind: MediaKind): Promise<void> {
@@ -379,15 +358,12 @@ export class LiveKitWaitingRoomElement extends ElementBase {
 
   /** The continuity notice shows while the call is on and the other party is away; its changes are announced. */
   private onParty(party: OtherParty): void {
-    const inCall = this.controller?.state.phase === 'active';
-    const wasShown = this.party?.awaySince != null && inCall;
-    const shown = party.awaySince !== null && inCall;
-    const changedCause = shown && wasShown && this.party?.dropped !== party.dropped;
+    const change = continuityChange(this.party, party, this.controller?.state.phase === 'active');
     this.party = party;
-    if (this.ui && (shown !== wasShown || changedCause)) {
+    if (this.ui && change) {
       const texts = this.currentTexts();
       const counselor = this.participantRole === 'student';
-      this.ui.announce(shown ? this.ui.continuityText(party, this.participantRole, texts) : counselor ? texts.counselorBack : texts.studentBack);
+      this.ui.announce(change === 'away' ? texts[continuityTextKey(party, this.participantRole)] : counselor ? texts.counselorBack : texts.studentBack);
     }
     this.refresh();
   }
@@ -399,28 +375,17 @@ export class LiveKitWaitingRoomElement extends ElementBase {
       this.refresh();
       return;
     }
-    const sessionId = this.controller?.state.sessionId ?? null;
     const credentials = this.controller?.credentials ?? null;
-    // The service's own endpoint from the token answer wins over the page's end-url: the page
-    // cannot point the button elsewhere. Either way the join token is the bearer credential.
-    const endUrl = credentials?.endUrl ?? this.getAttribute('end-url');
+    const endUrl = this.getAttribute('end-url');
     this.ending = true;
     this.refresh();
     // The host's own end call, handed over with waitUntil(promise): a failure resets the button.
     const hostCalls: Promise<unknown>[] = [];
-    const proceed = this.fire('end-requested', { sessionId, waitUntil: (promise) => void hostCalls.push(Promise.resolve(promise)) });
+    const proceed = this.fire('end-requested', { sessionId: this.controller?.state.sessionId ?? null, waitUntil: (promise) => void hostCalls.push(Promise.resolve(promise)) });
     try {
-      await Promise.all(hostCalls);
-      if (proceed && endUrl) {
-        const headers: Record<string, string> = { accept: 'application/json' };
-        if (credentials) headers.authorization = `Bearer ${credentials.token}`;
-        // The service's endpoint takes the bearer alone; the host's end-url may want its cookie too.
-        const response = await fetch(new URL(endUrl, document.baseURI).href, { method: 'POST', headers, credentials: credentials?.endUrl ? 'omit' : 'same-origin' });
-        if (!response.ok) throw new WaitingRoomError('end-failed', `The end-url answered HTTP ${response.status}.`);
-      }
+      await endForEveryone({ hostCalls, proceed, target: () => endTarget(credentials, endUrl, document.baseURI) }, this.endSession);
     } catch (cause) {
-      const error = cause instanceof WaitingRoomError ? cause : new WaitingRoomError('end-failed', 'The session could not be ended.', { cause });
-      this.onError(error);
+      this.onError(cause as WaitingRoomError);
       const { endFailed } = this.currentTexts();
       this.ui?.announce(endFailed);
       this.ui?.showSystemMessage(endFailed);
@@ -474,7 +439,6 @@ export class LiveKitWaitingRoomElement extends ElementBase {
   }
 
   private onError(error: WaitingRoomError): void {
-    const fatal = !['media-denied', 'media-unavailable', 'end-failed'].includes(error.code);
-    this.fire('error', { code: error.code, message: error.message, fatal });
+    this.fire('error', { code: error.code, message: error.message, fatal: isFatal(error.code) });
   }
 }

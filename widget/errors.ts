@@ -35,3 +35,11 @@ export class WaitingRoomError extends Error {
     return new WaitingRoomError('token-fetch-failed', `Could not fetch a session token (${what}).`, { cause });
   }
 }
+
+/** Problems the call survives: a camera or microphone that could not start, an end request refused. */
+const SURVIVABLE: readonly WaitingRoomErrorCode[] = ['media-denied', 'media-unavailable', 'end-failed'];
+
+/** Whether an error stops the widget (the `error` event's `fatal`): everything but what the call survives. */
+export function isFatal(code: WaitingRoomErrorCode): boolean {
+  return !SURVIVABLE.includes(code);
+}

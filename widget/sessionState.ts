@@ -62,6 +62,12 @@ export interface WidgetState {
   otherSessionIgnored: number;
 }
 
+/** The phase the page shows: while reconnecting, the one it will return to. */
+export function shownPhase(view: WidgetState | null | undefined): Phase | null {
+  if (!view) return null;
+  return view.phase === 'reconnecting' ? view.resumePhase : view.phase;
+}
+
 export type SessionInput =
   | { type: 'connect'; now: number }
   /** `ownSessionId`: the join token's SESSION_ATTRIBUTE, when it has one. */

@@ -4,7 +4,8 @@
 // it what to show.
 
 import type { LocalVideoTrack, RemoteTrack } from 'livekit-client';
-import type { DeviceLists, MediaKind, MediaStatus, OtherParty } from './controller';
+import type { DeviceLists, MediaKind, MediaStatus } from './controller';
+import { continuityTextKey, type OtherParty } from './otherParty';
 import type { EndReason, WidgetState } from './sessionState';
 import { styles } from './styles';
 import { formatElapsed, type WaitingRoomTexts } from './texts';
@@ -175,17 +176,11 @@ export class WaitingRoomView {
   private renderParty(texts: WaitingRoomTexts, { party, role }: Extras, inCall: boolean): void {
     const away = inCall && party !== null && party.awaySince !== null;
     this.ref('continuity').hidden = !away;
-    if (away) this.text('continuity-text', this.continuityText(party, role, texts));
+    if (away) this.text('continuity-text', texts[continuityTextKey(party, role)]);
     const status = [party?.microphone === false && party.present ? texts.remoteMuted : '', party?.camera === false && party.present ? texts.remoteCameraOff : '']
       .filter(Boolean)
       .join(' · ');
     this.text('remote-status', status).hidden = !inCall || away || status === '';
-  }
-
-  continuityText(party: OtherParty, role: Role, texts: WaitingRoomTexts): string {
-    const counselor = role === 'student';
-    if (party.dropped) return counselor ? texts.counselorDropped : texts.studentDropped;
-    return counselor ? texts.counselorLeft : texts.studentLeft;
   }
 
   endedText(reason: EndReason, texts: WaitingRoomTexts): string {

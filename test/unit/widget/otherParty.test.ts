@@ -1,0 +1,106 @@
+// The other party's state, as a pure rule: when the page says they left, dropped or are back,
+// with LiveKit's connection rating as its only evidence of a drop.
+
+import fc from 'fast-check';
+import { continuityChange, continuityTextKey, followParty, initialParty, NOBODY, partyEntersCall, SETTLE_MS, type OtherParty, type PartySighting, type PartyState } from '../../../widget/otherParty';
+
+const T0 = 1_767_600_000_000;
+const inCall = (now: number, callSince = T0) => ({ inCall: true, callSince, now });
+const sighting = (overrides: Partial<PartySighting> = {}): PartySighting => ({ sid: 'PA_1', ratedFine: true, ratedLost: false, microphone: true, camera: true, ...overrides });
+
+function follow(steps: [PartySighting | null, number][], from: PartyState = partyEntersCall(initialParty), callSince = T0): PartyState {
+  return steps.reduce((state, [other, now]) => followParty(state, other, inCall(now, callSince)), from);
+}
+
+describe('the other party', () => {
+  it('is there, with what they publish, while LiveKit lists them', () => {
+    const state = follow([[sighting({ microphone: false }), T0 + 100]]);
+    expect(state.party).toEqual({ present: true, dropped: false, awaySince: null, microphone: false, camera: true });
+  });
+
+  it('who left after being seen in the call is away at once, and back when listed again', () => {
+    const left = follow([[sighting(), T0 + 100], [null, T0 + 1_000]]);
+    expect(left.party).toMatchObject({ present: false, dropped: false, awaySince: T0 + 1_000 });
+    // The away clock keeps its first moment.
+    expect(followParty(left, null, inCall(T0 + 5_000)).party.awaySince).toBe(T0 + 1_000);
+    expect(followParty(left, sighting({ sid: 'PA_2' }), inCall(T0 + 6_000)).party).toMatchObject({ present: true, awaySince: null });
+  });
+
+  it('not yet listed in a young call is not said missing; after the settling time it is', () => {
+    expect(follow([[null, T0 + SETTLE_MS - 1]]).party.awaySince).toBeNull();
+    expect(follow([[null, T0 + SETTLE_MS]]).party.awaySince).toBe(T0 + SETTLE_MS);
+  });
+
+  it('rated lost counts as dropped only once LiveKit rated the same participant fine', () => {
+    // Never rated (a waiting-room participant publishes nothing): lost means nothing yet.
+    expect(follow([[sighting({ ratedFine: false, ratedLost: true }), T0 + 100]]).party.dropped).toBe(false);
+    const dropped = follow([[sighting(), T0 + 100], [sighting({ ratedFine: false, ratedLost: true }), T0 + 2_000]]);
+    expect(dropped.party).toMatchObject({ present: true, dropped: true, awaySince: T0 + 2_000 });
+    // A new sid (they joined again) was never rated: its "lost" is not a drop.
+    expect(followParty(dropped, sighting({ sid: 'PA_2', ratedFine: false, ratedLost: true }), inCall(T0 + 3_000)).party).toMatchObject({ dropped: false, awaySince: null });
+  });
+
+  it('who drops and then leaves stays "dropped" (the cause the page told) until they are back', () => {
+    const gone = follow([[sighting(), T0 + 100], [sighting({ ratedFine: false, ratedLost: true }), T0 + 2_000], [null, T0 + 20_000]]);
+    expect(gone.party).toMatchObject({ present: false, dropped: true, awaySince: T0 + 2_000 });
+    expect(followParty(gone, sighting({ sid: 'PA_2' }), inCall(T0 + 25_000)).party).toMatchObject({ dropped: false, awaySince: null });
+  });
+
+  it('outside the call nobody is away, whatever LiveKit says', () => {
+    const waiting = followParty(initialParty, null, { inCall: false, callSince: 0, now: T0 + 60_000 });
+    expect(waiting.party).toBe(NOBODY);
+  });
+
+  it('keeps the same object when nothing shown changed, so the controller emits only changes', () => {
+    const state = follow([[sighting(), T0 + 100]]);
+    expect(followParty(state, sighting(), inCall(T0 + 200)).party).toBe(state.party);
+  });
+
+  it('property: awaySince is null exactly when listed and not dropped, or outside the call', () => {
+    const step = fc.record({
+      listed: fc.boolean(),
+      sid: fc.constantFrom('PA_1', 'PA_2'),
+      ratedFine: fc.boolean(),
+      ratedLost: fc.boolean(),
+      inCall: fc.boolean(),
+      dt: fc.integer({ min: 0, max: 10_000 }),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+        let state = initialParty;
+        let now = T0;
+        for (const s of steps) {
+          now += s.dt;
+          state = followParty(state, s.listed ? sighting({ sid: s.sid, ratedFine: s.ratedFine && !s.ratedLost, ratedLost: s.ratedLost }) : null, { inCall: s.inCall, callSince: T0, now });
+          const { party } = state;
+          if (!s.inCall || (party.present && !party.dropped)) expect(party.awaySince).toBeNull();
+          if (party.awaySince !== null) expect(party.awaySince).toBeLessThanOrEqual(now);
+          expect(party.present).toBe(s.listed);
+        }
+      }),
+    );
+  });
+});
+
+describe('the continuity notice', () => {
+  const there: OtherParty = { present: true, dropped: false, awaySince: null, microphone: true, camera: true };
+  const left: OtherParty = { ...there, present: false, awaySince: T0 };
+  const dropped: OtherParty = { ...there, dropped: true, awaySince: T0 };
+
+  it('is said when the other party goes, when the cause changes, and when they come back; only in the call', () => {
+    expect(continuityChange(there, left, true)).toBe('away');
+    expect(continuityChange(null, left, true)).toBe('away');
+    expect(continuityChange(left, dropped, true)).toBe('away');
+    expect(continuityChange(dropped, there, true)).toBe('back');
+    expect(continuityChange(left, { ...left, microphone: false }, true)).toBeNull();
+    expect(continuityChange(there, left, false)).toBeNull();
+    expect(continuityChange(there, { ...there, camera: false }, true)).toBeNull();
+  });
+
+  it('names the other role, and a drop apart from a leave', () => {
+    expect(continuityTextKey(dropped, 'student')).toBe('counselorDropped');
+    expect(continuityTextKey(dropped, 'counselor')).toBe('studentDropped');
+    expect(continuityTextKey(left, 'student')).toBe('counselorLeft');
+    expect(continuityTextKey(left, 'counselor')).toBe('studentLeft');
+  });
+});
