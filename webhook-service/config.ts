@@ -4,6 +4,7 @@
 // come from a file instead (`<NAME>_FILE`, as Docker and Kubernetes secrets are mounted).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { grantKeys, keyGrantsSchema, type ClinicApiKey } from './clinicKeys';
 import { parseSentinels, type RedisTarget } from './redis/connections';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -100,6 +101,16 @@ const OPTIONS = {
       .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0))
       .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}:\S{16,}$/).transform((pair) => ({ name: pair.slice(0, pair.indexOf(':')), secret: pair.slice(pair.indexOf(':') + 1) })))),
     expects: 'comma-separated name:secret pairs (name: letters, digits, _ . -; secret: 16+ characters, no spaces)',
+  },
+  /**
+   * Which clinic each API key acts for and what it may do, as JSON by key name:
+   * `{"north-portal":{"clinic":"north","scopes":["sessions:write","sessions:read","tokens:write"]}}`
+   * (scopes left out: all of them). When set, every key of CLINIC_API_KEYS and CLINIC_API_TOKEN
+   * (named `default`) must have a grant. @defaultValue none: every key is the clinic `default`'s, with every scope
+   */
+  CLINIC_API_KEY_GRANTS: {
+    schema: keyGrantsSchema,
+    expects: 'a JSON object by key name of { "clinic": "<letters, digits, _ . ->", "scopes": [sessions:read, sessions:write, tokens:write, audit:read, deliveries:read, deliveries:write] }',
   },
   /** Redis key prefix of the BullMQ queues, so several deployments can share a Redis. @defaultValue autostart */
   BULLMQ_PREFIX: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('autostart'), expects: 'letters, digits, _ . - (1-64)' },
@@ -245,6 +256,13 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   }
   const names = (keys ?? []).map((key) => key.name).concat(values.CLINIC_API_TOKEN === undefined ? [] : ['default']);
   if (new Set(names).size !== names.length) problems.push('CLINIC_API_KEYS is invalid: expected each key name once (CLINIC_API_TOKEN is the key named default)');
+  const grants = values.CLINIC_API_KEY_GRANTS as Record<string, unknown> | null | undefined;
+  if (grants) {
+    const ungranted = names.filter((name) => !(name in grants));
+    const unknown = Object.keys(grants).filter((name) => !names.includes(name));
+    if (ungranted.length > 0) problems.push(`CLINIC_API_KEY_GRANTS is invalid: expected a grant for every key (none for ${ungranted.join(', ')})`);
+    if (unknown.length > 0) problems.push(`CLINIC_API_KEY_GRANTS is invalid: expected grants only for keys in force (no key named ${unknown.join(', ')})`);
+  }
   const webhookKey = values.LIVEKIT_WEBHOOK_API_KEY as string | undefined;
   if (webhookKey !== undefined && webhookKey !== values.LIVEKIT_API_KEY && values.LIVEKIT_WEBHOOK_API_SECRET === undefined && !problems.some((problem) => problem.startsWith('LIVEKIT_WEBHOOK_API_SECRET'))) {
     problems.push('LIVEKIT_WEBHOOK_API_SECRET is missing: expected the secret of LIVEKIT_WEBHOOK_API_KEY, which differs from LIVEKIT_API_KEY');
@@ -285,7 +303,8 @@ export function redisTarget(config: Config): RedisTarget {
   return { kind: 'server', url: config.REDIS_URL as string };
 }
 
-/** Every clinic API key in force: CLINIC_API_KEYS, and CLINIC_API_TOKEN as the key named `default`. */
-export function clinicApiKeys(config: Config): { name: string; secret: string }[] {
-  return [...config.CLINIC_API_KEYS, ...(config.CLINIC_API_TOKEN === undefined ? [] : [{ name: 'default', secret: config.CLINIC_API_TOKEN }])];
+/** Every clinic API key in force (CLINIC_API_KEYS, and CLINIC_API_TOKEN as the key named `default`), with its clinic and scopes. */
+export function clinicApiKeys(config: Config): ClinicApiKey[] {
+  const keys = [...config.CLINIC_API_KEYS, ...(config.CLINIC_API_TOKEN === undefined ? [] : [{ name: 'default', secret: config.CLINIC_API_TOKEN }])];
+  return grantKeys(keys, config.CLINIC_API_KEY_GRANTS);
 }

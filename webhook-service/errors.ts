@@ -13,6 +13,8 @@ export type ServiceErrorCode =
   | 'payload_too_large'
   /** Clinic API call without the right bearer token. */
   | 'clinic_unauthorized'
+  /** A clinic API key without the scope this call needs. */
+  | 'clinic_forbidden'
   /** A participant's call without a valid credential of theirs (a join token signed with our LiveKit key). */
   | 'participant_unauthorized'
   /** A participant's credential that does not allow this action (a student ending the session). */

@@ -14,6 +14,7 @@ const id = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 export const aSession = (overrides: Partial<SessionRecord> = {}): SessionRecord => ({
   id: id('ses'),
   roomName: id('room'),
+  clinicId: 'clinic-north',
   externalId: null,
   studentIdentity: 'student-ana',
   counselorIdentity: 'counselor-bo',
@@ -87,7 +88,7 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
     test('an unknown session reads as null', async () => {
       expect(await store.findSession(id('ses'))).toBeNull();
       expect(await store.loadRecords(id('ses'))).toBeNull();
-      expect(await store.findExternalId(id('apt'))).toBeNull();
+      expect(await store.findExternalId('clinic-north', id('apt'))).toBeNull();
     });
 
     test('creating a session again under its id returns the stored one and changes nothing', async () => {
@@ -107,12 +108,32 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
 
     test("a clinic's appointment id is bound once: concurrent claims all read the first", async () => {
       const externalId = id('apt');
-      const claims: ExternalIdClaim[] = Array.from({ length: 8 }, () => ({ externalId, sessionId: id('ses'), fingerprint: 'f', createdAt: new Date('2030-01-02T03:00:00.000Z') }));
+      const claims: ExternalIdClaim[] = Array.from({ length: 8 }, () => ({ clinicId: 'clinic-north', externalId, sessionId: id('ses'), fingerprint: 'f', createdAt: new Date('2030-01-02T03:00:00.000Z') }));
       const results = await Promise.all(claims.map((claim) => store.claimExternalId(claim)));
       expect(results.filter((result) => result.claimed)).toHaveLength(1);
       const winner = results.find((result) => result.claimed)?.claim;
       for (const result of results) expect(result.claim).toEqual(winner);
-      expect(await store.findExternalId(externalId)).toEqual(winner);
+      expect(await store.findExternalId('clinic-north', externalId)).toEqual(winner);
+    });
+
+    test("appointment ids are each clinic's own: the same id claimed by two clinics binds two sessions", async () => {
+      const externalId = id('apt');
+      const claim = (clinicId: string): ExternalIdClaim => ({ clinicId, externalId, sessionId: id('ses'), fingerprint: 'f', createdAt: new Date('2030-01-02T03:00:00.000Z') });
+      const [north, south] = [claim('clinic-north'), claim('clinic-south')];
+      expect(await store.claimExternalId(north)).toEqual({ claimed: true, claim: north });
+      expect(await store.claimExternalId(south)).toEqual({ claimed: true, claim: south });
+      expect(await store.findExternalId('clinic-north', externalId)).toEqual(north);
+      expect(await store.findExternalId('clinic-south', externalId)).toEqual(south);
+      expect(await store.findExternalId('clinic-west', externalId)).toBeNull();
+    });
+
+    test("a clinic's listing holds its own sessions only", async () => {
+      const [north, south] = [id('clinic'), id('clinic')];
+      const mine = aSession({ clinicId: north });
+      await store.createSession(mine);
+      await store.createSession(aSession({ clinicId: south }));
+      expect(await store.listSessions({ clinicId: north, from: null, to: null, after: null, limit: 10 })).toEqual([mine]);
+      expect(await store.listSessions({ clinicId: id('clinic'), from: null, to: null, after: null, limit: 10 })).toEqual([]);
     });
 
     test('a finished session leaves the open list (repeatable), and the others stay', async () => {
@@ -217,9 +238,10 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
     test('the listing pages through sessions in creation order, within the range, and a cursor never repeats or skips one', async () => {
       const base = Date.parse('2031-05-01T00:00:00.000Z') + Math.floor(Math.random() * 1e9);
       const made: SessionRecord[] = [];
+      const clinicId = id('clinic');
       for (let index = 0; index < 7; index += 1) {
         // Two share a creation instant: the id orders them.
-        const session = aSession({ createdAt: new Date(base + Math.floor(index / 2) * 1000) });
+        const session = aSession({ clinicId, createdAt: new Date(base + Math.floor(index / 2) * 1000) });
         await store.createSession(session);
         made.push(session);
       }
@@ -229,14 +251,14 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
       const seen: SessionRecord[] = [];
       let after: { createdAt: Date; id: string } | null = null;
       for (let page = 0; page < 10; page += 1) {
-        const sessions = await store.listSessions({ from, to, after, limit: 3 });
+        const sessions = await store.listSessions({ clinicId, from, to, after, limit: 3 });
         seen.push(...sessions);
         if (sessions.length < 3) break;
         const last = sessions.at(-1) as SessionRecord;
         after = { createdAt: last.createdAt, id: last.id };
       }
       expect(seen).toEqual(expected);
-      expect(await store.listSessions({ from: new Date(base + 1000), to: new Date(base + 2000), after: null, limit: 10 })).toEqual(expected.slice(2, 4));
+      expect(await store.listSessions({ clinicId, from: new Date(base + 1000), to: new Date(base + 2000), after: null, limit: 10 })).toEqual(expected.slice(2, 4));
     });
 
     test('retention finds sessions closed before a moment, and deleting one removes all it recorded', async () => {

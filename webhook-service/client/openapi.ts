@@ -310,6 +310,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
             429: {
                 headers: {
@@ -374,6 +383,15 @@ export interface operations {
             };
             /** @description clinic_unauthorized: missing or invalid bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -459,7 +477,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description session_not_found (delivery_not_found for a delivery) */
+            /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -528,6 +555,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
             429: {
                 headers: {
@@ -579,7 +615,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description session_not_found (delivery_not_found for a delivery) */
+            /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -652,7 +697,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description session_not_found (delivery_not_found for a delivery) */
+            /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -725,7 +779,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description identity_not_in_session: neither the student nor the counselor of the session */
+            /** @description identity_not_in_session: neither the student nor the counselor of the session; clinic_forbidden: the API key lacks the scope tokens:write */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -734,7 +788,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description session_not_found (delivery_not_found for a delivery) */
+            /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -821,7 +875,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description session_not_found (delivery_not_found for a delivery) */
+            /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -897,7 +960,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description session_not_found (delivery_not_found for a delivery) */
+            /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -975,7 +1038,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description session_not_found (delivery_not_found for a delivery) */
+            /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
                     [name: string]: unknown;

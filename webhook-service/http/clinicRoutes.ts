@@ -1,5 +1,5 @@
 // The clinic API (/v1): validates bodies with zod, calls a use case, answers JSON. Nothing else.
-import { Router, json, type Request, type RequestHandler } from 'express';
+import { Router, json, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { ServiceError } from '../errors';
 import { auditClinicCall, type CallDone } from '../usecases/auditCalls';
@@ -11,7 +11,10 @@ import { createSession, type CreateSessionDeps } from '../usecases/createSession
 import { getSession } from '../usecases/getSession';
 import { mintJoinToken, type MintJoinTokenDeps } from '../usecases/mintJoinToken';
 import { sessionView } from '../usecases/sessionView';
-import { requireClinicKey, type ClinicApiKey } from './clinicAuth';
+import type { ClinicApiKey } from '../clinicKeys';
+import { clinicAccessOf, requireClinicKey, requireScope } from './clinicAuth';
+import { clinicSession } from '../usecases/clinicSession';
+import { listFailedDeliveries, retryDelivery } from '../usecases/clinicDeliveries';
 import { clinicCors } from './cors';
 import { AuditQuery, CreateSessionBody, SessionListQuery, TokenBody } from './schemas';
 import { readAudit } from '../usecases/readAudit';
@@ -20,7 +23,7 @@ import { attendanceCsv, listSessions } from '../usecases/listSessions';
 export interface ClinicRoutesDeps extends CreateSessionDeps, MintJoinTokenDeps, CloseSessionDeps {
   audit: AuditTrail;
   deliveries: ClinicDeliveries;
-  /** Every clinic API key in force (CLINIC_API_KEYS and CLINIC_API_TOKEN as `default`). */
+  /** Every clinic API key in force (CLINIC_API_KEYS and CLINIC_API_TOKEN as `default`), with its clinic and scopes. */
   clinicApiKeys: readonly ClinicApiKey[];
   corsOrigins: readonly string[];
   /** Where a counselor's widget ends the session with its own join token (SERVICE_PUBLIC_URL + /v1/participant/end); null when the service does not know its public URL. */
@@ -53,7 +56,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   const auditDeps = { ...deps, calls: answeredAudit(deps.audit) };
   /** An audited call (usecases/auditCalls.ts), answered with the status its outcome maps to. */
   const audited =
-    (action: AuditAction, run: (req: Request) => Promise<CallDone<object>>): RequestHandler =>
+    (action: AuditAction, run: (req: Request, res: Response) => Promise<CallDone<object>>): RequestHandler =>
     async (req, res) => {
       const call = {
         action,
@@ -61,18 +64,20 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
         sessionId: typeof req.params.id === 'string' ? req.params.id : null,
         identity: action === 'token.mint' && typeof req.body?.identity === 'string' ? req.body.identity : null,
       };
-      const done = await auditClinicCall(auditDeps, call, () => run(req));
+      const done = await auditClinicCall(auditDeps, call, () => run(req, res));
       res.status(answerOf({ result: done.result }).status).json(done.value);
     };
 
   router.post(
     '/sessions',
-    audited('session.create', async (req) => {
+    requireScope('sessions:write'),
+    audited('session.create', async (req, res) => {
       if (typeof req.body === 'object' && req.body !== null && 'roomName' in req.body) {
         throw new ServiceError('invalid_request', "roomName: the service names each session's room now (one room per session, never reused); leave roomName out and use the roomName of the answer");
       }
       const body = parse(CreateSessionBody, req.body);
       const { created, session } = await createSession(deps, {
+        clinicId: clinicAccessOf(res).clinicId,
         studentIdentity: body.studentIdentity,
         counselorIdentity: body.counselorIdentity,
         scheduledStart: body.scheduledStart ? new Date(body.scheduledStart) : null,
@@ -82,9 +87,10 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
     }),
   );
 
-  router.get('/sessions', async (req, res) => {
+  router.get('/sessions', requireScope('sessions:read'), async (req, res) => {
     const query = parse(SessionListQuery, req.query);
     const page = await listSessions(deps, {
+      clinicId: clinicAccessOf(res).clinicId,
       status: query.status ?? null,
       from: query.from ? new Date(query.from) : null,
       to: query.to ? new Date(query.to) : null,
@@ -100,31 +106,33 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
     res.json(page);
   });
 
-  router.get('/sessions/:id', async (req, res) => {
-    res.json(await getSession(deps, req.params.id));
+  router.get('/sessions/:id', requireScope('sessions:read'), async (req, res) => {
+    res.json(await getSession(deps, clinicAccessOf(res).clinicId, req.params.id as string));
   });
 
-  router.get('/sessions/:id/audit', async (req, res) => {
+  router.get('/sessions/:id/audit', requireScope('audit:read'), async (req, res) => {
     const query = parse(AuditQuery, req.query);
-    const page = await readAudit(deps, req.params.id, { limit: query.limit, cursor: query.cursor ?? null });
+    const page = await readAudit(deps, clinicAccessOf(res).clinicId, req.params.id as string, { limit: query.limit, cursor: query.cursor ?? null });
     res.json({ entries: page.entries.map((entry) => ({ ...entry, at: entry.at.toISOString() })), nextCursor: page.nextCursor });
   });
 
-  router.get('/webhook-deliveries', async (req, res) => {
+  router.get('/webhook-deliveries', requireScope('deliveries:read'), async (req, res) => {
     const { status } = parse(z.object({ status: z.literal('failed') }), req.query);
-    const failed = await deps.deliveries.listFailed(DELIVERIES_PAGE);
+    const failed = await listFailedDeliveries(deps, clinicAccessOf(res).clinicId, DELIVERIES_PAGE);
     res.json({ status, deliveries: failed.map((delivery) => ({ ...delivery, failedAt: delivery.failedAt.toISOString() })) });
   });
 
-  router.post('/webhook-deliveries/:id/retry', async (req, res) => {
-    if (!(await deps.deliveries.retry(req.params.id))) throw new ServiceError('delivery_not_found', `no failed delivery ${req.params.id}`);
+  router.post('/webhook-deliveries/:id/retry', requireScope('deliveries:write'), async (req, res) => {
+    await retryDelivery(deps, clinicAccessOf(res).clinicId, req.params.id as string, DELIVERIES_PAGE);
     res.status(202).json({ queued: true });
   });
 
   router.post(
     '/sessions/:id/token',
-    audited('token.mint', async (req) => {
+    requireScope('tokens:write'),
+    audited('token.mint', async (req, res) => {
       const { identity: who } = parse(TokenBody, req.body);
+      await clinicSession(deps.store, clinicAccessOf(res).clinicId, req.params.id as string);
       const { token, url, role } = await mintJoinToken(deps, req.params.id as string, who);
       const endUrl = role === 'counselor' && deps.participantEndUrl ? { endUrl: deps.participantEndUrl } : {};
       return { result: 'done', value: { token, url, ...endUrl }, sessionId: req.params.id as string };
@@ -133,20 +141,28 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
 
   router.post(
     '/sessions/:id/end',
-    audited('session.end', async (req) => ({
-      result: 'done',
-      value: sessionView(await closeSession(deps, req.params.id as string, { kind: 'end_requested', at: deps.clock.now() })),
-      sessionId: req.params.id as string,
-    })),
+    requireScope('sessions:write'),
+    audited('session.end', async (req, res) => {
+      await clinicSession(deps.store, clinicAccessOf(res).clinicId, req.params.id as string);
+      return {
+        result: 'done',
+        value: sessionView(await closeSession(deps, req.params.id as string, { kind: 'end_requested', at: deps.clock.now() })),
+        sessionId: req.params.id as string,
+      };
+    }),
   );
 
   router.post(
     '/sessions/:id/cancel',
-    audited('session.cancel', async (req) => ({
-      result: 'done',
-      value: sessionView(await closeSession(deps, req.params.id as string, { kind: 'cancel_requested', at: deps.clock.now() })),
-      sessionId: req.params.id as string,
-    })),
+    requireScope('sessions:write'),
+    audited('session.cancel', async (req, res) => {
+      await clinicSession(deps.store, clinicAccessOf(res).clinicId, req.params.id as string);
+      return {
+        result: 'done',
+        value: sessionView(await closeSession(deps, req.params.id as string, { kind: 'cancel_requested', at: deps.clock.now() })),
+        sessionId: req.params.id as string,
+      };
+    }),
   );
 
   return router;

@@ -8,6 +8,7 @@ export const ERROR_STATUS: Readonly<Record<ServiceErrorCode, number>> = {
   webhook_stale: 400,
   payload_too_large: 413,
   clinic_unauthorized: 401,
+  clinic_forbidden: 403,
   participant_unauthorized: 401,
   participant_forbidden: 403,
   rate_limited: 429,

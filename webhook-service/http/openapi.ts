@@ -13,8 +13,8 @@ const errors = (...statuses: number[]) =>
 const ERROR_MEANING: Record<number, string> = {
   400: 'invalid_request: the body or a parameter does not match',
   401: 'clinic_unauthorized: missing or invalid bearer token',
-  403: 'identity_not_in_session: neither the student nor the counselor of the session',
-  404: 'session_not_found (delivery_not_found for a delivery)',
+  403: "identity_not_in_session: neither the student nor the counselor of the session; clinic_forbidden: the API key lacks the scope tokens:write",
+  404: "session_not_found: no such session, or another clinic's (delivery_not_found for a delivery)",
   413: 'payload_too_large: the body is over 16 kB',
   409: 'the session is not in a status that allows this (the code says which)',
   503: 'a dependency is unavailable: retry',
@@ -144,17 +144,28 @@ export function openApiDocument(): Record<string, unknown> {
     components: {
       schemas,
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'a clinic API key (CLINIC_API_KEYS, CLINIC_API_TOKEN)' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "a clinic API key (CLINIC_API_KEYS, CLINIC_API_TOKEN). Each key acts for one clinic and sees that clinic's sessions only; its scopes (CLINIC_API_KEY_GRANTS) say which calls it may make: sessions:read (GET /v1/sessions, /v1/sessions/{id}), sessions:write (create, end, cancel), tokens:write (mint), audit:read, deliveries:read, deliveries:write.",
+        },
         participant: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "the participant's own LiveKit join token, minted by this service" },
       },
     },
   };
-  // Every /v1 call may be over a rate limit (per address, per credential).
+  // Every /v1 call may be over a rate limit (per address, per credential); every call with a
+  // clinic key may lack the scope it needs.
   for (const operations of Object.values(document.paths)) {
-    for (const operation of Object.values(operations as Record<string, { responses: Record<string, unknown> }>)) operation.responses['429'] = RATE_LIMITED;
+    for (const operation of Object.values(operations as Record<string, { responses: Record<string, unknown>; security?: unknown[] }>)) {
+      operation.responses['429'] = RATE_LIMITED;
+      if (!operation.security) operation.responses['403'] ??= FORBIDDEN;
+    }
   }
   return document;
 }
+
+const FORBIDDEN = answer('clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS)', 'Error');
 
 const RATE_LIMITED = {
   description: 'rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE)',

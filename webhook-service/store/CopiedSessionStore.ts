@@ -23,8 +23,8 @@ export class CopiedSessionStore implements SessionStore {
     return this.database.claimExternalId(claim);
   }
 
-  async findExternalId(externalId: string): Promise<ExternalIdClaim | null> {
-    return this.database.findExternalId(externalId);
+  async findExternalId(clinicId: string, externalId: string): Promise<ExternalIdClaim | null> {
+    return this.database.findExternalId(clinicId, externalId);
   }
 
   async findSession(sessionId: string): Promise<SessionRecord | null> {

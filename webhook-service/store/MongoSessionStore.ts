@@ -12,6 +12,7 @@
 // not finished); it is written before the session and deleted once the close is done.
 import mongoose, { type Connection } from 'mongoose';
 import type { ClosedStatus, EndReason, Role } from '../../plugin';
+import { DEFAULT_CLINIC } from '../clinicKeys';
 import { ServiceError } from '../errors';
 import type { DecisionRecord, ExternalIdClaim, OpenSession, ReconcileEvidence, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
 import { defineModels, type DecisionDoc, type ExternalIdDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
@@ -26,6 +27,8 @@ const isDuplicateKey = (error: unknown): boolean =>
 const toSession = (doc: SessionDoc): SessionRecord => ({
   id: doc._id,
   roomName: doc.roomName,
+  // A session stored before tenancy and not yet migrated: the single clinic of that time.
+  clinicId: doc.clinicId ?? DEFAULT_CLINIC,
   externalId: doc.externalId ?? null,
   studentIdentity: doc.studentIdentity,
   counselorIdentity: doc.counselorIdentity,
@@ -98,6 +101,13 @@ const toDecision = (doc: DecisionDoc): DecisionRecord =>
       };
 
 /**
+ * The `_id` of a clinic's appointment id. The default clinic's are the bare id, as stored before
+ * tenancy (so those claims still hold); another clinic's are prefixed with the clinic and a unit
+ * separator, which an appointment id cannot contain (no control characters), so no two meet.
+ */
+const externalIdKey = (clinicId: string, externalId: string): string => (clinicId === DEFAULT_CLINIC ? externalId : `${clinicId}\u001f${externalId}`);
+
+/**
  * Sessions created before rooms were the service's (0.1) held their clinic-named room through a
  * slot; each slot left is an open session, listed as such once (repeats are duplicate inserts).
  */
@@ -140,7 +150,11 @@ export class MongoSessionStore implements SessionStore {
   static async migrate(uri: string): Promise<string[]> {
     const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, autoIndex: false }).asPromise();
     try {
-      return await createCollectionsAndIndexes(Object.values(defineModels(connection)));
+      const models = defineModels(connection);
+      const created = await createCollectionsAndIndexes(Object.values(models));
+      // Sessions stored before tenancy were the one clinic's of that time.
+      await models.sessions.updateMany({ clinicId: { $exists: false } }, { $set: { clinicId: DEFAULT_CLINIC } }).exec();
+      return created;
     } finally {
       await connection.close();
     }
@@ -158,17 +172,18 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async claimExternalId(claim: ExternalIdClaim): Promise<{ claimed: boolean; claim: ExternalIdClaim }> {
-    if (await this.insertOnce(() => this.models.externalIds.create({ _id: claim.externalId, sessionId: claim.sessionId, fingerprint: claim.fingerprint, createdAt: claim.createdAt }))) {
+    const _id = externalIdKey(claim.clinicId, claim.externalId);
+    if (await this.insertOnce(() => this.models.externalIds.create({ _id, sessionId: claim.sessionId, fingerprint: claim.fingerprint, createdAt: claim.createdAt }))) {
       return { claimed: true, claim };
     }
-    const holder = await this.findExternalId(claim.externalId);
+    const holder = await this.findExternalId(claim.clinicId, claim.externalId);
     if (!holder) throw new ServiceError('internal', `external id ${claim.externalId} was a duplicate but cannot be read`);
     return { claimed: false, claim: holder };
   }
 
-  async findExternalId(externalId: string): Promise<ExternalIdClaim | null> {
-    const doc = await this.guard(() => this.models.externalIds.findById(externalId).lean<ExternalIdDoc>().exec());
-    return doc ? { externalId: doc._id, sessionId: doc.sessionId, fingerprint: doc.fingerprint, createdAt: doc.createdAt } : null;
+  async findExternalId(clinicId: string, externalId: string): Promise<ExternalIdClaim | null> {
+    const doc = await this.guard(() => this.models.externalIds.findById(externalIdKey(clinicId, externalId)).lean<ExternalIdDoc>().exec());
+    return doc ? { clinicId, externalId, sessionId: doc.sessionId, fingerprint: doc.fingerprint, createdAt: doc.createdAt } : null;
   }
 
   /** Runs a unique insert: true when it inserted, false on a duplicate key. */
@@ -209,11 +224,11 @@ export class MongoSessionStore implements SessionStore {
     return this.loadRecords(sessionId);
   }
 
-  async listSessions(query: { from: Date | null; to: Date | null; after: { createdAt: Date; id: string } | null; limit: number }): Promise<SessionRecord[]> {
+  async listSessions(query: Parameters<SessionStore['listSessions']>[0]): Promise<SessionRecord[]> {
     const range: Record<string, Date> = {};
     if (query.from) range.$gte = query.from;
     if (query.to) range.$lt = query.to;
-    const filter: Record<string, unknown> = Object.keys(range).length > 0 ? { createdAt: range } : {};
+    const filter: Record<string, unknown> = { clinicId: query.clinicId, ...(Object.keys(range).length > 0 ? { createdAt: range } : {}) };
     if (query.after) {
       const { createdAt, id } = query.after;
       filter.$or = [{ createdAt: { $gt: createdAt } }, { createdAt, _id: { $gt: id } }];
@@ -234,7 +249,7 @@ export class MongoSessionStore implements SessionStore {
     await this.guard(async () => {
       await this.models.events.deleteMany({ sessionId }).exec();
       const session = await this.models.sessions.findById(sessionId).lean<SessionDoc>().exec();
-      if (session?.externalId) await this.models.externalIds.deleteOne({ _id: session.externalId, sessionId }).exec();
+      if (session?.externalId) await this.models.externalIds.deleteOne({ _id: externalIdKey(session.clinicId ?? DEFAULT_CLINIC, session.externalId), sessionId }).exec();
       await this.models.openSessions.deleteOne({ _id: sessionId }).exec();
       await this.models.sessions.deleteOne({ _id: sessionId }).exec();
       await this.models.decisions.deleteMany({ sessionId }).exec();

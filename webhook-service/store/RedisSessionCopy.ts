@@ -11,6 +11,7 @@
 // rebuilt from MongoDB; without it the session is rebuilt first (a Redis restart without
 // persistence, an expired key).
 import type Redis from 'ioredis';
+import { DEFAULT_CLINIC } from '../clinicKeys';
 import { ServiceError } from '../errors';
 import { failFastRedis, type RedisTarget } from '../redis/connections';
 import type { ActivationRecord, ClosureRecord, DecisionRecord, SessionRecord, SessionRecords, StoredEvent } from '../usecases/ports/SessionStore';
@@ -37,7 +38,11 @@ const withDates = <T>(text: string, fields: readonly string[]): T => {
   return raw as T;
 };
 const parseEvent = (text: string): StoredEvent => withDates(text, ['at', 'receivedAt']);
-const parseSession = (text: string): SessionRecord => withDates(text, ['scheduledStart', 'createdAt']);
+// A copy written before tenancy has no clinic: the one clinic of that time.
+const parseSession = (text: string): SessionRecord => {
+  const session = withDates<Omit<SessionRecord, 'clinicId'> & { clinicId?: string }>(text, ['scheduledStart', 'createdAt']);
+  return { ...session, clinicId: session.clinicId ?? DEFAULT_CLINIC };
+};
 const parseDecision = <T extends DecisionRecord>(text: string): T => withDates(text, ['startedAt', 'at', 'endedAt', 'createdAt']);
 
 export class RedisSessionCopy implements SessionCopy {

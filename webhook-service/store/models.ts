@@ -6,6 +6,8 @@ import { Schema, type Connection, type Model } from 'mongoose';
 export interface SessionDoc {
   _id: string;
   roomName: string;
+  /** Absent on sessions stored before tenancy: `migrate` sets them to the default clinic. */
+  clinicId: string;
   externalId: string | null;
   studentIdentity: string;
   counselorIdentity: string;
@@ -27,7 +29,7 @@ export interface OpenSessionDoc {
   createdAt: Date;
 }
 
-/** A clinic's appointment id: `_id` is the id, bound to one session. */
+/** A clinic's appointment id, bound to one session: `_id` is the id (see externalIdKey). */
 export interface ExternalIdDoc {
   _id: string;
   sessionId: string;
@@ -78,6 +80,7 @@ const sessionSchema = new Schema<SessionDoc>(
   {
     _id: { type: String, required: true },
     roomName: { type: String, required: true },
+    clinicId: { type: String, required: true },
     externalId: { type: String, default: null },
     studentIdentity: { type: String, required: true },
     counselorIdentity: { type: String, required: true },
@@ -87,8 +90,8 @@ const sessionSchema = new Schema<SessionDoc>(
   { ...options, collection: 'sessions' },
 );
 
-// The clinic's listing reads sessions in this order (an index on a real MongoDB; FerretDB scans).
-sessionSchema.index({ createdAt: 1, _id: 1 }, { name: 'createdAt_id' });
+// A clinic's listing reads its sessions in this order (an index on a real MongoDB; FerretDB scans).
+sessionSchema.index({ clinicId: 1, createdAt: 1, _id: 1 }, { name: 'clinicId_createdAt_id' });
 
 // One document per room that has a session not yet ended; the session's end deletes it. The
 // unique `_id` makes a second open session for a room fail, on MongoDB and FerretDB alike.

@@ -16,6 +16,8 @@ import { foldEvents, loadSession, withDecisions } from './sessionState';
 import { sessionView, type SessionView } from './sessionView';
 
 export interface CreateSessionInput {
+  /** The clinic whose key asks: the session is its own, and its appointment ids are its own. */
+  clinicId: string;
   studentIdentity: string;
   counselorIdentity: string;
   scheduledStart: Date | null;
@@ -48,7 +50,7 @@ export async function createSession(deps: CreateSessionDeps, input: CreateSessio
   let createdAt = new Date(deps.clock.now());
   if (input.externalId !== null) {
     const fingerprint = fingerprintOf(input);
-    const { claimed, claim } = await deps.store.claimExternalId({ externalId: input.externalId, sessionId: id, fingerprint, createdAt });
+    const { claimed, claim } = await deps.store.claimExternalId({ clinicId: input.clinicId, externalId: input.externalId, sessionId: id, fingerprint, createdAt });
     if (claim.fingerprint !== fingerprint) {
       throw new ServiceError('external_id_conflict', 'this externalId already names a session created with other details (identities or scheduledStart)');
     }

@@ -10,6 +10,8 @@ import { loadSession } from './sessionState';
 import { sessionView, type SessionView } from './sessionView';
 
 export interface SessionListQuery {
+  /** Whose sessions: a clinic lists its own only. */
+  clinicId: string;
   status: SessionStatus | null;
   /** Created at or after. */
   from: Date | null;
@@ -44,9 +46,9 @@ function positionOf(cursor: string): Position {
 
 /** The page holding the session of one appointment id, if it exists and passes the other filters. */
 async function byExternalId(deps: { store: SessionStore; rules: LifecycleRules }, query: SessionListQuery, externalId: string): Promise<SessionPage> {
-  const claim = await deps.store.findExternalId(externalId);
+  const claim = await deps.store.findExternalId(query.clinicId, externalId);
   const session = claim ? await deps.store.findSession(claim.sessionId) : null;
-  if (!session) return { sessions: [], nextCursor: null };
+  if (!session || session.clinicId !== query.clinicId) return { sessions: [], nextCursor: null };
   const inRange = (!query.from || session.createdAt >= query.from) && (!query.to || session.createdAt < query.to);
   const view = sessionView(await loadSession(deps.store, session.id, deps.rules));
   return { sessions: inRange && (query.status === null || view.status === query.status) ? [view] : [], nextCursor: null };
@@ -57,7 +59,7 @@ export async function listSessions(deps: { store: SessionStore; rules: Lifecycle
   let after = query.cursor ? positionOf(query.cursor) : null;
   const sessions: SessionView[] = [];
   for (let scanned = 0; scanned < query.limit * SCAN_PAGES; ) {
-    const batch = await deps.store.listSessions({ from: query.from, to: query.to, after, limit: query.limit });
+    const batch = await deps.store.listSessions({ clinicId: query.clinicId, from: query.from, to: query.to, after, limit: query.limit });
     for (const session of batch) {
       scanned += 1;
       after = { createdAt: session.createdAt, id: session.id };

@@ -1,7 +1,7 @@
-// A session's audit, as a supervisor reads it: newest first, a page at a time. The cursor is the
+// A session's audit, as a supervisor of its clinic reads it: newest first, a page at a time. The cursor is the
 // position of the page's last entry (its time and id), so entries written while someone pages
 // (always newer) neither repeat nor shift the pages that follow.
-import { ServiceError } from '../errors';
+import { clinicSession } from './clinicSession';
 import { decodeCursor, encodeCursor } from './pageCursor';
 import type { AuditEntry, AuditTrail } from './ports/AuditTrail';
 import type { SessionStore } from './ports/SessionStore';
@@ -12,9 +12,9 @@ export interface AuditPage {
 }
 
 
-export async function readAudit(deps: { store: SessionStore; audit: AuditTrail }, sessionId: string, query: { limit: number; cursor: string | null }): Promise<AuditPage> {
+export async function readAudit(deps: { store: SessionStore; audit: AuditTrail }, clinicId: string, sessionId: string, query: { limit: number; cursor: string | null }): Promise<AuditPage> {
   const before = query.cursor ? decodeCursor(query.cursor) : null;
-  if (!(await deps.store.findSession(sessionId))) throw ServiceError.notFound(sessionId);
+  await clinicSession(deps.store, clinicId, sessionId);
   // One more than asked: whether a next page exists, without an empty last page.
   const entries = await deps.audit.list(sessionId, { limit: query.limit + 1, before });
   const page = entries.slice(0, query.limit);

@@ -35,7 +35,7 @@ beforeAll(async () => {
     await Promise.all(
       Array.from({ length: Math.min(10, BACKLOG - from) }, (_, offset) => {
         const id = `ses_backlog_${from + offset}_${started.toString(36)}`;
-        return target.service.store.createSession({ id, roomName: roomNameFor(id), externalId: null, studentIdentity: `s-${from + offset}`, counselorIdentity: `c-${from + offset}`, scheduledStart: null, createdAt });
+        return target.service.store.createSession({ id, roomName: roomNameFor(id), clinicId: 'default', externalId: null, studentIdentity: `s-${from + offset}`, counselorIdentity: `c-${from + offset}`, scheduledStart: null, createdAt });
       }),
     );
   }

@@ -29,15 +29,16 @@ export class InMemorySessionStore implements SessionStore {
 
   async claimExternalId(claim: ExternalIdClaim): Promise<{ claimed: boolean; claim: ExternalIdClaim }> {
     this.check();
-    const existing = this.externalIds.get(claim.externalId);
+    const key = JSON.stringify([claim.clinicId, claim.externalId]);
+    const existing = this.externalIds.get(key);
     if (existing) return { claimed: false, claim: copy(existing) };
-    this.externalIds.set(claim.externalId, copy(claim));
+    this.externalIds.set(key, copy(claim));
     return { claimed: true, claim };
   }
 
-  async findExternalId(externalId: string): Promise<ExternalIdClaim | null> {
+  async findExternalId(clinicId: string, externalId: string): Promise<ExternalIdClaim | null> {
     this.check();
-    return copy(this.externalIds.get(externalId) ?? null);
+    return copy(this.externalIds.get(JSON.stringify([clinicId, externalId])) ?? null);
   }
 
   async findSession(sessionId: string): Promise<SessionRecord | null> {
@@ -76,6 +77,7 @@ export class InMemorySessionStore implements SessionStore {
     this.check();
     const key = (session: { createdAt: Date; id: string }) => `${session.createdAt.toISOString()}|${session.id}`;
     return [...this.sessions.values()]
+      .filter((session) => session.clinicId === query.clinicId)
       .filter((session) => (!query.from || session.createdAt >= query.from) && (!query.to || session.createdAt < query.to))
       .filter((session) => !query.after || key(session) > key(query.after))
       .sort((a, b) => (key(a) < key(b) ? -1 : 1))
@@ -95,8 +97,9 @@ export class InMemorySessionStore implements SessionStore {
   async deleteSession(sessionId: string): Promise<void> {
     this.check();
     for (const [id, event] of this.events) if (event.sessionId === sessionId) this.events.delete(id);
-    const externalId = this.sessions.get(sessionId)?.externalId;
-    if (externalId && this.externalIds.get(externalId)?.sessionId === sessionId) this.externalIds.delete(externalId);
+    const session = this.sessions.get(sessionId);
+    const key = session?.externalId ? JSON.stringify([session.clinicId, session.externalId]) : null;
+    if (key && this.externalIds.get(key)?.sessionId === sessionId) this.externalIds.delete(key);
     this.open.delete(sessionId);
     this.sessions.delete(sessionId);
     this.folds.delete(sessionId);

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CLINIC_SCOPES } from '../../../webhook-service/clinicKeys';
 import { clinicApiKeys, ConfigError, liveKitWebhookKey, loadConfig } from '../../../webhook-service/config';
 
 const valid = {
@@ -36,6 +37,7 @@ test('when only the required variables are set, then every option has its docume
     LIVEKIT_REQUEST_TIMEOUT_SECONDS: 10,
     BULLMQ_PREFIX: 'autostart',
     CLINIC_API_KEYS: [],
+    CLINIC_API_KEY_GRANTS: null,
     CLINIC_WEBHOOK_URLS: [],
     CLINIC_WEBHOOK_SECRET: [],
     CLINIC_WEBHOOK_RETRY_HOURS: 24,
@@ -122,17 +124,44 @@ describe('clinic API keys', () => {
 
   test('named keys, several at once, with the single token as the key named default', () => {
     const config = loadConfig({ ...valid, CLINIC_API_KEYS: 'portal-2026:secret-of-the-new-key-0001, portal-2025:secret-of-the-old-key-0001' });
+    const every = [...CLINIC_SCOPES];
     expect(clinicApiKeys(config)).toEqual([
-      { name: 'portal-2026', secret: 'secret-of-the-new-key-0001' },
-      { name: 'portal-2025', secret: 'secret-of-the-old-key-0001' },
-      { name: 'default', secret: valid.CLINIC_API_TOKEN },
+      { name: 'portal-2026', secret: 'secret-of-the-new-key-0001', clinicId: 'default', scopes: every },
+      { name: 'portal-2025', secret: 'secret-of-the-old-key-0001', clinicId: 'default', scopes: every },
+      { name: 'default', secret: valid.CLINIC_API_TOKEN, clinicId: 'default', scopes: every },
     ]);
   });
 
   test('keys alone are enough; no key at all is refused', () => {
-    expect(clinicApiKeys(loadConfig({ ...withoutToken, CLINIC_API_KEYS: 'portal:secret-of-the-key-0001' }))).toEqual([{ name: 'portal', secret: 'secret-of-the-key-0001' }]);
+    expect(clinicApiKeys(loadConfig({ ...withoutToken, CLINIC_API_KEYS: 'portal:secret-of-the-key-0001' }))).toEqual([{ name: 'portal', secret: 'secret-of-the-key-0001', clinicId: 'default', scopes: [...CLINIC_SCOPES] }]);
     expect(problemsOf(withoutToken)).toEqual(['CLINIC_API_KEYS or CLINIC_API_TOKEN is missing: expected at least one clinic API key']);
   });
+
+  test('grants give each key a clinic and scopes (all scopes when left out)', () => {
+    const grants = JSON.stringify({ north: { clinic: 'clinic-north', scopes: ['sessions:read', 'audit:read'] }, south: { clinic: 'clinic-south' } });
+    const config = loadConfig({ ...withoutToken, CLINIC_API_KEYS: 'north:secret-of-the-key-0001,south:secret-of-the-key-0002', CLINIC_API_KEY_GRANTS: grants });
+    expect(clinicApiKeys(config)).toEqual([
+      { name: 'north', secret: 'secret-of-the-key-0001', clinicId: 'clinic-north', scopes: ['sessions:read', 'audit:read'] },
+      { name: 'south', secret: 'secret-of-the-key-0002', clinicId: 'clinic-south', scopes: [...CLINIC_SCOPES] },
+    ]);
+  });
+
+  test('with grants, a key without one, or a grant without its key, is refused, naming them', () => {
+    const keys = 'north:secret-of-the-key-0001,south:secret-of-the-key-0002';
+    expect(problemsOf({ ...withoutToken, CLINIC_API_KEYS: keys, CLINIC_API_KEY_GRANTS: JSON.stringify({ north: { clinic: 'n' }, west: { clinic: 'w' } }) })).toEqual([
+      'CLINIC_API_KEY_GRANTS is invalid: expected a grant for every key (none for south)',
+      'CLINIC_API_KEY_GRANTS is invalid: expected grants only for keys in force (no key named west)',
+    ]);
+  });
+
+  test.each([['not json'], ['[]'], ['{"north":{"clinic":"bad clinic"}}'], ['{"north":{"clinic":"n","scopes":["sessions:delete"]}}'], ['{"north":{"clinic":"n","scopes":[]}}'], ['{"north":{"clinic":"n","extra":1}}']])(
+    'a bad grant (%s) is refused, naming the variable and the form',
+    (grants) => {
+      expect(problemsOf({ ...withoutToken, CLINIC_API_KEYS: 'north:secret-of-the-key-0001', CLINIC_API_KEY_GRANTS: grants })).toEqual([
+        expect.stringMatching(/^CLINIC_API_KEY_GRANTS is invalid: expected a JSON object by key name of \{ "clinic"/),
+      ]);
+    },
+  );
 
   test.each([['portal:short'], ['no-secret-here'], ['bad name:secret-of-the-key-0001'], ['a:secret-of-the-key-0001,a:another-secret-of-16']])('a bad list (%s) is refused, naming the variable', (keys) => {
     expect(problemsOf({ ...valid, CLINIC_API_KEYS: keys })[0]).toMatch(/^CLINIC_API_KEYS is invalid: expected /);

@@ -9,6 +9,7 @@ import { world } from './usecases/world';
 import { createApp } from '../../../webhook-service/http/app';
 import { createMetrics } from '../../../webhook-service/metrics';
 import pino from 'pino';
+import { grantKeys } from '../../../webhook-service/clinicKeys';
 
 /** @seriousme/openapi-schema-validator is an ES module only, so it runs in a Node of its own. */
 function validateOpenApi(document: unknown): { valid: boolean; errors?: unknown } {
@@ -33,7 +34,7 @@ test('the document describes exactly the clinic routes the app serves', () => {
     logger: pino({ level: 'silent' }),
     metrics: createMetrics(),
     readiness: {},
-    api: { webhook: { maxBytes: 1024, intake: deps }, clinic: { ...deps, clinicApiKeys: [{ name: 'default', secret: 'x'.repeat(16) }], corsOrigins: [] }, participant: { ...deps, corsOrigins: [] } },
+    api: { webhook: { maxBytes: 1024, intake: deps }, clinic: { ...deps, clinicApiKeys: grantKeys([{ name: 'default', secret: 'x'.repeat(16) }], null), corsOrigins: [] }, participant: { ...deps, corsOrigins: [] } },
   });
   // Express 5 keeps its routers' layers; the clinic router is the one mounted under /v1.
   type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] }; matchers?: unknown };

@@ -7,6 +7,7 @@ import { createApp, type AppDeps } from '../../../webhook-service/http/app';
 import { createLogger } from '../../../webhook-service/logger';
 import { createMetrics } from '../../../webhook-service/metrics';
 import { world } from './usecases/world';
+import { grantKeys } from '../../../webhook-service/clinicKeys';
 
 const TOKEN = 'unit-clinic-token-0123456789';
 
@@ -21,7 +22,7 @@ async function serve(extra: Partial<AppDeps> = {}) {
     readiness: {},
     api: {
       webhook: { maxBytes: 65536, intake: deps },
-      clinic: { ...deps, logger, clinicApiKeys: [{ name: 'default', secret: TOKEN }], corsOrigins: [] },
+      clinic: { ...deps, logger, clinicApiKeys: grantKeys([{ name: 'default', secret: TOKEN }], null), corsOrigins: [] },
       participant: { ...deps, logger, corsOrigins: [] },
     },
     ...extra,

@@ -7,6 +7,7 @@ import type { RateLimiter, RateSubject } from '../../../webhook-service/http/rat
 import { createLogger } from '../../../webhook-service/logger';
 import { createMetrics } from '../../../webhook-service/metrics';
 import { world } from './usecases/world';
+import { grantKeys } from '../../../webhook-service/clinicKeys';
 
 const TOKEN = 'unit-clinic-token-0123456789';
 
@@ -29,7 +30,7 @@ async function serve(limiter: RateLimiter) {
     api: {
       rateLimits: { limiter, perAddress: 100, perKey: 10, logger },
       webhook: { maxBytes: 65536, intake: deps },
-      clinic: { ...deps, logger, clinicApiKeys: [{ name: 'default', secret: TOKEN }], corsOrigins: [] },
+      clinic: { ...deps, logger, clinicApiKeys: grantKeys([{ name: 'default', secret: TOKEN }], null), corsOrigins: [] },
       participant: { ...deps, logger, corsOrigins: [] },
     },
   });

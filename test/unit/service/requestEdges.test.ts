@@ -13,6 +13,7 @@ import { createMetrics } from '../../../webhook-service/metrics';
 import { ServiceError } from '../../../webhook-service/errors';
 import { InMemoryAuditTrail } from '../../support/fakes/fakes';
 import { world } from './usecases/world';
+import { grantKeys } from '../../../webhook-service/clinicKeys';
 
 const TOKEN = 'unit-clinic-token-0123456789';
 
@@ -26,7 +27,7 @@ async function serve() {
     readiness: {},
     api: {
       webhook: { maxBytes: 65536, intake: deps },
-      clinic: { ...deps, logger, clinicApiKeys: [{ name: 'default', secret: TOKEN }], corsOrigins: [] },
+      clinic: { ...deps, logger, clinicApiKeys: grantKeys([{ name: 'default', secret: TOKEN }], null), corsOrigins: [] },
       participant: { ...deps, logger, corsOrigins: [] },
     },
   });
@@ -112,7 +113,7 @@ describe('the audit trail', () => {
       logger: pino({ level: 'silent' }),
       metrics: createMetrics(),
       readiness: {},
-      api: { webhook: { maxBytes: 65536, intake: deps }, clinic: { ...deps, clinicApiKeys: [{ name: 'portal-a', secret: TOKEN }], corsOrigins: [] }, participant: { ...deps, corsOrigins: [] } },
+      api: { webhook: { maxBytes: 65536, intake: deps }, clinic: { ...deps, clinicApiKeys: grantKeys([{ name: 'portal-a', secret: TOKEN }], null), corsOrigins: [] }, participant: { ...deps, corsOrigins: [] } },
     });
     const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

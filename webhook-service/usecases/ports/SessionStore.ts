@@ -9,6 +9,8 @@ export interface SessionRecord {
   id: string;
   /** The session's own LiveKit room, named by the service from its id and never reused. */
   roomName: string;
+  /** The clinic (tenant) whose key created it: no other clinic's key can see or touch it. */
+  clinicId: string;
   /** The clinic's id for the appointment (its retry key), if it gave one. */
   externalId: string | null;
   studentIdentity: string;
@@ -45,6 +47,8 @@ export interface ReconcileEvidence {
 
 /** A clinic's appointment id, bound to the session created for it and the request that created it. */
 export interface ExternalIdClaim {
+  /** Appointment ids are the clinic's own: two clinics may use the same one. */
+  clinicId: string;
   externalId: string;
   sessionId: string;
   /** The creating request's fields in a canonical form: a repeat must match it. */
@@ -117,17 +121,17 @@ export interface SessionStore {
   createSession(session: SessionRecord): Promise<{ created: boolean; session: SessionRecord }>;
   /** Binds the clinic's appointment id to a session, or returns the claim that holds it already. */
   claimExternalId(claim: ExternalIdClaim): Promise<{ claimed: boolean; claim: ExternalIdClaim }>;
-  findExternalId(externalId: string): Promise<ExternalIdClaim | null>;
+  findExternalId(clinicId: string, externalId: string): Promise<ExternalIdClaim | null>;
   findSession(sessionId: string): Promise<SessionRecord | null>;
   /** The session with its events and decisions, in one read; null when there is no such session. */
   loadRecords(sessionId: string): Promise<SessionRecords | null>;
   /** Like loadRecords, but from the database itself, never from a copy (which it repairs): for a fold that does not add up. */
   rebuildRecords(sessionId: string): Promise<SessionRecords | null>;
   /**
-   * Sessions created in [from, to), in a stable order (createdAt, then id) after `after`, at most
-   * `limit`: a page of the clinic's listing. Sessions created later come after every page read.
+   * The clinic's sessions created in [from, to), in a stable order (createdAt, then id) after
+   * `after`, at most `limit`: a page of its listing. Sessions created later come after every page read.
    */
-  listSessions(query: { from: Date | null; to: Date | null; after: { createdAt: Date; id: string } | null; limit: number }): Promise<SessionRecord[]>;
+  listSessions(query: { clinicId: string; from: Date | null; to: Date | null; after: { createdAt: Date; id: string } | null; limit: number }): Promise<SessionRecord[]>;
   /** Sessions closed before `cutoff` (by their closure's time), at most `limit`: what retention removes. */
   listClosedBefore(cutoff: Date, limit: number): Promise<string[]>;
   /** Removes a closed session and all its records (events, decisions, copy). */

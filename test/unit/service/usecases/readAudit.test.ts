@@ -14,7 +14,7 @@ async function readAll(deps: World, sessionId: string, limit: number): Promise<{
   const identities: (string | null)[] = [];
   let cursor: string | null = null;
   for (let pages = 1; ; pages += 1) {
-    const page = await readAudit(deps, sessionId, { limit, cursor });
+    const page = await readAudit(deps, 'clinic-north', sessionId, { limit, cursor });
     identities.push(...page.entries.map((entry) => entry.identity));
     if (!page.nextCursor) return { pages, identities };
     cursor = page.nextCursor;
@@ -43,9 +43,10 @@ test('a page that ends exactly at the last entry carries no cursor', async () =>
   expect(await readAll(deps, session.id, 4)).toMatchObject({ pages: 1 });
 });
 
-test('a cursor the API did not give is a 400 (invalid_request); an unknown session 404', async () => {
+test("a cursor the API did not give is a 400 (invalid_request); an unknown session, or another clinic's, 404", async () => {
   const deps = world();
   const session = await aSessionIn(deps);
-  await expect(readAudit(deps, session.id, { limit: 10, cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'invalid_request' });
-  await expect(readAudit(deps, 'ses_unknown', { limit: 10, cursor: null })).rejects.toMatchObject({ code: 'session_not_found' });
+  await expect(readAudit(deps, 'clinic-north', session.id, { limit: 10, cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'invalid_request' });
+  await expect(readAudit(deps, 'clinic-north', 'ses_unknown', { limit: 10, cursor: null })).rejects.toMatchObject({ code: 'session_not_found' });
+  await expect(readAudit(deps, 'clinic-south', session.id, { limit: 10, cursor: null })).rejects.toMatchObject({ code: 'session_not_found' });
 });

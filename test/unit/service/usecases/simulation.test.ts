@@ -149,7 +149,7 @@ test('a simulated clinic day (webhooks lost, passes, jobs failing, Redis lost, c
       const sim: Sim = { deps, sessions: [], nextSid: 0 };
       for (let index = 0; index < SESSIONS; index += 1) {
         // The same pair every time: a weekly series, back to back.
-        const { session } = await createSession(deps, { studentIdentity: 'stu', counselorIdentity: 'cou', scheduledStart: scheduled ? new Date(deps.clock.now()) : null, externalId: null });
+        const { session } = await createSession(deps, { clinicId: 'clinic-north', studentIdentity: 'stu', counselorIdentity: 'cou', scheduledStart: scheduled ? new Date(deps.clock.now()) : null, externalId: null });
         sim.sessions.push({ id: session.id, room: session.roomName, identities: { student: 'stu', counselor: 'cou' } });
       }
       for (const op of ops) {

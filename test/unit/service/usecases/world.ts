@@ -49,7 +49,7 @@ export function world(rules: LifecycleRules = { rejoinGraceMs: 60_000, noShowAft
 export type World = ReturnType<typeof world>;
 
 export async function aSessionIn(deps: World, scheduledStart: Date | null = null) {
-  const { session: view } = await createSession(deps, { studentIdentity: 'stu', counselorIdentity: 'cou', scheduledStart, externalId: null });
+  const { session: view } = await createSession(deps, { clinicId: 'clinic-north', studentIdentity: 'stu', counselorIdentity: 'cou', scheduledStart, externalId: null });
   const participant = (identity: string, sid: string) => ({ sid, identity, attributes: {} });
   return { ...view, student: participant('stu', 'PA_s1'), counselor: participant('cou', 'PA_c1'), participant };
 }

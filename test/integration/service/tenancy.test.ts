@@ -1,0 +1,181 @@
+// Clinics and key scopes against the real service (FerretDB, Redis, the worker): a session
+// belongs to the clinic whose key created it; another clinic's key gets 404 for it and never sees
+// it in a listing, an export, an audit or the failed deliveries; a key without the scope a call
+// needs gets 403 and changes nothing.
+import mongoose from 'mongoose';
+import { startClinicBackend } from '../../support/clinicBackend';
+import { uniqueName, waitFor } from '../../support/isolation';
+import { clinic, deliver, openCollections, startService, testConfig, type RunningService } from './harness';
+
+jest.setTimeout(60_000);
+
+const NORTH = 'north-portal-secret-0123456789';
+const NORTH_REPORTS = 'north-reports-secret-0123456789';
+const SOUTH = 'south-portal-secret-0123456789';
+const WEBHOOK_SECRET = `whsec_${Buffer.from('clinic-webhook-secret-0123456789').toString('base64')}`;
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await (cleanups.pop() as () => Promise<unknown>)().catch(() => undefined);
+});
+
+/** Two clinics: north with a portal key (every scope) and a reports key (reading only), south with a portal key. */
+async function twoClinics(extra: Record<string, string> = {}): Promise<RunningService> {
+  const target = await startService(
+    testConfig({
+      CLINIC_API_TOKEN: '',
+      CLINIC_API_KEYS: `north-portal:${NORTH},north-reports:${NORTH_REPORTS},south-portal:${SOUTH}`,
+      CLINIC_API_KEY_GRANTS: JSON.stringify({
+        'north-portal': { clinic: 'north' },
+        'north-reports': { clinic: 'north', scopes: ['sessions:read'] },
+        'south-portal': { clinic: 'south' },
+      }),
+      ...extra,
+    }),
+  );
+  cleanups.push(() => target.stop());
+  return target;
+}
+
+const create = async (target: RunningService, key: string, body: Record<string, unknown> = {}) => {
+  const created = await clinic(target.url, 'POST', '/v1/sessions', { studentIdentity: uniqueName('student'), counselorIdentity: uniqueName('counselor'), ...body }, key);
+  if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.json)}`);
+  return created.json as { id: string; roomName: string; externalId: string | null; participants: unknown[] } & Record<string, unknown>;
+};
+
+const csv = async (target: RunningService, key: string): Promise<string> => {
+  const response = await fetch(`${target.url}/v1/sessions?limit=200`, { headers: { authorization: `Bearer ${key}`, accept: 'text/csv' } });
+  expect(response.status).toBe(200);
+  return response.text();
+};
+
+test("when south's key asks for north's session by id, then every route answers 404 as for no session, and nothing is written", async () => {
+  const target = await twoClinics();
+  const session = await create(target, NORTH);
+  const before = await openCollections(target.config);
+  cleanups.push(() => before.close());
+  const decisions = await before.count('session_decisions');
+
+  const calls = [
+    await clinic(target.url, 'GET', `/v1/sessions/${session.id}`, undefined, SOUTH),
+    await clinic(target.url, 'GET', `/v1/sessions/${session.id}/audit`, undefined, SOUTH),
+    await clinic(target.url, 'POST', `/v1/sessions/${session.id}/token`, { identity: 'anyone' }, SOUTH),
+    await clinic(target.url, 'POST', `/v1/sessions/${session.id}/end`, undefined, SOUTH),
+    await clinic(target.url, 'POST', `/v1/sessions/${session.id}/cancel`, undefined, SOUTH),
+  ];
+  for (const call of calls) expect({ status: call.status, code: call.json.error.code }).toEqual({ status: 404, code: 'session_not_found' });
+  // The same answer as for an id nobody has: the key learns nothing about north's ids.
+  const unknown = await clinic(target.url, 'GET', '/v1/sessions/ses_nobody_has_this', undefined, SOUTH);
+  expect(unknown.json.error.message).toBe(calls[0]?.json.error.message.replace(session.id, 'ses_nobody_has_this'));
+
+  expect(await before.count('session_decisions')).toBe(decisions);
+  const mine = await clinic(target.url, 'GET', `/v1/sessions/${session.id}`, undefined, NORTH);
+  expect(mine).toMatchObject({ status: 200, json: { id: session.id, status: 'waiting' } });
+  // North's audit holds the create and nothing south did succeeded.
+  const audit = await clinic(target.url, 'GET', `/v1/sessions/${session.id}/audit`, undefined, NORTH);
+  expect(audit.json.entries.filter((entry: { outcome: { status: number } }) => entry.outcome.status < 400).map((entry: { keyName: string; action: string }) => [entry.keyName, entry.action])).toEqual([['north-portal', 'session.create']]);
+});
+
+test("when each clinic lists and exports, then it sees its own sessions only, and an appointment id is each clinic's own", async () => {
+  const target = await twoClinics();
+  const appointment = uniqueName('apt');
+  const northBody = { studentIdentity: uniqueName('student'), counselorIdentity: uniqueName('counselor'), externalId: appointment };
+  const north = await create(target, NORTH, northBody);
+  const southStudent = uniqueName('south-student');
+  const south = await create(target, SOUTH, { studentIdentity: southStudent, externalId: appointment });
+  expect(south.id).not.toBe(north.id);
+  // Attendance so the export has rows to leak.
+  await deliver(target, { event: 'participant_joined', room: south.roomName, participant: { sid: 'PA_south1', identity: southStudent, attributes: { 'autostart.role': 'student' } }, joinedAtMs: Date.now() - 1000 });
+  const connected = async () => (await clinic(target.url, 'GET', `/v1/sessions/${south.id}`, undefined, SOUTH)).json.participants.some((participant: { connected: boolean }) => participant.connected);
+  await waitFor(connected, { timeoutMs: 10_000 });
+
+  const listed = async (key: string) => (await clinic(target.url, 'GET', '/v1/sessions?limit=200', undefined, key)).json.sessions.map((session: { id: string }) => session.id);
+  expect(await listed(NORTH)).toEqual([north.id]);
+  expect(await listed(SOUTH)).toEqual([south.id]);
+  expect(await listed(NORTH_REPORTS)).toEqual([north.id]);
+
+  const byAppointment = async (key: string) => (await clinic(target.url, 'GET', `/v1/sessions?externalId=${encodeURIComponent(appointment)}`, undefined, key)).json.sessions.map((session: { id: string }) => session.id);
+  expect(await byAppointment(NORTH)).toEqual([north.id]);
+  expect(await byAppointment(SOUTH)).toEqual([south.id]);
+
+  expect(await csv(target, NORTH)).not.toContain(south.id);
+  expect(await csv(target, SOUTH)).toContain(south.id);
+  expect(await csv(target, SOUTH)).toContain(southStudent);
+  expect(await csv(target, NORTH)).not.toContain(southStudent);
+
+  // A repeat of north's create is north's session again, never south's.
+  const again = await clinic(target.url, 'POST', '/v1/sessions', northBody, NORTH);
+  expect({ status: again.status, id: again.json.id }).toEqual({ status: 200, id: north.id });
+});
+
+test('when a key lacks the scope a call needs, then it gets 403 clinic_forbidden and nothing is written', async () => {
+  const target = await twoClinics();
+  const session = await create(target, NORTH);
+  const collections = await openCollections(target.config);
+  cleanups.push(() => collections.close());
+  const sessionsBefore = await collections.count('sessions');
+  const auditBefore = await collections.count('audit_entries');
+
+  const refused = [
+    await clinic(target.url, 'POST', '/v1/sessions', { studentIdentity: 'a', counselorIdentity: 'b' }, NORTH_REPORTS),
+    await clinic(target.url, 'POST', `/v1/sessions/${session.id}/token`, { identity: 'a' }, NORTH_REPORTS),
+    await clinic(target.url, 'POST', `/v1/sessions/${session.id}/end`, undefined, NORTH_REPORTS),
+    await clinic(target.url, 'POST', `/v1/sessions/${session.id}/cancel`, undefined, NORTH_REPORTS),
+    await clinic(target.url, 'GET', `/v1/sessions/${session.id}/audit`, undefined, NORTH_REPORTS),
+    await clinic(target.url, 'GET', '/v1/webhook-deliveries?status=failed', undefined, NORTH_REPORTS),
+    await clinic(target.url, 'POST', '/v1/webhook-deliveries/dlv_any/retry', undefined, NORTH_REPORTS),
+  ];
+  for (const call of refused) expect({ status: call.status, code: call.json.error.code }).toEqual({ status: 403, code: 'clinic_forbidden' });
+  expect(refused[1]?.json.error.message).toBe('this API key lacks the scope tokens:write');
+
+  expect(await collections.count('sessions')).toBe(sessionsBefore);
+  expect(await collections.count('audit_entries')).toBe(auditBefore);
+  expect((await clinic(target.url, 'GET', `/v1/sessions/${session.id}`, undefined, NORTH_REPORTS)).status).toBe(200);
+  expect((await clinic(target.url, 'GET', `/v1/sessions/${session.id}`, undefined, NORTH)).json.status).toBe('waiting');
+});
+
+test("when deliveries give up for both clinics, then each clinic lists and retries its own only", async () => {
+  const backend = await startClinicBackend(WEBHOOK_SECRET);
+  cleanups.push(backend.close);
+  backend.state.down = true;
+  // A retry window of about a second: a few quick tries, then it gives up.
+  const target = await twoClinics({ CLINIC_WEBHOOK_URLS: backend.hooksUrl, CLINIC_WEBHOOK_SECRET: WEBHOOK_SECRET, CLINIC_WEBHOOK_BACKOFF_MS: '100', CLINIC_WEBHOOK_RETRY_HOURS: '0.0003' });
+  const north = await create(target, NORTH);
+  const south = await create(target, SOUTH);
+  for (const [session, sid] of [[north, 'PA_north1'], [south, 'PA_south1']] as const) {
+    await deliver(target, { event: 'participant_joined', room: session.roomName, participant: { sid, identity: `student-${sid}`, attributes: { 'autostart.role': 'student' } }, joinedAtMs: Date.now() - 1000 });
+  }
+  const failedOf = async (key: string) => (await clinic(target.url, 'GET', '/v1/webhook-deliveries?status=failed', undefined, key)).json.deliveries as { id: string; sessionId: string }[];
+  await waitFor(async () => (await failedOf(NORTH)).length >= 1 && (await failedOf(SOUTH)).length >= 1, { timeoutMs: 20_000, intervalMs: 200 });
+
+  const northFailed = await failedOf(NORTH);
+  const southFailed = await failedOf(SOUTH);
+  expect(new Set(northFailed.map((delivery) => delivery.sessionId))).toEqual(new Set([north.id]));
+  expect(new Set(southFailed.map((delivery) => delivery.sessionId))).toEqual(new Set([south.id]));
+
+  const southDelivery = southFailed[0] as { id: string };
+  const crossRetry = await clinic(target.url, 'POST', `/v1/webhook-deliveries/${southDelivery.id}/retry`, undefined, NORTH);
+  expect({ status: crossRetry.status, code: crossRetry.json.error.code }).toEqual({ status: 404, code: 'delivery_not_found' });
+  expect((await failedOf(SOUTH)).map((delivery) => delivery.id)).toContain(southDelivery.id);
+  expect((await clinic(target.url, 'POST', `/v1/webhook-deliveries/${southDelivery.id}/retry`, undefined, SOUTH)).status).toBe(202);
+});
+
+test('when a database from before tenancy is migrated, then its sessions and appointment ids are the default clinic\'s, as they were', async () => {
+  const config = testConfig();
+  const connection = await mongoose.createConnection(config.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
+  cleanups.push(() => connection.close());
+  const id = uniqueName('ses_legacy').replaceAll('-', '_');
+  const appointment = uniqueName('apt-legacy');
+  const createdAt = new Date();
+  // As an earlier version wrote them: no clinicId, the appointment id bare.
+  await connection.collection('sessions').insertOne({ _id: id, roomName: `autostart-${id}`, externalId: appointment, studentIdentity: 'legacy-student', counselorIdentity: 'legacy-counselor', scheduledStart: null, createdAt } as never);
+  await connection.collection('external_ids').insertOne({ _id: appointment, sessionId: id, fingerprint: JSON.stringify(['legacy-student', 'legacy-counselor', null]), createdAt } as never);
+
+  const target = await startService(config);
+  cleanups.push(() => target.stop());
+  expect((await connection.collection('sessions').findOne({ _id: id } as never))?.clinicId).toBe('default');
+  expect((await clinic(target.url, 'GET', `/v1/sessions/${id}`)).status).toBe(200);
+  expect((await clinic(target.url, 'GET', `/v1/sessions?externalId=${appointment}`)).json.sessions.map((session: { id: string }) => session.id)).toEqual([id]);
+  const repeat = await clinic(target.url, 'POST', '/v1/sessions', { studentIdentity: 'legacy-student', counselorIdentity: 'legacy-counselor', externalId: appointment });
+  expect({ status: repeat.status, id: repeat.json.id }).toEqual({ status: 200, id });
+});
