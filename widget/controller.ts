@@ -1,8 +1,8 @@
 // The DOM-free heart of the widget: it owns (or borrows) a livekit-client Room, turns the
 // room's events into inputs for the pure state machine in sessionState.ts, keeps the local
 // camera and microphone (LocalMedia: captured in the waiting room, published at the start),
-// follows the other party (connected, dropped, muted), and emits typed events the element
-// renders. The element never talks to the Room itself, so the rules stay in one place.
+// follows the other party (connected, dropped, muted: otherParty.ts, with the presence heartbeat
+// of presence.ts sent and heard in the call), and emits typed events the element renders. The element never talks to the Room itself, so the rules stay in one place.
 //
 // Nothing of the other party reaches the page before the session starts: a Room the widget
 // creates subscribes to nothing until then, and remote tracks are handed to the element only
@@ -26,6 +26,7 @@ import { AudioLevel } from './audioLevel';
 import { WaitingRoomError } from './errors';
 import { LocalMedia, type MediaKind, type MediaStatus } from './localMedia';
 import { followParty, initialParty, NOBODY, partyEntersCall, SETTLE_MS, type OtherParty, type PartySighting, type PartyState } from './otherParty';
+import { HEARTBEAT, HEARTBEAT_EVERY_MS, heardFrom, heartbeatOf, noPresence, PRESENCE_TOPIC, presenceTick, type PresenceState } from './presence';
 import { rejoinDelay, rejoinsAfter } from './rejoin';
 import { advance, initialView, shownPhase, type DisconnectCause, type Notice, type SessionInput, type WidgetState } from './sessionState';
 import type { ConnectionDetails, TokenSource } from './tokenSource';
@@ -85,6 +86,9 @@ export class WaitingRoomController {
   private meter: AudioLevel | null = null;
   /** The other party as otherParty.ts follows them. */
   private partyState: PartyState = initialParty;
+  /** Heartbeats heard from the others, and this page's own ticks (presence.ts). */
+  private presence: PresenceState = noPresence;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   private inCall = false;
   private callSince = 0;
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -266,6 +270,7 @@ export class WaitingRoomController {
     this.awaitingPublish = false;
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     this.settleTimer = null;
+    this.stopHeartbeat();
     this.partyState = { ...this.partyState, party: NOBODY };
   }
 
@@ -282,8 +287,11 @@ export class WaitingRoomController {
     const handlers: { [K in keyof RoomEventCallbacks]?: RoomEventCallbacks[K] } = {
       [RoomEvent.Connected]: () => live() && this.onConnected(room),
       [RoomEvent.RoomMetadataChanged]: (metadata) => live() && this.dispatch({ type: 'metadata', metadata, now: this.now() }),
-      [RoomEvent.DataReceived]: (payload, participant, _kind, topic) =>
-        live() && this.dispatch({ type: 'data', payload, fromServer: participant === undefined, topic, now: this.now() }),
+      [RoomEvent.DataReceived]: (payload, participant, _kind, topic) => {
+        if (!live()) return;
+        if (topic === PRESENCE_TOPIC) this.onHeartbeat(participant?.sid);
+        else this.dispatch({ type: 'data', payload, fromServer: participant === undefined, topic, now: this.now() });
+      },
       [RoomEvent.Reconnecting]: () => live() && this.dispatch({ type: 'reconnecting' }),
       [RoomEvent.SignalReconnecting]: () => live() && this.dispatch({ type: 'reconnecting' }),
       [RoomEvent.Reconnected]: () => live() && this.dispatch({ type: 'reconnected', metadata: room.metadata, now: this.now() }),
@@ -382,6 +390,7 @@ export class WaitingRoomController {
     this.callSince = this.now();
     this.partyState = partyEntersCall(this.partyState);
     this.settleTimer = setTimeout(() => this.updateParty(), SETTLE_MS + 50);
+    this.startHeartbeat();
     this.publishWhenAllowed(room);
     if (this.outputDeviceId) void room.switchActiveDevice('audiooutput', this.outputDeviceId).catch(() => undefined);
     for (const participant of room.remoteParticipants.values()) {
@@ -435,9 +444,45 @@ export class WaitingRoomController {
       sid: other.sid,
       ratedFine: other.trackPublications.size > 0 && quality !== ConnectionQuality.Lost && quality !== ConnectionQuality.Unknown,
       ratedLost: quality === ConnectionQuality.Lost,
+      heartbeat: heartbeatOf(this.presence, other.sid),
       microphone: live(Track.Source.Microphone),
       camera: live(Track.Source.Camera),
     };
+  }
+
+  /**
+   * In the call, once a second: tick this page's presence clock, send a heartbeat, and look at
+   * the other party again (their silence grows with the ticks). Hidden tabs still run timers once
+   * a second, and Chrome exempts pages with WebRTC from its stronger throttling.
+   */
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    this.presence = noPresence;
+    const beat = () => {
+      const room = this.room;
+      // While this page's own connection is down it neither sends nor judges: its first tick back
+      // starts everyone's silence again (presenceTick), so the others are not blamed for our gap.
+      if (!room || room.state !== ConnectionState.Connected) return;
+      this.presence = presenceTick(this.presence, this.now());
+      // Lossy and unacknowledged on purpose: a heartbeat lost, or refused before LiveKit granted
+      // this participant data, is exactly what the other side's silence rule is for.
+      room.localParticipant.publishData(HEARTBEAT, { reliable: false, topic: PRESENCE_TOPIC }).catch(() => undefined);
+      this.updateParty();
+    };
+    this.heartbeatTimer = setInterval(beat, HEARTBEAT_EVERY_MS);
+    beat();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  /** A heartbeat from a participant (the SFU stamps the sender; one without a sender is nobody's). */
+  private onHeartbeat(sid: string | undefined): void {
+    if (!sid) return;
+    this.presence = heardFrom(this.presence, sid, this.now());
+    this.updateParty();
   }
 
   private showLocalVideo(): void {

@@ -1,8 +1,12 @@
 // The other person in the call, as this page sees them: a pure rule. The controller reads the
-// room (who is listed, how LiveKit rates their connection, which of their tracks are live) into a
-// `PartySighting`, and `followParty` says what the page shows next: present, dropped, away since
-// when. The element turns a change into the continuity notice and its announcement
-// (`continuityChange`). No livekit-client and no timers here: time is an input.
+// room (who is listed, their presence heartbeat, how LiveKit rates their connection, which of
+// their tracks are live) into a `PartySighting`, and `followParty` says what the page shows next:
+// present, dropped, away since when. Their heartbeat (presence.ts) is the evidence of a drop;
+// LiveKit's rating stands in only for a participant never heard (an older widget). The element
+// turns a change into the continuity notice and its announcement (`continuityChange`). No
+// livekit-client and no timers here: time is an input.
+
+import type { Heartbeat } from './presence';
 
 /** The other person in the call, as this page sees them. */
 export interface OtherParty {
@@ -24,6 +28,8 @@ export interface PartySighting {
   ratedFine: boolean;
   /** LiveKit rates their connection lost. */
   ratedLost: boolean;
+  /** Their presence heartbeat (presence.ts). @defaultValue 'none' (never heard: the rating decides) */
+  heartbeat?: Heartbeat;
   microphone: boolean;
   camera: boolean;
 }
@@ -61,14 +67,16 @@ export function partyEntersCall(state: PartyState): PartyState {
 }
 
 /**
- * The next state for one sighting. LiveKit rates a participant who sends nothing (the waiting
- * room) as lost too, and the rating lags the start: "lost" means dropped only once their media
- * was rated fine. `party` is the same object when nothing the page shows changed.
+ * The next state for one sighting. A silent heartbeat is a drop; a live one is not, whatever the
+ * rating says (it is slow to recover). Without heartbeats: LiveKit rates a participant who sends
+ * nothing (the waiting room) as lost too, and the rating lags the start, so "lost" means dropped
+ * only once their media was rated fine. `party` is the same object when nothing shown changed.
  */
 export function followParty(state: PartyState, other: PartySighting | null, clock: CallClock): PartyState {
   const before = state.party;
   const ratedSid = other?.ratedFine ? other.sid : state.ratedSid;
-  const lost = other !== null && other.sid === ratedSid && other.ratedLost;
+  const heartbeat = other?.heartbeat ?? 'none';
+  const lost = other !== null && (heartbeat === 'silent' || (heartbeat === 'none' && other.sid === ratedSid && other.ratedLost));
   const fine = other !== null && !lost;
   const dropped = lost || (!fine && before.dropped);
   const seenInCall = state.seenInCall || (clock.inCall && other !== null);

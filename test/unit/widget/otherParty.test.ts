@@ -104,3 +104,22 @@ describe('the continuity notice', () => {
     expect(continuityTextKey(left, 'counselor')).toBe('studentLeft');
   });
 });
+
+describe('the other party with a presence heartbeat', () => {
+  it('a silent heartbeat is a drop, with or without media and before any rating (an early freeze, the camera off)', () => {
+    const state = follow([[sighting({ ratedFine: false, camera: false, heartbeat: 'live' }), T0 + 500], [sighting({ ratedFine: false, camera: false, heartbeat: 'silent' }), T0 + 6_000]]);
+    expect(state.party).toMatchObject({ present: true, dropped: true, awaySince: T0 + 6_000 });
+  });
+
+  it('a live heartbeat clears the drop at once, though LiveKit still rates the connection lost', () => {
+    const dropped = follow([[sighting({ heartbeat: 'live' }), T0 + 500], [sighting({ ratedFine: false, ratedLost: true, heartbeat: 'silent' }), T0 + 10_000]]);
+    expect(dropped.party.dropped).toBe(true);
+    const back = followParty(dropped, sighting({ ratedFine: false, ratedLost: true, heartbeat: 'live' }), inCall(T0 + 20_000));
+    expect(back.party).toMatchObject({ present: true, dropped: false, awaySince: null });
+  });
+
+  it('a participant never heard falls back on the rating (an older widget)', () => {
+    const state = follow([[sighting({ heartbeat: 'none' }), T0 + 500], [sighting({ ratedFine: false, ratedLost: true, heartbeat: 'none' }), T0 + 2_000]]);
+    expect(state.party.dropped).toBe(true);
+  });
+});
