@@ -72,3 +72,21 @@ export class ServiceError extends Error {
 }
 
 export const isServiceError = (error: unknown): error is ServiceError => error instanceof ServiceError;
+
+/**
+ * Runs an adapter's call to its backend: whatever the backend throws comes out as `wrap(cause)`,
+ * so the caller sees one code; an error already in the service's terms goes through as it is.
+ */
+export async function failingAs<T>(wrap: (cause: unknown) => ServiceError, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw isServiceError(error) ? error : wrap(error);
+  }
+}
+
+/** A call to a store (MongoDB, the Redis copy, the locks): its failures are `store_unavailable`. */
+export const storeCall = <T>(operation: () => Promise<T>): Promise<T> => failingAs(ServiceError.storeUnavailable, operation);
+
+/** A call to the job queue: its failures are `queue_unavailable`. */
+export const queueCall = <T>(operation: () => Promise<T>): Promise<T> => failingAs(ServiceError.queueUnavailable, operation);

@@ -5,7 +5,7 @@
 // for inspection, which would swallow every later request: an activation asked for again after a
 // failure replaces the failed job.
 import { Queue, type JobsOptions } from 'bullmq';
-import { ServiceError } from '../errors';
+import { queueCall } from '../errors';
 import { failFastOptions, type RedisTarget } from '../redis/connections';
 import type { Clock } from '../usecases/ports/Clock';
 import type { ActivateJob, CloseJob, LifecycleJobs, NotifyJob, TimerJob } from '../usecases/ports/LifecycleJobs';
@@ -52,15 +52,13 @@ export function bullLifecycleJobs(queue: LifecycleQueue, clock: Clock, retry: Re
   };
   const add = async (name: LifecycleJobName, data: LifecycleJobData, jobId: string, extra: { delay?: number; retryAfterFailure?: boolean } = {}): Promise<void> => {
     const id = safeId(jobId);
-    try {
+    await queueCall(async () => {
       if (extra.retryAfterFailure) {
         const previous = await queue.getJob(id);
         if (previous && (await previous.isFailed())) await previous.remove();
       }
       await queue.add(name, data, { ...options, jobId: id, ...(extra.delay ? { delay: extra.delay } : {}) });
-    } catch (error) {
-      throw ServiceError.queueUnavailable(error);
-    }
+    });
   };
   const delayUntil = (dueAt: number): number => Math.max(0, dueAt - clock.now());
   return {
@@ -77,15 +75,13 @@ export function bullLifecycleJobs(queue: LifecycleQueue, clock: Clock, retry: Re
  * per queue and id, and each instance running a worker upserts the same one. `everyMs` 0 removes it.
  */
 async function scheduleEvery(queue: LifecycleQueue, name: LifecycleJobName, everyMs: number): Promise<void> {
-  try {
+  await queueCall(async () => {
     if (everyMs === 0) {
       await queue.removeJobScheduler(name);
       return;
     }
     await queue.upsertJobScheduler(name, { every: everyMs }, { name, data: { every: everyMs }, opts: { attempts: 1, removeOnComplete: 50, removeOnFail: 50 } });
-  } catch (error) {
-    throw ServiceError.queueUnavailable(error);
-  }
+  });
 }
 
 /** Reconciliation with LiveKit every `everyMs` (0: off). */
@@ -111,15 +107,13 @@ export async function ensureSchedules(queue: LifecycleQueue, schedules: Schedule
     [JOB.retention, schedules.retentionEveryMs],
   ];
   const recreated: LifecycleJobName[] = [];
-  try {
+  await queueCall(async () => {
     for (const [name, everyMs] of wanted) {
       if (everyMs === 0 || (await queue.getJobScheduler(name))) continue;
       await scheduleEvery(queue, name, everyMs);
       recreated.push(name);
       if (name === JOB.reconcile) await queue.add(name, { every: everyMs }, { jobId: `reconcile-now-${Date.now()}`, attempts: 1, removeOnComplete: 50, removeOnFail: 50 });
     }
-  } catch (error) {
-    throw ServiceError.queueUnavailable(error);
-  }
+  });
   return recreated;
 }

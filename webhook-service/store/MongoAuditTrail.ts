@@ -2,7 +2,7 @@
 // never changed), read by session and time (indexed on a real MongoDB; FerretDB scans it, which
 // is fine for an occasional supervisor's read).
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
-import { ServiceError } from '../errors';
+import { ServiceError, storeCall } from '../errors';
 import type { AuditAction, AuditEntry, AuditPosition, AuditTrail } from '../usecases/ports/AuditTrail';
 import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
 
@@ -69,43 +69,33 @@ export class MongoAuditTrail implements AuditTrail {
   }
 
   async record(entry: AuditEntry): Promise<void> {
-    try {
-      await this.model.create({ _id: entry.id, keyName: entry.keyName, action: entry.action, sessionId: entry.sessionId, identity: entry.identity, at: entry.at, status: entry.outcome.status, code: entry.outcome.code, detail: entry.detail ?? null });
-    } catch (error) {
-      throw ServiceError.storeUnavailable(error);
-    }
+    await storeCall(() => this.model.create({ _id: entry.id, keyName: entry.keyName, action: entry.action, sessionId: entry.sessionId, identity: entry.identity, at: entry.at, status: entry.outcome.status, code: entry.outcome.code, detail: entry.detail ?? null }));
   }
 
   async deleteForSession(sessionId: string): Promise<void> {
-    try {
-      await this.model.deleteMany({ sessionId }).exec();
-    } catch (error) {
-      throw ServiceError.storeUnavailable(error);
-    }
+    await storeCall(() => this.model.deleteMany({ sessionId }).exec());
   }
 
   async list(sessionId: string, page: { limit: number; before: AuditPosition | null }): Promise<AuditEntry[]> {
     const { before } = page;
     const older = before ? { $or: [{ at: { $lt: before.at } }, { at: before.at, _id: { $lt: before.id } }] } : {};
-    try {
-      const docs = await this.model
+    const docs = await storeCall(() =>
+      this.model
         .find({ sessionId, ...older })
         .sort({ at: -1, _id: -1 })
         .limit(page.limit)
         .lean<AuditDoc[]>()
-        .exec();
-      return docs.map((doc) => ({
-        id: doc._id,
-        keyName: doc.keyName,
-        action: doc.action as AuditAction,
-        sessionId: doc.sessionId,
-        identity: doc.identity,
-        at: doc.at,
-        outcome: { status: doc.status, code: doc.code },
-        ...(doc.detail ? { detail: doc.detail } : {}),
-      }));
-    } catch (error) {
-      throw ServiceError.storeUnavailable(error);
-    }
+        .exec(),
+    );
+    return docs.map((doc) => ({
+      id: doc._id,
+      keyName: doc.keyName,
+      action: doc.action as AuditAction,
+      sessionId: doc.sessionId,
+      identity: doc.identity,
+      at: doc.at,
+      outcome: { status: doc.status, code: doc.code },
+      ...(doc.detail ? { detail: doc.detail } : {}),
+    }));
   }
 }

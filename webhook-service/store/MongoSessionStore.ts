@@ -13,7 +13,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { ClosedStatus, EndReason, Role } from '../../plugin';
 import { DEFAULT_CLINIC } from '../clinicKeys';
-import { ServiceError } from '../errors';
+import { ServiceError, storeCall } from '../errors';
 import type { DecisionRecord, ExternalIdClaim, OpenSession, ReconcileEvidence, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
 import { defineModels, type DecisionDoc, type ExternalIdDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
 import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
@@ -182,7 +182,7 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async findExternalId(clinicId: string, externalId: string): Promise<ExternalIdClaim | null> {
-    const doc = await this.guard(() => this.models.externalIds.findById(externalIdKey(clinicId, externalId)).lean<ExternalIdDoc>().exec());
+    const doc = await storeCall(() => this.models.externalIds.findById(externalIdKey(clinicId, externalId)).lean<ExternalIdDoc>().exec());
     return doc ? { clinicId, externalId, sessionId: doc.sessionId, fingerprint: doc.fingerprint, createdAt: doc.createdAt } : null;
   }
 
@@ -198,12 +198,12 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async findSession(sessionId: string): Promise<SessionRecord | null> {
-    const doc = await this.guard(() => this.models.sessions.findById(sessionId).lean<SessionDoc>().exec());
+    const doc = await storeCall(() => this.models.sessions.findById(sessionId).lean<SessionDoc>().exec());
     return doc ? toSession(doc) : null;
   }
 
   async loadRecords(sessionId: string): Promise<SessionRecords | null> {
-    const [session, eventDocs, decisionDocs] = await this.guard(() =>
+    const [session, eventDocs, decisionDocs] = await storeCall(() =>
       Promise.all([
         this.findSession(sessionId),
         this.models.events.find({ sessionId }).lean<SessionEventDoc[]>().exec(),
@@ -233,12 +233,12 @@ export class MongoSessionStore implements SessionStore {
       const { createdAt, id } = query.after;
       filter.$or = [{ createdAt: { $gt: createdAt } }, { createdAt, _id: { $gt: id } }];
     }
-    const docs = await this.guard(() => this.models.sessions.find(filter).sort({ createdAt: 1, _id: 1 }).limit(query.limit).lean<SessionDoc[]>().exec());
+    const docs = await storeCall(() => this.models.sessions.find(filter).sort({ createdAt: 1, _id: 1 }).limit(query.limit).lean<SessionDoc[]>().exec());
     return docs.map(toSession);
   }
 
   async listClosedBefore(cutoff: Date, limit: number): Promise<string[]> {
-    const docs = await this.guard(() =>
+    const docs = await storeCall(() =>
       this.models.decisions.find({ kind: 'closure', at: { $lt: cutoff } }).sort({ at: 1 }).limit(limit).lean<DecisionDoc[]>().exec(),
     );
     return docs.map((doc) => doc.sessionId);
@@ -246,7 +246,7 @@ export class MongoSessionStore implements SessionStore {
 
   async deleteSession(sessionId: string): Promise<void> {
     // The closure goes last: a pass cut short leaves it, so the next pass finds the session again.
-    await this.guard(async () => {
+    await storeCall(async () => {
       await this.models.events.deleteMany({ sessionId }).exec();
       const session = await this.models.sessions.findById(sessionId).lean<SessionDoc>().exec();
       if (session?.externalId) await this.models.externalIds.deleteOne({ _id: externalIdKey(session.clinicId ?? DEFAULT_CLINIC, session.externalId), sessionId }).exec();
@@ -257,7 +257,7 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async listOpenSessions(afterSessionId: string | null, limit: number): Promise<OpenSession[]> {
-    const docs = await this.guard(() =>
+    const docs = await storeCall(() =>
       this.models.openSessions
         .find(afterSessionId === null ? {} : { _id: { $gt: afterSessionId } })
         .sort({ _id: 1 })
@@ -278,12 +278,12 @@ export class MongoSessionStore implements SessionStore {
   async saveFold(): Promise<void> {}
 
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
-    const open = await this.guard(() => this.models.openSessions.findOne({ roomName }).lean<{ _id: string }>().exec());
+    const open = await storeCall(() => this.models.openSessions.findOne({ roomName }).lean<{ _id: string }>().exec());
     return open ? this.findSession(open._id) : null;
   }
 
   async finishSession(sessionId: string): Promise<void> {
-    await this.guard(() => this.models.openSessions.deleteOne({ _id: sessionId }).exec());
+    await storeCall(() => this.models.openSessions.deleteOne({ _id: sessionId }).exec());
   }
 
   async recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }> {
@@ -294,7 +294,7 @@ export class MongoSessionStore implements SessionStore {
       if (!isDuplicateKey(error)) throw ServiceError.storeUnavailable(error);
     }
     // A redelivery: what is stored may belong to an earlier session of the room.
-    const existing = await this.guard(() => this.models.events.findById(event.id).lean<SessionEventDoc>().exec());
+    const existing = await storeCall(() => this.models.events.findById(event.id).lean<SessionEventDoc>().exec());
     if (!existing) throw new ServiceError('internal', `event ${event.id} was a duplicate but cannot be read`);
     return { inserted: false, stored: toEvent(existing) };
   }
@@ -306,13 +306,13 @@ export class MongoSessionStore implements SessionStore {
     } catch (error) {
       if (!isDuplicateKey(error)) throw ServiceError.storeUnavailable(error);
     }
-    const winner = await this.guard(() => this.models.decisions.findById(decisionKey(decision)).lean<DecisionDoc>().exec());
+    const winner = await storeCall(() => this.models.decisions.findById(decisionKey(decision)).lean<DecisionDoc>().exec());
     if (!winner) throw new ServiceError('internal', `decision ${decisionKey(decision)} was a duplicate but cannot be read`);
     return { created: false, winner: toDecision(winner) };
   }
 
   async ping(): Promise<void> {
-    await this.guard(async () => {
+    await storeCall(async () => {
       const db = this.connection.db;
       if (!db) throw new Error('not connected');
       await db.admin().command({ ping: 1 });
@@ -323,12 +323,4 @@ export class MongoSessionStore implements SessionStore {
     await this.connection.close();
   }
 
-  /** Any database failure other than a duplicate key means "try again later" to callers. */
-  private async guard<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      throw error instanceof ServiceError ? error : ServiceError.storeUnavailable(error);
-    }
-  }
-}
+  /** Any database failure other than a duplicate key means "try again later" to callers. */}

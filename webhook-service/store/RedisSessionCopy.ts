@@ -12,7 +12,7 @@
 // persistence, an expired key).
 import type Redis from 'ioredis';
 import { DEFAULT_CLINIC } from '../clinicKeys';
-import { ServiceError } from '../errors';
+import { storeCall } from '../errors';
 import { failFastRedis, type RedisTarget } from '../redis/connections';
 import type { ActivationRecord, ClosureRecord, DecisionRecord, SessionRecord, SessionRecords, StoredEvent } from '../usecases/ports/SessionStore';
 import type { CopiedHead, CopiedSession, SessionCopy } from './SessionCopy';
@@ -62,7 +62,7 @@ export class RedisSessionCopy implements SessionCopy {
   }
 
   async connect(): Promise<void> {
-    await this.guard(() => this.redis.connect());
+    await storeCall(() => this.redis.connect());
   }
 
   async start(session: SessionRecord): Promise<void> {
@@ -71,7 +71,7 @@ export class RedisSessionCopy implements SessionCopy {
 
   async addEvent(event: StoredEvent): Promise<void> {
     const key = this.eventsKey(event.sessionId);
-    await this.guard(() => this.redis.multi().hsetnx(key, event.id, JSON.stringify(event)).expire(key, this.options.ttlSeconds).exec());
+    await storeCall(() => this.redis.multi().hsetnx(key, event.id, JSON.stringify(event)).expire(key, this.options.ttlSeconds).exec());
   }
 
   async putSession(session: SessionRecord): Promise<void> {
@@ -87,7 +87,7 @@ export class RedisSessionCopy implements SessionCopy {
   }
 
   async readHead(sessionId: string): Promise<CopiedHead> {
-    const results = await this.guard(() =>
+    const results = await storeCall(() =>
       this.redis.pipeline().hmget(this.headKey(sessionId), SESSION, COMPLETE, ACTIVATION, CLOSURE, FOLD).hlen(this.eventsKey(sessionId)).exec(),
     );
     const [session, complete, activation, closure, fold] = (results?.[0]?.[1] ?? []) as (string | null)[];
@@ -102,7 +102,7 @@ export class RedisSessionCopy implements SessionCopy {
   }
 
   async read(sessionId: string): Promise<CopiedSession> {
-    const [head, fields] = await Promise.all([this.readHead(sessionId), this.guard(() => this.redis.hgetall(this.eventsKey(sessionId)))]);
+    const [head, fields] = await Promise.all([this.readHead(sessionId), storeCall(() => this.redis.hgetall(this.eventsKey(sessionId)))]);
     return { ...head, events: Object.values(fields).map(parseEvent) };
   }
 
@@ -114,11 +114,11 @@ export class RedisSessionCopy implements SessionCopy {
     if (records.activation) multi.hset(head, ACTIVATION, JSON.stringify(records.activation));
     if (records.closure) multi.hset(head, CLOSURE, JSON.stringify(records.closure));
     multi.hset(head, COMPLETE, '1').expire(head, this.options.ttlSeconds).expire(events, this.options.ttlSeconds);
-    await this.guard(() => multi.exec());
+    await storeCall(() => multi.exec());
   }
 
   async drop(sessionId: string): Promise<void> {
-    await this.guard(() => this.redis.del(this.headKey(sessionId), this.eventsKey(sessionId)));
+    await storeCall(() => this.redis.del(this.headKey(sessionId), this.eventsKey(sessionId)));
   }
 
   async close(): Promise<void> {
@@ -127,14 +127,6 @@ export class RedisSessionCopy implements SessionCopy {
 
   private async writeHead(sessionId: string, pairs: [string, string][]): Promise<void> {
     const key = this.headKey(sessionId);
-    await this.guard(() => this.redis.multi().hset(key, Object.fromEntries(pairs)).expire(key, this.options.ttlSeconds).exec());
-  }
-
-  private async guard<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      throw ServiceError.storeUnavailable(error);
-    }
+    await storeCall(() => this.redis.multi().hset(key, Object.fromEntries(pairs)).expire(key, this.options.ttlSeconds).exec());
   }
 }

@@ -1,15 +1,13 @@
-// Per-session locks in Redis (SET NX PX with a token of our own, released only by its holder):
+// Per-session locks in Redis (redis/lock.ts: a token of our own, released only by its holder):
 // the webhook intake stores and folds a session's events one at a time across instances. A
 // crashed holder's lock expires after `leaseMs`. LiveKit sends a room's events one at a time, so
 // waiting is rare (a retry racing its original, two instances, reconciliation).
-import { randomBytes } from 'node:crypto';
 import { setTimeout as wait } from 'node:timers/promises';
 import type Redis from 'ioredis';
-import { ServiceError } from '../errors';
+import { ServiceError, storeCall } from '../errors';
 import { failFastRedis, type RedisTarget } from '../redis/connections';
+import { releaseLock, takeLock, type HeldLock } from '../redis/lock';
 import type { SessionLocks } from '../usecases/ports/SessionLocks';
-
-const RELEASE_IF_HELD = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 export interface RedisSessionLocksOptions {
   /** Where Redis is (one server or through Sentinel). */
@@ -34,35 +32,27 @@ export class RedisSessionLocks implements SessionLocks {
   }
 
   async connect(): Promise<void> {
-    await this.guard(() => this.redis.connect());
+    await storeCall(() => this.redis.connect());
   }
 
   async withLock<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
     const key = `${this.options.prefix}:lock:{${sessionId}}`;
-    const token = randomBytes(9).toString('base64url');
     const deadline = Date.now() + this.waitMs;
+    let lock: HeldLock | null;
     for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
-      const taken = await this.guard(() => this.redis.set(key, token, 'PX', this.leaseMs, 'NX'));
-      if (taken === 'OK') break;
+      lock = await storeCall(() => takeLock(this.redis, key, this.leaseMs));
+      if (lock) break;
       if (Date.now() >= deadline) throw ServiceError.storeUnavailable(new Error(`session ${sessionId} is busy`));
       await wait(pause);
     }
     try {
       return await work();
     } finally {
-      await this.redis.eval(RELEASE_IF_HELD, 1, key, token).catch(() => undefined);
+      await releaseLock(this.redis, lock);
     }
   }
 
   async close(): Promise<void> {
     this.redis.disconnect();
-  }
-
-  private async guard<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      throw ServiceError.storeUnavailable(error);
-    }
   }
 }
