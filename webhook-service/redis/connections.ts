@@ -14,8 +14,12 @@ export type RedisTarget =
   | { kind: 'server'; url: string }
   | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; name: string; password?: string };
 
-/** The connection options BullMQ and ioredis take: ioredis options, plus `url` for one server. */
-export type RedisConnectionOptions = RedisOptions & { url?: string };
+/**
+ * The connection options BullMQ and ioredis take: ioredis options, plus `url` for one server.
+ * `retryStrategy` is always a function here: ioredis 6 also accepts `null` (never reconnect),
+ * which BullMQ 6's own options type refuses.
+ */
+export type RedisConnectionOptions = Omit<RedisOptions, 'retryStrategy'> & { url?: string; retryStrategy?: (times: number) => number };
 
 /** Reconnect quickly after a Redis restart or a failover: at most 2 s between tries. */
 export const reconnectSoon = (times: number): number => Math.min(times * 200, 2000);
