@@ -112,6 +112,8 @@ const OPTIONS = {
     schema: keyGrantsSchema,
     expects: 'a JSON object by key name of { "clinic": "<letters, digits, _ . ->", "scopes": [sessions:read, sessions:write, tokens:write, audit:read, deliveries:read, deliveries:write] }',
   },
+  /** How long an Idempotency-Key is remembered after its first use, in hours: a repeat within it gets the first answer; later the key is forgotten. @defaultValue 24 */
+  IDEMPOTENCY_KEY_TTL_HOURS: { schema: z.coerce.number().positive().max(24 * 30).default(24), expects: 'a positive number of hours, up to 720' },
   /** Redis key prefix of the BullMQ queues, so several deployments can share a Redis. @defaultValue autostart */
   BULLMQ_PREFIX: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).default('autostart'), expects: 'letters, digits, _ . - (1-64)' },
   /** Redis key prefix of the session copy (each session's records, read on the webhook path). @defaultValue autostart-copy */

@@ -15,6 +15,10 @@ export type ServiceErrorCode =
   | 'clinic_unauthorized'
   /** A clinic API key without the scope this call needs. */
   | 'clinic_forbidden'
+  /** An Idempotency-Key already used with another request (another route or body). */
+  | 'idempotency_key_reused'
+  /** An Idempotency-Key whose first request has not answered yet. */
+  | 'idempotency_key_in_flight'
   /** A participant's call without a valid credential of theirs (a join token signed with our LiveKit key). */
   | 'participant_unauthorized'
   /** A participant's credential that does not allow this action (a student ending the session). */

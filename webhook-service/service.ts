@@ -23,6 +23,7 @@ import { observeReconciliation, readReconcileSummary } from './queue/reconcileSu
 import { RedisProbeLog } from './probe/RedisProbeLog';
 import { CopiedSessionStore } from './store/CopiedSessionStore';
 import { MongoAuditTrail } from './store/MongoAuditTrail';
+import { MongoIdempotencyKeys } from './store/MongoIdempotencyKeys';
 import { MongoSessionStore } from './store/MongoSessionStore';
 import { RedisSessionCopy } from './store/RedisSessionCopy';
 import { RedisSessionLocks } from './store/RedisSessionLocks';
@@ -57,6 +58,16 @@ export interface Service {
 /** How long a closed session's room stays after session_ended went out, so it lands before the disconnect. */
 const ROOM_DELETE_DELAY_MS = 1000;
 
+/**
+ * Idempotency-Key: an attempt holds its key 30 s (longer than any request runs: LiveKit calls time
+ * out in LIVEKIT_REQUEST_TIMEOUT_SECONDS) before a repeat may run it again; a repeat waits up to
+ * 10 s for the running attempt's answer, reading every 100 ms.
+ */
+const IDEMPOTENCY = { leaseMs: 30_000, waitMs: 10_000, pollMs: 100 };
+
+/** How often an API process forgets Idempotency-Keys older than IDEMPOTENCY_KEY_TTL_HOURS (every instance may; a delete twice is harmless). */
+const IDEMPOTENCY_SWEEP_MS = 3600_000;
+
 /** Without CLINIC_WEBHOOK_URLS, events go nowhere and nothing can fail. */
 const noClinicEvents: ClinicEvents & ClinicDeliveries = { publish: async () => undefined, listFailed: async () => [], retry: async () => false };
 
@@ -75,8 +86,12 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
     await database.close();
     throw error;
   });
+  const idempotencyKeys = await MongoIdempotencyKeys.connect(config.MONGODB_URI).catch(async (error: unknown) => {
+    await Promise.all([database.close(), audit.close()]);
+    throw error;
+  });
   await Promise.all([copy.connect(), locks.connect()]).catch(async (error: unknown) => {
-    await Promise.all([database.close(), audit.close(), copy.close(), locks.close()]);
+    await Promise.all([database.close(), audit.close(), idempotencyKeys.close(), copy.close(), locks.close()]);
     throw error;
   });
   const store = new CopiedSessionStore(database, copy);
@@ -157,6 +172,11 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   await queue.waitUntilReady();
   await worker?.waitUntilReady();
   let scheduleKeeper: NodeJS.Timeout | null = null;
+  const idempotencySweep = roles.api
+    ? setInterval(() => {
+        idempotencyKeys.deleteOlderThan(new Date(clock.now() - config.IDEMPOTENCY_KEY_TTL_HOURS * 3600_000)).catch((error: unknown) => logger.warn({ err: error }, 'could not forget old Idempotency-Keys'));
+      }, IDEMPOTENCY_SWEEP_MS).unref()
+    : null;
   if (worker) {
     // Kept for a few passes (at least 5 minutes), so a summary nobody refreshes goes away.
     const keepMs = Math.max(5 * config.RECONCILE_INTERVAL_SECONDS * 1000, 300_000);
@@ -213,6 +233,8 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
             rules,
             logger,
             clinicApiKeys: clinicApiKeys(config),
+            idempotencyKeys,
+            idempotencyOptions: IDEMPOTENCY,
             audit,
             deliveries: events,
             corsOrigins: config.CORS_ORIGINS,
@@ -270,6 +292,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
         await closing;
       }
       if (scheduleKeeper) clearInterval(scheduleKeeper);
+      if (idempotencySweep) clearInterval(idempotencySweep);
       await worker?.close();
       await outboxWorker?.close();
       await outbox?.close();
@@ -278,6 +301,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
       await queue.close();
       await store.close();
       await audit.close();
+      await idempotencyKeys.close();
       await locks.close();
     },
   };

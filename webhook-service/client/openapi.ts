@@ -344,7 +344,10 @@ export interface operations {
     createSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the call safe to repeat (a retry after a timeout or a 5xx): the first call with a key runs and its answer is kept (IDEMPOTENCY_KEY_TTL_HOURS, 24 h); a repeat with the same key, route and body gets that answer again, with Idempotent-Replayed: true, and runs nothing; with another route or body, 422 idempotency_key_reused; while the first still runs, the repeat waits for its answer up to 10 s, then 409 idempotency_key_in_flight. An answer 5xx is not kept: the repeat runs again (a create then makes the same session). Keys are each clinic's own. 1-255 printable ASCII characters (a UUID). */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -399,7 +402,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which) */
+            /** @description the session is not in a status that allows this (the code says which), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -410,6 +413,15 @@ export interface operations {
             };
             /** @description payload_too_large: the body is over 16 kB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description idempotency_key_reused: this Idempotency-Key was used with another route or body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -589,7 +601,10 @@ export interface operations {
     retryDelivery: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the call safe to repeat (a retry after a timeout or a 5xx): the first call with a key runs and its answer is kept (IDEMPOTENCY_KEY_TTL_HOURS, 24 h); a repeat with the same key, route and body gets that answer again, with Idempotent-Replayed: true, and runs nothing; with another route or body, 422 idempotency_key_reused; while the first still runs, the repeat waits for its answer up to 10 s, then 409 idempotency_key_in_flight. An answer 5xx is not kept: the repeat runs again (a create then makes the same session). Keys are each clinic's own. 1-255 printable ASCII characters (a UUID). */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -626,6 +641,24 @@ export interface operations {
             };
             /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description idempotency_key_in_flight: the first call with this Idempotency-Key is still running (Retry-After) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description idempotency_key_reused: this Idempotency-Key was used with another route or body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -740,7 +773,10 @@ export interface operations {
     mintJoinToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the call safe to repeat (a retry after a timeout or a 5xx): the first call with a key runs and its answer is kept (IDEMPOTENCY_KEY_TTL_HOURS, 24 h); a repeat with the same key, route and body gets that answer again, with Idempotent-Replayed: true, and runs nothing; with another route or body, 422 idempotency_key_reused; while the first still runs, the repeat waits for its answer up to 10 s, then 409 idempotency_key_in_flight. An answer 5xx is not kept: the repeat runs again (a create then makes the same session). Keys are each clinic's own. 1-255 printable ASCII characters (a UUID). */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -797,7 +833,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which) */
+            /** @description the session is not in a status that allows this (the code says which), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -808,6 +844,15 @@ export interface operations {
             };
             /** @description payload_too_large: the body is over 16 kB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description idempotency_key_reused: this Idempotency-Key was used with another route or body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -840,7 +885,10 @@ export interface operations {
     endSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the call safe to repeat (a retry after a timeout or a 5xx): the first call with a key runs and its answer is kept (IDEMPOTENCY_KEY_TTL_HOURS, 24 h); a repeat with the same key, route and body gets that answer again, with Idempotent-Replayed: true, and runs nothing; with another route or body, 422 idempotency_key_reused; while the first still runs, the repeat waits for its answer up to 10 s, then 409 idempotency_key_in_flight. An answer 5xx is not kept: the repeat runs again (a create then makes the same session). Keys are each clinic's own. 1-255 printable ASCII characters (a UUID). */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -893,8 +941,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which) */
+            /** @description the session is not in a status that allows this (the code says which), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description idempotency_key_reused: this Idempotency-Key was used with another route or body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -969,7 +1026,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which) */
+            /** @description the session is not in a status that allows this (the code says which), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1003,7 +1060,10 @@ export interface operations {
     cancelSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the call safe to repeat (a retry after a timeout or a 5xx): the first call with a key runs and its answer is kept (IDEMPOTENCY_KEY_TTL_HOURS, 24 h); a repeat with the same key, route and body gets that answer again, with Idempotent-Replayed: true, and runs nothing; with another route or body, 422 idempotency_key_reused; while the first still runs, the repeat waits for its answer up to 10 s, then 409 idempotency_key_in_flight. An answer 5xx is not kept: the repeat runs again (a create then makes the same session). Keys are each clinic's own. 1-255 printable ASCII characters (a UUID). */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1056,8 +1116,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which) */
+            /** @description the session is not in a status that allows this (the code says which), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description idempotency_key_reused: this Idempotency-Key was used with another route or body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

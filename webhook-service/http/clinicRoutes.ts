@@ -13,6 +13,7 @@ import { mintJoinToken, type MintJoinTokenDeps } from '../usecases/mintJoinToken
 import { sessionView } from '../usecases/sessionView';
 import type { ClinicApiKey } from '../clinicKeys';
 import { clinicAccessOf, requireClinicKey, requireScope } from './clinicAuth';
+import { idempotent, mintedIdOf, type IdempotencyDeps } from './idempotency';
 import { clinicSession } from '../usecases/clinicSession';
 import { listFailedDeliveries, retryDelivery } from '../usecases/clinicDeliveries';
 import { clinicCors } from './cors';
@@ -20,7 +21,7 @@ import { AuditQuery, CreateSessionBody, SessionListQuery, TokenBody } from './sc
 import { readAudit } from '../usecases/readAudit';
 import { attendanceCsv, listSessions } from '../usecases/listSessions';
 
-export interface ClinicRoutesDeps extends CreateSessionDeps, MintJoinTokenDeps, CloseSessionDeps {
+export interface ClinicRoutesDeps extends CreateSessionDeps, MintJoinTokenDeps, CloseSessionDeps, IdempotencyDeps {
   audit: AuditTrail;
   deliveries: ClinicDeliveries;
   /** Every clinic API key in force (CLINIC_API_KEYS and CLINIC_API_TOKEN as `default`), with its clinic and scopes. */
@@ -54,6 +55,8 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   router.use(json({ limit: '16kb' }));
 
   const auditDeps = { ...deps, calls: answeredAudit(deps.audit) };
+  // Idempotency-Key on every POST: a repeat gets the first answer (http/idempotency.ts).
+  const once = idempotent(deps);
   /** An audited call (usecases/auditCalls.ts), answered with the status its outcome maps to. */
   const audited =
     (action: AuditAction, run: (req: Request, res: Response) => Promise<CallDone<object>>): RequestHandler =>
@@ -71,6 +74,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   router.post(
     '/sessions',
     requireScope('sessions:write'),
+    once,
     audited('session.create', async (req, res) => {
       if (typeof req.body === 'object' && req.body !== null && 'roomName' in req.body) {
         throw new ServiceError('invalid_request', "roomName: the service names each session's room now (one room per session, never reused); leave roomName out and use the roomName of the answer");
@@ -82,6 +86,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
         counselorIdentity: body.counselorIdentity,
         scheduledStart: body.scheduledStart ? new Date(body.scheduledStart) : null,
         externalId: body.externalId ?? null,
+        sessionId: mintedIdOf(res),
       });
       return { result: created ? 'created' : 'done', value: session, sessionId: session.id };
     }),
@@ -122,7 +127,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
     res.json({ status, deliveries: failed.map((delivery) => ({ ...delivery, failedAt: delivery.failedAt.toISOString() })) });
   });
 
-  router.post('/webhook-deliveries/:id/retry', requireScope('deliveries:write'), async (req, res) => {
+  router.post('/webhook-deliveries/:id/retry', requireScope('deliveries:write'), once, async (req, res) => {
     await retryDelivery(deps, clinicAccessOf(res).clinicId, req.params.id as string, DELIVERIES_PAGE);
     res.status(202).json({ queued: true });
   });
@@ -130,6 +135,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   router.post(
     '/sessions/:id/token',
     requireScope('tokens:write'),
+    once,
     audited('token.mint', async (req, res) => {
       const { identity: who } = parse(TokenBody, req.body);
       await clinicSession(deps.store, clinicAccessOf(res).clinicId, req.params.id as string);
@@ -142,6 +148,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   router.post(
     '/sessions/:id/end',
     requireScope('sessions:write'),
+    once,
     audited('session.end', async (req, res) => {
       await clinicSession(deps.store, clinicAccessOf(res).clinicId, req.params.id as string);
       return {
@@ -155,6 +162,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   router.post(
     '/sessions/:id/cancel',
     requireScope('sessions:write'),
+    once,
     audited('session.cancel', async (req, res) => {
       await clinicSession(deps.store, clinicAccessOf(res).clinicId, req.params.id as string);
       return {

@@ -9,6 +9,8 @@ export const ERROR_STATUS: Readonly<Record<ServiceErrorCode, number>> = {
   payload_too_large: 413,
   clinic_unauthorized: 401,
   clinic_forbidden: 403,
+  idempotency_key_reused: 422,
+  idempotency_key_in_flight: 409,
   participant_unauthorized: 401,
   participant_forbidden: 403,
   rate_limited: 429,

@@ -16,7 +16,7 @@ const ERROR_MEANING: Record<number, string> = {
   403: "identity_not_in_session: neither the student nor the counselor of the session; clinic_forbidden: the API key lacks the scope tokens:write",
   404: "session_not_found: no such session, or another clinic's (delivery_not_found for a delivery)",
   413: 'payload_too_large: the body is over 16 kB',
-  409: 'the session is not in a status that allows this (the code says which)',
+  409: 'the session is not in a status that allows this (the code says which), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs',
   503: 'a dependency is unavailable: retry',
 };
 
@@ -161,9 +161,27 @@ export function openApiDocument(): Record<string, unknown> {
       operation.responses['429'] = RATE_LIMITED;
       if (!operation.security) operation.responses['403'] ??= FORBIDDEN;
     }
+    const post = (operations as Record<string, { responses: Record<string, unknown>; security?: unknown[]; parameters?: unknown[] }>).post;
+    if (post && !post.security) {
+      post.parameters = [...(post.parameters ?? []), IDEMPOTENCY_KEY];
+      post.responses['422'] = KEY_REUSED;
+      post.responses['409'] ??= KEY_IN_FLIGHT;
+    }
   }
   return document;
 }
+
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    "Makes the call safe to repeat (a retry after a timeout or a 5xx): the first call with a key runs and its answer is kept (IDEMPOTENCY_KEY_TTL_HOURS, 24 h); a repeat with the same key, route and body gets that answer again, with Idempotent-Replayed: true, and runs nothing; with another route or body, 422 idempotency_key_reused; while the first still runs, the repeat waits for its answer up to 10 s, then 409 idempotency_key_in_flight. An answer 5xx is not kept: the repeat runs again (a create then makes the same session). Keys are each clinic's own. 1-255 printable ASCII characters (a UUID).",
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+};
+
+const KEY_REUSED = answer('idempotency_key_reused: this Idempotency-Key was used with another route or body', 'Error');
+const KEY_IN_FLIGHT = answer('idempotency_key_in_flight: the first call with this Idempotency-Key is still running (Retry-After)', 'Error');
 
 const FORBIDDEN = answer('clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS)', 'Error');
 

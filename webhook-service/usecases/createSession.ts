@@ -23,6 +23,8 @@ export interface CreateSessionInput {
   scheduledStart: Date | null;
   /** The clinic's appointment id: creating again with it is safe. */
   externalId: string | null;
+  /** The id to create it under, minted by the service ahead (an Idempotency-Key's: every attempt creates the same session); null: a new one. */
+  sessionId?: string | null;
 }
 
 export interface CreateSessionDeps {
@@ -46,7 +48,7 @@ export async function createSession(deps: CreateSessionDeps, input: CreateSessio
   if (input.studentIdentity === input.counselorIdentity) {
     throw new ServiceError('invalid_request', 'the student and the counselor must be different identities');
   }
-  let id = newSessionId();
+  let id = input.sessionId ?? newSessionId();
   let createdAt = new Date(deps.clock.now());
   if (input.externalId !== null) {
     const fingerprint = fingerprintOf(input);
@@ -62,7 +64,8 @@ export async function createSession(deps: CreateSessionDeps, input: CreateSessio
   if (input.scheduledStart && deps.rules.noShowAfterMs !== null) {
     await deps.jobs.scheduleNoShowCheck({ sessionId: id, dueAt: input.scheduledStart.getTime() + deps.rules.noShowAfterMs });
   }
-  const record: SessionRecord = { id, roomName: roomNameFor(id), ...input, createdAt };
+  const { sessionId: _minted, ...fields } = input;
+  const record: SessionRecord = { id, roomName: roomNameFor(id), ...fields, createdAt };
   const { created, session } = await deps.store.createSession(record);
   if (!created) return { created: false, session: sessionView(await loadSession(deps.store, id, deps.rules)) };
   const records = { session, events: [], activation: null, closure: null };

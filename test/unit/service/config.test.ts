@@ -38,6 +38,7 @@ test('when only the required variables are set, then every option has its docume
     BULLMQ_PREFIX: 'autostart',
     CLINIC_API_KEYS: [],
     CLINIC_API_KEY_GRANTS: null,
+    IDEMPOTENCY_KEY_TTL_HOURS: 24,
     CLINIC_WEBHOOK_URLS: [],
     CLINIC_WEBHOOK_SECRET: [],
     CLINIC_WEBHOOK_RETRY_HOURS: 24,

@@ -6,6 +6,7 @@ import { liveKitParticipantCredentials } from '../../../../webhook-service/livek
 import type { LifecycleRules } from '../../../../plugin';
 import { createSession } from '../../../../webhook-service/usecases/createSession';
 import { ingestWebhook } from '../../../../webhook-service/usecases/ingestWebhook';
+import { InMemoryIdempotencyKeys } from '../../../support/fakes/InMemoryIdempotencyKeys';
 import { InMemorySessionStore } from '../../../support/fakes/InMemorySessionStore';
 import { InMemoryAuditTrail, InProcessLocks, ManualClock, RecordingClinicEvents, RecordingJobs, RecordingRooms, RecordingTokens } from '../../../support/fakes/fakes';
 import { signWebhook, webhookBody, type EventSpec } from '../../../../scripts/shared/livekitWebhooks';
@@ -21,6 +22,8 @@ export function world(rules: LifecycleRules = { rejoinGraceMs: 60_000, noShowAft
     locks: new InProcessLocks(),
     audit: new InMemoryAuditTrail(),
     deliveries: { listFailed: async () => [], retry: async () => false },
+    idempotencyKeys: new InMemoryIdempotencyKeys(),
+    idempotencyOptions: { leaseMs: 30_000, waitMs: 1000, pollMs: 10 },
     jobs: new RecordingJobs(),
     events: new RecordingClinicEvents(),
     rooms: new RecordingRooms(),

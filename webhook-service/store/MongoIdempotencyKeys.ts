@@ -1,0 +1,158 @@
+// Idempotency-Key records in MongoDB (`idempotency_keys`) and their later attempts
+// (`idempotency_attempts`, `_id` = `<record id>#<attempt>`). The record and each attempt are
+// unique inserts, atomic on MongoDB and FerretDB alike; the updates that follow are made by the
+// attempt's owner alone. Old keys are deleted by a periodic sweep (FerretDB has no TTL index).
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import { ServiceError } from '../errors';
+import type { IdempotencyAnswer, IdempotencyKeys, IdempotencyRecord } from '../usecases/ports/IdempotencyKeys';
+import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
+
+interface KeyDoc {
+  _id: string;
+  fingerprint: string;
+  mintedId: string;
+  createdAt: Date;
+  attempt: number;
+  attemptStartedAt: Date;
+  released: boolean;
+  status: number | null;
+  body: string | null;
+}
+
+interface AttemptDoc {
+  _id: string;
+  createdAt: Date;
+}
+
+const options = { versionKey: false, autoIndex: false, strict: 'throw' } as const;
+
+const keySchema = new Schema<KeyDoc>(
+  {
+    _id: { type: String, required: true },
+    fingerprint: { type: String, required: true },
+    mintedId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    attempt: { type: Number, required: true },
+    attemptStartedAt: { type: Date, required: true },
+    released: { type: Boolean, required: true },
+    status: { type: Number, default: null },
+    body: { type: String, default: null },
+  },
+  { ...options, collection: 'idempotency_keys' },
+);
+// The sweep finds old keys by their first use.
+keySchema.index({ createdAt: 1 }, { name: 'createdAt' });
+
+const attemptSchema = new Schema<AttemptDoc>(
+  { _id: { type: String, required: true }, createdAt: { type: Date, required: true } },
+  { ...options, collection: 'idempotency_attempts' },
+);
+attemptSchema.index({ createdAt: 1 }, { name: 'createdAt' });
+
+const isDuplicateKey = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+
+const toRecord = (doc: KeyDoc): IdempotencyRecord => ({
+  id: doc._id,
+  fingerprint: doc.fingerprint,
+  mintedId: doc.mintedId,
+  createdAt: doc.createdAt,
+  attempt: doc.attempt,
+  attemptStartedAt: doc.attemptStartedAt,
+  released: doc.released,
+  answer: doc.status === null || doc.body === null ? null : { status: doc.status, body: doc.body },
+});
+
+const modelsOf = (connection: Connection) => ({
+  keys: connection.model<KeyDoc>('IdempotencyKey', keySchema),
+  attempts: connection.model<AttemptDoc>('IdempotencyAttempt', attemptSchema),
+});
+
+export class MongoIdempotencyKeys implements IdempotencyKeys {
+  private constructor(
+    private readonly connection: Connection,
+    private readonly keys: Model<KeyDoc>,
+    private readonly attempts: Model<AttemptDoc>,
+  ) {}
+
+  /** Connects (a pool of its own) and checks that the collections' indexes exist (`migrate` makes them). */
+  static async connect(uri: string): Promise<MongoIdempotencyKeys> {
+    const connection = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 3000, bufferCommands: false, autoIndex: false });
+    try {
+      await connection.asPromise();
+      const { keys, attempts } = modelsOf(connection);
+      await assertIndexesExist([keys, attempts]);
+      return new MongoIdempotencyKeys(connection, keys, attempts);
+    } catch (error) {
+      await connection.close().catch(() => undefined);
+      throw ServiceError.storeUnavailable(error);
+    }
+  }
+
+  /** Creates the collections and their indexes; idempotent. The migration step, not every start. */
+  static async migrate(uri: string): Promise<string[]> {
+    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 3000, autoIndex: false }).asPromise();
+    try {
+      const { keys, attempts } = modelsOf(connection);
+      return await createCollectionsAndIndexes([keys, attempts]);
+    } finally {
+      await connection.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+
+  async claim(record: IdempotencyRecord): Promise<{ claimed: boolean; record: IdempotencyRecord }> {
+    const { id, answer, ...fields } = record;
+    try {
+      await this.keys.create({ _id: id, ...fields, status: answer?.status ?? null, body: answer?.body ?? null });
+      return { claimed: true, record };
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw ServiceError.storeUnavailable(error);
+    }
+    const stored = await this.read(id);
+    if (!stored) throw new ServiceError('internal', `idempotency key ${id} was a duplicate but cannot be read`);
+    return { claimed: false, record: stored };
+  }
+
+  async read(id: string): Promise<IdempotencyRecord | null> {
+    const doc = await this.guard(() => this.keys.findById(id).lean<KeyDoc>().exec());
+    return doc ? toRecord(doc) : null;
+  }
+
+  async takeOver(id: string, attempt: number, at: Date): Promise<boolean> {
+    try {
+      await this.attempts.create({ _id: `${id}#${attempt}`, createdAt: at });
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw ServiceError.storeUnavailable(error);
+    }
+    await this.guard(() => this.keys.updateOne({ _id: id }, { $set: { attempt, attemptStartedAt: at, released: false } }).exec());
+    return true;
+  }
+
+  async release(id: string, attempt: number): Promise<void> {
+    await this.guard(() => this.keys.updateOne({ _id: id, attempt }, { $set: { released: true } }).exec());
+  }
+
+  async answer(id: string, attempt: number, answer: IdempotencyAnswer): Promise<void> {
+    await this.guard(() => this.keys.updateOne({ _id: id, attempt }, { $set: { status: answer.status, body: answer.body } }).exec());
+  }
+
+  async deleteOlderThan(cutoff: Date): Promise<number> {
+    return this.guard(async () => {
+      const { deletedCount } = await this.keys.deleteMany({ createdAt: { $lt: cutoff } }).exec();
+      await this.attempts.deleteMany({ createdAt: { $lt: cutoff } }).exec();
+      return deletedCount;
+    });
+  }
+
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw error instanceof ServiceError ? error : ServiceError.storeUnavailable(error);
+    }
+  }
+}
