@@ -3,7 +3,7 @@
 // unique inserts, atomic on MongoDB and FerretDB alike; the updates that follow are made by the
 // attempt's owner alone. Old keys are deleted by a periodic sweep (FerretDB has no TTL index).
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
-import { ServiceError } from '../errors';
+import { ServiceError, storeCall } from '../errors';
 import type { IdempotencyAnswer, IdempotencyKeys, IdempotencyRecord } from '../usecases/ports/IdempotencyKeys';
 import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
 
@@ -117,7 +117,7 @@ export class MongoIdempotencyKeys implements IdempotencyKeys {
   }
 
   async read(id: string): Promise<IdempotencyRecord | null> {
-    const doc = await this.guard(() => this.keys.findById(id).lean<KeyDoc>().exec());
+    const doc = await storeCall(() => this.keys.findById(id).lean<KeyDoc>().exec());
     return doc ? toRecord(doc) : null;
   }
 
@@ -128,31 +128,23 @@ export class MongoIdempotencyKeys implements IdempotencyKeys {
       if (isDuplicateKey(error)) return false;
       throw ServiceError.storeUnavailable(error);
     }
-    await this.guard(() => this.keys.updateOne({ _id: id }, { $set: { attempt, attemptStartedAt: at, released: false } }).exec());
+    await storeCall(() => this.keys.updateOne({ _id: id }, { $set: { attempt, attemptStartedAt: at, released: false } }).exec());
     return true;
   }
 
   async release(id: string, attempt: number): Promise<void> {
-    await this.guard(() => this.keys.updateOne({ _id: id, attempt }, { $set: { released: true } }).exec());
+    await storeCall(() => this.keys.updateOne({ _id: id, attempt }, { $set: { released: true } }).exec());
   }
 
   async answer(id: string, attempt: number, answer: IdempotencyAnswer): Promise<void> {
-    await this.guard(() => this.keys.updateOne({ _id: id, attempt }, { $set: { status: answer.status, body: answer.body } }).exec());
+    await storeCall(() => this.keys.updateOne({ _id: id, attempt }, { $set: { status: answer.status, body: answer.body } }).exec());
   }
 
   async deleteOlderThan(cutoff: Date): Promise<number> {
-    return this.guard(async () => {
+    return storeCall(async () => {
       const { deletedCount } = await this.keys.deleteMany({ createdAt: { $lt: cutoff } }).exec();
       await this.attempts.deleteMany({ createdAt: { $lt: cutoff } }).exec();
       return deletedCount;
     });
-  }
-
-  private async guard<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      throw error instanceof ServiceError ? error : ServiceError.storeUnavailable(error);
-    }
   }
 }
