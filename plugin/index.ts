@@ -12,14 +12,14 @@ export type {
   WebhookEventLike,
 } from './events';
 
-export { ROLE_ATTRIBUTE, roleOf } from './roles';
+export { ROLE_ATTRIBUTE, namedRole, roleOf } from './roles';
 export type { Appointment, Role, RolePolicy } from './roles';
 export { MAX_GROUP_STUDENTS, MAX_PARTICIPANTS, PARTICIPANT_ROLES, checkAppointment, isRequired, requiredByDefault } from './participants';
 export type { AppointmentCheck, AppointmentParticipant, AppointmentProblem, GroupStart, ParticipantRole } from './participants';
 export { rosterOf, seatOf } from './roster';
 export type { Requirement, Roster, RosterEntry } from './roster';
 
-export { DEFAULT_LIFECYCLE, decide, holdersConnected, newSession, pendingTimers, replay, withRecordedDecisions } from './session';
+export { DEFAULT_LIFECYCLE, REFUSAL_OF_CLOSED, decide, holdersConnected, newSession, pendingTimers, replay, withRecordedDecisions } from './session';
 export type {
   ClinicCommand,
   ClosedStatus,

@@ -22,16 +22,21 @@ export interface RolePolicy {
   trustRoleAttribute?: boolean;
 }
 
+/** The role the appointment gives this identity (the student first, as below); null when it does not name it. */
+export function namedRole(appointment: Appointment, identity: string): ParticipantRole | null {
+  if (identity === appointment.studentIdentity) return 'student';
+  if (identity === appointment.counselorIdentity) return 'counselor';
+  return appointment.participants?.find((entry) => entry.identity === identity)?.role ?? null;
+}
+
 /**
  * The participant's role in this appointment. An identity the appointment names keeps that role
  * whatever its attributes say (and an attribute can only claim student or counselor), so nobody can claim the other side's seat; when both seats name
  * the same identity it is the student, and one person alone can never complete the pair.
  */
 export function roleOf(appointment: Appointment, participant: EventParticipant, policy: RolePolicy = {}): Role {
-  if (participant.identity === appointment.studentIdentity) return 'student';
-  if (participant.identity === appointment.counselorIdentity) return 'counselor';
-  const listed = appointment.participants?.find((entry) => entry.identity === participant.identity);
-  if (listed) return listed.role;
+  const named = namedRole(appointment, participant.identity);
+  if (named) return named;
   if (policy.trustRoleAttribute !== true) return 'guest';
   const claimed = participant.attributes[ROLE_ATTRIBUTE];
   return claimed === 'student' || claimed === 'counselor' ? claimed : 'guest';

@@ -82,7 +82,7 @@ export interface SessionState {
 }
 
 export type Effect =
-  /** The pair is complete for the first time: tell the room (snapshot and data message). */
+  /** The start rule holds for the first time (everyone required connected at once): tell the room (snapshot and data message). */
   | { type: 'activate'; sessionId: string; startedAt: number }
   /** Someone the appointment names connected (new sid) to an already active session. */
   | { type: 'notify_active'; sessionId: string; identity: string; sid: string; startedAt: number }
@@ -346,7 +346,8 @@ function takeRoomFinished(draft: Draft, at: number): Effect[] {
   return waitForReturn ? [waitForReturn] : [];
 }
 
-const REFUSAL_OF_CLOSED: Record<ClosedStatus, Refusal> = {
+/** What a command to a closed session is refused with: how it closed. */
+export const REFUSAL_OF_CLOSED: Readonly<Record<ClosedStatus, Refusal>> = {
   ended: 'session_ended',
   cancelled: 'session_cancelled',
   no_show: 'session_no_show',
@@ -498,7 +499,7 @@ export interface RecordedDecisions {
 
 /**
  * The state as the service's records say: the status is what was recorded, not what the events
- * alone would give (a pair complete but not yet recorded is still `waiting`, so deciding the
+ * alone would give (a start the rule met but not yet recorded is still `waiting`, so deciding the
  * next event asks for the activation again; a closure stands whatever events came after).
  */
 export function withRecordedDecisions(state: SessionState, recorded: RecordedDecisions): SessionState {

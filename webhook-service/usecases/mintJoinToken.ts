@@ -5,14 +5,14 @@
 // closed while everyone was away comes back empty, and the widget decides from the metadata it
 // finds on connect, so the returning person skips the waiting room. Only a token for an active
 // session may publish: before the start, LiveKit itself keeps the waiting room private.
-import type { LifecycleRules } from '../../plugin';
+import { namedRole, REFUSAL_OF_CLOSED, type LifecycleRules } from '../../plugin';
 import { ServiceError } from '../errors';
 import type { Logger } from '../logger';
 import type { JoinTokenMinter } from './ports/JoinTokenMinter';
 import type { RoomGateway } from './ports/RoomGateway';
 import type { SessionStore } from './ports/SessionStore';
 import { snapshotOf } from './roomSnapshot';
-import { loadHead } from './sessionState';
+import { appointmentOf, loadHead } from './sessionState';
 
 export interface MintJoinTokenDeps {
   store: SessionStore;
@@ -21,8 +21,6 @@ export interface MintJoinTokenDeps {
   rules: LifecycleRules;
   logger: Logger;
 }
-
-const CLOSED_CODES = { ended: 'session_ended', cancelled: 'session_cancelled', no_show: 'session_no_show' } as const;
 
 export interface MintedJoinToken {
   token: string;
@@ -34,9 +32,9 @@ export interface MintedJoinToken {
 export async function mintJoinToken(deps: MintJoinTokenDeps, sessionId: string, identity: string): Promise<MintedJoinToken> {
   const head = await loadHead(deps.store, sessionId);
   const { session, closure, activation } = head;
-  const role = identity === session.studentIdentity ? 'student' : identity === session.counselorIdentity ? 'counselor' : null;
-  if (role === null) throw new ServiceError('identity_not_in_session', 'the identity is neither the student nor the counselor of this session');
-  if (closure) throw new ServiceError(CLOSED_CODES[closure.status], `session ${sessionId} is ${closure.status.replace('_', '-')}`);
+  const role = namedRole(appointmentOf(session), identity);
+  if (role !== 'student' && role !== 'counselor') throw new ServiceError('identity_not_in_session', 'the identity is neither the student nor the counselor of this session');
+  if (closure) throw new ServiceError(REFUSAL_OF_CLOSED[closure.status], `session ${sessionId} is ${closure.status.replace('_', '-')}`);
   if (activation) {
     // Best effort: without LiveKit the token still works, and the rejoin's notification writes the snapshot.
     await deps.rooms.openRoom(session.roomName, snapshotOf(head)).catch((error: unknown) => {
