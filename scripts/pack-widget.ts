@@ -46,6 +46,7 @@ type WaitingRoomAttributes = DetailedHTMLProps<HTMLAttributes<LiveKitWaitingRoom
   lang?: string;
   'end-url'?: string;
   'end-button'?: boolean;
+  'screen-share'?: 'counselor' | 'everyone' | 'none';
   [text: \`text-\${string}\`]: string | undefined;
 };
 

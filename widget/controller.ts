@@ -15,6 +15,7 @@ import {
   Room,
   RoomEvent,
   Track,
+  type LocalTrack,
   type LocalVideoTrack,
   type RemoteParticipant,
   type RemoteTrack,
@@ -37,6 +38,8 @@ export type { OtherParty } from './otherParty';
 export interface RemoteTrackChange {
   track: RemoteTrack;
   participantIdentity: string;
+  /** camera, microphone or screen_share (LiveKit's Track.Source). */
+  source: Track.Source;
   added: boolean;
 }
 
@@ -50,6 +53,8 @@ export interface WaitingRoomControllerEvents {
   localVideo: (track: LocalVideoTrack | null) => void;
   remoteTrack: (change: RemoteTrackChange) => void;
   otherParty: (party: OtherParty) => void;
+  /** Whether this page shares its screen now (also false when the browser's own "Stop sharing" ended it). */
+  screenShare: (sharing: boolean) => void;
   /** false when the browser blocked autoplay of remote audio until a user gesture. */
   audioPlayback: (canPlay: boolean) => void;
   error: (error: WaitingRoomError) => void;
@@ -112,8 +117,11 @@ export class WaitingRoomController {
     remoteTrack: new Set(),
     otherParty: new Set(),
     audioPlayback: new Set(),
+    screenShare: new Set(),
     error: new Set(),
   };
+  /** The screen this page shares (LiveKit stops it on unpublish only if told; the widget stops it itself). */
+  private screenTrack: LocalTrack | null = null;
 
   constructor(private readonly options: WaitingRoomControllerOptions) {
     this.now = options.now ?? Date.now;
@@ -195,6 +203,40 @@ export class WaitingRoomController {
     this.showLocalVideo();
   }
 
+  /** Whether this page shares its screen now. */
+  get screenSharing(): boolean {
+    return this.screenTrack !== null;
+  }
+
+  /**
+   * Shares a screen or window (the browser asks which) or stops sharing: only in the call, in a
+   * Room the widget owns, never before the start. A picker the user cancelled changes nothing
+   * and is no error; any other failure is a non-fatal `media-unavailable`.
+   */
+  async setScreenShareEnabled(on: boolean): Promise<void> {
+    const room = this.room;
+    if (on === this.screenSharing) return;
+    if (!on) {
+      this.stopScreenShare();
+      return;
+    }
+    if (!room || !this.inCall || !this.ownsRoom()) return;
+    try {
+      const publication = await room.localParticipant.setScreenShareEnabled(true, { audio: false, selfBrowserSurface: 'exclude', surfaceSwitching: 'include' });
+      const track = publication?.track ?? null;
+      if (room !== this.room || !this.inCall) {
+        // The call ended while the browser's picker was open: nothing of it may stay live.
+        track?.stop();
+        return;
+      }
+      this.screenTrack = track;
+      if (track) this.emit('screenShare', true);
+    } catch (cause) {
+      if ((cause as { name?: unknown } | null)?.name === 'NotAllowedError') return;
+      this.emit('error', new WaitingRoomError('media-unavailable', 'The screen could not be shared.', { cause }));
+    }
+  }
+
   /** Switches the camera, the microphone or (where the browser can) the speaker. */
   async selectDevice(kind: MediaDeviceKind, deviceId: string): Promise<void> {
     if (kind === 'audiooutput') {
@@ -253,7 +295,20 @@ export class WaitingRoomController {
     return room;
   }
 
+  /** Stops the shared screen and its publication; said to the host when there was one. */
+  private stopScreenShare(): void {
+    const track = this.screenTrack;
+    if (!track) return;
+    this.screenTrack = null;
+    track.stop();
+    const room = this.room;
+    if (room && room.localParticipant.getTrackPublication(Track.Source.ScreenShare)?.track === track) void room.localParticipant.unpublishTrack(track).catch(() => undefined);
+    this.emit('screenShare', false);
+  }
+
   private release(): void {
+    // The screen first, while the Room is still there to unpublish it from.
+    this.stopScreenShare();
     if (this.deadlineTimer !== null) clearTimeout(this.deadlineTimer);
     this.deadlineTimer = null;
     if (this.rejoinTimer !== null) clearTimeout(this.rejoinTimer);
@@ -300,12 +355,16 @@ export class WaitingRoomController {
         if (live() && this.inCall && this.ownsRoom()) publication.setSubscribed(true);
         party();
       },
-      [RoomEvent.TrackSubscribed]: (track, _publication, participant) => {
-        if (live() && this.inCall) this.emit('remoteTrack', { track, participantIdentity: participant.identity, added: true });
+      [RoomEvent.TrackSubscribed]: (track, publication, participant) => {
+        if (live() && this.inCall) this.emit('remoteTrack', { track, participantIdentity: participant.identity, source: publication.source, added: true });
         party();
       },
-      [RoomEvent.TrackUnsubscribed]: (track, _publication, participant) =>
-        live() && this.emit('remoteTrack', { track, participantIdentity: participant.identity, added: false }),
+      [RoomEvent.TrackUnsubscribed]: (track, publication, participant) =>
+        live() && this.emit('remoteTrack', { track, participantIdentity: participant.identity, source: publication.source, added: false }),
+      // The browser's own "Stop sharing" ends the track and LiveKit unpublishes it.
+      [RoomEvent.LocalTrackUnpublished]: (publication) => {
+        if (live() && publication.source === Track.Source.ScreenShare && publication.track === this.screenTrack) this.stopScreenShare();
+      },
       [RoomEvent.TrackUnpublished]: party,
       [RoomEvent.TrackMuted]: party,
       [RoomEvent.TrackUnmuted]: party,
@@ -334,6 +393,8 @@ export class WaitingRoomController {
       this.dispatch({ type: 'disconnected', cause });
       return;
     }
+    // A shared screen is not shared again in the new connection: the user shares anew if they wish.
+    this.stopScreenShare();
     this.detach?.();
     this.detach = null;
     this.room = null;
@@ -395,7 +456,7 @@ export class WaitingRoomController {
     if (this.outputDeviceId) void room.switchActiveDevice('audiooutput', this.outputDeviceId).catch(() => undefined);
     for (const participant of room.remoteParticipants.values()) {
       for (const publication of participant.trackPublications.values()) {
-        if (publication.track) this.emit('remoteTrack', { track: publication.track, participantIdentity: participant.identity, added: true });
+        if (publication.track) this.emit('remoteTrack', { track: publication.track, participantIdentity: participant.identity, source: publication.source, added: true });
         else if (this.ownsRoom()) publication.setSubscribed(true);
       }
     }

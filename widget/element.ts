@@ -11,15 +11,17 @@
  * Attributes: `token-url` (with `token-method`, GET by default) | `token` + `server-url` (credentials), `participant-role`
  * (`student` default | `counselor`; property `participantRole`; not `role`, which is the ARIA
  * role), `lang` (`en` | `es`), `end-url` (counselor: where "End session for everyone" POSTs), `end-button`,
+ * `screen-share` (`counselor` default | `everyone` | `none`: who may share a screen in the call),
  * `text-*` (any text, kebab-case of its key in texts.ts).
  *
  * Properties: `room`, `tokenSource`, `tokenRequest`, `texts`, `participantRole`, `phase` and `otherSessionIgnored` (read-only);
- * methods `leave()`, `retry()`, `setMicrophoneEnabled(on)`, `setCameraEnabled(on)`.
+ * methods `leave()`, `retry()`, `setMicrophoneEnabled(on)`, `setCameraEnabled(on)`, `setScreenShareEnabled(on)`.
  *
  * The waiting room is a pre-call check (camera preview, microphone level, device pickers,
  * microphone and camera toggles: the call starts as they are left); nothing is published or
  * received before the start. The call has the same controls, the other party's muted state,
- * a session timer, and a notice while the other party is not connected.
+ * a session timer, a notice while the other party is not connected, and screen sharing (the
+ * other party's screen large on the stage, the person small).
  *
  * Events (CustomEvent), each as `lwr-<name>` and, for one more release, as `<name>` (a listener
  * for the old name gets a console warning): `lwr-waiting`, `lwr-session-started`,
@@ -49,6 +51,7 @@ import { endForEveryone, endTarget, httpSessionEnder, type SessionEnder } from '
 import { isFatal, WaitingRoomError } from './errors';
 import type { LiveKitWaitingRoomEventMap, WaitingRoomEvents } from './events';
 import { MutedHint } from './mutedHint';
+import { mayShareScreen, screenSharePolicy } from './screenShare';
 import { continuityChange, continuityTextKey } from './otherParty';
 import { initialView, type Notice, type Phase, type WidgetState } from './sessionState';
 import { template } from './template';
@@ -185,6 +188,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     this.ui.onDevicesOpened = () => void this.showDevices();
     this.ui.onSelectDevice = (kind, deviceId) => void this.controller?.selectDevice(kind, deviceId).catch((cause: unknown) => this.onError(new WaitingRoomError('media-unavailable', `Could not switch to that device.`, { cause })));
     this.ui.onEnd = (step) => void this.onEndStep(step);
+    this.ui.onShareScreen = () => void this.setScreenShareEnabled(!this.controller?.screenSharing);
     // Properties are often set right after the element is inserted: start once they had a chance.
     queueMicrotask(() => {
       if (this.isConnected && !this.controller) this.restart();
@@ -215,6 +219,17 @@ export class LiveKitWaitingRoomElement extends ElementBase {
   /** Turns the camera on or off (in the waiting room: whether the call starts with video). */
   async setCameraEnabled(on: boolean): Promise<void> {
     await this.controller?.setEnabled('camera', on);
+  }
+
+  /** Shares a screen or window (the browser asks which), or stops: in the call only, for whom `screen-share` allows. */
+  async setScreenShareEnabled(on: boolean): Promise<void> {
+    if (on && !this.offersScreenShare) return;
+    await this.controller?.setScreenShareEnabled(on);
+  }
+
+  /** `screen-share`: who may share (`counselor`, the default; `everyone`; `none`), where the browser can. */
+  private get offersScreenShare(): boolean {
+    return mayShareScreen(screenSharePolicy(this.getAttribute('screen-share')), this.participantRole) && typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
   }
 
   /** Connects again after a failure or after leaving. */
@@ -288,6 +303,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     controller.on('localVideo', (track) => this.ui?.showLocalVideo(track));
     controller.on('remoteTrack', (change) => this.onRemoteTrack(change));
     controller.on('audioPlayback', (canPlay) => this.ui?.setAudioBlocked(!canPlay));
+    controller.on('screenShare', () => this.refresh());
     controller.on('error', (error) => this.onError(error));
     this.controller = controller;
     void controller.start();
@@ -324,7 +340,8 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     if (this.internals) this.internals.ariaLabel = texts.regionLabel;
     const canEnd = this.offersEnd;
     const media = this.controller && !this.borrowedRoom ? this.controller.media : null;
-    this.ui?.render(view, texts, { role: this.participantRole, media, party: this.party, canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
+    const screen = media ? { offered: this.offersScreenShare, sharing: this.controller?.screenSharing ?? false } : null;
+    this.ui?.render(view, texts, { role: this.participantRole, media, screen, party: this.party, canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
     this.ticker.set(clocksRun(view));
     this.updateClocks();
   }
@@ -434,7 +451,11 @@ export class LiveKitWaitingRoomElement extends ElementBase {
   }
 
   private onRemoteTrack(change: RemoteTrackChange): void {
-    if (change.track.kind === Track.Kind.Video) this.ui?.setRemoteVideo(change.track, change.added);
+    if (change.source === Track.Source.ScreenShare) {
+      const shown = this.ui?.setRemoteScreen(change.track, change.added);
+      const texts = this.currentTexts();
+      if (shown) this.ui?.announce(this.participantRole === 'student' ? texts.counselorSharing : texts.studentSharing);
+    } else if (change.track.kind === Track.Kind.Video) this.ui?.setRemoteVideo(change.track, change.added);
     else if (change.track.kind === Track.Kind.Audio) this.ui?.setRemoteAudio(change.track, change.added);
   }
 

@@ -52,6 +52,11 @@ video { background: var(--_stage-bg); border-radius: calc(var(--_radius) * .6); 
 .preview { max-inline-size: 320px; }
 .stage { position: relative; }
 .stage .remote { aspect-ratio: 16 / 9; }
+/* A shared screen takes the stage, whole (contain); the person goes small at the block end. */
+.stage .screen { aspect-ratio: 16 / 9; object-fit: contain; }
+.stage[data-sharing] .remote { position: absolute; inset-inline-start: .75rem; inset-block-end: .75rem; inline-size: 22%; min-inline-size: 96px; aspect-ratio: 4 / 3; border: 2px solid var(--_bg); }
+.stage[data-sharing] .remote-status { inset-block-end: auto; inset-block-start: 3.5rem; }
+button.share[aria-pressed="true"] { background: var(--_accent); color: var(--_on-accent); }
 .stage .self { position: absolute; inset-inline-end: .75rem; inset-block-end: .75rem; inline-size: 22%; min-inline-size: 96px; border: 2px solid var(--_bg); }
 .notice { margin: .75rem 0 0; padding: .6rem .8rem; border-radius: 8px; background: color-mix(in srgb, var(--_warning) 14%, var(--_bg)); }
 .system-message { margin: .75rem 0 0; padding: .6rem .8rem; border-radius: 8px; background: color-mix(in srgb, var(--_accent) 14%, var(--_bg)); font-weight: 600; }

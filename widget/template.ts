@@ -18,7 +18,8 @@ export const template = `
     <p part="enters-muted" class="hint" data-ref="enters-muted" hidden></p>
   </section>
   <section part="call" class="call" data-ref="call" hidden>
-    <div class="stage">
+    <div class="stage" data-ref="stage">
+      <video part="remote-screen" class="screen" data-ref="remote-screen" autoplay playsinline hidden></video>
       <video part="remote-video" class="remote" data-ref="remote-video" autoplay playsinline></video>
       <p part="continuity" class="continuity" data-ref="continuity" hidden><span data-ref="continuity-text"></span> (<time data-ref="continuity-time"></time>)</p>
       <p part="remote-status" class="remote-status" data-ref="remote-status" hidden></p>
@@ -32,11 +33,13 @@ export const template = `
   </section>
   <p part="media-notice" class="notice" data-ref="media-notice" hidden></p>
   <p part="muted-hint" class="notice" data-ref="muted-hint" hidden></p>
+  <p part="sharing" class="notice" data-ref="sharing" hidden></p>
   <p part="error" class="notice" data-ref="error" role="alert" hidden></p>
   <p part="system-message" class="system-message" data-ref="system-message" hidden></p>
   <div part="controls" class="actions" data-ref="controls" hidden>
     <button part="button microphone-button" type="button" class="toggle" data-ref="microphone" aria-pressed="true"></button>
     <button part="button camera-button" type="button" class="toggle" data-ref="camera" aria-pressed="true"></button>
+    <button part="button share-button" type="button" class="secondary share" data-ref="share" aria-pressed="false" hidden></button>
     <details part="devices" class="devices" data-ref="devices">
       <summary data-ref="devices-summary"></summary>
       <label><span data-ref="audioinput-label"></span> <select data-ref="audioinput"></select></label>

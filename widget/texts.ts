@@ -63,6 +63,12 @@ export interface WaitingRoomTexts {
   confirmEndYes: string;
   confirmEndNo: string;
   endFailed: string;
+  shareScreen: string;
+  youAreSharing: string;
+  remoteScreenLabelCounselor: string;
+  remoteScreenLabelStudent: string;
+  counselorSharing: string;
+  studentSharing: string;
 }
 
 export type TextKey = keyof WaitingRoomTexts;
@@ -126,6 +132,12 @@ export const en: WaitingRoomTexts = {
   confirmEndYes: 'End session',
   confirmEndNo: 'Cancel',
   endFailed: 'The session could not be ended. Try again.',
+  shareScreen: 'Share screen',
+  youAreSharing: 'You are sharing your screen',
+  remoteScreenLabelCounselor: 'Your counselor’s shared screen',
+  remoteScreenLabelStudent: 'Your student’s shared screen',
+  counselorSharing: 'Your counselor is sharing their screen',
+  studentSharing: 'Your student is sharing their screen',
 };
 
 export const es: WaitingRoomTexts = {
@@ -187,6 +199,12 @@ export const es: WaitingRoomTexts = {
   confirmEndYes: 'Terminar la sesión',
   confirmEndNo: 'Cancelar',
   endFailed: 'No se pudo terminar la sesión. Inténtalo de nuevo.',
+  shareScreen: 'Compartir pantalla',
+  youAreSharing: 'Estás compartiendo tu pantalla',
+  remoteScreenLabelCounselor: 'Pantalla compartida de tu consejero',
+  remoteScreenLabelStudent: 'Pantalla compartida de tu estudiante',
+  counselorSharing: 'Tu consejero está compartiendo su pantalla',
+  studentSharing: 'Tu estudiante está compartiendo su pantalla',
 };
 
 const LANGUAGES: Record<string, WaitingRoomTexts> = { en, es };

@@ -16,6 +16,8 @@ type Role = 'student' | 'counselor';
 export interface Extras {
   role: Role;
   media: MediaStatus | null;
+  /** Screen sharing, for a page that publishes (null otherwise): offered to this user, and on now. */
+  screen: { offered: boolean; sharing: boolean } | null;
   party: OtherParty | null;
   /** Offer the End button: this is the counselor and the host can end sessions (element.ts decides). */
   canEnd: boolean;
@@ -56,6 +58,7 @@ export class WaitingRoomView {
   onDevicesOpened: () => void = () => undefined;
   onSelectDevice: (kind: MediaDeviceKind, deviceId: string) => void = () => undefined;
   onEnd: (step: 'ask' | 'confirm' | 'cancel') => void = () => undefined;
+  onShareScreen: () => void = () => undefined;
 
   private readonly refs = new Map<string, HTMLElement>();
   private systemMessage = '';
@@ -64,6 +67,7 @@ export class WaitingRoomView {
   private inCall = false;
   private localVideo: LocalVideoTrack | null = null;
   private remoteVideo: RemoteTrack | null = null;
+  private remoteScreen: RemoteTrack | null = null;
   private readonly remoteAudio = new Set<RemoteTrack>();
   /** Whether focus was inside the widget when the last render began (see focusEnded). */
   private focusWasInside = false;
@@ -79,6 +83,7 @@ export class WaitingRoomView {
     click('microphone', () => this.onToggle('microphone'));
     click('camera', () => this.onToggle('camera'));
     click('end', () => this.onEnd('ask'));
+    click('share', () => this.onShareScreen());
     click('confirm-yes', () => this.onEnd('confirm'));
     click('confirm-no', () => this.onEnd('cancel'));
     this.ref('devices').addEventListener('toggle', () => (this.ref<HTMLDetailsElement>('devices').open ? this.onDevicesOpened() : undefined));
@@ -140,6 +145,7 @@ export class WaitingRoomView {
     this.ref('remote-video').setAttribute('aria-label', role === 'student' ? texts.remoteVideoLabelCounselor : texts.remoteVideoLabelStudent);
     this.ref('level').setAttribute('aria-label', texts.microphoneLevel);
     this.renderControls(texts, extras, (waiting || inCall) && !ended && phase !== 'failed');
+    this.renderScreen(texts, extras, inCall);
     this.renderEnd(texts, extras, inCall);
     this.renderParty(texts, extras, inCall);
     if (extras.media) this.setMediaNotice(extras.media, texts);
@@ -160,6 +166,15 @@ export class WaitingRoomView {
     this.text('audioinput-label', texts.microphoneDevice);
     this.text('videoinput-label', texts.cameraDevice);
     this.text('audiooutput-label', texts.speakerDevice);
+  }
+
+  /** The Share screen toggle (in the call, when offered), the "you are sharing" line, the other's screen's name. */
+  private renderScreen(texts: WaitingRoomTexts, { screen, role }: Extras, inCall: boolean): void {
+    const share = this.text('share', texts.shareScreen);
+    share.hidden = !inCall || !screen?.offered;
+    share.setAttribute('aria-pressed', String(Boolean(screen?.sharing)));
+    this.text('sharing', texts.youAreSharing).hidden = !inCall || !screen?.sharing;
+    this.ref('remote-screen').setAttribute('aria-label', role === 'student' ? texts.remoteScreenLabelCounselor : texts.remoteScreenLabelStudent);
   }
 
   private renderEnd(texts: WaitingRoomTexts, { canEnd, confirmingEnd, ending }: Extras, inCall: boolean): void {
@@ -280,6 +295,26 @@ export class WaitingRoomView {
     }
   }
 
+  /**
+   * The other party's shared screen takes the stage and their camera goes small; returns true
+   * when a screen starts showing (for the announcement).
+   */
+  setRemoteScreen(track: RemoteTrack, added: boolean): boolean {
+    const video = this.ref<HTMLVideoElement>('remote-screen');
+    const stage = this.ref('stage');
+    if (added) {
+      this.remoteScreen?.detach(video);
+      this.remoteScreen = track;
+      track.attach(video);
+    } else if (track === this.remoteScreen) {
+      track.detach();
+      this.remoteScreen = null;
+    } else return false;
+    video.hidden = !added;
+    stage.toggleAttribute('data-sharing', added);
+    return added;
+  }
+
   setRemoteAudio(track: RemoteTrack, added: boolean): void {
     if (added) {
       this.remoteAudio.add(track);
@@ -294,6 +329,10 @@ export class WaitingRoomView {
     this.showLocalVideo(null);
     this.remoteVideo?.detach();
     this.remoteVideo = null;
+    this.remoteScreen?.detach();
+    this.remoteScreen = null;
+    this.ref('remote-screen').hidden = true;
+    this.ref('stage').removeAttribute('data-sharing');
     for (const track of this.remoteAudio) for (const element of track.detach()) element.remove();
     this.remoteAudio.clear();
     this.systemMessage = '';
