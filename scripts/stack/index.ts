@@ -8,10 +8,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { livekitHttpUrl, startLivekitCluster } from './stack/livekitCluster';
-import { freeTcpPort, loopback } from './stack/ports';
-import { livekitAnswersOk, mongoAnswersPing, redisAnswersPing, tcpAccepts } from './stack/probes';
-import { running, ServerProcess } from './stack/ServerProcess';
+import { livekitHttpUrl, startLivekitCluster } from './livekitCluster';
+import { freeTcpPort, loopback } from './ports';
+import { livekitAnswersOk, mongoAnswersPing, redisAnswersPing, tcpAccepts } from './probes';
+import { running, ServerProcess } from './ServerProcess';
 
 export interface StackEndpoints {
   /** e.g. `mongodb://127.0.0.1:PORT/`, with no database name. */
@@ -44,7 +44,7 @@ export interface StackOptions {
   livekitNodes?: number;
 }
 
-const root = path.resolve(__dirname, '..');
+const root = path.resolve(__dirname, '../..');
 const bin = (name: string) => path.join(root, '.stack', 'bin', name);
 const readyTimeoutMs = 30_000;
 
