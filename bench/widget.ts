@@ -8,7 +8,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildWidget } from '../scripts/build-widget';
 import type { StackEndpoints } from '../scripts/stack';
-import { launchChromium, startStaticServer } from '../test/support/browser';
+import { launchChromium, startStaticServer } from '../scripts/shared/browser';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { createClinicClient, must, type ClinicClient } from '../webhook-service/client';
 import { percentile } from './openLoop';

@@ -5,7 +5,7 @@
 // state passes axe-core. The README's screenshots come from here.
 
 import type { Page } from 'playwright-core';
-import { launchFreezableChromium } from '../support/browser';
+import { launchFreezableChromium } from '../../scripts/shared/browser';
 import type { ProtocolSession } from '../support/protocolSession';
 import { protocolSuite } from '../support/protocolSuite';
 import {

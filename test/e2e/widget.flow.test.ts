@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { encodeMessage, TOPIC } from '../../plugin/protocol';
 import { startPortal, type Portal } from '../../demo/portalServer';
 import { buildWidget } from '../../scripts/build-widget';
-import { launchChromium } from '../support/browser';
+import { launchChromium } from '../../scripts/shared/browser';
 import { createClinicClient, must } from '../../webhook-service/client';
 import {
   dataMessagesReceived, events, expectNoAxeViolations, openPage, readmeScreenshot, screenshotWidget, shadowText, waitForAnnouncement, waitForAudioFlowing,

@@ -5,7 +5,7 @@
 // again, does not blame the counselor for its own gap.
 
 import type { Page } from 'playwright-core';
-import { launchFreezableChromium } from '../support/browser';
+import { launchFreezableChromium } from '../../scripts/shared/browser';
 import { protocolSuite } from '../support/protocolSuite';
 import { clickInWidget, shadowAttribute, waitForAnnouncement, waitForPhase, waitForShown } from '../support/widgetPage';
 

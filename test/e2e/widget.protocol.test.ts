@@ -7,7 +7,7 @@ import { Room as NodeRoom } from '@livekit/rtc-node';
 import { DataPacket_Kind } from 'livekit-server-sdk';
 import type { Page } from 'playwright-core';
 import { encodeMessage, encodeSnapshot, TOPIC } from '../../plugin/protocol';
-import { launchChromium } from '../support/browser';
+import { launchChromium } from '../../scripts/shared/browser';
 import { protocolSuite } from '../support/protocolSuite';
 import {
   dataMessagesReceived, events, prefixedEvents, focusedRef, focusOutline, screenshotWidget, shadowText, tabTo,

@@ -8,7 +8,7 @@ import { dispose as disposeNodeRtc } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import type { Browser } from 'playwright-core';
 import { buildWidget } from '../../scripts/build-widget';
-import { launchChromium, startStaticServer, type ServedPage, type StaticServer } from './browser';
+import { launchChromium, startStaticServer, type ServedPage, type StaticServer } from '../../scripts/shared/browser';
 import { newProtocolSession, type ProtocolSession } from './protocolSession';
 import { HARNESS_HTML, type WidgetPage } from './widgetPage';
 

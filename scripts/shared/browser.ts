@@ -1,11 +1,11 @@
-// Real-browser harness for the widget's e2e tests: Debian's Chromium through playwright-core
+// Real Chromium for the widget's e2e tests and the widget benchmark: Debian's Chromium through playwright-core
 // with fake camera and microphone, and a loopback static server for the built widget and the
 // test pages. Chromium comes from CHROMIUM_PATH (default /usr/bin/chromium).
 
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { listenOnLoopback, type LoopbackServer } from '../../scripts/loopbackServer';
+import { listenOnLoopback, type LoopbackServer } from '../loopbackServer';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
