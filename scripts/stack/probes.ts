@@ -1,19 +1,10 @@
 // Readiness probes: each asks its server the question a client would, so "ready" means a client
 // can work, not merely that a port is open.
 import net from 'node:net';
-import Redis from 'ioredis';
+import { askRedisOnce } from '../../webhook-service/redis/connections';
 import mongoose from 'mongoose';
 
-export async function redisAnswersPing(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined); // the failed connect below already reports it
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } finally {
-    client.disconnect();
-  }
-}
+export const redisAnswersPing = (url: string): Promise<boolean> => askRedisOnce({ url }, async (redis) => (await redis.ping()) === 'PONG');
 
 export function tcpAccepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {

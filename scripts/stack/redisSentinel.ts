@@ -4,7 +4,8 @@
 // is (REDIS_SENTINELS, REDIS_SENTINEL_NAME).
 import fs from 'node:fs';
 import path from 'node:path';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { askRedisOnce } from '../../webhook-service/redis/connections';
 import { freeTcpPort, loopback } from './ports';
 import { redisAnswersPing } from './probes';
 import { ServerProcess } from './ServerProcess';
@@ -50,16 +51,7 @@ function sentinelConfig(port: number, dir: string, name: string, primaryPort: nu
   ].join('\n');
 }
 
-async function ask<T>(port: number, work: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis({ host: loopback, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return await work(redis);
-  } finally {
-    redis.disconnect();
-  }
-}
+const ask = <T>(port: number, work: (redis: Redis) => Promise<T>): Promise<T> => askRedisOnce({ host: loopback, port }, work);
 
 const fields = (flat: string[]): Record<string, string> => Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]]));
 

@@ -1,11 +1,10 @@
 // The doctor's checks of each dependency on its own: MongoDB, Redis, LiveKit's API with the
 // configured key, the clocks' offset, the service's own /healthz. Each answers a CheckResult and
 // never throws; each names the likely cause of a failure.
-import Redis from 'ioredis';
 import { RoomServiceClient, ServerError } from 'livekit-server-sdk';
 import mongoose from 'mongoose';
 import { databaseNameOf, redisTarget, type Config } from '../config';
-import { failFastOptions } from '../redis/connections';
+import { askRedisOnce, failFastOptions } from '../redis/connections';
 import type { CheckResult } from './report';
 
 const TIMEOUT_MS = 5000;
@@ -34,27 +33,23 @@ export async function checkMongo(config: Config): Promise<CheckResult> {
 }
 
 export async function checkRedis(config: Config): Promise<CheckResult> {
-  const { url, ...where } = failFastOptions(redisTarget(config));
-  const settings = { ...where, lazyConnect: true, connectTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null };
-  const redis = url ? new Redis(url, settings) : new Redis(settings);
-  redis.on('error', () => undefined);
+  const started = performance.now();
   try {
-    const { ms } = await timed(async () => {
-      await redis.connect();
+    const { ms, policy } = await askRedisOnce({ ...failFastOptions(redisTarget(config)), connectTimeout: TIMEOUT_MS }, async (redis) => {
       await redis.ping();
+      const answeredMs = Math.round(performance.now() - started);
+      const readPolicy = await redis.config('GET', 'maxmemory-policy').then(
+        (answer) => String((answer as string[])[1] ?? ''),
+        () => null,
+      );
+      return { ms: answeredMs, policy: readPolicy };
     });
-    const policy = await redis.config('GET', 'maxmemory-policy').then(
-      (answer) => String((answer as string[])[1] ?? ''),
-      () => null,
-    );
     if (policy !== null && policy !== 'noeviction') {
       return { name: 'redis', status: 'warn', detail: `answers in ${ms} ms, maxmemory-policy ${policy}`, cause: 'BullMQ needs maxmemory-policy noeviction: under memory pressure Redis would evict queued jobs and timers.' };
     }
     return { name: 'redis', status: 'ok', detail: `answers in ${ms} ms${policy === null ? ' (maxmemory-policy not readable here: make sure it is noeviction)' : ', maxmemory-policy noeviction'}` };
   } catch (error) {
     return { name: 'redis', status: 'fail', detail: `no answer: ${messageOf(error)}`, cause: 'REDIS_URL names a server this machine cannot reach, or its password is refused.' };
-  } finally {
-    redis.disconnect();
   }
 }
 

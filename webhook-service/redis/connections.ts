@@ -75,6 +75,25 @@ export function failFastRedis(target: RedisTarget): Redis {
   return redis;
 }
 
+/**
+ * Asks Redis once and lets go: no retry, no reconnect, and a failed connect fails at once (the
+ * doctor's check and the stack launcher's probes, which must say straight away that Redis is not
+ * there). `where`: one server's `url`, or ioredis options (a host and port, Sentinel).
+ */
+export async function askRedisOnce<T>(where: RedisConnectionOptions, work: (redis: Redis) => Promise<T>): Promise<T> {
+  const { url, ...options } = where;
+  const settings = { ...options, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null };
+  const redis = url ? new Redis(url, settings) : new Redis(settings);
+  // The failed connect below reports it.
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return await work(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** `host:port,host:port` (REDIS_SENTINELS) as Sentinel addresses; throws on a malformed entry. */
 export function parseSentinels(list: string): { host: string; port: number }[] {
   return list
