@@ -37,6 +37,10 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   /** Set when a webhook's signature held (whatever became of the event). */
   lastWebhook: Gauge<string>;
+  /** Our clock minus a signed webhook's createdAt, in seconds, for the last one received (LiveKit's clock offset plus the delivery's delay). */
+  webhookClockOffset: Gauge<string>;
+  /** The same, for every signed webhook, as a distribution of its magnitude. */
+  webhookAge: Histogram<string>;
   reconcileRepairs: Counter<'kind'>;
   /** 1 when this instance's last readiness check passed, 0 when not (or draining). */
   ready: Gauge<string>;
@@ -69,6 +73,17 @@ export function createMetrics(options: { defaultMetrics?: boolean; now?: () => n
   const lastWebhook = new Gauge({
     name: 'autostart_last_webhook_timestamp_seconds',
     help: 'When this instance last received a webhook whose signature held (unix seconds)',
+    registers: [registry],
+  });
+  const webhookClockOffset = new Gauge({
+    name: 'autostart_webhook_clock_offset_seconds',
+    help: "Our clock minus the last signed webhook's createdAt, in seconds: LiveKit's clock offset plus the delivery's delay (createdAt has whole seconds). Webhooks beyond WEBHOOK_MAX_AGE_SECONDS either way are refused as stale",
+    registers: [registry],
+  });
+  const webhookAge = new Histogram({
+    name: 'autostart_webhook_age_seconds',
+    help: "How far each signed webhook's createdAt is from our clock, either way, in seconds",
+    buckets: [1, 2, 5, 10, 30, 60, 120, 240, 300, 600],
     registers: [registry],
   });
   const activations = new Counter({
@@ -177,6 +192,8 @@ export function createMetrics(options: { defaultMetrics?: boolean; now?: () => n
     clinicWebhooks,
     httpDuration,
     lastWebhook,
+    webhookClockOffset,
+    webhookAge,
     reconcileRepairs,
     ready,
     readinessFailures,

@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import { SIGNED_OUTCOMES, type Metrics, type WebhookOutcome } from '../metrics';
 import { probeFacts, type ProbeLog } from '../probe/probeRooms';
 import { ingestWebhook, type IngestWebhookDeps } from '../usecases/ingestWebhook';
+import { webhookClock } from './webhookClock';
 
 export interface WebhookRoutesDeps {
   intake: IngestWebhookDeps;
@@ -28,6 +29,7 @@ const OUTCOME_OF: Partial<Record<ServiceErrorCode, WebhookOutcome>> = {
 
 export function webhookRoutes(deps: WebhookRoutesDeps): Router {
   const router = Router();
+  const intake: IngestWebhookDeps = { ...deps.intake, observeAge: webhookClock({ metrics: deps.metrics, logger: deps.logger, windowSeconds: deps.intake.maxAgeSeconds }) };
   // Any content type: LiveKit sends application/webhook+json, which no JSON parser claims.
   router.post('/livekit/webhook', raw({ type: () => true, limit: deps.maxBytes }), async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
@@ -44,7 +46,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps): Router {
       await deps.probes.log.observe(room, { ...seen, outcome, verifiedWith: deps.probes.verifiedWith, receivedAt: Date.now() }).catch((error: unknown) => deps.logger.warn({ err: error }, 'probe observation not written'));
     };
     try {
-      const result = await ingestWebhook(deps.intake, body, req.get('authorization'));
+      const result = await ingestWebhook(intake, body, req.get('authorization'));
       count(result.event || 'unknown', result.outcome);
       await observeProbe(result.outcome);
       if (result.outcome === 'ignored') {

@@ -32,6 +32,8 @@ export interface IngestWebhookDeps {
   rules: LifecycleRules;
   /** Largest accepted distance between an event's createdAt and now, in seconds. */
   maxAgeSeconds: number;
+  /** Told, for every signed event, how far our clock is past its createdAt (ms; negative: LiveKit's clock is ahead), stale or not. */
+  observeAge?: (ageMs: number) => void;
 }
 
 export type IngestOutcome =
@@ -46,8 +48,9 @@ function createdAtMs(raw: WebhookEventLike): number | null {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null;
 }
 
-function ensureFresh(raw: WebhookEventLike, event: SessionEvent, now: number, maxAgeSeconds: number): void {
+function ensureFresh(raw: WebhookEventLike, event: SessionEvent, now: number, maxAgeSeconds: number, observeAge?: (ageMs: number) => void): void {
   const at = createdAtMs(raw) ?? event.at;
+  observeAge?.(now - at);
   if (Math.abs(now - at) > maxAgeSeconds * 1000) {
     throw new ServiceError('webhook_stale', `event ${event.id} was created ${Math.round((now - at) / 1000)} s from now`);
   }
@@ -107,7 +110,7 @@ async function storeAndFold(deps: TakeEventDeps, session: SessionRecord, event: 
   return { inserted, stored, folded: { before, head } };
 }
 
-export type TakeEventDeps = Omit<IngestWebhookDeps, 'verifier' | 'maxAgeSeconds'>;
+export type TakeEventDeps = Omit<IngestWebhookDeps, 'verifier' | 'maxAgeSeconds' | 'observeAge'>;
 
 export type TakeOutcome = { outcome: 'ignored'; reason: 'other_session' } | { outcome: 'accepted' | 'duplicate'; effects: Effect[] };
 
@@ -144,7 +147,7 @@ export async function ingestWebhook(deps: IngestWebhookDeps, rawBody: string, au
   }
   const event = decoded.event;
   const now = deps.clock.now();
-  ensureFresh(raw, event, now, deps.maxAgeSeconds);
+  ensureFresh(raw, event, now, deps.maxAgeSeconds, deps.observeAge);
 
   // Each session has a room of its own, named from its id; a room named by a clinic belongs to a
   // session created before that (still open) or to nobody we know.
