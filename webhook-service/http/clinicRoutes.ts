@@ -145,33 +145,26 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
     }),
   );
 
-  router.post(
-    '/sessions/:id/end',
-    requireScope('sessions:write'),
-    once,
-    audited('session.end', async (req, res) => {
-      await clinicSession(deps.store, clinicAccessOf(res).clinicId, req.params.id as string);
-      return {
-        result: 'done',
-        value: sessionView(await closeSession(deps, req.params.id as string, { kind: 'end_requested', at: deps.clock.now() })),
-        sessionId: req.params.id as string,
-      };
-    }),
-  );
-
-  router.post(
-    '/sessions/:id/cancel',
-    requireScope('sessions:write'),
-    once,
-    audited('session.cancel', async (req, res) => {
-      await clinicSession(deps.store, clinicAccessOf(res).clinicId, req.params.id as string);
-      return {
-        result: 'done',
-        value: sessionView(await closeSession(deps, req.params.id as string, { kind: 'cancel_requested', at: deps.clock.now() })),
-        sessionId: req.params.id as string,
-      };
-    }),
-  );
+  // Ending and cancelling are one story with the clinic's command; the rules refuse the wrong one.
+  const CLOSING = [
+    { path: '/sessions/:id/end', action: 'session.end', kind: 'end_requested' },
+    { path: '/sessions/:id/cancel', action: 'session.cancel', kind: 'cancel_requested' },
+  ] as const;
+  for (const { path, action, kind } of CLOSING) {
+    router.post(
+      path,
+      requireScope('sessions:write'),
+      once,
+      audited(action, async (req, res) => {
+        await clinicSession(deps.store, clinicAccessOf(res).clinicId, req.params.id as string);
+        return {
+          result: 'done',
+          value: sessionView(await closeSession(deps, req.params.id as string, { kind, at: deps.clock.now() })),
+          sessionId: req.params.id as string,
+        };
+      }),
+    );
+  }
 
   return router;
 }
