@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { clinicRoutes, type ClinicRoutesDeps } from './clinicRoutes';
 import { ERROR_STATUS, errorBody } from './errorStatus';
+import { methodNotAllowed } from './methodNotAllowed';
 import { openApiDocument } from './openapi';
 import { requestIdFor, withRequestId } from '../requestContext';
 import { serviceVersion, type ServiceVersion } from '../version';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): Express {
     app.use('/v1', participantRoutes(deps.api.participant));
     app.use('/v1', clinicRoutes(deps.api.clinic));
   }
+  app.use(methodNotAllowed(app));
   app.use((_req, res) => {
     res.status(404).json(errorBody('route_not_found', 'no such route'));
   });
