@@ -4,6 +4,14 @@ import { randomBytes } from 'node:crypto';
 
 const random = (): string => randomBytes(16).toString('base64url');
 
+/** Every session id the service hands out matches it (the API description says so too). */
+export const SESSION_ID_PATTERN = /^ses_[A-Za-z0-9_-]{1,64}$/;
+
+/** A failed clinic webhook delivery's id (`dlv_` and 12 url-safe characters). */
+export const DELIVERY_ID_PATTERN = /^dlv_[A-Za-z0-9_-]{1,64}$/;
+
+export const newDeliveryId = (): string => `dlv_${randomBytes(9).toString('base64url')}`;
+
 export const newSessionId = (): string => `ses_${random()}`;
 
 /** Prefix of every room the service names: a session's room is this and the session's id. */
@@ -16,7 +24,7 @@ export const roomNameFor = (sessionId: string): string => `${ROOM_PREFIX}${sessi
 export function sessionIdOfRoom(roomName: string): string | null {
   if (!roomName.startsWith(ROOM_PREFIX)) return null;
   const sessionId = roomName.slice(ROOM_PREFIX.length);
-  return /^ses_[A-Za-z0-9_-]{1,64}$/.test(sessionId) ? sessionId : null;
+  return SESSION_ID_PATTERN.test(sessionId) ? sessionId : null;
 }
 export const newMessageId = (): string => `msg_${random()}`;
 let auditSequence = 0;

@@ -10,7 +10,7 @@ export interface paths {
         /** @description Sessions with their attendance, in creation order, a page at a time. With Accept: text/csv, one row per presence interval (sessionId, roomName, status, role, identity, joinedAt, leftAt, lateSeconds) and the next cursor in X-Next-Cursor. */
         get: operations["listSessions"];
         put?: never;
-        /** @description The service names the room. With externalId, a repeat of the same request answers 200 with the session it created; the same externalId with other details answers 409 external_id_conflict. */
+        /** @description The service names the room. With externalId, a repeat of the same request answers 200 with the session it created; the same externalId with other details answers 409 external_id_conflict. The same identity as student and counselor answers 400. */
         post: operations["createSession"];
         delete?: never;
         options?: never;
@@ -152,23 +152,55 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A session id, made by the service. */
+        SessionId: string;
+        /** @description A failed clinic webhook delivery's id. */
+        DeliveryId: string;
+        /**
+         * @description A session for an appointment. The student and the counselor are two different identities. The service names the session's LiveKit room (the answer's roomName); a body with roomName, or any property not listed here, is refused.
+         * @example {
+         *       "studentIdentity": "student-ada",
+         *       "counselorIdentity": "counselor-grace",
+         *       "scheduledStart": "2026-12-03T14:00:00Z",
+         *       "externalId": "appointment-1042"
+         *     }
+         * @example {
+         *       "studentIdentity": "student-alan",
+         *       "counselorIdentity": "counselor-grace"
+         *     }
+         */
         CreateSession: {
             studentIdentity: string;
             counselorIdentity: string;
             scheduledStart?: string | null;
             externalId?: string | null;
         };
+        /**
+         * @description The session's student's or counselor's identity.
+         * @example {
+         *       "identity": "student-ada"
+         *     }
+         */
         TokenRequest: {
             identity: string;
         };
+        /** @description A short-lived LiveKit join token and the URL to connect to. */
         JoinToken: {
             token: string;
+            /**
+             * Format: uri
+             * @description the LiveKit URL to connect to (ws:// or wss://)
+             */
             url: string;
-            /** @description counselor only, when the service knows its public URL: where the widget POSTs "End session for everyone" with this token as its bearer credential */
+            /**
+             * Format: uri
+             * @description counselor only, when the service knows its public URL: where the widget POSTs "End session for everyone" with this token as its bearer credential
+             */
             endUrl?: string;
         };
+        /** @description The session the credential belongs to, after the end. */
         ParticipantEnded: {
-            id: string;
+            id: components["schemas"]["SessionId"];
             /** @enum {string} */
             status: "waiting" | "active" | "ended" | "cancelled" | "no_show";
             endReason: ("ended" | "timeout" | "cancelled" | "no_show") | null;
@@ -182,13 +214,14 @@ export interface components {
             /** @description first join minus scheduledStart, in whole seconds (negative: early) */
             lateSeconds: number | null;
             intervals: {
-                /** @description ISO 8601 */
+                /** Format: date-time */
                 joinedAt: string;
                 leftAt: string | null;
             }[];
         };
+        /** @description A session with its lifecycle and attendance. */
         Session: {
-            id: string;
+            id: components["schemas"]["SessionId"];
             /** @description the session's own LiveKit room, named by the service and never reused */
             roomName: string;
             externalId: string | null;
@@ -199,6 +232,7 @@ export interface components {
             actualStart: string | null;
             actualEnd: string | null;
             closedAt: string | null;
+            /** @description the student first, then the counselor, then anyone else who joined the room */
             participants: components["schemas"]["Attendance"][];
         };
         AuditEntry: {
@@ -207,10 +241,11 @@ export interface components {
             keyName: string;
             /** @enum {string} */
             action: "session.create" | "session.end" | "session.cancel" | "token.mint" | "presence.reconciled";
+            /** @description the session the call named (a refused call records the id it was given) */
             sessionId: string | null;
             /** @description for token mints: whose token; for a participant's own call: who called */
             identity: string | null;
-            /** @description ISO 8601 */
+            /** Format: date-time */
             at: string;
             outcome: {
                 status: number;
@@ -219,24 +254,27 @@ export interface components {
             /** @description for presence.reconciled: what the pass recorded and the LiveKit listing it inferred it from (JSON) */
             detail?: string;
         };
+        /** @description Newest first; pass nextCursor as cursor for the older entries (null: no more). */
         AuditList: {
             entries: components["schemas"]["AuditEntry"][];
             nextCursor: string | null;
         };
+        /** @description Sessions in creation order; pass nextCursor as cursor for the next page. */
         SessionPage: {
             sessions: components["schemas"]["Session"][];
             nextCursor: string | null;
         };
         FailedDelivery: {
-            id: string;
+            id: components["schemas"]["DeliveryId"];
             endpoint: string;
             eventId: string;
             type: string;
-            sessionId: string;
+            sessionId: components["schemas"]["SessionId"];
             error: string;
-            /** @description ISO 8601 */
+            /** Format: date-time */
             failedAt: string;
         };
+        /** @description Events the clinic webhook gave up on, oldest first. */
         FailedDeliveries: {
             /** @constant */
             status: "failed";
@@ -246,6 +284,7 @@ export interface components {
             /** @constant */
             queued: true;
         };
+        /** @description Every error answer: a code to act on and a message for people. */
         Error: {
             error: {
                 code: string;
@@ -256,7 +295,10 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description the id every log line about this request carries (the caller's own X-Request-Id when it sent a usable one) */
+        "X-Request-Id": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -270,6 +312,7 @@ export interface operations {
                 /** @description created before (ISO 8601) */
                 to?: string;
                 limit?: number;
+                /** @description the previous page's nextCursor */
                 cursor?: string;
                 /** @description only the session of this appointment id (the clinic's) */
                 externalId?: string;
@@ -285,6 +328,7 @@ export interface operations {
                 headers: {
                     /** @description with text/csv: the next page's cursor */
                     "X-Next-Cursor"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -292,9 +336,10 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description invalid_request: the body or a parameter does not match */
+            /** @description invalid_request: a parameter, the body or the path does not match (the message names which) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -304,6 +349,7 @@ export interface operations {
             /** @description clinic_unauthorized: missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -313,6 +359,7 @@ export interface operations {
             /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -324,15 +371,27 @@ export interface operations {
                 headers: {
                     /** @description seconds until a request would be accepted */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a dependency is unavailable: retry */
+            /** @description internal: the service's own fault, logged under the answer's X-Request-Id */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable (store_unavailable, queue_unavailable): retry */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -360,6 +419,7 @@ export interface operations {
             /** @description the session this externalId created earlier, as it is now */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -369,15 +429,17 @@ export interface operations {
             /** @description the session, waiting */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description invalid_request: the body or a parameter does not match */
+            /** @description invalid_request: a parameter, the body or the path does not match (the message names which) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -387,6 +449,7 @@ export interface operations {
             /** @description clinic_unauthorized: missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -396,15 +459,17 @@ export interface operations {
             /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
+            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -414,6 +479,7 @@ export interface operations {
             /** @description payload_too_large: the body is over 16 kB */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -423,6 +489,7 @@ export interface operations {
             /** @description idempotency_key_reused: this Idempotency-Key was used with another route or body */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -434,15 +501,27 @@ export interface operations {
                 headers: {
                     /** @description seconds until a request would be accepted */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a dependency is unavailable: retry */
+            /** @description internal: the service's own fault, logged under the answer's X-Request-Id */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable (store_unavailable, queue_unavailable): retry */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -456,7 +535,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                /** @description the session id (POST /v1/sessions answers it) */
+                id: components["schemas"]["SessionId"];
             };
             cookie?: never;
         };
@@ -465,15 +545,17 @@ export interface operations {
             /** @description the session */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description invalid_request: the body or a parameter does not match */
+            /** @description invalid_request: a parameter, the body or the path does not match (the message names which) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -483,6 +565,7 @@ export interface operations {
             /** @description clinic_unauthorized: missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -492,6 +575,7 @@ export interface operations {
             /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -501,6 +585,7 @@ export interface operations {
             /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -512,15 +597,27 @@ export interface operations {
                 headers: {
                     /** @description seconds until a request would be accepted */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a dependency is unavailable: retry */
+            /** @description internal: the service's own fault, logged under the answer's X-Request-Id */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable (store_unavailable, queue_unavailable): retry */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -532,6 +629,7 @@ export interface operations {
     listFailedDeliveries: {
         parameters: {
             query: {
+                /** @description only the failed ones are kept to list */
                 status: "failed";
             };
             header?: never;
@@ -543,15 +641,17 @@ export interface operations {
             /** @description the deliveries that gave up */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["FailedDeliveries"];
                 };
             };
-            /** @description invalid_request: the body or a parameter does not match */
+            /** @description invalid_request: a parameter, the body or the path does not match (the message names which) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -561,6 +661,7 @@ export interface operations {
             /** @description clinic_unauthorized: missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -570,6 +671,7 @@ export interface operations {
             /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -581,15 +683,27 @@ export interface operations {
                 headers: {
                     /** @description seconds until a request would be accepted */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a dependency is unavailable: retry */
+            /** @description internal: the service's own fault, logged under the answer's X-Request-Id */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable (store_unavailable, queue_unavailable): retry */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -606,7 +720,8 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
-                id: string;
+                /** @description a failed delivery id (GET /v1/webhook-deliveries?status=failed lists them) */
+                id: components["schemas"]["DeliveryId"];
             };
             cookie?: never;
         };
@@ -615,15 +730,27 @@ export interface operations {
             /** @description queued again, after the session's newer events */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RetryQueued"];
                 };
             };
+            /** @description invalid_request: a parameter, the body or the path does not match (the message names which) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description clinic_unauthorized: missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -633,6 +760,7 @@ export interface operations {
             /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -642,6 +770,7 @@ export interface operations {
             /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -651,6 +780,17 @@ export interface operations {
             /** @description idempotency_key_in_flight: the first call with this Idempotency-Key is still running (Retry-After) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 16 kB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -660,6 +800,7 @@ export interface operations {
             /** @description idempotency_key_reused: this Idempotency-Key was used with another route or body */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -671,15 +812,27 @@ export interface operations {
                 headers: {
                     /** @description seconds until a request would be accepted */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a dependency is unavailable: retry */
+            /** @description internal: the service's own fault, logged under the answer's X-Request-Id */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable (store_unavailable, queue_unavailable): retry */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -692,12 +845,13 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description the nextCursor of the previous page */
+                /** @description the previous page's nextCursor */
                 cursor?: string;
             };
             header?: never;
             path: {
-                id: string;
+                /** @description the session id (POST /v1/sessions answers it) */
+                id: components["schemas"]["SessionId"];
             };
             cookie?: never;
         };
@@ -706,15 +860,17 @@ export interface operations {
             /** @description who created, ended, cancelled the session or minted its tokens, and how each call ended */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuditList"];
                 };
             };
-            /** @description invalid_request: the body or a parameter does not match */
+            /** @description invalid_request: a parameter, the body or the path does not match (the message names which) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -724,6 +880,7 @@ export interface operations {
             /** @description clinic_unauthorized: missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -733,6 +890,7 @@ export interface operations {
             /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -742,6 +900,7 @@ export interface operations {
             /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -753,15 +912,27 @@ export interface operations {
                 headers: {
                     /** @description seconds until a request would be accepted */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a dependency is unavailable: retry */
+            /** @description internal: the service's own fault, logged under the answer's X-Request-Id */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable (store_unavailable, queue_unavailable): retry */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -778,7 +949,8 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
-                id: string;
+                /** @description the session id (POST /v1/sessions answers it) */
+                id: components["schemas"]["SessionId"];
             };
             cookie?: never;
         };
@@ -791,15 +963,17 @@ export interface operations {
             /** @description a join token for the session */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["JoinToken"];
                 };
             };
-            /** @description invalid_request: the body or a parameter does not match */
+            /** @description invalid_request: a parameter, the body or the path does not match (the message names which) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -809,6 +983,7 @@ export interface operations {
             /** @description clinic_unauthorized: missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -818,6 +993,7 @@ export interface operations {
             /** @description identity_not_in_session: neither the student nor the counselor of the session; clinic_forbidden: the API key lacks the scope tokens:write */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -827,15 +1003,17 @@ export interface operations {
             /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
+            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -845,6 +1023,7 @@ export interface operations {
             /** @description payload_too_large: the body is over 16 kB */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -854,6 +1033,7 @@ export interface operations {
             /** @description idempotency_key_reused: this Idempotency-Key was used with another route or body */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -865,15 +1045,27 @@ export interface operations {
                 headers: {
                     /** @description seconds until a request would be accepted */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a dependency is unavailable: retry */
+            /** @description internal: the service's own fault, logged under the answer's X-Request-Id */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable (store_unavailable, queue_unavailable): retry */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -890,7 +1082,8 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
-                id: string;
+                /** @description the session id (POST /v1/sessions answers it) */
+                id: components["schemas"]["SessionId"];
             };
             cookie?: never;
         };
@@ -899,15 +1092,17 @@ export interface operations {
             /** @description the session, ended (again: unchanged) */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description invalid_request: the body or a parameter does not match */
+            /** @description invalid_request: a parameter, the body or the path does not match (the message names which) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -917,6 +1112,7 @@ export interface operations {
             /** @description clinic_unauthorized: missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -926,6 +1122,7 @@ export interface operations {
             /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -935,15 +1132,27 @@ export interface operations {
             /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
+            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 16 kB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -953,6 +1162,7 @@ export interface operations {
             /** @description idempotency_key_reused: this Idempotency-Key was used with another route or body */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -964,15 +1174,27 @@ export interface operations {
                 headers: {
                     /** @description seconds until a request would be accepted */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a dependency is unavailable: retry */
+            /** @description internal: the service's own fault, logged under the answer's X-Request-Id */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable (store_unavailable, queue_unavailable): retry */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -993,6 +1215,7 @@ export interface operations {
             /** @description the session, ended (again: unchanged) */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1002,6 +1225,7 @@ export interface operations {
             /** @description participant_unauthorized: no join token of this service, or one for another room */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1011,6 +1235,7 @@ export interface operations {
             /** @description participant_forbidden: the credential is not the session's counselor's */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1020,15 +1245,17 @@ export interface operations {
             /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
+            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1040,15 +1267,27 @@ export interface operations {
                 headers: {
                     /** @description seconds until a request would be accepted */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a dependency is unavailable: retry */
+            /** @description internal: the service's own fault, logged under the answer's X-Request-Id */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable (store_unavailable, queue_unavailable): retry */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1065,7 +1304,8 @@ export interface operations {
                 "Idempotency-Key"?: string;
             };
             path: {
-                id: string;
+                /** @description the session id (POST /v1/sessions answers it) */
+                id: components["schemas"]["SessionId"];
             };
             cookie?: never;
         };
@@ -1074,15 +1314,17 @@ export interface operations {
             /** @description the session, cancelled (again: unchanged) */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description invalid_request: the body or a parameter does not match */
+            /** @description invalid_request: a parameter, the body or the path does not match (the message names which) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1092,6 +1334,7 @@ export interface operations {
             /** @description clinic_unauthorized: missing or invalid bearer token */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1101,6 +1344,7 @@ export interface operations {
             /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1110,15 +1354,27 @@ export interface operations {
             /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
+            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 16 kB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1128,6 +1384,7 @@ export interface operations {
             /** @description idempotency_key_reused: this Idempotency-Key was used with another route or body */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1139,15 +1396,27 @@ export interface operations {
                 headers: {
                     /** @description seconds until a request would be accepted */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a dependency is unavailable: retry */
+            /** @description internal: the service's own fault, logged under the answer's X-Request-Id */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable (store_unavailable, queue_unavailable): retry */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {

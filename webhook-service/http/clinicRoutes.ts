@@ -17,7 +17,7 @@ import { idempotent, mintedIdOf, type IdempotencyDeps } from './idempotency';
 import { clinicSession } from '../usecases/clinicSession';
 import { listFailedDeliveries, retryDelivery } from '../usecases/clinicDeliveries';
 import { clinicCors } from './cors';
-import { AuditQuery, CreateSessionBody, SessionListQuery, TokenBody } from './schemas';
+import { AuditQuery, CreateSessionBody, DeliveriesQuery, SessionListQuery, TokenBody } from './schemas';
 import { readAudit } from '../usecases/readAudit';
 import { attendanceCsv, listSessions } from '../usecases/listSessions';
 
@@ -122,7 +122,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   });
 
   router.get('/webhook-deliveries', requireScope('deliveries:read'), async (req, res) => {
-    const { status } = parse(z.object({ status: z.literal('failed') }), req.query);
+    const { status } = parse(DeliveriesQuery, req.query);
     const failed = await listFailedDeliveries(deps, clinicAccessOf(res).clinicId, DELIVERIES_PAGE);
     res.json({ status, deliveries: failed.map((delivery) => ({ ...delivery, failedAt: delivery.failedAt.toISOString() })) });
   });

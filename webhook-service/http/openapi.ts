@@ -1,26 +1,64 @@
 // The clinic API's OpenAPI 3.1 document, generated from the zod schemas the routes validate with
-// (schemas.ts). Served at GET /openapi.json; the typed client (webhook-service/client) is
-// generated from it.
+// (schemas.ts): bodies, answers and query parameters alike, so the API and its description cannot
+// drift apart. Served at GET /openapi.json; the typed client (webhook-service/client) is
+// generated from it, and test/integration/service/apiConformance.test.ts fuzzes the running
+// service against it (Schemathesis). Links chain create -> get -> token -> end / cancel for
+// tools that test call sequences.
 import { z } from 'zod';
-import { apiSchemas } from './schemas';
+import { apiSchemas, AuditQuery, DeliveriesQuery, SessionListQuery } from './schemas';
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string) => ({ content: { 'application/json': { schema: ref(id) } } });
 const answer = (description: string, id: string) => ({ description, ...json(id) });
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [String(status), answer(ERROR_MEANING[status] as string, 'Error')]));
 
+/** What each error status means; every error answer has the one `Error` body. */
 const ERROR_MEANING: Record<number, string> = {
-  400: 'invalid_request: the body or a parameter does not match',
+  400: 'invalid_request: a parameter, the body or the path does not match (the message names which)',
   401: 'clinic_unauthorized: missing or invalid bearer token',
   403: "identity_not_in_session: neither the student nor the counselor of the session; clinic_forbidden: the API key lacks the scope tokens:write",
   404: "session_not_found: no such session, or another clinic's (delivery_not_found for a delivery)",
+  409: 'the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs',
   413: 'payload_too_large: the body is over 16 kB',
-  409: 'the session is not in a status that allows this (the code says which), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs',
-  503: 'a dependency is unavailable: retry',
+  500: "internal: the service's own fault, logged under the answer's X-Request-Id",
+  503: 'a dependency is unavailable (store_unavailable, queue_unavailable): retry',
 };
+/** Any clinic call can be malformed, unauthenticated, hit a fault or find a dependency down. */
+const ALWAYS = [400, 401, 500, 503];
+const errors = (...statuses: number[]) =>
+  Object.fromEntries([...new Set([...ALWAYS, ...statuses])].sort((a, b) => a - b).map((status) => [String(status), answer(ERROR_MEANING[status] as string, 'Error')]));
 
-const sessionId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } } as const;
+/** The query parameters of a zod object schema, as the route parses them (`io: input`: defaults are optional). */
+function queryParameters(schema: z.ZodObject): object[] {
+  const generated = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) as { properties: Record<string, { description?: string }>; required?: string[] };
+  return Object.entries(generated.properties).map(([name, { description, ...rest }]) => ({
+    name,
+    in: 'query',
+    required: generated.required?.includes(name) ?? false,
+    ...(description ? { description } : {}),
+    schema: rest,
+  }));
+}
+
+const sessionId = { name: 'id', in: 'path', required: true, description: 'the session id (POST /v1/sessions answers it)', schema: ref('SessionId') } as const;
+
+/** From an answer that is a session (or the request that named one) to what can be done next with it. */
+function sessionLinks(id: string, seats?: { student: string; counselor: string }) {
+  const parameters = { id };
+  return {
+    getSession: { operationId: 'getSession', parameters, description: 'the session as it is now' },
+    getAudit: { operationId: 'getAudit', parameters, description: "the session's audit" },
+    ...(seats && {
+      mintStudentToken: { operationId: 'mintJoinToken', parameters, requestBody: { identity: seats.student }, description: "the student's join token" },
+      mintCounselorToken: { operationId: 'mintJoinToken', parameters, requestBody: { identity: seats.counselor }, description: "the counselor's join token" },
+    }),
+    endSession: { operationId: 'endSession', parameters, description: 'end it (once active)' },
+    cancelSession: { operationId: 'cancelSession', parameters, description: 'cancel it (before the start)' },
+  };
+}
+
+const createdSessionLinks = sessionLinks('$response.body#/id', { student: '$request.body#/studentIdentity', counselor: '$request.body#/counselorIdentity' });
+const readSessionLinks = sessionLinks('$response.body#/id', { student: '$response.body#/participants/0/identity', counselor: '$response.body#/participants/1/identity' });
+const pathSessionLinks = sessionLinks('$request.path.id');
 
 export function openApiDocument(): Record<string, unknown> {
   const { schemas } = z.toJSONSchema(apiSchemas, { target: 'draft-2020-12', io: 'output', uri: (id) => `#/components/schemas/${id}` });
@@ -34,7 +72,8 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: 'LiveKit session autostart: clinic API',
       version: '1',
-      description: 'Create counseling sessions, mint join tokens, end or cancel them, and read their attendance.',
+      description:
+        'Create counseling sessions, mint join tokens, end or cancel them, and read their attendance. Every error answer is an `Error` body; a method a path does not take answers 405 with `Allow`, an unknown path 404 `route_not_found`. Every answer carries `X-Request-Id`.',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
@@ -42,32 +81,28 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/sessions': {
         get: {
           operationId: 'listSessions',
-          description: 'Sessions with their attendance, in creation order, a page at a time. With Accept: text/csv, one row per presence interval (sessionId, roomName, status, role, identity, joinedAt, leftAt, lateSeconds) and the next cursor in X-Next-Cursor.',
-          parameters: [
-            { name: 'status', in: 'query', schema: { type: 'string', enum: ['waiting', 'active', 'ended', 'cancelled', 'no_show'] } },
-            { name: 'from', in: 'query', description: 'created at or after (ISO 8601)', schema: { type: 'string', format: 'date-time' } },
-            { name: 'to', in: 'query', description: 'created before (ISO 8601)', schema: { type: 'string', format: 'date-time' } },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
-            { name: 'cursor', in: 'query', schema: { type: 'string' } },
-            { name: 'externalId', in: 'query', description: "only the session of this appointment id (the clinic's)", schema: { type: 'string' } },
-          ],
+          description:
+            'Sessions with their attendance, in creation order, a page at a time. With Accept: text/csv, one row per presence interval (sessionId, roomName, status, role, identity, joinedAt, leftAt, lateSeconds) and the next cursor in X-Next-Cursor.',
+          parameters: queryParameters(SessionListQuery),
           responses: {
             '200': {
               description: 'a page of sessions',
-              headers: { 'X-Next-Cursor': { description: 'with text/csv: the next page\'s cursor', schema: { type: 'string' } } },
+              headers: { 'X-Next-Cursor': { description: "with text/csv: the next page's cursor", schema: { type: 'string' } } },
               content: { 'application/json': { schema: ref('SessionPage') }, 'text/csv': { schema: { type: 'string' } } },
+              links: { getFirstSession: { operationId: 'getSession', parameters: { id: '$response.body#/sessions/0/id' }, description: 'the first session of the page' } },
             },
-            ...errors(400, 401, 503),
+            ...errors(),
           },
         },
         post: {
           operationId: 'createSession',
           requestBody: { required: true, ...json('CreateSession') },
-          description: 'The service names the room. With externalId, a repeat of the same request answers 200 with the session it created; the same externalId with other details answers 409 external_id_conflict.',
+          description:
+            'The service names the room. With externalId, a repeat of the same request answers 200 with the session it created; the same externalId with other details answers 409 external_id_conflict. The same identity as student and counselor answers 400.',
           responses: {
-            '201': answer('the session, waiting', 'Session'),
-            '200': answer('the session this externalId created earlier, as it is now', 'Session'),
-            ...errors(400, 401, 409, 413, 503),
+            '201': { ...answer('the session, waiting', 'Session'), links: createdSessionLinks },
+            '200': { ...answer('the session this externalId created earlier, as it is now', 'Session'), links: createdSessionLinks },
+            ...errors(409, 413),
           },
         },
       },
@@ -75,33 +110,35 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           operationId: 'getSession',
           parameters: [sessionId],
-          responses: { '200': answer('the session', 'Session'), ...errors(400, 401, 404, 503) },
+          responses: { '200': { ...answer('the session', 'Session'), links: readSessionLinks }, ...errors(404) },
         },
       },
       '/v1/webhook-deliveries': {
         get: {
           operationId: 'listFailedDeliveries',
-          parameters: [{ name: 'status', in: 'query', required: true, schema: { type: 'string', enum: ['failed'] } }],
-          responses: { '200': answer('the deliveries that gave up', 'FailedDeliveries'), ...errors(400, 401, 503) },
+          parameters: queryParameters(DeliveriesQuery),
+          responses: {
+            '200': {
+              ...answer('the deliveries that gave up', 'FailedDeliveries'),
+              links: { retryFirstDelivery: { operationId: 'retryDelivery', parameters: { id: '$response.body#/deliveries/0/id' }, description: 'send the oldest one again' } },
+            },
+            ...errors(),
+          },
         },
       },
       '/v1/webhook-deliveries/{id}/retry': {
         post: {
           operationId: 'retryDelivery',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '202': answer('queued again, after the session\'s newer events', 'RetryQueued'), ...errors(401, 404, 503) },
+          parameters: [{ name: 'id', in: 'path', required: true, description: 'a failed delivery id (GET /v1/webhook-deliveries?status=failed lists them)', schema: ref('DeliveryId') }],
+          responses: { '202': answer("queued again, after the session's newer events", 'RetryQueued'), ...errors(404, 413) },
         },
       },
       '/v1/sessions/{id}/audit': {
         get: {
           operationId: 'getAudit',
           description: "The session's audit entries, newest first, a page at a time.",
-          parameters: [
-            sessionId,
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-            { name: 'cursor', in: 'query', description: 'the nextCursor of the previous page', schema: { type: 'string' } },
-          ],
-          responses: { '200': answer('who created, ended, cancelled the session or minted its tokens, and how each call ended', 'AuditList'), ...errors(400, 401, 404, 503) },
+          parameters: [sessionId, ...queryParameters(AuditQuery)],
+          responses: { '200': answer('who created, ended, cancelled the session or minted its tokens, and how each call ended', 'AuditList'), ...errors(404) },
         },
       },
       '/v1/sessions/{id}/token': {
@@ -109,14 +146,14 @@ export function openApiDocument(): Record<string, unknown> {
           operationId: 'mintJoinToken',
           parameters: [sessionId],
           requestBody: { required: true, ...json('TokenRequest') },
-          responses: { '200': answer('a join token for the session', 'JoinToken'), ...errors(400, 401, 403, 404, 409, 413, 503) },
+          responses: { '200': { ...answer('a join token for the session', 'JoinToken'), links: pathSessionLinks }, ...errors(403, 404, 409, 413) },
         },
       },
       '/v1/sessions/{id}/end': {
         post: {
           operationId: 'endSession',
           parameters: [sessionId],
-          responses: { '200': answer('the session, ended (again: unchanged)', 'Session'), ...errors(400, 401, 404, 409, 503) },
+          responses: { '200': { ...answer('the session, ended (again: unchanged)', 'Session'), links: readSessionLinks }, ...errors(404, 409, 413) },
         },
       },
       '/v1/participant/end': {
@@ -125,11 +162,15 @@ export function openApiDocument(): Record<string, unknown> {
           description:
             "\"End session for everyone\", called by the counselor's widget with its own LiveKit join token (`Authorization: Bearer <join token>`; the token answer's endUrl), not a clinic key. The session and the identity come from the token; only the session's counselor may end it. Audited under the key name `participant`.",
           security: [{ participant: [] }],
+          // No body, no parameter: nothing of the request can be malformed.
           responses: {
             '200': answer('the session, ended (again: unchanged)', 'ParticipantEnded'),
             '401': answer('participant_unauthorized: no join token of this service, or one for another room', 'Error'),
             '403': answer("participant_forbidden: the credential is not the session's counselor's", 'Error'),
-            ...errors(404, 409, 503),
+            '404': answer(ERROR_MEANING[404] as string, 'Error'),
+            '409': answer(ERROR_MEANING[409] as string, 'Error'),
+            '500': answer(ERROR_MEANING[500] as string, 'Error'),
+            '503': answer(ERROR_MEANING[503] as string, 'Error'),
           },
         },
       },
@@ -137,7 +178,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           operationId: 'cancelSession',
           parameters: [sessionId],
-          responses: { '200': answer('the session, cancelled (again: unchanged)', 'Session'), ...errors(400, 401, 404, 409, 503) },
+          responses: { '200': { ...answer('the session, cancelled (again: unchanged)', 'Session'), links: readSessionLinks }, ...errors(404, 409, 413) },
         },
       },
     },
@@ -152,20 +193,27 @@ export function openApiDocument(): Record<string, unknown> {
         },
         participant: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "the participant's own LiveKit join token, minted by this service" },
       },
+      headers: {
+        'X-Request-Id': { description: 'the id every log line about this request carries (the caller\'s own X-Request-Id when it sent a usable one)', schema: { type: 'string' } },
+      },
     },
   };
   // Every /v1 call may be over a rate limit (per address, per credential); every call with a
-  // clinic key may lack the scope it needs.
+  // clinic key may lack the scope it needs, and every POST of the clinic's takes an
+  // Idempotency-Key. Then every answer names its request id.
   for (const operations of Object.values(document.paths)) {
-    for (const operation of Object.values(operations as Record<string, { responses: Record<string, unknown>; security?: unknown[] }>)) {
-      operation.responses['429'] = RATE_LIMITED;
-      if (!operation.security) operation.responses['403'] ??= FORBIDDEN;
-    }
     const post = (operations as Record<string, { responses: Record<string, unknown>; security?: unknown[]; parameters?: unknown[] }>).post;
     if (post && !post.security) {
       post.parameters = [...(post.parameters ?? []), IDEMPOTENCY_KEY];
       post.responses['422'] = KEY_REUSED;
       post.responses['409'] ??= KEY_IN_FLIGHT;
+    }
+    for (const operation of Object.values(operations as Record<string, { responses: Record<string, { headers?: Record<string, unknown>; description?: string }>; security?: unknown[] }>)) {
+      operation.responses['429'] = { ...RATE_LIMITED, headers: { ...RATE_LIMITED.headers } };
+      if (!operation.security) operation.responses['403'] ??= FORBIDDEN;
+      for (const [status, response] of Object.entries(operation.responses)) {
+        operation.responses[status] = { ...response, headers: { ...response.headers, 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } } };
+      }
     }
   }
   return document;
@@ -187,6 +235,6 @@ const FORBIDDEN = answer('clinic_forbidden: the API key lacks the scope this cal
 
 const RATE_LIMITED = {
   description: 'rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE)',
-  headers: { 'Retry-After': { description: 'seconds until a request would be accepted', schema: { type: 'integer', minimum: 1 } } },
+  headers: { 'Retry-After': { description: 'seconds until a request would be accepted', schema: { type: 'integer', minimum: 1 } } } as Record<string, unknown>,
   ...json('Error'),
 };

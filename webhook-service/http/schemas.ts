@@ -3,13 +3,21 @@
 // drift apart. Each named schema is registered under its OpenAPI component name.
 import { z } from 'zod';
 import { PARTICIPANT_ROLES } from '../../plugin';
+import { DELIVERY_ID_PATTERN, SESSION_ID_PATTERN } from '../ids';
 import type { SessionView } from '../usecases/sessionView';
 
-/** The named schemas of the API, by component name. */
-export const apiSchemas = z.registry<{ id: string; description?: string }>();
+/**
+ * The named schemas of the API, by component name. Descriptions and examples go in `.meta()`
+ * (zod's global registry), which is where the document reads them from.
+ */
+export const apiSchemas = z.registry<{ id: string }>();
 
 const identity = z.string().min(1).max(256);
-const instant = z.string().describe('ISO 8601');
+/** Every instant the service answers is UTC with a `Z` (toISOString). */
+const instant = z.iso.datetime();
+
+export const SessionId = z.string().regex(SESSION_ID_PATTERN).meta({ description: 'A session id, made by the service.' }).register(apiSchemas, { id: 'SessionId' });
+export const DeliveryId = z.string().regex(DELIVERY_ID_PATTERN).meta({ description: "A failed clinic webhook delivery's id." }).register(apiSchemas, { id: 'DeliveryId' });
 
 /** The clinic's appointment id: printable, no control characters (a range, so fuzzers can generate it). */
 const externalId = z
@@ -20,35 +28,46 @@ const externalId = z
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
   .describe("the clinic's appointment id: creating again with the same one and the same details returns the same session");
 
+// Bodies refuse unknown properties: a misspelt `sheduledStart` must not create a session without its start.
 export const CreateSessionBody = z
-  .object({
+  .strictObject({
     studentIdentity: identity,
     counselorIdentity: identity,
     scheduledStart: z.iso.datetime({ offset: true }).nullish(),
     externalId: externalId.nullish(),
   })
-  .register(apiSchemas, {
-    id: 'CreateSession',
-    description: "A session for an appointment. The service names the session's LiveKit room (the answer's roomName); a body with roomName is refused.",
-  });
+  .meta({
+    description:
+      "A session for an appointment. The student and the counselor are two different identities. The service names the session's LiveKit room (the answer's roomName); a body with roomName, or any property not listed here, is refused.",
+    examples: [
+      { studentIdentity: 'student-ada', counselorIdentity: 'counselor-grace', scheduledStart: '2026-12-03T14:00:00Z', externalId: 'appointment-1042' },
+      { studentIdentity: 'student-alan', counselorIdentity: 'counselor-grace' },
+    ],
+  })
+  .register(apiSchemas, { id: 'CreateSession' });
 
-export const TokenBody = z.object({ identity }).register(apiSchemas, { id: 'TokenRequest' });
+export const TokenBody = z
+  .strictObject({ identity })
+  .meta({ description: "The session's student's or counselor's identity.", examples: [{ identity: 'student-ada' }] })
+  .register(apiSchemas, { id: 'TokenRequest' });
 
 export const JoinToken = z
   .object({
     token: z.string(),
-    url: z.string(),
-    endUrl: z.string().optional().describe("counselor only, when the service knows its public URL: where the widget POSTs \"End session for everyone\" with this token as its bearer credential"),
+    url: z.url().describe('the LiveKit URL to connect to (ws:// or wss://)'),
+    endUrl: z.url().optional().describe("counselor only, when the service knows its public URL: where the widget POSTs \"End session for everyone\" with this token as its bearer credential"),
   })
-  .register(apiSchemas, { id: 'JoinToken', description: 'A short-lived LiveKit join token and the URL to connect to.' });
+  .meta({ description: 'A short-lived LiveKit join token and the URL to connect to.' })
+  .register(apiSchemas, { id: 'JoinToken' });
 
 export const ParticipantEnded = z
   .object({
-    id: z.string(),
+    id: SessionId,
     status: z.enum(['waiting', 'active', 'ended', 'cancelled', 'no_show']),
     endReason: z.enum(['ended', 'timeout', 'cancelled', 'no_show']).nullable(),
   })
-  .register(apiSchemas, { id: 'ParticipantEnded', description: 'The session the credential belongs to, after the end.' });
+  .meta({ description: 'The session the credential belongs to, after the end.' })
+  .register(apiSchemas, { id: 'ParticipantEnded' });
 
 const Interval = z.object({ joinedAt: instant, leftAt: instant.nullable() });
 
@@ -65,7 +84,7 @@ const Participant = z
 
 export const Session = z
   .object({
-    id: z.string(),
+    id: SessionId,
     roomName: z.string().describe("the session's own LiveKit room, named by the service and never reused"),
     externalId: z.string().nullable(),
     status: z.enum(['waiting', 'active', 'ended', 'cancelled', 'no_show']),
@@ -74,16 +93,17 @@ export const Session = z
     actualStart: instant.nullable(),
     actualEnd: instant.nullable(),
     closedAt: instant.nullable(),
-    participants: z.array(Participant),
+    participants: z.array(Participant).describe('the student first, then the counselor, then anyone else who joined the room'),
   })
-  .register(apiSchemas, { id: 'Session', description: 'A session with its lifecycle and attendance.' });
+  .meta({ description: 'A session with its lifecycle and attendance.' })
+  .register(apiSchemas, { id: 'Session' });
 
 const AuditEntry = z
   .object({
     id: z.string(),
     keyName: z.string().describe("the API key's name (never its secret); `participant` for a call made with a participant's own credential, `reconciliation` for what a pass inferred"),
     action: z.enum(['session.create', 'session.end', 'session.cancel', 'token.mint', 'presence.reconciled']),
-    sessionId: z.string().nullable(),
+    sessionId: z.string().nullable().describe('the session the call named (a refused call records the id it was given)'),
     identity: z.string().nullable().describe("for token mints: whose token; for a participant's own call: who called"),
     at: instant,
     outcome: z.object({ status: z.number().int(), code: z.string().nullable() }),
@@ -93,39 +113,53 @@ const AuditEntry = z
 
 export const AuditList = z
   .object({ entries: z.array(AuditEntry), nextCursor: z.string().nullable() })
-  .register(apiSchemas, { id: 'AuditList', description: 'Newest first; pass nextCursor as cursor for the older entries (null: no more).' });
+  .meta({ description: 'Newest first; pass nextCursor as cursor for the older entries (null: no more).' })
+  .register(apiSchemas, { id: 'AuditList' });
+
+/** Opaque: only what a previous page answered as nextCursor (base64url). */
+const cursor = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[A-Za-z0-9_-]+$/)
+  .describe("the previous page's nextCursor");
 
 export const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().min(1).max(512).optional(),
+  cursor: cursor.optional(),
 });
 
 export const SessionListQuery = z.object({
   status: z.enum(['waiting', 'active', 'ended', 'cancelled', 'no_show']).optional(),
-  from: z.iso.datetime({ offset: true }).optional().describe('created at or after'),
-  to: z.iso.datetime({ offset: true }).optional().describe('created before'),
+  from: z.iso.datetime({ offset: true }).optional().describe('created at or after (ISO 8601)'),
+  to: z.iso.datetime({ offset: true }).optional().describe('created before (ISO 8601)'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).max(512).optional(),
-  externalId: externalId.optional(),
+  cursor: cursor.optional(),
+  externalId: externalId.optional().describe("only the session of this appointment id (the clinic's)"),
 });
+
+export const DeliveriesQuery = z.object({ status: z.literal('failed').describe('only the failed ones are kept to list') });
 
 export const SessionPage = z
   .object({ sessions: z.array(Session), nextCursor: z.string().nullable() })
-  .register(apiSchemas, { id: 'SessionPage', description: 'Sessions in creation order; pass nextCursor as cursor for the next page.' });
+  .meta({ description: 'Sessions in creation order; pass nextCursor as cursor for the next page.' })
+  .register(apiSchemas, { id: 'SessionPage' });
 
 const FailedDelivery = z
-  .object({ id: z.string(), endpoint: z.string(), eventId: z.string(), type: z.string(), sessionId: z.string(), error: z.string(), failedAt: instant })
+  .object({ id: DeliveryId, endpoint: z.string(), eventId: z.string(), type: z.string(), sessionId: SessionId, error: z.string(), failedAt: instant })
   .register(apiSchemas, { id: 'FailedDelivery' });
 
 export const FailedDeliveries = z
   .object({ status: z.literal('failed'), deliveries: z.array(FailedDelivery) })
-  .register(apiSchemas, { id: 'FailedDeliveries', description: 'Events the clinic webhook gave up on, oldest first.' });
+  .meta({ description: 'Events the clinic webhook gave up on, oldest first.' })
+  .register(apiSchemas, { id: 'FailedDeliveries' });
 
 export const RetryQueued = z.object({ queued: z.literal(true) }).register(apiSchemas, { id: 'RetryQueued' });
 
 export const ErrorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
-  .register(apiSchemas, { id: 'Error', description: 'Every error answer: a code to act on and a message for people.' });
+  .meta({ description: 'Every error answer: a code to act on and a message for people.' })
+  .register(apiSchemas, { id: 'Error' });
 
 /** The use case's view and the described answer are the same shape. */
 export type SessionAnswer = z.infer<typeof Session>;

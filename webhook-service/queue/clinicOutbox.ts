@@ -11,6 +11,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { ServiceError } from '../errors';
+import { newDeliveryId } from '../ids';
 import type { Logger } from '../logger';
 import { failFastOptions, failFastRedis, waitingOptions, type RedisTarget } from '../redis/connections';
 import type { ClinicDeliveries, FailedDelivery } from '../usecases/ports/ClinicDeliveries';
@@ -194,7 +195,7 @@ export class ClinicOutbox implements ClinicEvents, ClinicDeliveries {
           }
           // Gave up on this one: it waits in the failed list, the session's next events go on.
           const failed = { endpoint: url, endpointIndex: endpoint, payload, error: problem, failedAt: new Date().toISOString() };
-          await this.redis.multi().hset(this.failedKey, `dlv_${randomBytes(9).toString('base64url')}`, JSON.stringify(failed)).lpop(list).exec();
+          await this.redis.multi().hset(this.failedKey, newDeliveryId(), JSON.stringify(failed)).lpop(list).exec();
           onDelivery(payload.type, 'failed');
           // The endpoint by its position, never its URL (which may carry a token); nor any URL in the error.
           logger.warn({ eventId: payload.id, sessionId, endpoint, error: problem.replace(/\bhttps?:\/\/\S+/g, '<url>') }, 'clinic webhook gave up');

@@ -3,6 +3,7 @@
 // alike; OPTIONS answers with the same list; a path no route serves stays 404.
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
+import { grantKeys } from '../../../webhook-service/clinicKeys';
 import { createApp } from '../../../webhook-service/http/app';
 import { allowedMethods } from '../../../webhook-service/http/methodNotAllowed';
 import { createMetrics } from '../../../webhook-service/metrics';
@@ -20,7 +21,7 @@ function clinicApp() {
     readiness: {},
     api: {
       webhook: { maxBytes: 65536, intake: deps },
-      clinic: { ...deps, logger, clinicApiKeys: [{ name: 'default', secret: TOKEN }], corsOrigins: [] },
+      clinic: { ...deps, logger, clinicApiKeys: grantKeys([{ name: 'default', secret: TOKEN }], null), corsOrigins: [] },
       participant: { ...deps, logger, corsOrigins: [] },
     },
   });

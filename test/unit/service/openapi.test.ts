@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openApiDocument } from '../../../webhook-service/http/openapi';
+import { newSessionId } from '../../../webhook-service/ids';
 import { world } from './usecases/world';
 import { createApp } from '../../../webhook-service/http/app';
 import { createMetrics } from '../../../webhook-service/metrics';
@@ -59,4 +60,44 @@ test('the typed client is generated from the document as it is today', () => {
   expect(check.stdout.trim()).toBe('webhook-service/client/openapi.ts is current');
   expect(check.status).toBe(0);
   expect(fs.readFileSync(path.join(root, 'webhook-service/client/openapi.ts'), 'utf8')).toContain('"/v1/sessions/{id}/cancel"');
+});
+
+type Operation = { operationId: string; parameters?: { name: string; in: string; schema: { $ref?: string; pattern?: string; minLength?: number; maxLength?: number } }[]; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }>; links?: Record<string, { operationId: string }> }> };
+const operations = (): Operation[] => Object.values(openApiDocument().paths as Record<string, Record<string, Operation>>).flatMap((methods) => Object.values(methods));
+
+test('every error answer of every operation is described, with the one Error body', () => {
+  for (const operation of operations()) {
+    const errors = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
+    expect([operation.operationId, errors.map(([status]) => status)]).toEqual([operation.operationId, expect.arrayContaining(['401', '429', '500', '503'])]);
+    for (const [status, response] of errors) expect([operation.operationId, status, response.content?.['application/json']?.schema.$ref]).toEqual([operation.operationId, status, '#/components/schemas/Error']);
+  }
+});
+
+test('every id in a path has the pattern of the ids the service makes', () => {
+  const document = openApiDocument() as { components: { schemas: Record<string, { pattern?: string }> } };
+  for (const operation of operations()) {
+    for (const parameter of (operation.parameters ?? []).filter((candidate) => candidate.in === 'path')) {
+      const ref = parameter.schema.$ref?.split('/').pop() ?? '';
+      expect(document.components.schemas[ref]?.pattern).toMatch(/^\^(ses|dlv)_/);
+    }
+  }
+  expect(new RegExp(document.components.schemas.SessionId?.pattern as string).test(newSessionId())).toBe(true);
+});
+
+test('links lead from a created session to reading it, its tokens, and ending or cancelling it', () => {
+  const byId = Object.fromEntries(operations().map((operation) => [operation.operationId, operation]));
+  const next = (operationId: string, status: string) => Object.values(byId[operationId]?.responses[status]?.links ?? {}).map((link) => link.operationId);
+  expect(next('createSession', '201')).toEqual(expect.arrayContaining(['getSession', 'mintJoinToken', 'endSession', 'cancelSession', 'getAudit']));
+  expect(next('getSession', '200')).toEqual(expect.arrayContaining(['mintJoinToken', 'endSession', 'cancelSession']));
+  expect(next('mintJoinToken', '200')).toEqual(expect.arrayContaining(['endSession', 'cancelSession']));
+  expect(next('listFailedDeliveries', '200')).toEqual(['retryDelivery']);
+  // Every link names an operation of the document.
+  for (const operation of operations()) for (const status of Object.keys(operation.responses)) for (const target of next(operation.operationId, status)) expect(Object.keys(byId)).toContain(target);
+});
+
+test('the query parameters are the ones the routes parse, with their limits (an empty cursor is not allowed)', () => {
+  const list = operations().find((operation) => operation.operationId === 'listSessions');
+  expect(list?.parameters?.map((parameter) => parameter.name)).toEqual(['status', 'from', 'to', 'limit', 'cursor', 'externalId']);
+  expect(list?.parameters?.find((parameter) => parameter.name === 'cursor')?.schema).toMatchObject({ minLength: 1, maxLength: 512 });
+  expect(JSON.stringify(openApiDocument())).not.toContain('\\p{');
 });
