@@ -10,6 +10,8 @@
 //                      (Prometheus), which checks the alert rules in deploy/prometheus/
 //   .stack/node-lts    the newest supported Node (the image's), from the npm registry's
 //                      platform package, for the test that runs the compiled service on it
+//   .stack/schemathesis  a Python venv with Schemathesis and its dependencies as pinned in
+//                      tools/schemathesis/requirements.txt (the API conformance run)
 //
 // Each Go binary has a stamp (a hash of its go.mod, go.sum and the build recipe) so that it is
 // rebuilt only when a pin changes, not whenever git touches a file's mtime.
@@ -181,8 +183,34 @@ function ensureNewestNode() {
   });
 }
 
+// Schemathesis fuzzes the running service against its OpenAPI document in npm test. It is
+// Python: a venv of its own, from PyPI, exactly as pinned (every dependency too), reinstalled
+// when the pins or the Python change.
+const schemathesisDir = path.join(root, '.stack', 'schemathesis');
+const schemathesisPins = path.join(root, 'tools', 'schemathesis', 'requirements.txt');
+
+function ensureSchemathesis() {
+  const stamp = path.join(schemathesisDir, 'stamp');
+  const wanted = createHash('sha256').update(fs.readFileSync(schemathesisPins)).digest('hex');
+  // The venv's python is a link to the Python it was made with: gone or broken when that Python is.
+  const venvPython = path.join(schemathesisDir, 'bin', 'python');
+  if (fs.existsSync(venvPython) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === wanted) return;
+  const python = process.env.PYTHON ?? 'python3';
+  const version = capture(python, ['-c', 'import sys, venv; print("%d.%d.%d" % sys.version_info[:3])'])?.trim();
+  if (!version) fail('Python 3.11 or newer with venv is needed for the API conformance run (Schemathesis): install it (Debian: apt-get install python3 python3-venv), or set PYTHON to one');
+  const [major, minor] = version.split('.').map(Number);
+  if (major < 3 || (major === 3 && minor < 11)) fail(`${python} is Python ${version}; Schemathesis needs 3.11 or newer (set PYTHON to one)`);
+  timed(`pip install Schemathesis into .stack/schemathesis (Python ${version}, pinned in tools/schemathesis)`, () => {
+    fs.rmSync(schemathesisDir, { recursive: true, force: true });
+    run(python, ['-m', 'venv', schemathesisDir]);
+    run(venvPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '-r', schemathesisPins]);
+    fs.writeFileSync(stamp, `${wanted}\n`);
+  });
+}
+
 ensureNodeModules();
 ensureDebianPackages();
 ensureGoTools();
 ensureNewestNode();
+ensureSchemathesis();
 if (didSomething) say(`ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
