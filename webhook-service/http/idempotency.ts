@@ -14,7 +14,7 @@ export interface IdempotencyDeps extends AnswerOnceDeps {
 }
 
 /** Printable ASCII, as the IETF draft's examples and the common clients send (UUIDs, random strings). */
-const KEY = /^[\x21-\x7e]{1,255}$/;
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** The id minted for this request's creation when it carries an Idempotency-Key (the same on every attempt), else null. */
 export const mintedIdOf = (res: Response): string | null => (typeof res.locals.idempotentMintedId === 'string' ? res.locals.idempotentMintedId : null);
@@ -26,7 +26,7 @@ export function idempotent(deps: IdempotencyDeps): RequestHandler {
       next();
       return;
     }
-    if (!KEY.test(key)) throw new ServiceError('invalid_request', 'Idempotency-Key: expected 1-255 printable ASCII characters (a UUID, say)');
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) throw new ServiceError('invalid_request', 'Idempotency-Key: expected 1-255 printable ASCII characters (a UUID, say)');
     const fingerprint = requestFingerprint(req.method, `${req.baseUrl}${req.path}`, req.body);
     const begun = await beginIdempotent(deps, { clinicId: clinicAccessOf(res).clinicId, key, fingerprint }, deps.idempotencyOptions).catch((error: unknown) => {
       if (error instanceof ServiceError && error.code === 'idempotency_key_in_flight') res.set('Retry-After', '1');

@@ -5,6 +5,7 @@
 // service against it (Schemathesis). Links chain create -> get -> token -> end / cancel for
 // tools that test call sequences.
 import { z } from 'zod';
+import { IDEMPOTENCY_KEY_PATTERN } from './idempotency';
 import { apiSchemas, AuditQuery, DeliveriesQuery, SessionListQuery } from './schemas';
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
@@ -225,7 +226,7 @@ const IDEMPOTENCY_KEY = {
   required: false,
   description:
     "Makes the call safe to repeat (a retry after a timeout or a 5xx): the first call with a key runs and its answer is kept (IDEMPOTENCY_KEY_TTL_HOURS, 24 h); a repeat with the same key, route and body gets that answer again, with Idempotent-Replayed: true, and runs nothing; with another route or body, 422 idempotency_key_reused; while the first still runs, the repeat waits for its answer up to 10 s, then 409 idempotency_key_in_flight. An answer 5xx is not kept: the repeat runs again (a create then makes the same session). Keys are each clinic's own. 1-255 printable ASCII characters (a UUID).",
-  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY_PATTERN.source },
 };
 
 const KEY_REUSED = answer('idempotency_key_reused: this Idempotency-Key was used with another route or body', 'Error');
