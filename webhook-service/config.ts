@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { grantKeys, keyGrantsSchema, type ClinicApiKey } from './clinicKeys';
+import { parseEndpoints } from './outbox/deliveryPolicy';
 import { parseSentinels, type RedisTarget } from './redis/connections';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -142,10 +143,21 @@ const OPTIONS = {
   RATE_LIMIT_PER_ADDRESS_PER_MINUTE: { schema: z.coerce.number().int().min(0).default(2400), expects: 'a non-negative integer (requests per minute; 0 = no limit)' },
   /** How many reverse proxies stand in front of the service: the client address is then read from their X-Forwarded-For (express's trust proxy). @defaultValue 0 */
   TRUST_PROXY_HOPS: { schema: z.coerce.number().int().min(0).max(10).default(0), expects: 'an integer 0-10' },
-  /** Where the clinic's backend receives events (Standard Webhooks), comma-separated http(s) URLs; none: no events sent. */
+  /**
+   * Where the clinic's backend receives events (Standard Webhooks), comma-separated, each
+   * `name=https://...` (or a bare URL, named after itself); https:// except on loopback. Queued
+   * events follow the name, so reordering or adding endpoints changes nothing for them. None: no events sent.
+   */
   CLINIC_WEBHOOK_URLS: {
-    schema: commaList.pipe(z.array(urlWithScheme(['http:', 'https:']))),
-    expects: 'comma-separated http:// or https:// URLs',
+    schema: commaList.transform((entries, context) => {
+      try {
+        return parseEndpoints(entries);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message, params: { detail: true } });
+        return z.NEVER;
+      }
+    }),
+    expects: 'comma-separated `name=https://...` entries (http:// only on loopback)',
   },
   /**
    * The signing secret of those events, `whsec_` and base64 (Standard Webhooks); required with
@@ -160,6 +172,10 @@ const OPTIONS = {
   CLINIC_WEBHOOK_RETRY_HOURS: { schema: z.coerce.number().positive().max(168).default(24), expects: 'a number of hours, up to 168' },
   /** The first retry delay of an event, doubled on each attempt up to an hour, in ms. @defaultValue 1000 */
   CLINIC_WEBHOOK_BACKOFF_MS: { schema: positiveInt.default(1000), expects: 'a positive integer (milliseconds)' },
+  /** Chains (one session's events for one endpoint) one worker process sends at once. @defaultValue 8 */
+  CLINIC_WEBHOOK_CONCURRENCY: { schema: positiveInt.default(8), expects: 'a positive integer' },
+  /** Deliveries waiting for one endpoint above which /readyz warns (it stays ready) and the backlog alert fires. @defaultValue 1000 */
+  CLINIC_WEBHOOK_BACKLOG_WARN: { schema: positiveInt.default(1000), expects: 'a positive integer' },
   /** pino log level. @defaultValue info */
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), expects: 'one of fatal, error, warn, info, debug, trace, silent' },
   /** Lifecycle jobs (activation, notifications, closing, timers) one worker process runs at once. @defaultValue 8 */
@@ -247,13 +263,17 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     }
     const parsed = (option.schema as z.ZodType).safeParse(raw);
     if (parsed.success) values[name] = parsed.data;
-    else problems.push(`${name} ${raw === undefined ? 'is missing' : 'is invalid'}: expected ${option.expects}`);
+    else {
+      // A check that can say exactly what is wrong (params.detail) says it after what is expected.
+      const detail = parsed.error.issues.find((issue) => issue.code === 'custom' && (issue as { params?: { detail?: boolean } }).params?.detail)?.message;
+      problems.push(`${name} ${raw === undefined ? 'is missing' : 'is invalid'}: expected ${option.expects}${detail ? ` (${detail})` : ''}`);
+    }
   }
   const keys = values.CLINIC_API_KEYS as { name: string }[] | undefined;
   if (keys && values.CLINIC_API_TOKEN === undefined && keys.length === 0 && !problems.some((problem) => problem.startsWith('CLINIC_API'))) {
     problems.push('CLINIC_API_KEYS or CLINIC_API_TOKEN is missing: expected at least one clinic API key');
   }
-  if ((values.CLINIC_WEBHOOK_URLS as string[] | undefined)?.length && (values.CLINIC_WEBHOOK_SECRET as string[] | undefined)?.length === 0 && !problems.some((problem) => problem.startsWith('CLINIC_WEBHOOK'))) {
+  if ((values.CLINIC_WEBHOOK_URLS as unknown[] | undefined)?.length && (values.CLINIC_WEBHOOK_SECRET as string[] | undefined)?.length === 0 && !problems.some((problem) => problem.startsWith('CLINIC_WEBHOOK'))) {
     problems.push('CLINIC_WEBHOOK_SECRET is missing: expected a whsec_ secret to sign the events sent to CLINIC_WEBHOOK_URLS');
   }
   const names = (keys ?? []).map((key) => key.name).concat(values.CLINIC_API_TOKEN === undefined ? [] : ['default']);

@@ -7,10 +7,9 @@ const random = (): string => randomBytes(16).toString('base64url');
 /** Every session id the service hands out matches it (the API description says so too). */
 export const SESSION_ID_PATTERN = /^ses_[A-Za-z0-9_-]{1,64}$/;
 
-/** A failed clinic webhook delivery's id (`dlv_` and 12 url-safe characters). */
+/** A clinic webhook delivery's id (`dlv_` and 22 url-safe characters, derived from its endpoint and event). */
 export const DELIVERY_ID_PATTERN = /^dlv_[A-Za-z0-9_-]{1,64}$/;
 
-export const newDeliveryId = (): string => `dlv_${randomBytes(9).toString('base64url')}`;
 
 export const newSessionId = (): string => `ses_${random()}`;
 

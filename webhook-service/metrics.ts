@@ -22,10 +22,10 @@ export interface OpenSessionsSummary {
 }
 
 export interface OutboxBacklog {
-  /** Drain jobs of the clinic-events queue by state: each is one session's events waiting for one endpoint. */
-  jobs: Record<string, number>;
-  /** Deliveries that gave up, kept for a retry on request. */
-  failed: number;
+  /** Per endpoint (by name): deliveries waiting to be sent, and deliveries that gave up (kept for a retry on request). */
+  endpoints: { endpoint: string; pending: number; failed: number }[];
+  /** Chains (a session's events for one endpoint) Redis marks as due: all Redis holds of the outbox. */
+  dueChains: number;
 }
 
 export interface Metrics {
@@ -132,21 +132,37 @@ export function createMetrics(options: { defaultMetrics?: boolean; now?: () => n
       for (const [state, count] of Object.entries(counts ?? {})) this.set({ state }, count);
     },
   });
-  const outboxFailed = new Gauge({
-    name: 'autostart_outbox_failed_deliveries',
-    help: "Events to the clinic's backend that gave up and wait for a retry on request, read on scrape",
-    registers: [registry],
-  });
+  // prom-client collects every gauge of a scrape at once: the three share one read of the backlog.
+  let backlogRead: { at: number; value: Promise<OutboxBacklog | null> } | null = null;
+  const readBacklog = () => {
+    if (!backlogRead || now() - backlogRead.at > 1000) backlogRead = { at: now(), value: quietly(outboxSource) };
+    return backlogRead.value;
+  };
   new Gauge({
-    name: 'autostart_outbox_backlog_jobs',
-    help: "Sessions with events waiting for the clinic's backend (drain jobs by state), read on scrape",
-    labelNames: ['state'] as const,
+    name: 'autostart_outbox_pending_deliveries',
+    help: "Events waiting for the clinic's backend (in MongoDB), by endpoint name, read on scrape",
+    labelNames: ['endpoint'] as const,
     registers: [registry],
     async collect() {
-      const backlog = await quietly(outboxSource);
-      if (!backlog) return;
-      for (const [state, count] of Object.entries(backlog.jobs)) this.set({ state }, count);
-      outboxFailed.set(backlog.failed);
+      for (const { endpoint, pending } of (await readBacklog())?.endpoints ?? []) this.set({ endpoint }, pending);
+    },
+  });
+  new Gauge({
+    name: 'autostart_outbox_failed_deliveries',
+    help: "Events to the clinic's backend that gave up and wait for a retry on request, by endpoint name, read on scrape",
+    labelNames: ['endpoint'] as const,
+    registers: [registry],
+    async collect() {
+      for (const { endpoint, failed } of (await readBacklog())?.endpoints ?? []) this.set({ endpoint }, failed);
+    },
+  });
+  new Gauge({
+    name: 'autostart_outbox_due_chains',
+    help: "Sessions with events due for an endpoint, as Redis indexes them (the outbox's whole Redis footprint), read on scrape",
+    registers: [registry],
+    async collect() {
+      const backlog = await readBacklog();
+      if (backlog) this.set(backlog.dueChains);
     },
   });
   const openSessions = new Gauge({

@@ -16,7 +16,7 @@ import { LiveKitRoomGateway } from './livekit/LiveKitRoomGateway';
 import { liveKitWebhookVerifier } from './livekit/webhookVerifier';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
-import { ClinicOutbox } from './queue/clinicOutbox';
+import { ClinicOutbox } from './outbox/clinicOutbox';
 import { bullLifecycleJobs, createLifecycleQueue, ensureSchedules, scheduleReconciliation, scheduleRetention, type Schedules } from './queue/lifecycleQueue';
 import { createLifecycleWorker, type LifecycleWorker } from './queue/lifecycleWorker';
 import { observeReconciliation, readReconcileSummary } from './queue/reconcileSummary';
@@ -69,7 +69,7 @@ const IDEMPOTENCY = { leaseMs: 30_000, waitMs: 10_000, pollMs: 100 };
 const IDEMPOTENCY_SWEEP_MS = 3600_000;
 
 /** Without CLINIC_WEBHOOK_URLS, events go nowhere and nothing can fail. */
-const noClinicEvents: ClinicEvents & ClinicDeliveries = { publish: async () => undefined, listFailed: async () => [], retry: async () => false };
+const noClinicEvents: ClinicEvents & ClinicDeliveries = { publish: async () => undefined, listFailed: async () => [], retry: async () => false, expireSettled: async () => 0 };
 
 const lifecycleRulesOf = (config: Config): LifecycleRules => ({
   rejoinGraceMs: config.SESSION_REJOIN_GRACE_SECONDS * 1000,
@@ -101,18 +101,19 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   metrics.setOpenSessionsSource(async () => readReconcileSummary(await queue.getBackend().client, config.BULLMQ_PREFIX));
   const jobs = bullLifecycleJobs(queue, clock, { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS });
   const rules = lifecycleRulesOf(config);
+  // The outbox lives in MongoDB (Redis holds only what is due): built whenever endpoints are set.
   const outbox =
     config.CLINIC_WEBHOOK_URLS.length > 0
-      ? new ClinicOutbox({
+      ? await ClinicOutbox.open({
+          mongoUri: config.MONGODB_URI,
           redis,
           prefix: config.BULLMQ_PREFIX,
           endpoints: config.CLINIC_WEBHOOK_URLS,
           secrets: config.CLINIC_WEBHOOK_SECRET,
-          retryForMs: config.CLINIC_WEBHOOK_RETRY_HOURS * 3600_000,
-          backoffMs: config.CLINIC_WEBHOOK_BACKOFF_MS,
+          policy: { retryForMs: config.CLINIC_WEBHOOK_RETRY_HOURS * 3600_000, backoffMs: config.CLINIC_WEBHOOK_BACKOFF_MS },
+          concurrency: config.CLINIC_WEBHOOK_CONCURRENCY,
         })
       : null;
-  await outbox?.connect();
   if (outbox) metrics.setOutboxSource(() => outbox.backlog());
   // The doctor's probe rooms: only the intake writes them down.
   const probes = roles.api ? new RedisProbeLog({ redis, prefix: config.BULLMQ_PREFIX }) : null;
@@ -120,7 +121,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   const limiter = roles.api ? new RedisRateLimiter({ redis, prefix: config.BULLMQ_PREFIX }) : null;
   await limiter?.connect();
   const events: ClinicEvents & ClinicDeliveries = outbox ?? noClinicEvents;
-  const outboxWorker = roles.worker ? outbox?.startWorker(logger, (event, outcome) => metrics.clinicWebhooks.inc({ event, outcome })) : undefined;
+  if (roles.worker) outbox?.startWorker(logger, (event, outcome) => metrics.clinicWebhooks.inc({ event, outcome }));
 
   const rooms = new LiveKitRoomGateway({
     url: config.LIVEKIT_URL,
@@ -146,6 +147,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
         rooms,
         jobs,
         events,
+        deliveries: events,
         clock,
         rules,
         logger,
@@ -198,6 +200,12 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
     logger,
     metrics,
     readinessCacheMs: config.READINESS_CACHE_MS,
+    readinessWarnings: outbox
+      ? async () =>
+          (await outbox.backlog()).endpoints
+            .filter((entry) => entry.pending > config.CLINIC_WEBHOOK_BACKLOG_WARN)
+            .map((entry) => `outbox: ${entry.pending} events wait for endpoint "${entry.endpoint}" (CLINIC_WEBHOOK_BACKLOG_WARN ${config.CLINIC_WEBHOOK_BACKLOG_WARN})`)
+      : undefined,
     isDraining: () => draining,
     trustProxyHops: config.TRUST_PROXY_HOPS,
     metricsAccess: config.METRICS_TOKEN !== undefined ? { kind: 'token', token: config.METRICS_TOKEN } : config.METRICS_PORT !== undefined ? { kind: 'none' } : { kind: 'open' },
@@ -294,7 +302,6 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
       if (scheduleKeeper) clearInterval(scheduleKeeper);
       if (idempotencySweep) clearInterval(idempotencySweep);
       await worker?.close();
-      await outboxWorker?.close();
       await outbox?.close();
       await probes?.close();
       await limiter?.close();

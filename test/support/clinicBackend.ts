@@ -18,14 +18,15 @@ export interface ClinicBackend {
   url: string;
   hooksUrl: string;
   received: ReceivedEvent[];
-  state: { down: boolean; refused: number };
+  /** `down`: answers 503; `redirectTo`: answers 302 to that URL (a receiver that moved). */
+  state: { down: boolean; refused: number; redirectTo: string | null };
   close(): Promise<void>;
 }
 
 export async function startClinicBackend(secret: string): Promise<ClinicBackend> {
   const verifier = new Webhook(secret);
   const received: ReceivedEvent[] = [];
-  const state = { down: false, refused: 0 };
+  const state: ClinicBackend['state'] = { down: false, refused: 0, redirectTo: null };
   const server: Server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
@@ -33,6 +34,11 @@ export async function startClinicBackend(secret: string): Promise<ClinicBackend>
       if (request.method === 'GET' && request.url?.startsWith('/received')) {
         const sessionId = new URL(request.url, 'http://127.0.0.1').searchParams.get('sessionId');
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(received.filter((event) => !sessionId || event.sessionId === sessionId)));
+        return;
+      }
+      if (state.redirectTo !== null) {
+        state.refused += 1;
+        response.writeHead(302, { location: state.redirectTo }).end();
         return;
       }
       if (state.down) {

@@ -21,6 +21,8 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   readiness: Readonly<Record<string, ReadinessCheck>>;
+  /** Warnings /readyz shows while ready (an endpoint's outbox backlog). */
+  readinessWarnings?: () => Promise<string[]>;
   /** How long /readyz reuses a check, in ms. @defaultValue 0 */
   readinessCacheMs?: number;
   /** True once the process drains: /readyz then answers 503. */
@@ -81,6 +83,7 @@ export function createApp(deps: AppDeps): Express {
       metrics: deps.metrics,
       readiness: createReadiness({
         checks: deps.readiness,
+        warnings: deps.readinessWarnings,
         cacheMs: deps.readinessCacheMs ?? 0,
         isDraining: deps.isDraining,
         onChecked: (result) => {

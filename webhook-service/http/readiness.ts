@@ -9,6 +9,8 @@ export interface ReadinessResult {
   status: 'ready' | 'unready' | 'draining';
   checks: Record<string, 'ok' | 'failed'>;
   failed: string[];
+  /** What an operator should look at while the service still serves (an outbox backlog): never makes it unready. */
+  warnings: string[];
 }
 
 export interface ReadinessOptions {
@@ -17,6 +19,8 @@ export interface ReadinessOptions {
   cacheMs: number;
   /** How long one check may take before it counts as failed, in ms. @defaultValue 2000 */
   timeoutMs?: number;
+  /** Warnings read with the checks (a failure to read them is no warning: the checks say what is down). */
+  warnings?: () => Promise<string[]>;
   /** True once the process drains (SIGTERM): then unready, so load balancers stop sending while in-flight work finishes. */
   isDraining?: () => boolean;
   /** Told each fresh check's result (for the readiness metrics). */
@@ -49,7 +53,8 @@ export function createReadiness(options: ReadinessOptions): Readiness {
     const names = Object.keys(options.checks);
     const results = await Promise.all(names.map((name) => within(options.checks[name] as ReadinessCheck, timeoutMs)));
     const failed = names.filter((_, index) => !results[index]);
-    return { status: failed.length === 0 ? 'ready' : 'unready', checks: Object.fromEntries(names.map((name, index) => [name, results[index] ? 'ok' : 'failed'])), failed };
+    const warnings = options.warnings ? await options.warnings().catch(() => []) : [];
+    return { status: failed.length === 0 ? 'ready' : 'unready', checks: Object.fromEntries(names.map((name, index) => [name, results[index] ? 'ok' : 'failed'])), failed, warnings };
   };
 
   return {

@@ -1,10 +1,10 @@
 // The audit trail in MongoDB: one insert per audited call in `audit_entries` (written once,
 // never changed), read by session and time (indexed on a real MongoDB; FerretDB scans it, which
 // is fine for an occasional supervisor's read).
-import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
 import { ServiceError, storeCall } from '../errors';
 import type { AuditAction, AuditEntry, AuditPosition, AuditTrail } from '../usecases/ports/AuditTrail';
-import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
+import { migrateModels, openWithIndexes } from './indexes';
 
 interface AuditDoc {
   _id: string;
@@ -42,26 +42,20 @@ export class MongoAuditTrail implements AuditTrail {
 
   /** Connects (a pool of its own) and checks that the collection's index exists (`migrate` makes it). */
   static async connect(uri: string): Promise<MongoAuditTrail> {
-    const connection = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 3000, bufferCommands: false, autoIndex: false });
     try {
-      await connection.asPromise();
-      const model = connection.model<AuditDoc>('AuditEntry', auditSchema);
-      await assertIndexesExist([model]);
-      return new MongoAuditTrail(connection, model);
+      const { connection, value } = await openWithIndexes(uri, (connection) => {
+        const model = connection.model<AuditDoc>('AuditEntry', auditSchema);
+        return { models: [model], value: model };
+      });
+      return new MongoAuditTrail(connection, value);
     } catch (error) {
-      await connection.close().catch(() => undefined);
       throw ServiceError.storeUnavailable(error);
     }
   }
 
   /** Creates the collection and its index; idempotent. The migration step (`npm run migrate`), not every start. */
   static async migrate(uri: string): Promise<string[]> {
-    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 3000, autoIndex: false }).asPromise();
-    try {
-      return await createCollectionsAndIndexes([connection.model<AuditDoc>('AuditEntry', auditSchema)]);
-    } finally {
-      await connection.close();
-    }
+    return migrateModels(uri, (connection) => [connection.model<AuditDoc>('AuditEntry', auditSchema)]);
   }
 
   async close(): Promise<void> {

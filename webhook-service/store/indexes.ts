@@ -2,7 +2,7 @@
 // decisions, ...). `npm run migrate` creates them, once per version, before it serves; the
 // service only checks at start that they are there, and refuses to start when one is missing
 // (a unique index left out would let two decisions both win).
-import type { Model } from 'mongoose';
+import mongoose, { type Connection, type Model } from 'mongoose';
 
 // Mongoose's Model with any document type: the helpers below touch only collection-level calls.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -34,4 +34,34 @@ export async function assertIndexesExist(models: readonly AnyModel[]): Promise<v
     for (const index of toCreate) missing.push(`${model.collection.collectionName} ${JSON.stringify(index)}`);
   }
   if (missing.length > 0) throw new Error(`the database lacks indexes (${missing.join('; ')}): run \`npm run migrate\` (in the image: node dist/service/migrate.js) with this MONGODB_URI`);
+}
+
+const CONNECT_OPTIONS = { serverSelectionTimeoutMS: 3000, autoIndex: false } as const;
+
+/**
+ * Opens a connection of its own, defines the models on it and checks their indexes exist; closes
+ * the connection again if any step fails (the error is the caller's: a storeUnavailable).
+ */
+export async function openWithIndexes<T>(uri: string, define: (connection: Connection) => { models: readonly AnyModel[]; value: T }): Promise<{ connection: Connection; value: T }> {
+  // Without bufferCommands: false, calls made while disconnected queue silently for 10 s instead of failing.
+  const connection = mongoose.createConnection(uri, { ...CONNECT_OPTIONS, bufferCommands: false });
+  try {
+    await connection.asPromise();
+    const { models, value } = define(connection);
+    await assertIndexesExist(models);
+    return { connection, value };
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The migration step for one adapter's models: collections and indexes created, idempotently. */
+export async function migrateModels(uri: string, define: (connection: Connection) => readonly AnyModel[]): Promise<string[]> {
+  const connection = await mongoose.createConnection(uri, CONNECT_OPTIONS).asPromise();
+  try {
+    return await createCollectionsAndIndexes(define(connection));
+  } finally {
+    await connection.close();
+  }
 }

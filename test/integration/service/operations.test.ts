@@ -49,8 +49,10 @@ test('when METRICS_PORT is set, then /metrics answers there with the autostart_ 
     expect(metricsPort).not.toBeNull();
     expect((await fetch(`${target.url}/metrics`)).status).toBe(404);
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    expect(text).toMatch(/^autostart_outbox_failed_deliveries 0$/m);
-    expect(text).toMatch(/^autostart_outbox_backlog_jobs\{state="waiting"\} 0$/m);
+    // The endpoint by its name (a bare URL is named after itself), never its URL.
+    expect(text).toMatch(/^autostart_outbox_failed_deliveries\{endpoint="url-[0-9a-f]{12}"\} 0$/m);
+    expect(text).toMatch(/^autostart_outbox_pending_deliveries\{endpoint="url-[0-9a-f]{12}"\} 0$/m);
+    expect(text).toMatch(/^autostart_outbox_due_chains 0$/m);
     expect(text).toMatch(/^autostart_reconcile_repairs_total\{kind="join"\} 0$/m);
     expect(text).toContain('autostart_http_request_duration_seconds_bucket{le="0.005",method="GET",route="unmatched",status="404"}');
     expect(text.split('\n').filter((line) => /^[a-z]/.test(line) && !/^(autostart_|process_|nodejs_)/.test(line))).toEqual([]);

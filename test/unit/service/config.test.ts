@@ -43,6 +43,8 @@ test('when only the required variables are set, then every option has its docume
     CLINIC_WEBHOOK_SECRET: [],
     CLINIC_WEBHOOK_RETRY_HOURS: 24,
     CLINIC_WEBHOOK_BACKOFF_MS: 1000,
+    CLINIC_WEBHOOK_CONCURRENCY: 8,
+    CLINIC_WEBHOOK_BACKLOG_WARN: 1000,
     SESSION_COPY_PREFIX: 'autostart-copy',
     SESSION_COPY_TTL_SECONDS: 2592000,
     SESSION_REJOIN_GRACE_SECONDS: 600,
@@ -174,6 +176,14 @@ test('clinic webhook URLs need their signing secret', () => {
     'CLINIC_WEBHOOK_SECRET is missing: expected a whsec_ secret to sign the events sent to CLINIC_WEBHOOK_URLS',
   ]);
   expect(problemsOf({ ...valid, CLINIC_WEBHOOK_URLS: 'ftp://clinic.example', CLINIC_WEBHOOK_SECRET: 'whsec_MDEyMzQ1Njc4OWFiY2RlZg==' })[0]).toMatch(/^CLINIC_WEBHOOK_URLS is invalid/);
+  // What exactly is wrong, after what is expected; never the URL itself.
+  expect(problemsOf({ ...valid, CLINIC_WEBHOOK_URLS: 'crm=http://clinic.example/hooks?token=abc', CLINIC_WEBHOOK_SECRET: 'whsec_MDEyMzQ1Njc4OWFiY2RlZg==' })).toEqual([
+    'CLINIC_WEBHOOK_URLS is invalid: expected comma-separated `name=https://...` entries (http:// only on loopback) (endpoint "crm" must use https:// (http:// only on loopback))',
+  ]);
+  expect(loadConfig({ ...valid, CLINIC_WEBHOOK_URLS: 'crm=https://clinic.example/hooks, dev=http://127.0.0.1:9000/h', CLINIC_WEBHOOK_SECRET: 'whsec_MDEyMzQ1Njc4OWFiY2RlZg==' }).CLINIC_WEBHOOK_URLS).toEqual([
+    { name: 'crm', url: 'https://clinic.example/hooks' },
+    { name: 'dev', url: 'http://127.0.0.1:9000/h' },
+  ]);
 });
 
 describe('MONGODB_URI names its database', () => {

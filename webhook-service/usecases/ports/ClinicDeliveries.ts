@@ -1,4 +1,5 @@
-// The port of the clinic webhooks that gave up: listed for the clinic, and sent again on request.
+// The port of the outbox's deliveries as the clinic sees them: those that gave up, listed and sent
+// again on request; and their retention.
 
 export interface FailedDelivery {
   id: string;
@@ -14,4 +15,6 @@ export interface ClinicDeliveries {
   listFailed(limit: number): Promise<FailedDelivery[]>;
   /** Queues the delivery again (after the session's newer events); false when there is no such failed delivery. */
   retry(id: string): Promise<boolean>;
+  /** Removes deliveries settled (delivered or given up) before `cutoff`: retention. Returns how many. */
+  expireSettled(cutoff: Date): Promise<number>;
 }

@@ -21,7 +21,7 @@ export function world(rules: LifecycleRules = { rejoinGraceMs: 60_000, noShowAft
     store: new InMemorySessionStore(),
     locks: new InProcessLocks(),
     audit: new InMemoryAuditTrail(),
-    deliveries: { listFailed: async () => [], retry: async () => false },
+    deliveries: { listFailed: async () => [], retry: async () => false, expireSettled: async () => 0 },
     idempotencyKeys: new InMemoryIdempotencyKeys(),
     idempotencyOptions: { leaseMs: 30_000, waitMs: 1000, pollMs: 10 },
     jobs: new RecordingJobs(),
