@@ -47,6 +47,7 @@ type WaitingRoomAttributes = DetailedHTMLProps<HTMLAttributes<LiveKitWaitingRoom
   'end-url'?: string;
   'end-button'?: boolean;
   'screen-share'?: 'counselor' | 'everyone' | 'none';
+  chat?: 'on' | 'off';
   [text: \`text-\${string}\`]: string | undefined;
 };
 

@@ -111,6 +111,12 @@ export const widgetApi: WidgetApi = {
       default: "'counselor'",
       description: 'Who is offered "Share screen" in the call (where the browser can share): the counselor (default), everyone (the clinic lets students share too), or nobody. Nothing is shared before the start; sharing stops when the call ends.',
     },
+    {
+      name: 'chat',
+      type: "'on' | 'off'",
+      default: "'on'",
+      description: 'The in-call text chat (LiveKit data messages in the session\'s room, kept in the pages\' memory only and never by the service); `off` is the clinic\'s switch to turn it off.',
+    },
     ...textAttributes,
   ],
   properties: [
@@ -195,6 +201,9 @@ export const widgetApi: WidgetApi = {
     { name: 'controls', description: 'The microphone and camera toggles and the device pickers.' },
     { name: 'microphone-button', description: 'The microphone toggle (aria-pressed).' },
     { name: 'camera-button', description: 'The camera toggle (aria-pressed).' },
+    { name: 'chat', description: 'The in-call text chat (log and form).' },
+    { name: 'chat-input', description: 'The chat message field.' },
+    { name: 'chat-send', description: 'The chat Send button.' },
     { name: 'share-button', description: 'The Share screen toggle (aria-pressed), in the call.' },
     { name: 'sharing', description: '"You are sharing your screen", while the local user shares.' },
     { name: 'devices', description: 'The device pickers (microphone, camera, speaker where the browser allows).' },

@@ -14,7 +14,7 @@ export const EVENT_PREFIX = 'lwr-';
 export const CREDENTIAL_ATTRIBUTES: readonly string[] = ['token-url', 'token', 'server-url'];
 
 /** `token-method` is read at the next connect, like the `tokenRequest` property: changing it restarts nothing. */
-export const ATTRIBUTES: readonly string[] = [...CREDENTIAL_ATTRIBUTES, 'token-method', 'participant-role', 'lang', 'end-url', 'end-button', 'screen-share', ...TEXT_KEYS.map(textAttributeName)];
+export const ATTRIBUTES: readonly string[] = [...CREDENTIAL_ATTRIBUTES, 'token-method', 'participant-role', 'lang', 'end-url', 'end-button', 'screen-share', 'chat', ...TEXT_KEYS.map(textAttributeName)];
 
 /**
  * Bubbling events are also composed (they cross shadow roots). `error` does not bubble: a

@@ -26,6 +26,7 @@ import { ROLE_ATTRIBUTE } from '../plugin/roles';
 import { AudioLevel } from './audioLevel';
 import { WaitingRoomError } from './errors';
 import { LocalMedia, type MediaKind, type MediaStatus } from './localMedia';
+import { addToChat, CHAT_TOPIC, chatText, encodeChat, parseChat, type ChatMessage } from './chat';
 import { followParty, initialParty, NOBODY, partyEntersCall, SETTLE_MS, type OtherParty, type PartySighting, type PartyState } from './otherParty';
 import { HEARTBEAT, HEARTBEAT_EVERY_MS, heardFrom, heartbeatOf, noPresence, PRESENCE_TOPIC, presenceTick, type PresenceState } from './presence';
 import { rejoinDelay, rejoinsAfter } from './rejoin';
@@ -53,6 +54,8 @@ export interface WaitingRoomControllerEvents {
   localVideo: (track: LocalVideoTrack | null) => void;
   remoteTrack: (change: RemoteTrackChange) => void;
   otherParty: (party: OtherParty) => void;
+  /** The in-call chat's messages so far (chat.ts): only this call's, forgotten when it ends. */
+  chat: (log: readonly ChatMessage[]) => void;
   /** Whether this page shares its screen now (also false when the browser's own "Stop sharing" ended it). */
   screenShare: (sharing: boolean) => void;
   /** false when the browser blocked autoplay of remote audio until a user gesture. */
@@ -118,8 +121,10 @@ export class WaitingRoomController {
     otherParty: new Set(),
     audioPlayback: new Set(),
     screenShare: new Set(),
+    chat: new Set(),
     error: new Set(),
   };
+  private chatLog: readonly ChatMessage[] = [];
   /** The screen this page shares (LiveKit stops it on unpublish only if told; the widget stops it itself). */
   private screenTrack: LocalTrack | null = null;
 
@@ -201,6 +206,26 @@ export class WaitingRoomController {
   async setEnabled(kind: MediaKind, on: boolean): Promise<void> {
     await this.localMedia?.setEnabled(kind, on);
     this.showLocalVideo();
+  }
+
+  /** The in-call chat so far. */
+  get chat(): readonly ChatMessage[] {
+    return this.chatLog;
+  }
+
+  /**
+   * Sends a chat message to the others in the call (LiveKit's reliable data channel, the
+   * session's own room); false when there is nothing to send or no call. Rejects when LiveKit
+   * refused it. Never stored anywhere but in the pages.
+   */
+  async sendChat(input: string): Promise<boolean> {
+    const text = chatText(input);
+    const room = this.room;
+    if (text === null || !room || !this.inCall) return false;
+    const id = crypto.randomUUID();
+    await room.localParticipant.publishData(encodeChat(id, text), { reliable: true, topic: CHAT_TOPIC });
+    this.addChat({ id, text, from: 'me' });
+    return true;
   }
 
   /** Whether this page shares its screen now. */
@@ -309,6 +334,11 @@ export class WaitingRoomController {
   private release(): void {
     // The screen first, while the Room is still there to unpublish it from.
     this.stopScreenShare();
+    // The chat is forgotten with the call: nothing of it outlives the session on the page.
+    if (this.chatLog.length > 0) {
+      this.chatLog = [];
+      this.emit('chat', this.chatLog);
+    }
     if (this.deadlineTimer !== null) clearTimeout(this.deadlineTimer);
     this.deadlineTimer = null;
     if (this.rejoinTimer !== null) clearTimeout(this.rejoinTimer);
@@ -345,6 +375,7 @@ export class WaitingRoomController {
       [RoomEvent.DataReceived]: (payload, participant, _kind, topic) => {
         if (!live()) return;
         if (topic === PRESENCE_TOPIC) this.onHeartbeat(participant?.sid);
+        else if (topic === CHAT_TOPIC) this.onChat(payload, participant !== undefined);
         else this.dispatch({ type: 'data', payload, fromServer: participant === undefined, topic, now: this.now() });
       },
       [RoomEvent.Reconnecting]: () => live() && this.dispatch({ type: 'reconnecting' }),
@@ -537,6 +568,19 @@ export class WaitingRoomController {
   private stopHeartbeat(): void {
     if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = null;
+  }
+
+  /** A chat message from a participant in the call (the SFU stamps the sender; the server sends none). */
+  private onChat(payload: Uint8Array, fromParticipant: boolean): void {
+    const message = fromParticipant && this.inCall ? parseChat(payload) : null;
+    if (message) this.addChat({ ...message, from: 'them' });
+  }
+
+  private addChat(message: ChatMessage): void {
+    const log = addToChat(this.chatLog, message);
+    if (log === this.chatLog) return;
+    this.chatLog = log;
+    this.emit('chat', log);
   }
 
   /** A heartbeat from a participant (the SFU stamps the sender; one without a sender is nobody's). */

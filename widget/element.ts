@@ -11,7 +11,7 @@
  * Attributes: `token-url` (with `token-method`, GET by default) | `token` + `server-url` (credentials), `participant-role`
  * (`student` default | `counselor`; property `participantRole`; not `role`, which is the ARIA
  * role), `lang` (`en` | `es`), `end-url` (counselor: where "End session for everyone" POSTs), `end-button`,
- * `screen-share` (`counselor` default | `everyone` | `none`: who may share a screen in the call),
+ * `chat` (`off` turns the in-call text chat off), `screen-share` (`counselor` default | `everyone` | `none`: who may share a screen in the call),
  * `text-*` (any text, kebab-case of its key in texts.ts).
  *
  * Properties: `room`, `tokenSource`, `tokenRequest`, `texts`, `participantRole`, `phase` and `otherSessionIgnored` (read-only);
@@ -45,6 +45,7 @@
 
 import { Track, type Room } from 'livekit-client';
 import { ATTRIBUTES, CREDENTIAL_ATTRIBUTES, EVENT_OPTIONS, EVENT_PREFIX, TAG_NAME } from './contract';
+import { chatEnabled } from './chat';
 import { clockReadings, clocksRun, Ticker } from './clocks';
 import { WaitingRoomController, type MediaKind, type OtherParty, type RemoteTrackChange } from './controller';
 import { endForEveryone, endTarget, httpSessionEnder, type SessionEnder } from './ending';
@@ -189,6 +190,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     this.ui.onSelectDevice = (kind, deviceId) => void this.controller?.selectDevice(kind, deviceId).catch((cause: unknown) => this.onError(new WaitingRoomError('media-unavailable', `Could not switch to that device.`, { cause })));
     this.ui.onEnd = (step) => void this.onEndStep(step);
     this.ui.onShareScreen = () => void this.setScreenShareEnabled(!this.controller?.screenSharing);
+    this.ui.onSendChat = (text) => void this.sendChat(text);
     // Properties are often set right after the element is inserted: start once they had a chance.
     queueMicrotask(() => {
       if (this.isConnected && !this.controller) this.restart();
@@ -230,6 +232,17 @@ export class LiveKitWaitingRoomElement extends ElementBase {
   /** `screen-share`: who may share (`counselor`, the default; `everyone`; `none`), where the browser can. */
   private get offersScreenShare(): boolean {
     return mayShareScreen(screenSharePolicy(this.getAttribute('screen-share')), this.participantRole) && typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+  }
+
+  /** Sends a chat message in the call (when `chat` is not off); the input clears once LiveKit took it. */
+  private async sendChat(text: string): Promise<void> {
+    if (!chatEnabled(this.getAttribute('chat'))) return;
+    try {
+      if (await this.controller?.sendChat(text)) this.ui?.clearChatInput();
+    } catch {
+      // LiveKit refused the message (no permission, connection down): the input keeps the text to send again.
+      this.ui?.announce(this.currentTexts().chatNotSent);
+    }
   }
 
   /** Connects again after a failure or after leaving. */
@@ -304,6 +317,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     controller.on('remoteTrack', (change) => this.onRemoteTrack(change));
     controller.on('audioPlayback', (canPlay) => this.ui?.setAudioBlocked(!canPlay));
     controller.on('screenShare', () => this.refresh());
+    controller.on('chat', (log) => this.ui?.setChat(chatEnabled(this.getAttribute('chat')) ? log : [], this.currentTexts(), this.participantRole));
     controller.on('error', (error) => this.onError(error));
     this.controller = controller;
     void controller.start();
@@ -341,7 +355,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     const canEnd = this.offersEnd;
     const media = this.controller && !this.borrowedRoom ? this.controller.media : null;
     const screen = media ? { offered: this.offersScreenShare, sharing: this.controller?.screenSharing ?? false } : null;
-    this.ui?.render(view, texts, { role: this.participantRole, media, screen, party: this.party, canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
+    this.ui?.render(view, texts, { role: this.participantRole, media, screen, chat: chatEnabled(this.getAttribute('chat')), party: this.party, canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
     this.ticker.set(clocksRun(view));
     this.updateClocks();
   }

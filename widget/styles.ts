@@ -86,6 +86,13 @@ button:disabled { opacity: .55; cursor: not-allowed; }
 .devices label { display: flex; gap: .5rem; align-items: center; margin: .35rem 0; }
 .devices select { font: inherit; max-inline-size: 16rem; }
 .confirm { display: inline-flex; gap: .5rem; align-items: center; flex-wrap: wrap; font-weight: 600; }
+.chat { margin-block-start: .75rem; border: 1px solid color-mix(in srgb, var(--_fg) 15%, transparent); border-radius: 8px; padding: .5rem; }
+.chat-log { max-block-size: 10rem; overflow-y: auto; }
+.chat-log p { margin: .2rem 0; overflow-wrap: anywhere; }
+.chat-log b { margin-inline-end: .4rem; }
+.chat-form { display: flex; gap: .5rem; margin-block-start: .5rem; }
+.chat-form input { flex: 1; min-inline-size: 0; font: inherit; padding: .4rem .6rem; border-radius: 8px; border: 1px solid var(--_muted); background: var(--_bg); color: var(--_fg); }
+.chat-form input:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
 .sr-only { position: absolute; inline-size: 1px; block-size: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (prefers-reduced-motion: no-preference) { .dot { transition: background .2s; } }
 `;

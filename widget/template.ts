@@ -26,6 +26,15 @@ export const template = `
       <video part="self-video" class="self" data-ref="self-video" autoplay muted playsinline></video>
     </div>
     <div data-ref="audio-sink" hidden></div>
+    <section part="chat" class="chat" data-ref="chat" aria-labelledby="lwr-chat-heading" hidden>
+      <h3 class="sr-only" id="lwr-chat-heading" data-ref="chat-heading"></h3>
+      <div class="chat-log" data-ref="chat-log" role="log" aria-labelledby="lwr-chat-heading" tabindex="0"></div>
+      <form class="chat-form" data-ref="chat-form">
+        <label class="sr-only" for="lwr-chat-input" data-ref="chat-label"></label>
+        <input part="chat-input" id="lwr-chat-input" data-ref="chat-input" autocomplete="off" maxlength="2000">
+        <button part="button chat-send" type="submit" data-ref="chat-send"></button>
+      </form>
+    </section>
   </section>
   <section part="ended" class="ended" data-ref="ended" hidden>
     <h2 data-ref="ended-heading" tabindex="-1"></h2>

@@ -69,6 +69,13 @@ export interface WaitingRoomTexts {
   remoteScreenLabelStudent: string;
   counselorSharing: string;
   studentSharing: string;
+  chatHeading: string;
+  chatMessageLabel: string;
+  chatSend: string;
+  chatYou: string;
+  chatCounselor: string;
+  chatStudent: string;
+  chatNotSent: string;
 }
 
 export type TextKey = keyof WaitingRoomTexts;
@@ -138,6 +145,13 @@ export const en: WaitingRoomTexts = {
   remoteScreenLabelStudent: 'Your student’s shared screen',
   counselorSharing: 'Your counselor is sharing their screen',
   studentSharing: 'Your student is sharing their screen',
+  chatHeading: 'Chat',
+  chatMessageLabel: 'Message',
+  chatSend: 'Send',
+  chatYou: 'You',
+  chatCounselor: 'Counselor',
+  chatStudent: 'Student',
+  chatNotSent: 'Your message could not be sent.',
 };
 
 export const es: WaitingRoomTexts = {
@@ -205,6 +219,13 @@ export const es: WaitingRoomTexts = {
   remoteScreenLabelStudent: 'Pantalla compartida de tu estudiante',
   counselorSharing: 'Tu consejero está compartiendo su pantalla',
   studentSharing: 'Tu estudiante está compartiendo su pantalla',
+  chatHeading: 'Chat',
+  chatMessageLabel: 'Mensaje',
+  chatSend: 'Enviar',
+  chatYou: 'Tú',
+  chatCounselor: 'Consejero',
+  chatStudent: 'Estudiante',
+  chatNotSent: 'No se pudo enviar tu mensaje.',
 };
 
 const LANGUAGES: Record<string, WaitingRoomTexts> = { en, es };

@@ -5,6 +5,7 @@
 
 import type { LocalVideoTrack, RemoteTrack } from 'livekit-client';
 import type { DeviceLists, MediaKind, MediaStatus } from './controller';
+import type { ChatMessage } from './chat';
 import { continuityTextKey, type OtherParty } from './otherParty';
 import type { EndReason, WidgetState } from './sessionState';
 import { styles } from './styles';
@@ -18,6 +19,8 @@ export interface Extras {
   media: MediaStatus | null;
   /** Screen sharing, for a page that publishes (null otherwise): offered to this user, and on now. */
   screen: { offered: boolean; sharing: boolean } | null;
+  /** The in-call chat is on (the page's `chat` attribute). */
+  chat: boolean;
   party: OtherParty | null;
   /** Offer the End button: this is the counselor and the host can end sessions (element.ts decides). */
   canEnd: boolean;
@@ -59,6 +62,7 @@ export class WaitingRoomView {
   onSelectDevice: (kind: MediaDeviceKind, deviceId: string) => void = () => undefined;
   onEnd: (step: 'ask' | 'confirm' | 'cancel') => void = () => undefined;
   onShareScreen: () => void = () => undefined;
+  onSendChat: (text: string) => void = () => undefined;
 
   private readonly refs = new Map<string, HTMLElement>();
   private systemMessage = '';
@@ -84,6 +88,10 @@ export class WaitingRoomView {
     click('camera', () => this.onToggle('camera'));
     click('end', () => this.onEnd('ask'));
     click('share', () => this.onShareScreen());
+    this.ref('chat-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.onSendChat(this.ref<HTMLInputElement>('chat-input').value);
+    });
     click('confirm-yes', () => this.onEnd('confirm'));
     click('confirm-no', () => this.onEnd('cancel'));
     this.ref('devices').addEventListener('toggle', () => (this.ref<HTMLDetailsElement>('devices').open ? this.onDevicesOpened() : undefined));
@@ -146,6 +154,10 @@ export class WaitingRoomView {
     this.ref('level').setAttribute('aria-label', texts.microphoneLevel);
     this.renderControls(texts, extras, (waiting || inCall) && !ended && phase !== 'failed');
     this.renderScreen(texts, extras, inCall);
+    this.ref('chat').hidden = !inCall || !extras.chat;
+    this.text('chat-heading', texts.chatHeading);
+    this.text('chat-label', texts.chatMessageLabel);
+    this.text('chat-send', texts.chatSend);
     this.renderEnd(texts, extras, inCall);
     this.renderParty(texts, extras, inCall);
     if (extras.media) this.setMediaNotice(extras.media, texts);
@@ -313,6 +325,26 @@ export class WaitingRoomView {
     video.hidden = !added;
     stage.toggleAttribute('data-sharing', added);
     return added;
+  }
+
+  /** The chat's messages, each with who wrote it; text through textContent only. */
+  setChat(log: readonly ChatMessage[], texts: WaitingRoomTexts, role: Role): void {
+    const other = role === 'student' ? texts.chatCounselor : texts.chatStudent;
+    const lines = log.map((message) => {
+      const line = document.createElement('p');
+      const from = document.createElement('b');
+      from.textContent = message.from === 'me' ? texts.chatYou : other;
+      line.append(from, message.text);
+      line.dataset.from = message.from;
+      return line;
+    });
+    const view = this.ref('chat-log');
+    view.replaceChildren(...lines);
+    view.scrollTop = view.scrollHeight;
+  }
+
+  clearChatInput(): void {
+    this.ref<HTMLInputElement>('chat-input').value = '';
   }
 
   setRemoteAudio(track: RemoteTrack, added: boolean): void {
