@@ -317,13 +317,16 @@ export class WaitingRoomView {
     if (added) {
       this.remoteScreen?.detach(video);
       this.remoteScreen = track;
+      // Shown before attaching: LiveKit's adaptive stream pauses a track whose element it finds hidden.
+      video.hidden = false;
+      stage.toggleAttribute('data-sharing', true);
       track.attach(video);
     } else if (track === this.remoteScreen) {
       track.detach();
       this.remoteScreen = null;
+      video.hidden = true;
+      stage.toggleAttribute('data-sharing', false);
     } else return false;
-    video.hidden = !added;
-    stage.toggleAttribute('data-sharing', added);
     return added;
   }
 
