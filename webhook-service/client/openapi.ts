@@ -156,8 +156,26 @@ export interface components {
         SessionId: string;
         /** @description A failed clinic webhook delivery's id. */
         DeliveryId: string;
+        /** @description One person on the appointment. The token the service mints carries the role; an observer joins hidden and can only watch. */
+        AppointmentParticipant: {
+            identity: string;
+            /** @enum {string} */
+            role: "student" | "counselor" | "guardian" | "interpreter" | "co_counselor" | "observer";
+            /** @description whether the session waits for this person; default: true for a student or counselor, false for a guardian, interpreter or co_counselor; an observer can never be required */
+            required?: boolean;
+        };
+        /** @description Makes the session a group session (up to 15 students) and says how it starts. */
+        GroupStart: {
+            /**
+             * @description quorum (default): a counselor and `quorum` students connected; scheduled: at scheduledStart with a counselor connected
+             * @enum {string}
+             */
+            startAt?: "quorum" | "scheduled";
+            /** @description distinct students needed with a counselor (default 1) */
+            quorum?: number;
+        };
         /**
-         * @description A session for an appointment. The student and the counselor are two different identities. The service names the session's LiveKit room (the answer's roomName); a body with roomName, or any property not listed here, is refused.
+         * @description A session for an appointment: the pair (studentIdentity, counselorIdentity, two different identities) and anyone else in participants. It starts when every required participant is connected (a group: by its quorum or at its scheduled time). The service names the session's LiveKit room (the answer's roomName); a body with roomName, or any property not listed here, is refused.
          * @example {
          *       "studentIdentity": "student-ada",
          *       "counselorIdentity": "counselor-grace",
@@ -168,10 +186,34 @@ export interface components {
          *       "studentIdentity": "student-alan",
          *       "counselorIdentity": "counselor-grace"
          *     }
+         * @example {
+         *       "studentIdentity": "student-ada",
+         *       "counselorIdentity": "counselor-grace",
+         *       "participants": [
+         *         {
+         *           "identity": "guardian-ada",
+         *           "role": "guardian",
+         *           "required": true
+         *         },
+         *         {
+         *           "identity": "interpreter-lin",
+         *           "role": "interpreter"
+         *         },
+         *         {
+         *           "identity": "supervisor-sue",
+         *           "role": "observer"
+         *         }
+         *       ]
+         *     }
          */
         CreateSession: {
-            studentIdentity: string;
-            counselorIdentity: string;
+            /** @description shorthand for the pair; default: the first student in participants */
+            studentIdentity?: string;
+            /** @description shorthand for the pair; default: the first counselor in participants */
+            counselorIdentity?: string;
+            /** @description everyone on the appointment besides (or including) the pair */
+            participants?: components["schemas"]["AppointmentParticipant"][];
+            group?: components["schemas"]["GroupStart"];
             scheduledStart?: string | null;
             externalId?: string | null;
         };

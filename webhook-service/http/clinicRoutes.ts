@@ -80,10 +80,19 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
         throw new ServiceError('invalid_request', "roomName: the service names each session's room now (one room per session, never reused); leave roomName out and use the roomName of the answer");
       }
       const body = parse(CreateSessionBody, req.body);
+      const participants = body.participants ?? [];
+      // The pair is the shorthand: without it, the first student and counselor listed.
+      const studentIdentity = body.studentIdentity ?? participants.find((entry) => entry.role === 'student')?.identity;
+      const counselorIdentity = body.counselorIdentity ?? participants.find((entry) => entry.role === 'counselor')?.identity;
+      if (studentIdentity === undefined || counselorIdentity === undefined) {
+        throw new ServiceError('invalid_request', 'studentIdentity and counselorIdentity: give them, or list a student and a counselor in participants');
+      }
       const { created, session } = await createSession(deps, {
         clinicId: clinicAccessOf(res).clinicId,
-        studentIdentity: body.studentIdentity,
-        counselorIdentity: body.counselorIdentity,
+        studentIdentity,
+        counselorIdentity,
+        participants,
+        group: body.group ?? null,
         scheduledStart: body.scheduledStart ? new Date(body.scheduledStart) : null,
         externalId: body.externalId ?? null,
         sessionId: mintedIdOf(res),

@@ -2,7 +2,7 @@
 // OpenAPI document (openapi.ts) is generated from them, so the API and its description cannot
 // drift apart. Each named schema is registered under its OpenAPI component name.
 import { z } from 'zod';
-import { PARTICIPANT_ROLES } from '../../plugin';
+import { MAX_GROUP_STUDENTS, MAX_PARTICIPANTS, PARTICIPANT_ROLES } from '../../plugin';
 import { DELIVERY_ID_PATTERN, SESSION_ID_PATTERN } from '../ids';
 import type { SessionView } from '../usecases/sessionView';
 
@@ -28,20 +28,51 @@ const externalId = z
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
   .describe("the clinic's appointment id: creating again with the same one and the same details returns the same session");
 
+export const AppointmentParticipant = z
+  .strictObject({
+    identity,
+    role: z.enum(PARTICIPANT_ROLES),
+    required: z
+      .boolean()
+      .optional()
+      .describe('whether the session waits for this person; default: true for a student or counselor, false for a guardian, interpreter or co_counselor; an observer can never be required'),
+  })
+  .meta({ description: 'One person on the appointment. The token the service mints carries the role; an observer joins hidden and can only watch.' })
+  .register(apiSchemas, { id: 'AppointmentParticipant' });
+
+export const GroupStart = z
+  .strictObject({
+    startAt: z.enum(['quorum', 'scheduled']).optional().describe('quorum (default): a counselor and `quorum` students connected; scheduled: at scheduledStart with a counselor connected'),
+    quorum: z.number().int().min(1).max(MAX_GROUP_STUDENTS).optional().describe('distinct students needed with a counselor (default 1)'),
+  })
+  .meta({ description: 'Makes the session a group session (up to 15 students) and says how it starts.' })
+  .register(apiSchemas, { id: 'GroupStart' });
+
 // Bodies refuse unknown properties: a misspelt `sheduledStart` must not create a session without its start.
 export const CreateSessionBody = z
   .strictObject({
-    studentIdentity: identity,
-    counselorIdentity: identity,
+    studentIdentity: identity.optional().describe('shorthand for the pair; default: the first student in participants'),
+    counselorIdentity: identity.optional().describe('shorthand for the pair; default: the first counselor in participants'),
+    participants: z.array(AppointmentParticipant).max(MAX_PARTICIPANTS).optional().describe('everyone on the appointment besides (or including) the pair'),
+    group: GroupStart.optional(),
     scheduledStart: z.iso.datetime({ offset: true }).nullish(),
     externalId: externalId.nullish(),
   })
   .meta({
     description:
-      "A session for an appointment. The student and the counselor are two different identities. The service names the session's LiveKit room (the answer's roomName); a body with roomName, or any property not listed here, is refused.",
+      "A session for an appointment: the pair (studentIdentity, counselorIdentity, two different identities) and anyone else in participants. It starts when every required participant is connected (a group: by its quorum or at its scheduled time). The service names the session's LiveKit room (the answer's roomName); a body with roomName, or any property not listed here, is refused.",
     examples: [
       { studentIdentity: 'student-ada', counselorIdentity: 'counselor-grace', scheduledStart: '2026-12-03T14:00:00Z', externalId: 'appointment-1042' },
       { studentIdentity: 'student-alan', counselorIdentity: 'counselor-grace' },
+      {
+        studentIdentity: 'student-ada',
+        counselorIdentity: 'counselor-grace',
+        participants: [
+          { identity: 'guardian-ada', role: 'guardian', required: true },
+          { identity: 'interpreter-lin', role: 'interpreter' },
+          { identity: 'supervisor-sue', role: 'observer' },
+        ],
+      },
     ],
   })
   .register(apiSchemas, { id: 'CreateSession' });

@@ -1,7 +1,8 @@
-// Join tokens for the session's student and counselor. What the token leaves out matters as much
-// as what it grants: no `hidden` (a hidden participant's data looks like the server's) and no
-// `canUpdateOwnMetadata` (so the role attribute we set stays trustworthy in webhooks), and no
-// publishing before the start (the activation grants it to whoever is in the room then).
+// Join tokens for the people of a session's appointment. What the token leaves out matters as much
+// as what it grants: no `canUpdateOwnMetadata` (so the role attribute we set stays trustworthy in
+// webhooks), no publishing before the start (the activation grants it to whoever is in the room
+// then), and `hidden` only with no publishing at all, data included (a hidden participant's data
+// would look like the server's): an observer watches and never speaks.
 import { AccessToken } from 'livekit-server-sdk';
 import { ROLE_ATTRIBUTE, SESSION_ATTRIBUTE } from '../../plugin';
 import type { JoinTokenMinter } from '../usecases/ports/JoinTokenMinter';
@@ -23,13 +24,14 @@ export function browserUrl(url: string): string {
 export function liveKitJoinTokens(options: LiveKitJoinTokenOptions): JoinTokenMinter {
   const url = browserUrl(options.publicUrl);
   return {
-    async mint({ identity, sessionId, room, role, canPublish }) {
+    async mint({ identity, sessionId, room, role, canPublish, hidden = false }) {
+      if (hidden && canPublish) throw new Error('a hidden participant may not publish: its data would look like the server\'s');
       const token = new AccessToken(options.apiKey, options.apiSecret, {
         identity,
         ttl: options.ttlSeconds,
         attributes: { [ROLE_ATTRIBUTE]: role, [SESSION_ATTRIBUTE]: sessionId },
       });
-      token.addGrant({ roomJoin: true, room, canPublish, canSubscribe: true, canPublishData: canPublish });
+      token.addGrant({ roomJoin: true, room, canPublish, canSubscribe: true, canPublishData: canPublish, ...(hidden ? { hidden: true } : {}) });
       return { token: await token.toJwt(), url };
     },
   };

@@ -11,7 +11,7 @@ import type { Clock } from '../usecases/ports/Clock';
 import type { ActivateJob, CloseJob, LifecycleJobs, NotifyJob, TimerJob } from '../usecases/ports/LifecycleJobs';
 
 export const LIFECYCLE_QUEUE = 'lifecycle';
-export const JOB = { activate: 'activate', notify: 'notify', close: 'close', grace: 'grace', noShow: 'no_show', reconcile: 'reconcile', retention: 'retention' } as const;
+export const JOB = { activate: 'activate', notify: 'notify', close: 'close', grace: 'grace', start: 'start', noShow: 'no_show', reconcile: 'reconcile', retention: 'retention' } as const;
 
 export type LifecycleJobName = (typeof JOB)[keyof typeof JOB];
 /** A reconciliation pass; nothing to say beyond that it is one. */
@@ -66,6 +66,7 @@ export function bullLifecycleJobs(queue: LifecycleQueue, clock: Clock, retry: Re
     requestNotify: (job) => add(JOB.notify, job, `notify-${job.eventId}`),
     requestClose: (job) => add(JOB.close, job, `close-${job.sessionId}`, { retryAfterFailure: true }),
     scheduleGraceCheck: (job) => add(JOB.grace, job, `grace-${job.sessionId}-${job.dueAt}`, { delay: delayUntil(job.dueAt) }),
+    scheduleStartCheck: (job) => add(JOB.start, job, `start-${job.sessionId}-${job.dueAt}`, { delay: delayUntil(job.dueAt) }),
     scheduleNoShowCheck: (job) => add(JOB.noShow, job, `noshow-${job.sessionId}-${job.dueAt}`, { delay: delayUntil(job.dueAt) }),
   };
 }

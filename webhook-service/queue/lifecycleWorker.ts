@@ -2,6 +2,7 @@
 // means: the store or LiveKit unreachable -> throw, BullMQ retries with backoff; anything a retry
 // cannot fix -> UnrecoverableError, the job fails at once (and is logged).
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { TimerFired } from '../../plugin';
 import { isServiceError, type ServiceErrorCode } from '../errors';
 import { activateSession, notifyParticipant, type ActivateSessionDeps } from '../usecases/activateSession';
 import { announceClosure, type AnnounceClosureDeps } from '../usecases/announceClosure';
@@ -36,6 +37,9 @@ export interface LifecycleWorkerOptions {
 
 export type LifecycleWorker = Worker<LifecycleJobData, unknown, LifecycleJobName>;
 
+/** The plugin's timer each timer job fires. */
+const TIMER_OF: Readonly<Record<string, TimerFired['kind']>> = { [JOB.grace]: 'grace_expired', [JOB.start]: 'start_due', [JOB.noShow]: 'no_show_due' };
+
 /** What one worker keeps between jobs. */
 interface WorkerState {
   /** A reconciliation pass is running in this worker. */
@@ -51,9 +55,10 @@ async function run(deps: LifecycleWorkerDeps, job: Job<LifecycleJobData, unknown
     case JOB.close:
       return announceClosure(deps, job.data as CloseJob);
     case JOB.grace:
+    case JOB.start:
     case JOB.noShow: {
       const { sessionId, dueAt } = job.data as TimerJob;
-      const kind = job.name === JOB.grace ? 'grace_expired' : 'no_show_due';
+      const kind = TIMER_OF[job.name] as TimerFired['kind'];
       const at = deps.clock.now();
       // Taken early (this instance's clock is behind the one that armed it): back to its due time.
       if (at < dueAt) {
@@ -95,7 +100,7 @@ export function createLifecycleWorker(deps: LifecycleWorkerDeps, options: Lifecy
       if (error instanceof UnrecoverableError || error instanceof DelayedError) throw error;
       if (isServiceError(error) && RETRYABLE.includes(error.code)) throw error;
       // A timer for a session that was never created (its create failed after arming it).
-      if (isServiceError(error) && error.code === 'session_not_found' && (job.name === JOB.noShow || job.name === JOB.grace)) return 'no_session';
+      if (isServiceError(error) && error.code === 'session_not_found' && job.name in TIMER_OF) return 'no_session';
       // Keep the cause in the log: UnrecoverableError only carries a message.
       deps.logger.error({ jobId: job.id, err: error }, 'lifecycle job failed permanently');
       throw new UnrecoverableError(isServiceError(error) ? `${error.code}: ${error.message}` : String(error));

@@ -11,7 +11,7 @@
 // `open_sessions` lists the sessions the service still owes work (open, or closed with the close
 // not finished); it is written before the session and deleted once the close is done.
 import mongoose, { type Connection } from 'mongoose';
-import type { ClosedStatus, EndReason, Role } from '../../plugin';
+import type { AppointmentParticipant, ClosedStatus, EndReason, GroupStart, Role } from '../../plugin';
 import { DEFAULT_CLINIC } from '../clinicKeys';
 import { ServiceError, storeCall } from '../errors';
 import type { DecisionRecord, ExternalIdClaim, OpenSession, ReconcileEvidence, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
@@ -32,8 +32,24 @@ const toSession = (doc: SessionDoc): SessionRecord => ({
   externalId: doc.externalId ?? null,
   studentIdentity: doc.studentIdentity,
   counselorIdentity: doc.counselorIdentity,
+  ...(doc.participants && doc.participants.length > 0 ? { participants: doc.participants.map(toParticipant) } : {}),
+  ...(doc.group ? { group: { startAt: doc.group.startAt as NonNullable<GroupStart['startAt']>, quorum: doc.group.quorum } } : {}),
   scheduledStart: doc.scheduledStart ?? null,
   createdAt: doc.createdAt,
+});
+
+// Written by createSession from a validated request: the role is one of the plugin's.
+const toParticipant = ({ identity, role, required }: NonNullable<SessionDoc['participants']>[number]): AppointmentParticipant => ({
+  identity,
+  role: role as AppointmentParticipant['role'],
+  ...(required === null || required === undefined ? {} : { required }),
+});
+
+const toSessionDoc = ({ id, participants, group, ...fields }: SessionRecord): SessionDoc => ({
+  _id: id,
+  ...fields,
+  ...(participants && participants.length > 0 ? { participants: participants.map((entry) => ({ identity: entry.identity, role: entry.role, required: entry.required ?? null })) } : {}),
+  ...(group ? { group: { startAt: group.startAt ?? 'quorum', quorum: group.quorum ?? 1 } } : {}),
 });
 
 const toEvent = (doc: SessionEventDoc): StoredEvent => ({
@@ -164,8 +180,8 @@ export class MongoSessionStore implements SessionStore {
     // Listed as open first: a crash between the two inserts leaves an open entry without its
     // session, which reconciliation removes, never a session nobody looks after.
     await this.insertOnce(() => this.models.openSessions.create({ _id: session.id, roomName: session.roomName, createdAt: session.createdAt }));
-    const { id, ...fields } = session;
-    if (await this.insertOnce(() => this.models.sessions.create({ _id: id, ...fields }))) return { created: true, session };
+    const { id } = session;
+    if (await this.insertOnce(() => this.models.sessions.create(toSessionDoc(session)))) return { created: true, session };
     const stored = await this.findSession(id);
     if (!stored) throw new ServiceError('internal', `session ${id} was a duplicate but cannot be read`);
     return { created: false, session: stored };

@@ -11,6 +11,9 @@ export interface SessionDoc {
   externalId: string | null;
   studentIdentity: string;
   counselorIdentity: string;
+  /** Everyone else on the appointment; absent on sessions created before participants existed. */
+  participants?: { identity: string; role: string; required: boolean | null }[];
+  group?: { startAt: string; quorum: number } | null;
   scheduledStart: Date | null;
   createdAt: Date;
 }
@@ -84,6 +87,11 @@ const sessionSchema = new Schema<SessionDoc>(
     externalId: { type: String, default: null },
     studentIdentity: { type: String, required: true },
     counselorIdentity: { type: String, required: true },
+    participants: {
+      type: [new Schema({ identity: { type: String, required: true }, role: { type: String, required: true }, required: { type: Boolean, default: null } }, { _id: false, strict: 'throw' })],
+      default: undefined,
+    },
+    group: { type: new Schema({ startAt: { type: String, required: true }, quorum: { type: Number, required: true } }, { _id: false, strict: 'throw' }), default: null },
     scheduledStart: { type: Date, default: null },
     createdAt: { type: Date, required: true },
   },

@@ -4,7 +4,7 @@
 // snapshot into the room's metadata (durable: late joiners and reloads get it on connect) and
 // broadcast session_started. At-least-once: every step is safe to repeat, and a repeated or racing job
 // reads the winner and reuses its message id.
-import { TOPIC, type LifecycleRules } from '../../plugin';
+import { TOPIC, holdersConnected, type LifecycleRules } from '../../plugin';
 import { newMessageId } from '../ids';
 import type { Logger } from '../logger';
 import type { Clock } from './ports/Clock';
@@ -14,7 +14,7 @@ import type { RoomGateway } from './ports/RoomGateway';
 import type { ActivationRecord, SessionStore } from './ports/SessionStore';
 import { grantPublishingTo } from './grantPublishing';
 import { snapshotOf, startedMessage } from './roomSnapshot';
-import { loadHead, loadSession } from './sessionState';
+import { asOf, loadHead, loadSession, publishersOf } from './sessionState';
 
 export interface ActivateSessionDeps {
   store: SessionStore;
@@ -35,7 +35,8 @@ export type ActivationResult = 'sent' | 'room_gone' | 'not_active_yet' | 'not_co
 export async function activateSession(deps: ActivateSessionDeps, job: ActivateJob): Promise<ActivationResult> {
   const records = await loadSession(deps.store, job.sessionId, deps.rules);
   if (records.closure) return 'closed';
-  const { state } = records;
+  // A group that starts at its scheduled time starts from it once the clock has reached it.
+  const { state } = asOf(records.state, deps.clock.now());
   const log = deps.logger.child({ sessionId: job.sessionId });
   if (state.actualStart === null) {
     // Only a lost or reordered record can get here; the next event or the reconciliation asks again.
@@ -65,7 +66,7 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
   const activated = { ...records, activation: winner };
   // Before anything tells the room it started: a widget that publishes on the start must find
   // itself allowed to.
-  await grantPublishingTo(deps, activated, [records.session.studentIdentity, records.session.counselorIdentity]);
+  await grantPublishingTo(deps, activated, publishersOf(records.session));
   // Both at once: the start reaches the room a LiveKit round trip sooner. The widget accepts a
   // session_started only once the snapshot confirms it, and waits for the snapshot if the data
   // message comes first.
@@ -73,8 +74,8 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
     deps.rooms.updateRoomMetadata(records.session.roomName, snapshotOf(activated)),
     deps.rooms.sendData(records.session.roomName, startedMessage(winner), { topic: TOPIC }),
   ]);
-  // Started with nobody of the pair left in the room (they met and both left before this ran).
-  if (state.connected.student + state.connected.counselor === 0 && state.lastPairLeftAt !== null) {
+  // Started with nobody holding it left in the room (they met and all left before this ran).
+  if (holdersConnected(state) === 0 && state.lastPairLeftAt !== null) {
     await deps.jobs.scheduleGraceCheck({ sessionId: job.sessionId, dueAt: state.lastPairLeftAt + deps.rules.rejoinGraceMs });
   }
   if (metadata === 'room_not_found' || data === 'room_not_found') {
@@ -87,7 +88,7 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
 }
 
 /**
- * Tells one student or counselor who (re)joined an active session, with the activation's
+ * Tells one participant who (re)joined an active session, with the activation's
  * message id, and puts the snapshot back in the room's metadata (a room re-created by that
  * join starts empty). First grants publishing: a token minted before the start cannot publish.
  */

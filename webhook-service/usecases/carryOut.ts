@@ -1,5 +1,5 @@
 // Carrying out what the rules asked for after a LiveKit event or a timer: queue the activation,
-// tell a returning participant, arm the rejoin grace or the no-show check again, let the clinic know someone is waiting.
+// tell a returning participant, arm the rejoin grace, a group's scheduled start or the no-show check again, let the clinic know someone is waiting.
 // Every request is idempotent, so carrying out the same effects twice does no harm.
 import type { Effect } from '../../plugin';
 import type { ClinicEvent, ClinicEvents } from './ports/ClinicEvents';
@@ -29,6 +29,9 @@ export async function carryOut(deps: CarryOutDeps, session: SessionRecord, effec
         break;
       case 'await_return':
         await deps.jobs.scheduleGraceCheck({ sessionId: session.id, dueAt: effect.dueAt });
+        break;
+      case 'await_start':
+        await deps.jobs.scheduleStartCheck({ sessionId: session.id, dueAt: effect.dueAt });
         break;
       case 'await_no_show':
         await deps.jobs.scheduleNoShowCheck({ sessionId: session.id, dueAt: effect.dueAt });

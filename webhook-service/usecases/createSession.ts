@@ -6,7 +6,9 @@
 // was never written (a crash in between) is finished by the next repeat, under the claimed id.
 // A scheduled session gets its no-show timer before it exists: a timer for a session that then
 // failed to be created finds nothing and does nothing; reconciliation re-arms a lost one.
-import type { LifecycleRules } from '../../plugin';
+// The appointment's people are checked by the plugin's own rule (checkAppointment) before
+// anything is written, so the rules never see an appointment they cannot run.
+import { checkAppointment, type AppointmentParticipant, type GroupStart, type LifecycleRules } from '../../plugin';
 import { ServiceError } from '../errors';
 import { newSessionId, roomNameFor } from '../ids';
 import type { Clock } from './ports/Clock';
@@ -20,6 +22,10 @@ export interface CreateSessionInput {
   clinicId: string;
   studentIdentity: string;
   counselorIdentity: string;
+  /** Everyone else on the appointment (the pair may be listed too, to set `required`); none: the pair alone. */
+  participants?: readonly AppointmentParticipant[];
+  /** A group session's start rule; none: every required participant. */
+  group?: GroupStart | null;
   scheduledStart: Date | null;
   /** The clinic's appointment id: creating again with it is safe. */
   externalId: string | null;
@@ -40,13 +46,30 @@ export interface CreatedSession {
   session: SessionView;
 }
 
-/** The details a repeat must match, in one canonical form. */
-const fingerprintOf = (input: CreateSessionInput): string =>
-  JSON.stringify([input.studentIdentity, input.counselorIdentity, input.scheduledStart?.toISOString() ?? null]);
+/** The request with its people and group rule written out. */
+type WithPeople = CreateSessionInput & { participants: readonly AppointmentParticipant[]; group: GroupStart | null };
 
-export async function createSession(deps: CreateSessionDeps, input: CreateSessionInput): Promise<CreatedSession> {
+/** The details a repeat must match, in one canonical form (a pair alone keeps the form it always had). */
+function fingerprintOf(input: WithPeople): string {
+  const pair = [input.studentIdentity, input.counselorIdentity, input.scheduledStart?.toISOString() ?? null];
+  if (input.participants.length === 0 && input.group === null) return JSON.stringify(pair);
+  const people = input.participants.map((entry) => [entry.identity, entry.role, entry.required ?? null]);
+  return JSON.stringify([...pair, people, input.group ? [input.group.startAt, input.group.quorum] : null]);
+}
+
+/** The group's rule with its defaults written out, so every store gives back the same record. */
+const groupOf = (group: GroupStart | null | undefined): GroupStart | null => (group ? { startAt: group.startAt ?? 'quorum', quorum: group.quorum ?? 1 } : null);
+
+export async function createSession(deps: CreateSessionDeps, given: CreateSessionInput): Promise<CreatedSession> {
+  const input: WithPeople = { ...given, participants: given.participants ?? [], group: groupOf(given.group) };
   if (input.studentIdentity === input.counselorIdentity) {
     throw new ServiceError('invalid_request', 'the student and the counselor must be different identities');
+  }
+  const { participants, group } = input;
+  const checked = checkAppointment({ studentIdentity: input.studentIdentity, counselorIdentity: input.counselorIdentity, participants, ...(group ? { group } : {}) });
+  if (!checked.ok) throw new ServiceError('invalid_request', `participants: ${checked.reason} (${checked.code})`);
+  if (group?.startAt === 'scheduled' && input.scheduledStart === null) {
+    throw new ServiceError('invalid_request', 'group.startAt "scheduled" needs a scheduledStart');
   }
   let id = input.sessionId ?? newSessionId();
   let createdAt = new Date(deps.clock.now());
@@ -54,18 +77,28 @@ export async function createSession(deps: CreateSessionDeps, input: CreateSessio
     const fingerprint = fingerprintOf(input);
     const { claimed, claim } = await deps.store.claimExternalId({ clinicId: input.clinicId, externalId: input.externalId, sessionId: id, fingerprint, createdAt });
     if (claim.fingerprint !== fingerprint) {
-      throw new ServiceError('external_id_conflict', 'this externalId already names a session created with other details (identities or scheduledStart)');
+      throw new ServiceError('external_id_conflict', 'this externalId already names a session created with other details (identities, participants, group or scheduledStart)');
     }
     if (!claimed) {
       ({ sessionId: id, createdAt } = claim);
       if (await deps.store.findSession(id)) return { created: false, session: sessionView(await loadSession(deps.store, id, deps.rules)) };
     }
   }
+  if (input.scheduledStart && group?.startAt === 'scheduled') {
+    await deps.jobs.scheduleStartCheck({ sessionId: id, dueAt: input.scheduledStart.getTime() });
+  }
   if (input.scheduledStart && deps.rules.noShowAfterMs !== null) {
     await deps.jobs.scheduleNoShowCheck({ sessionId: id, dueAt: input.scheduledStart.getTime() + deps.rules.noShowAfterMs });
   }
-  const { sessionId: _minted, ...fields } = input;
-  const record: SessionRecord = { id, roomName: roomNameFor(id), ...fields, createdAt };
+  const { sessionId: _minted, participants: _people, group: _group, ...pair } = input;
+  const record: SessionRecord = {
+    id,
+    roomName: roomNameFor(id),
+    ...pair,
+    ...(participants.length > 0 ? { participants: participants.map(({ identity, role, required }) => ({ identity, role, ...(required === undefined ? {} : { required }) })) } : {}),
+    ...(group ? { group } : {}),
+    createdAt,
+  };
   const { created, session } = await deps.store.createSession(record);
   if (!created) return { created: false, session: sessionView(await loadSession(deps.store, id, deps.rules)) };
   const records = { session, events: [], activation: null, closure: null };

@@ -1,13 +1,13 @@
 // Media privacy is LiveKit's to enforce, not the page's: a join token minted before the session
 // is active lets its holder join and subscribe, but not publish audio, video or data (a modified
 // page cannot stream into the waiting room). The start grants publishing, through LiveKit's API,
-// to the student and counselor connected then, before session_started goes out; a rejoin's
+// to everyone on the appointment but observers connected then, before session_started goes out; a rejoin's
 // notification grants again; and this function repairs a grant a race missed (someone who
 // connected while the activation ran), so reconciliation can call it for any active session.
 import type { Logger } from '../logger';
 import type { ParticipantPermission, RoomGateway } from './ports/RoomGateway';
 import type { SessionHead, SessionStore } from './ports/SessionStore';
-import { loadHead } from './sessionState';
+import { loadHead, publishersOf } from './sessionState';
 
 export interface GrantPublishingDeps {
   store: SessionStore;
@@ -35,7 +35,9 @@ export async function grantPublishingTo(deps: GrantPublishingDeps, head: Pick<Se
   if (head.closure) return { outcome: 'closed', granted: [] };
   if (!head.activation) return { outcome: 'not_active', granted: [] };
   const { session } = head;
-  const seats = [...new Set(identities)].filter((identity) => identity === session.studentIdentity || identity === session.counselorIdentity);
+  // Never an observer: LiveKit's permission update would also make them visible.
+  const publishers = new Set(publishersOf(session));
+  const seats = [...new Set(identities)].filter((identity) => publishers.has(identity));
   const results = await Promise.all(seats.map(async (identity) => ({ identity, result: await deps.rooms.setPermission(session.roomName, identity, IN_SESSION) })));
   // A seat that is not in the room needs no grant: their next token may publish.
   const granted = results.filter(({ result }) => result === 'done').map(({ identity }) => identity);
@@ -52,7 +54,7 @@ export async function grantPublishingIn(deps: GrantPublishingDeps, head: Pick<Se
   const { session } = head;
   const listed = await deps.rooms.listParticipants(session.roomName);
   if (listed === 'room_not_found') return { outcome: 'room_gone', granted: [] };
-  const seats = new Set([session.studentIdentity, session.counselorIdentity]);
+  const seats = new Set(publishersOf(session));
   const missing = [...new Set(listed.filter((participant) => seats.has(participant.identity) && !participant.canPublish).map((participant) => participant.identity))];
   const results = await Promise.all(missing.map(async (identity) => ({ identity, result: await deps.rooms.setPermission(session.roomName, identity, IN_SESSION) })));
   // A participant who left between the listing and the grant needs none: their next token may publish.

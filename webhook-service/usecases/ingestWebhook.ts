@@ -20,7 +20,7 @@ import type { LifecycleJobs } from './ports/LifecycleJobs';
 import type { SessionLocks } from './ports/SessionLocks';
 import type { ReconcileEvidence, SessionHead, SessionRecord, SessionStore, StoredEvent } from './ports/SessionStore';
 import type { WebhookVerifier } from './ports/WebhookVerifier';
-import { appointmentOf, currentFold, encodeFold, foldEvents, loadHead, withDecisions } from './sessionState';
+import { appointmentOf, asOf, currentFold, encodeFold, foldEvents, loadHead, withDecisions } from './sessionState';
 
 export interface IngestWebhookDeps {
   verifier: WebhookVerifier;
@@ -128,7 +128,9 @@ export async function takeEvent(deps: TakeEventDeps, session: SessionRecord, eve
   const taken = await deps.locks.withLock(session.id, () => storeAndFold(deps, session, event, receivedAt, options.evidence ?? null));
   // A redelivery of an event stored for an earlier session of this room is not this one's.
   if (!taken.folded) return { outcome: 'ignored', reason: 'other_session' };
-  const { effects } = decide(withDecisions(taken.folded.before, taken.folded.head), event);
+  // A group past its scheduled time has reached it even if its timer has not run yet.
+  const reached = asOf(withDecisions(taken.folded.before, taken.folded.head), receivedAt);
+  const effects = [...reached.effects, ...decide(reached.state, event).effects];
   // The clinic hears of the presence first, then of what it caused (someone waiting). After the
   // session closed, its room's last leaves complete the record but are not news to the clinic.
   const presence = taken.folded.head.closure ? null : presenceEvent(session, taken.stored);

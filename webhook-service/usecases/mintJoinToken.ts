@@ -1,11 +1,13 @@
-// A join token for the session's student or counselor, and nobody else: the token's role
-// attribute is what the widget and webhooks see, so it is only ever minted for the named seats.
+// A join token for someone the session's appointment names, and nobody else: the role comes from
+// the session's record (never from the caller) and travels in the token as a participant
+// attribute, which is what the widget and webhooks see. An observer's token is hidden from the
+// others and can only subscribe, before and after the start.
 // A closed session mints nothing (the error code says how it closed). For an active session the
 // room is opened with the snapshot in its metadata before the token goes out: a room LiveKit
 // closed while everyone was away comes back empty, and the widget decides from the metadata it
 // finds on connect, so the returning person skips the waiting room. Only a token for an active
 // session may publish: before the start, LiveKit itself keeps the waiting room private.
-import { namedRole, REFUSAL_OF_CLOSED, type LifecycleRules } from '../../plugin';
+import { namedRole, REFUSAL_OF_CLOSED, type LifecycleRules, type ParticipantRole } from '../../plugin';
 import { ServiceError } from '../errors';
 import type { Logger } from '../logger';
 import type { JoinTokenMinter } from './ports/JoinTokenMinter';
@@ -25,15 +27,15 @@ export interface MintJoinTokenDeps {
 export interface MintedJoinToken {
   token: string;
   url: string;
-  /** Whose seat it is, from the session's record. */
-  role: 'student' | 'counselor';
+  /** Who they are in this appointment, from the session's record. */
+  role: ParticipantRole;
 }
 
 export async function mintJoinToken(deps: MintJoinTokenDeps, sessionId: string, identity: string): Promise<MintedJoinToken> {
   const head = await loadHead(deps.store, sessionId);
   const { session, closure, activation } = head;
   const role = namedRole(appointmentOf(session), identity);
-  if (role !== 'student' && role !== 'counselor') throw new ServiceError('identity_not_in_session', 'the identity is neither the student nor the counselor of this session');
+  if (role === null) throw new ServiceError('identity_not_in_session', "the identity is not on this session's appointment");
   if (closure) throw new ServiceError(REFUSAL_OF_CLOSED[closure.status], `session ${sessionId} is ${closure.status.replace('_', '-')}`);
   if (activation) {
     // Best effort: without LiveKit the token still works, and the rejoin's notification writes the snapshot.
@@ -41,6 +43,7 @@ export async function mintJoinToken(deps: MintJoinTokenDeps, sessionId: string, 
       deps.logger.warn({ sessionId, err: error }, 'could not put the snapshot in the room before the token');
     });
   }
-  const minted = await deps.tokens.mint({ identity, sessionId, room: session.roomName, role, canPublish: activation !== null });
+  const observer = role === 'observer';
+  const minted = await deps.tokens.mint({ identity, sessionId, room: session.roomName, role, canPublish: activation !== null && !observer, ...(observer ? { hidden: true } : {}) });
   return { ...minted, role };
 }

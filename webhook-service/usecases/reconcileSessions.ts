@@ -176,7 +176,7 @@ async function keepTimers(deps: ReconcileDeps, loaded: LoadedSession, report: Re
       deps.logger.info({ sessionId, timer: timer.kind, dueAt: timer.dueAt, lateMs: now - timer.dueAt, outcome: closed.closure?.status ?? 'still_open' }, 'timer run by reconciliation');
     } else {
       const job = { sessionId, dueAt: timer.dueAt };
-      await (timer.kind === 'grace_expired' ? deps.jobs.scheduleGraceCheck(job) : deps.jobs.scheduleNoShowCheck(job));
+      await (timer.kind === 'grace_expired' ? deps.jobs.scheduleGraceCheck(job) : timer.kind === 'start_due' ? deps.jobs.scheduleStartCheck(job) : deps.jobs.scheduleNoShowCheck(job));
       report.timersArmed += 1;
     }
   }

@@ -3,7 +3,7 @@
 // takes each event (under the session's lock), so reading a session costs what its state weighs,
 // not a replay of its history; a fold that does not count every stored event is not trusted, and
 // the state is rebuilt from the events (order-free, O(n log n)).
-import { decodeState, encodeState, newSession, replay, withRecordedDecisions, type LifecycleRules, type SessionEvent, type SessionState } from '../../plugin';
+import { decide, decodeState, encodeState, newSession, replay, roleOf, withRecordedDecisions, type Appointment, type Decision, type LifecycleRules, type Role, type SessionEvent, type SessionState } from '../../plugin';
 import { ServiceError } from '../errors';
 import type { ActivationRecord, ClosureRecord, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from './ports/SessionStore';
 
@@ -16,10 +16,21 @@ export function toSessionEvent(stored: StoredEvent, roomName: string): SessionEv
   return { kind: stored.kind, id: stored.id, at, room: roomName, participant: { sid, identity, attributes } };
 }
 
-export const appointmentOf = (session: SessionRecord) => ({
+export const appointmentOf = (session: SessionRecord): Appointment => ({
   studentIdentity: session.studentIdentity,
   counselorIdentity: session.counselorIdentity,
+  ...(session.participants && session.participants.length > 0 ? { participants: session.participants } : {}),
+  ...(session.group ? { group: session.group } : {}),
 });
+
+/** The role the session's record gives an identity (`guest`: not on the appointment). Never what a client claims. */
+export const roleInSession = (session: SessionRecord, identity: string): Role => roleOf(appointmentOf(session), { sid: '', identity, attributes: {} });
+
+/** Everyone on the appointment who may publish once it is active: all but observers, who only ever watch. */
+export function publishersOf(session: SessionRecord): string[] {
+  const listed = (session.participants ?? []).filter((entry) => entry.role !== 'observer').map((entry) => entry.identity);
+  return [...new Set([session.studentIdentity, session.counselorIdentity, ...listed])];
+}
 
 /** A session as the use cases see it: its record, its decisions, and its state. */
 export interface LoadedSession {
@@ -49,6 +60,17 @@ export function currentFold(head: SessionHead, rules: LifecycleRules): SessionSt
   const state = decodeState(head.fold.slice(colon + 1));
   if (!state || state.sessionId !== head.session.id) return null;
   return { ...state, lifecycle: rules, scheduledStart: head.session.scheduledStart?.getTime() ?? null };
+}
+
+/**
+ * The state as of `now` (the service's clock): a group that starts at its scheduled time has
+ * reached it once the clock has, whether or not its timer ran yet. Time is an input of the rules,
+ * never remembered: the effects say what reaching it asks for (the activation).
+ */
+export function asOf(state: SessionState, now: number): Decision {
+  const due = state.scheduledStart;
+  if (!state.roster.startsAtSchedule || state.scheduleReached || due === null || now < due) return { state, effects: [] };
+  return decide(state, { kind: 'start_due', at: now });
 }
 
 export const withDecisions = (state: SessionState, { activation, closure }: Pick<SessionHead, 'activation' | 'closure'>): SessionState =>

@@ -14,6 +14,7 @@ export class RecordingJobs implements LifecycleJobs {
   readonly closes: CloseJob[] = [];
   readonly graceChecks: TimerJob[] = [];
   readonly noShowChecks: TimerJob[] = [];
+  readonly startChecks: TimerJob[] = [];
   async requestActivation(job: ActivateJob) {
     this.activations.push(job);
   }
@@ -25,6 +26,9 @@ export class RecordingJobs implements LifecycleJobs {
   }
   async scheduleGraceCheck(job: TimerJob) {
     this.graceChecks.push(job);
+  }
+  async scheduleStartCheck(job: TimerJob) {
+    this.startChecks.push(job);
   }
   async scheduleNoShowCheck(job: TimerJob) {
     this.noShowChecks.push(job);

@@ -1,4 +1,4 @@
-// The port that mints LiveKit join tokens for a session's student or counselor.
+// The port that mints LiveKit join tokens for the people of a session's appointment.
 import type { Role } from '../../../plugin';
 
 export interface JoinTokenRequest {
@@ -12,6 +12,8 @@ export interface JoinTokenRequest {
    * may join and subscribe only, and publishing comes with the start (granted through LiveKit's API).
    */
   canPublish: boolean;
+  /** Keep the participant out of the others' participant lists (an observer). @defaultValue false */
+  hidden?: boolean;
 }
 
 export interface JoinTokenMinter {

@@ -33,8 +33,10 @@ export interface LifecycleJobs {
   requestActivation(job: ActivateJob): Promise<void>;
   requestNotify(job: NotifyJob): Promise<void>;
   requestClose(job: CloseJob): Promise<void>;
-  /** The rejoin grace of an active session nobody of the pair is connected to. */
+  /** The rejoin grace of an active session nobody holding it is connected to. */
   scheduleGraceCheck(job: TimerJob): Promise<void>;
+  /** The scheduled start of a group that starts at its scheduled time. */
+  scheduleStartCheck(job: TimerJob): Promise<void>;
   /** The end of the no-show window of a scheduled session. */
   scheduleNoShowCheck(job: TimerJob): Promise<void>;
 }

@@ -3,7 +3,7 @@
 // clinic's appointment id names one session, a session leaves `waiting` once (started, cancelled
 // or no-show: whichever insert wins) and leaves `active` once (ended by the clinic or timed out).
 // See store/MongoSessionStore.ts.
-import type { ClosedStatus, EndReason, ObservationKind, ParticipantEventKind, RoomEventKind, Role } from '../../../plugin';
+import type { AppointmentParticipant, ClosedStatus, EndReason, GroupStart, ObservationKind, ParticipantEventKind, RoomEventKind, Role } from '../../../plugin';
 
 export interface SessionRecord {
   id: string;
@@ -15,6 +15,10 @@ export interface SessionRecord {
   externalId: string | null;
   studentIdentity: string;
   counselorIdentity: string;
+  /** Everyone else on the appointment (absent or empty: the pair alone). */
+  participants?: readonly AppointmentParticipant[];
+  /** A group session's start rule (absent or null: every required participant). */
+  group?: GroupStart | null;
   scheduledStart: Date | null;
   createdAt: Date;
 }
