@@ -3,10 +3,17 @@
 // REDIS_SENTINEL_NAME). Two kinds of connection: the ones that serve HTTP handlers fail fast
 // (-> 503, LiveKit retries) and the worker's, which wait for Redis to come back.
 //
-// During a failover the old primary refuses writes (`READONLY`) until it is told it is a replica,
-// and a killed primary stops answering: both connections leave it and ask Sentinel again
-// (`reconnectOnError`, `failoverDetector`), the worker's resending what failed, the handlers'
-// failing the command so the caller answers 503.
+// During a failover the old primary refuses writes (`READONLY`) once it is told it is a replica,
+// and a killed primary stops answering: both kinds of connection leave it and ask Sentinel again
+// (`reconnectOnError`, and ioredis's reconnect), the worker's resending what failed, the
+// handlers' failing the command so the caller answers 503.
+//
+// Not ioredis's `failoverDetector` (5.9.2): a connection whose primary died keeps its detector
+// subscribed while it reconnects, and the `+switch-master` that then arrives aborts the
+// reconnection for good (status `end`, every command "Connection is closed" until a restart:
+// seen with a SIGKILL of the primary). Without it, a connection learns of a forced failover from
+// the first `READONLY`; what the old primary took until then is lost with it, as any write it
+// had not replicated is, and MongoDB is where it comes back from (see RedisSessionCopy).
 import Redis, { type RedisOptions } from 'ioredis';
 
 /** Where Redis is. */
@@ -32,8 +39,6 @@ function whereOf(target: RedisTarget): RedisConnectionOptions {
     sentinels: target.sentinels,
     name: target.name,
     ...(target.password === undefined ? {} : { password: target.password }),
-    // Leave the old primary as soon as Sentinel announces the new one, not at the next error.
-    failoverDetector: true,
     sentinelRetryStrategy: reconnectSoon,
   };
 }

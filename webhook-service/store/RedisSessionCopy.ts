@@ -10,6 +10,14 @@
 // which says how many events it folds. COMPLETE says the copy was started with the session or
 // rebuilt from MongoDB; without it the session is rebuilt first (a Redis restart without
 // persistence, an expired key).
+//
+// A copy can also lose only its last writes: Redis replicates asynchronously, so a failover
+// (Sentinel promoting the replica, or the old primary writing on for seconds before it is told
+// it is a replica) drops whatever the new primary had not received, and an AOF fsynced every
+// second can drop a second on a restart. Nothing in the copy shows which fields went. So COMPLETE
+// holds the primary's replication id (INFO master_replid, read on each connection): a promoted
+// replica or a restarted server starts a new one, and every copy marked under another id is
+// rebuilt from MongoDB before it is trusted again (once per session, after each such event).
 import type Redis from 'ioredis';
 import { DEFAULT_CLINIC } from '../clinicKeys';
 import { storeCall } from '../errors';
@@ -45,11 +53,41 @@ const parseSession = (text: string): SessionRecord => {
 };
 const parseDecision = <T extends DecisionRecord>(text: string): T => withDates(text, ['startedAt', 'at', 'endedAt', 'createdAt']);
 
+/** `master_replid` from `INFO replication`. */
+export function replicationIdOf(info: string): string {
+  const match = /^master_replid:([0-9a-f]+)\s*$/m.exec(info);
+  if (!match) throw new Error('INFO replication has no master_replid');
+  return match[1] as string;
+}
+
 export class RedisSessionCopy implements SessionCopy {
   private readonly redis: Redis;
+  /** The replication id of the server this connection reaches now; null while it is not connected. */
+  private generation: Promise<string> | null = null;
 
   constructor(private readonly options: RedisSessionCopyOptions) {
     this.redis = failFastRedis(options.redis);
+    // Asked again on every (re)connection: after a failover the connection reaches another server.
+    this.redis.on('ready', () => this.askGeneration());
+    this.redis.on('close', () => {
+      this.generation = null;
+    });
+  }
+
+  private askGeneration(): Promise<string> {
+    const asked = this.redis.info('replication').then(replicationIdOf);
+    this.generation = asked;
+    // A failed question is asked again by the next read, not remembered.
+    asked.catch(() => {
+      if (this.generation === asked) this.generation = null;
+    });
+    return asked;
+  }
+
+  private async currentGeneration(): Promise<string> {
+    if (this.generation) return this.generation;
+    if (this.redis.status !== 'ready') throw new Error('Redis is not connected');
+    return this.askGeneration();
   }
 
   // The braces keep a session's keys on one Redis Cluster slot.
@@ -66,7 +104,8 @@ export class RedisSessionCopy implements SessionCopy {
   }
 
   async start(session: SessionRecord): Promise<void> {
-    await this.writeHead(session.id, [[SESSION, JSON.stringify(session)], [COMPLETE, '1']]);
+    const generation = await storeCall(() => this.currentGeneration());
+    await this.writeHead(session.id, [[SESSION, JSON.stringify(session)], [COMPLETE, generation]]);
   }
 
   async addEvent(event: StoredEvent): Promise<void> {
@@ -87,12 +126,13 @@ export class RedisSessionCopy implements SessionCopy {
   }
 
   async readHead(sessionId: string): Promise<CopiedHead> {
-    const results = await storeCall(() =>
-      this.redis.pipeline().hmget(this.headKey(sessionId), SESSION, COMPLETE, ACTIVATION, CLOSURE, FOLD).hlen(this.eventsKey(sessionId)).exec(),
-    );
+    const [generation, results] = await storeCall(async () => [
+      await this.currentGeneration(),
+      await this.redis.pipeline().hmget(this.headKey(sessionId), SESSION, COMPLETE, ACTIVATION, CLOSURE, FOLD).hlen(this.eventsKey(sessionId)).exec(),
+    ]);
     const [session, complete, activation, closure, fold] = (results?.[0]?.[1] ?? []) as (string | null)[];
     return {
-      complete: complete !== null && complete !== undefined,
+      complete: complete === generation,
       session: session ? parseSession(session) : null,
       activation: activation ? parseDecision<ActivationRecord>(activation) : null,
       closure: closure ? parseDecision<ClosureRecord>(closure) : null,
@@ -107,13 +147,14 @@ export class RedisSessionCopy implements SessionCopy {
   }
 
   async restore(records: SessionRecords): Promise<void> {
+    const generation = await storeCall(() => this.currentGeneration());
     const head = this.headKey(records.session.id);
     const events = this.eventsKey(records.session.id);
     const multi = this.redis.multi().hset(head, SESSION, JSON.stringify(records.session));
     for (const event of records.events) multi.hsetnx(events, event.id, JSON.stringify(event));
     if (records.activation) multi.hset(head, ACTIVATION, JSON.stringify(records.activation));
     if (records.closure) multi.hset(head, CLOSURE, JSON.stringify(records.closure));
-    multi.hset(head, COMPLETE, '1').expire(head, this.options.ttlSeconds).expire(events, this.options.ttlSeconds);
+    multi.hset(head, COMPLETE, generation).expire(head, this.options.ttlSeconds).expire(events, this.options.ttlSeconds);
     await storeCall(() => multi.exec());
   }
 

@@ -51,18 +51,19 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
     createdAt: new Date(deps.clock.now()),
   });
   if (winner.kind !== 'activation') return 'closed';
-  if (created) {
-    deps.onActivationRecorded();
-    await deps.events.publish([
-      {
-        id: `started_${job.sessionId}`,
-        type: 'session.started',
-        sessionId: job.sessionId,
-        occurredAt: winner.startedAt,
-        data: { roomName: records.session.roomName, startedAt: winner.startedAt.toISOString() },
-      },
-    ]);
-  }
+  if (created) deps.onActivationRecorded();
+  // Told by every run, not only the one that recorded it: a run that failed after the insert, or
+  // a Redis failover that lost the outbox's entry, is repaired by the next run (the job's retry,
+  // or the one reconciliation queues). The outbox keeps one delivery per event id.
+  await deps.events.publish([
+    {
+      id: `started_${job.sessionId}`,
+      type: 'session.started',
+      sessionId: job.sessionId,
+      occurredAt: winner.startedAt,
+      data: { roomName: records.session.roomName, startedAt: winner.startedAt.toISOString() },
+    },
+  ]);
   const activated = { ...records, activation: winner };
   // Before anything tells the room it started: a widget that publishes on the start must find
   // itself allowed to.

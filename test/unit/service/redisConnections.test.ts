@@ -41,7 +41,9 @@ test('when Sentinels and the primary name are given, then every connection asks 
     ],
   });
   for (const options of [failFastOptions(target), waitingOptions(target)]) {
-    expect(options).toMatchObject({ name: 'autostart', password: 'pw', failoverDetector: true });
+    expect(options).toMatchObject({ name: 'autostart', password: 'pw' });
+    // ioredis's detector can leave a connection closed for good after a primary dies (see connections.ts).
+    expect(options).not.toHaveProperty('failoverDetector');
     expect(options.url).toBeUndefined();
   }
 });

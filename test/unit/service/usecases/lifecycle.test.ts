@@ -28,7 +28,25 @@ describe('activation', () => {
     expect(first).toMatchObject({ type: 'session_started', sessionId: session.id, startedAt: new Date(T0 + 900).toISOString() });
     expect(second?.messageId).toBe(first?.messageId);
     expect(snapshotsSent(deps)[0]).toMatchObject({ status: 'active', messageId: first?.messageId });
-    expect(deps.events.types().filter((type) => type === 'session.started')).toHaveLength(1);
+    // Every run tells the clinic (a lost outbox entry comes back), always under the same event id,
+    // which the outbox delivers once.
+    expect(new Set(deps.events.published.filter((event) => event.type === 'session.started').map((event) => event.id))).toEqual(new Set([`started_${session.id}`]));
+  });
+
+  test('a run after one that recorded the start but could not tell the clinic tells it, under the same event id', async () => {
+    const deps = world();
+    const session = await aSessionIn(deps);
+    await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
+    await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.counselor, joinedAtMs: T0 + 900 });
+    const publish = deps.events.publish.bind(deps.events);
+    deps.events.publish = async () => {
+      throw new Error('Redis is changing primary');
+    };
+    await expect(activateSession(deps, { sessionId: session.id, eventId: 'EV_c', receivedAt: T0 })).rejects.toThrow('changing primary');
+    deps.events.publish = publish;
+    expect(await activateSession(deps, { sessionId: session.id, eventId: 'EV_c', receivedAt: T0 })).toBe('sent');
+    expect(deps.activationsRecorded).toBe(1);
+    expect(deps.events.published.filter((event) => event.type === 'session.started').map((event) => event.id)).toEqual([`started_${session.id}`]);
   });
 
   test('a session cancelled before its activation ran stays cancelled and nothing is sent', async () => {
