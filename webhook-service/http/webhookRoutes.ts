@@ -2,7 +2,7 @@
 // intake and answers fast; counts every outcome, and writes down the outcome of webhooks about
 // the doctor's probe rooms (see probe/probeRooms.ts).
 import { Router, raw, type ErrorRequestHandler } from 'express';
-import { isServiceError, type ServiceErrorCode } from '../errors';
+import { ServiceError, isServiceError, type ServiceErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import { SIGNED_OUTCOMES, type Metrics, type WebhookOutcome } from '../metrics';
 import { probeFacts, type ProbeLog } from '../probe/probeRooms';
@@ -16,6 +16,30 @@ export interface WebhookRoutesDeps {
   logger: Logger;
   /** Where the outcome of a webhook about a probe room is written, and the key webhooks are verified with. */
   probes?: { log: ProbeLog; verifiedWith: string };
+}
+
+/**
+ * LiveKit sets no timeout, but a slow answer stalls the room's queue and events that wait there
+ * over 30 s are dropped. An intake that has not answered within this (after a Redis failover every
+ * session's first read is a MongoDB load, and FerretDB scans) answers 503 so LiveKit retries; the
+ * work goes on, and the retry finds its event stored (the event id dedupes).
+ */
+const ANSWER_WITHIN_MS = 10_000;
+
+/** The intake's outcome, or `store_unavailable` once `ms` have passed; the intake's later failure is logged. */
+async function withinDeadline<T>(work: Promise<T>, ms: number, logger: Logger): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(ServiceError.storeUnavailable(new Error(`the webhook was not stored within ${ms} ms`))), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } catch (error) {
+    work.catch((failure: unknown) => logger.warn({ err: failure }, 'a webhook answered 503 for its deadline then failed'));
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const OUTCOME_OF: Partial<Record<ServiceErrorCode, WebhookOutcome>> = {
@@ -46,7 +70,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps): Router {
       await deps.probes.log.observe(room, { ...seen, outcome, verifiedWith: deps.probes.verifiedWith, receivedAt: Date.now() }).catch((error: unknown) => deps.logger.warn({ err: error }, 'probe observation not written'));
     };
     try {
-      const result = await ingestWebhook(intake, body, req.get('authorization'));
+      const result = await withinDeadline(ingestWebhook(intake, body, req.get('authorization')), ANSWER_WITHIN_MS, deps.logger);
       count(result.event || 'unknown', result.outcome);
       await observeProbe(result.outcome);
       if (result.outcome === 'ignored') {
