@@ -185,7 +185,7 @@ export class MongoOutboxStore {
   /** Puts a failed delivery back at the end of its chain; null when there is no such failed delivery. */
   async requeueFailed(id: string, now: Date): Promise<Chain | null> {
     return storeCall(async () => {
-      const doc = await this.model.findOneAndUpdate({ _id: id, state: 'failed' }, { $set: { state: 'pending', orderAt: now, orderIndex: 0, nextAttemptAt: now, attempts: 0, firstTriedAt: null, error: null, settledAt: null } }, { new: true }).lean<DeliveryDoc>().exec();
+      const doc = await this.model.findOneAndUpdate({ _id: id, state: 'failed' }, { $set: { state: 'pending', orderAt: now, orderIndex: 0, nextAttemptAt: now, attempts: 0, firstTriedAt: null, error: null, settledAt: null } }, { returnDocument: 'after' }).lean<DeliveryDoc>().exec();
       return doc ? { endpoint: doc.endpoint, sessionId: doc.sessionId } : null;
     });
   }

@@ -227,7 +227,7 @@ describe('operations', () => {
     target = await startService(testConfig({ LIVEKIT_URL: `http://127.0.0.1:${await freeTcpPort()}` }), { api: true, worker: false });
     const ready = await fetch(`${target.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { mongodb: 'ok', redis: 'ok' }, failed: [] });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { mongodb: 'ok', redis: 'ok' }, failed: [], warnings: [] });
   });
 });
 
