@@ -11,6 +11,7 @@ import { measureCostGrowth } from './costGrowth';
 import { measureDatabaseFloor } from './databaseFloor';
 import { measureHistory } from './history';
 import { measureServiceIngest, measureVerifyFloor, sustainedRate, type StepPlan } from './ingest';
+import { writeReport, type ReportInput } from './htmlReport';
 import { printTable, writeResults, type ReportRow } from './report';
 import { measureStartLatency } from './startLatency';
 import { measureWidget } from './widget';
@@ -175,7 +176,10 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
     log('');
     printTable(rows, log);
     results.rows = rows;
-    if (options.resultsDir) log(`\nresults: ${writeResults(options.resultsDir, results)}`);
+    if (options.resultsDir) {
+      const json = writeResults(options.resultsDir, results);
+      log(`\nresults: ${json}\npicture: ${writeReport(json, results as ReportInput)}`);
+    }
     return { rows, results };
   } finally {
     await serviceDb.close();

@@ -83,19 +83,25 @@ export interface Distribution {
 
 const distribution = (values: number[]): Distribution => ({ p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99) });
 
-export async function measureStartLatency(options: StartLatencyOptions): Promise<{ sessions: number; failures: string[]; serviceToClients: Distribution; peerSeenToClients: Distribution; peerSeenToWebhook: Distribution; connectedToClients: Distribution }> {
+export async function measureStartLatency(options: StartLatencyOptions): Promise<{ sessions: number; failures: string[]; serviceToClients: Distribution; peerSeenToClients: Distribution; peerSeenToWebhook: Distribution; connectedToClients: Distribution; timeline: { atMs: number; serviceToClientsMs: number }[] }> {
   const failures: string[] = [];
+  const began = Date.now();
   const outcomes = await inBatches(Array.from({ length: options.sessions }, (_, i) => i), options.concurrency, (i) =>
     // A session that does not start is reported, not allowed to end the whole run.
-    oneSession(options, i).catch((error: unknown) => {
-      failures.push(error instanceof Error ? error.message : String(error));
-      return null;
-    }),
+    oneSession(options, i).then(
+      (sample) => ({ ...sample, atMs: Date.now() - began }),
+      (error: unknown) => {
+        failures.push(error instanceof Error ? error.message : String(error));
+        return null;
+      },
+    ),
   );
-  const samples = outcomes.filter((sample): sample is StartSample => sample !== null);
+  const samples = outcomes.filter((sample): sample is StartSample & { atMs: number } => sample !== null);
   return {
     sessions: samples.length,
     failures,
+    // Each session's latency at the moment it started, for the report's picture of the run.
+    timeline: samples.map((sample) => ({ atMs: sample.atMs, serviceToClientsMs: sample.serviceToClients })).sort((a, b) => a.atMs - b.atMs),
     serviceToClients: distribution(samples.map((s) => s.serviceToClients)),
     peerSeenToClients: distribution(samples.map((s) => s.peerSeenToClients)),
     peerSeenToWebhook: distribution(samples.map((s) => s.peerSeenToWebhook)),

@@ -2,6 +2,9 @@
 // service, so the harness cannot rot. It checks that each part measures and reports; the
 // figures themselves are printed by `npm run bench`, never asserted here (a shared 2-core
 // machine is too noisy for timing assertions).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { runBench, type BenchService } from '../../bench/harness';
 import type { StackEndpoints } from '../../scripts/stack';
 
@@ -27,7 +30,8 @@ test('when the harness runs in smoke mode, then every section reports figures an
     mongoUri: required('SERVICE_MONGODB_URI'),
   };
   const lines: string[] = [];
-  const { rows, results } = await runBench({ smoke: true, stack, service, log: (line) => lines.push(line) });
+  const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
+  const { rows, results } = await runBench({ smoke: true, stack, service, resultsDir, log: (line) => lines.push(line) });
 
   expect(new Set(rows.map((row) => row.section))).toEqual(new Set(['ingest', 'start', 'growth', 'history', 'widget']));
   for (const row of rows) expect(row.value).not.toMatch(/NaN|undefined/);
@@ -39,4 +43,11 @@ test('when the harness runs in smoke mode, then every section reports figures an
   const widget = results.widget as { startToFirstFrame: { pages: number; max: number } };
   expect(widget.startToFirstFrame).toMatchObject({ pages: 2, max: expect.any(Number) });
   expect(lines.some((line) => line.startsWith('section'))).toBe(true);
+  // The JSON and its picture, side by side: the page draws the run's own ingest and start figures.
+  const written = fs.readdirSync(resultsDir).sort();
+  expect(written).toEqual([expect.stringMatching(/^bench-.*\.html$/), expect.stringMatching(/^bench-.*\.json$/)]);
+  const page = fs.readFileSync(path.join(resultsDir, written[0] as string), 'utf8');
+  expect(page).toContain('data-series="ours"');
+  expect((page.match(/<svg /g) ?? []).length).toBe(3);
+  fs.rmSync(resultsDir, { recursive: true, force: true });
 }, 300_000);
