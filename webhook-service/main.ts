@@ -1,10 +1,13 @@
 // Composition root and process entry: `tsx webhook-service/main.ts [--api-only | --worker-only]`
 // (default: both). Reads the configuration once (a bad value stops the process with a message
-// naming the variable), starts the service, and shuts it down gracefully on SIGTERM/SIGINT:
+// naming the variable), opens the service's stack of resources (service.ts) and its port; a start
+// that fails closes what it opened and names the dependency it could not open (exit 1). It shuts
+// the service down gracefully on SIGTERM/SIGINT:
 // answer /readyz with 503 for SHUTDOWN_DRAIN_DELAY_MS while still serving (load balancers stop
 // sending), then stop accepting, finish in-flight requests and active jobs, close connections.
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { describeFailure } from './resourceStack';
 import { createService, type ServiceRoles } from './service';
 import { serviceVersion } from './version';
 
@@ -59,8 +62,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // The cause names what to do (a missing index: run the migration).
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  process.stderr.write(`webhook service failed to start: ${error instanceof Error ? error.message : String(error)}${cause}\n`);
+  // The dependency, then its causes: the last names what to do (a missing index: run the migration).
+  process.stderr.write(`webhook service failed to start: ${describeFailure(error)}\n`);
   process.exit(1);
 });
