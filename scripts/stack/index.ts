@@ -5,12 +5,14 @@
 //
 // Used as a module (`startStack`, by the test setup and the demo) and as a CLI
 // (`npm run stack`: start, print the endpoints, stay up until Ctrl-C).
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { livekitHttpUrl, startLivekitCluster } from './livekitCluster';
 import { freeTcpPort, loopback } from './ports';
 import { livekitAnswersOk, mongoAnswersPing, redisAnswersPing, tcpAccepts } from './probes';
+import { serviceEnv } from '../shared/serviceEnv';
 import { running, ServerProcess } from './ServerProcess';
 
 export interface StackEndpoints {
@@ -207,6 +209,15 @@ function installExitGuards(): void {
   }
 }
 
+/**
+ * What `npm run stack` tells a person to export: exactly what the service needs, so that the
+ * exports start it as they are (a database named in the URI, which the service requires, a clinic
+ * key drawn for this run, and the port LiveKit's webhooks go to).
+ */
+export function serviceExports(stack: StackEndpoints): Record<string, string> {
+  return { ...serviceEnv(stack, { database: 'counseling', clinicApiToken: randomBytes(24).toString('base64url') }), PORT: String(stack.webhookPort) };
+}
+
 /** `--livekit-nodes N` from the command line. */
 function livekitNodesArg(argv: readonly string[]): number {
   const at = argv.indexOf('--livekit-nodes');
@@ -218,7 +229,7 @@ function livekitNodesArg(argv: readonly string[]): number {
 
 async function main(): Promise<void> {
   const stack = await startStack({ livekitNodes: livekitNodesArg(process.argv.slice(2)) });
-  const env = stackEnv(stack);
+  const env = serviceExports(stack);
   console.log(`Stack is up. Logs: ${path.relative(process.cwd(), stack.logDir) || '.'}`);
   console.log(`  MongoDB API (FerretDB)  ${stack.mongoUri}`);
   console.log(`  Redis                   ${stack.redisUrl}`);
@@ -227,9 +238,8 @@ async function main(): Promise<void> {
     console.log(`  ${name.padEnd(23)} ${url}  (webhooks to http://${loopback}:${stack.webhookPort}/livekit/webhook)`);
   }
   if (stack.livekitNodeUrls.length > 1) console.log('  (one cluster through the Redis above: clients and API calls may use any node)');
-  console.log('\nExport these in another shell to point the service at it:');
+  console.log('\nExport these in another shell, then `npm start` (or `node dist/service/main.js`) runs the service on it:');
   for (const [name, value] of Object.entries(env)) console.log(`export ${name}='${value}'`);
-  console.log(`export PORT='${stack.webhookPort}'`);
   console.log('\nCtrl-C stops everything.');
   // The exit guards stop the stack and exit; this only says so.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => console.log('\nStopping ...'));

@@ -1,6 +1,8 @@
 // The one builder of the service's environment: a database of its own on any MongoDB URI the
 // stack or a user gives (query options, replica sets, credentials kept).
 import { databaseUri, serviceEnv } from '../../../scripts/shared/serviceEnv';
+import { serviceExports } from '../../../scripts/stack';
+import { loadConfig } from '../../../webhook-service/config';
 
 test.each([
   ['mongodb://127.0.0.1:27017', 'mongodb://127.0.0.1:27017/db_a'],
@@ -31,4 +33,14 @@ test('the environment names every server of the stack, its own database and pref
     SESSION_COPY_PREFIX: 'p-copy',
     LOG_LEVEL: 'warn',
   });
+});
+
+test('what `npm run stack` prints to export is a configuration the service accepts as it is, with a fresh clinic key each run', () => {
+  const stack = { mongoUri: 'mongodb://127.0.0.1:1/', redisUrl: 'redis://127.0.0.1:2', livekitUrl: 'ws://127.0.0.1:3', livekitApiKey: 'APIkey', livekitApiSecret: 'a-livekit-secret-of-enough-length-0123456789', webhookPort: 4 };
+  const exports = serviceExports(stack);
+  const config = loadConfig(exports);
+  expect(config.MONGODB_URI).toBe('mongodb://127.0.0.1:1/counseling');
+  expect(config.PORT).toBe(4);
+  expect(exports.CLINIC_API_TOKEN).toMatch(/^[\w-]{32}$/);
+  expect(serviceExports(stack).CLINIC_API_TOKEN).not.toBe(exports.CLINIC_API_TOKEN);
 });
