@@ -16,6 +16,8 @@ export { ROLE_ATTRIBUTE, namedRole, roleOf } from './roles';
 export type { Appointment, Role, RolePolicy } from './roles';
 export { MAX_GROUP_STUDENTS, MAX_PARTICIPANTS, PARTICIPANT_ROLES, checkAppointment, isRequired, requiredByDefault } from './participants';
 export type { AppointmentCheck, AppointmentParticipant, AppointmentProblem, GroupStart, ParticipantRole } from './participants';
+export { putParticipant, removeParticipant } from './appointmentChange';
+export type { AppointmentChange, AppointmentChangeProblem } from './appointmentChange';
 export { rosterOf, seatOf } from './roster';
 export type { Requirement, Roster, RosterEntry } from './roster';
 

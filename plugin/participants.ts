@@ -17,6 +17,11 @@ export interface AppointmentParticipant {
    * co-counselor; an observer can never be required.
    */
   required?: boolean;
+  /**
+   * The clinic's own word for the person's place ("mother", "Spanish interpreter"), on top of the
+   * role; never a name. Shown to the clinic, never used by the rules.
+   */
+  label?: string;
 }
 
 /** How a group session starts instead of waiting for every required participant. */
@@ -67,6 +72,12 @@ export interface Appointment {
   participants?: readonly AppointmentParticipant[];
   /** Set for a group session: its start rule replaces "every required participant". */
   group?: GroupStart;
+  /**
+   * When the appointment's people last changed (epoch ms, the service's clock), if they did
+   * after the session was made: the start rule over these people holds from then on, never for
+   * the moments before (a change cannot start a session in the past).
+   */
+  changedAt?: number;
 }
 
 /** Everyone on the appointment once: the pair first (required unless listed otherwise), then the others in order. */

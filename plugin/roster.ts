@@ -34,6 +34,8 @@ export interface Roster {
   requirements: readonly Requirement[];
   /** A group that starts at its scheduled time: nothing starts it before the service's `start_due` timer. */
   startsAtSchedule: boolean;
+  /** The appointment's last change (epoch ms): the start rule holds from then on; null when it never changed. */
+  since: number | null;
 }
 
 /** A role whose presence keeps the session going: the people the call is for, and anyone required. */
@@ -52,16 +54,17 @@ export function rosterOf(appointment: Appointment): Roster {
     return { identity: person.identity, role: person.role, required, seat };
   });
   const { group } = appointment;
+  const since = appointment.changedAt ?? null;
   if (!group) {
     const requirements = entries.flatMap((entry): Requirement[] => (entry.required && entry.seat !== null ? [{ kind: 'seat', seat: entry.seat }] : []));
-    return { people: entries, requirements, startsAtSchedule: false };
+    return { people: entries, requirements, startsAtSchedule: false, since };
   }
   const counselor: Requirement = { kind: 'role', role: 'counselor', atLeast: 1 };
-  if (group.startAt === 'scheduled') return { people: entries, requirements: [counselor], startsAtSchedule: true };
+  if (group.startAt === 'scheduled') return { people: entries, requirements: [counselor], startsAtSchedule: true, since };
   const others = entries.flatMap((entry): Requirement[] =>
     entry.required && entry.seat !== null && entry.role !== 'student' && entry.role !== 'counselor' ? [{ kind: 'seat', seat: entry.seat }] : [],
   );
-  return { people: entries, requirements: [counselor, { kind: 'role', role: 'student', atLeast: group.quorum ?? 1 }, ...others], startsAtSchedule: false };
+  return { people: entries, requirements: [counselor, { kind: 'role', role: 'student', atLeast: group.quorum ?? 1 }, ...others], startsAtSchedule: false, since };
 }
 
 /**

@@ -252,12 +252,14 @@ function* seatSpans(draft: Draft): Generator<SeatSpan> {
 }
 
 /**
- * The earliest instant the start rule may hold: no bound, or for a group starting at its
- * scheduled time the scheduled start once a timer showed it reached (null before: nothing starts it).
+ * The earliest instant the start rule may hold: the appointment's last change (no bound when it
+ * never changed), and for a group starting at its scheduled time the scheduled start once a timer
+ * showed it reached (null before: nothing starts it).
  */
 function startFloor(draft: Draft): number | null {
-  if (!draft.roster.startsAtSchedule) return -Infinity;
-  return draft.scheduleReached && draft.scheduledStart !== null ? draft.scheduledStart : null;
+  const changed = draft.roster.since ?? -Infinity;
+  if (!draft.roster.startsAtSchedule) return changed;
+  return draft.scheduleReached && draft.scheduledStart !== null ? Math.max(draft.scheduledStart, changed) : null;
 }
 
 /** Moves `actualStart` to the first moment the rule held within [from, until], if earlier. */

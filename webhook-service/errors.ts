@@ -42,6 +42,8 @@ export type ServiceErrorCode =
   | 'session_not_active'
   /** `cancel` after the start (end it instead). */
   | 'session_active'
+  /** A change of the appointment's people the session cannot take (its last counselor, a seventeenth person, the pair's role). */
+  | 'appointment_conflict'
   /** The identity is neither the session's student nor its counselor. */
   | 'identity_not_in_session'
   | 'store_unavailable'

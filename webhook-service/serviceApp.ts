@@ -96,6 +96,7 @@ export function createServiceApp(parts: ServiceParts): Express {
           },
           clinic: {
             store,
+            locks,
             jobs,
             events,
             rooms,

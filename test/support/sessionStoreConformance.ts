@@ -85,6 +85,25 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
       expect(await openIds(store)).toContain(session.id);
     });
 
+    test("a changed appointment reads back whole (pair, people with labels, its moment), and an empty list removes the others", async () => {
+      const session = aSession({ participants: [{ identity: 'counselor-cy', role: 'counselor' }] });
+      await store.createSession(session);
+      const changedAt = new Date('2030-01-02T03:07:00.000Z');
+      const people = [
+        { identity: 'counselor-cy', role: 'counselor' as const },
+        { identity: 'guardian-gil', role: 'guardian' as const, required: true, label: 'father' },
+      ];
+      const changed = await store.changeAppointment(session.id, { studentIdentity: session.studentIdentity, counselorIdentity: 'counselor-cy', participants: people, appointmentChangedAt: changedAt });
+      const expected = { ...session, counselorIdentity: 'counselor-cy', participants: people, appointmentChangedAt: changedAt };
+      expect(changed).toEqual(expected);
+      expect(await store.findSession(session.id)).toEqual(expected);
+      expect((await store.loadRecords(session.id))?.session).toEqual(expected);
+      const later = new Date('2030-01-02T03:08:00.000Z');
+      const { participants: _people, ...pairOnly } = expected;
+      expect(await store.changeAppointment(session.id, { studentIdentity: session.studentIdentity, counselorIdentity: 'counselor-cy', participants: [], appointmentChangedAt: later })).toEqual({ ...pairOnly, appointmentChangedAt: later });
+      expect(await store.changeAppointment(id('ses'), { studentIdentity: 'a', counselorIdentity: 'b', participants: [], appointmentChangedAt: later })).toBeNull();
+    });
+
     test('an unknown session reads as null', async () => {
       expect(await store.findSession(id('ses'))).toBeNull();
       expect(await store.loadRecords(id('ses'))).toBeNull();

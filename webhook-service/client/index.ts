@@ -12,6 +12,7 @@ export type ApiError = components['schemas']['Error']['error'];
 export type AuditList = components['schemas']['AuditList'];
 export type SessionPage = components['schemas']['SessionPage'];
 export type ParticipantEnded = components['schemas']['ParticipantEnded'];
+export type PutParticipant = components['schemas']['PutParticipant'];
 export type SessionListQuery = NonNullable<paths['/v1/sessions']['get']['parameters']['query']>;
 export type AuditQuery = NonNullable<paths['/v1/sessions/{id}/audit']['get']['parameters']['query']>;
 
@@ -31,6 +32,10 @@ export interface ClinicClient {
   mintJoinToken(id: string, identity: string): Promise<Answer<JoinToken>>;
   endSession(id: string): Promise<Answer<Session>>;
   cancelSession(id: string): Promise<Answer<Session>>;
+  /** Adds one person to the appointment, or changes their role, required or label. */
+  putParticipant(id: string, identity: string, body: PutParticipant): Promise<Answer<Session>>;
+  /** Removes one person from the appointment (disconnected if in the room; no more tokens). */
+  removeParticipant(id: string, identity: string): Promise<Answer<Session>>;
   /** Newest first; `{ cursor: nextCursor }` for the older entries. */
   getAudit(id: string, query?: AuditQuery): Promise<Answer<AuditList>>;
   listSessions(query?: SessionListQuery): Promise<Answer<SessionPage>>;
@@ -61,6 +66,8 @@ export function createClinicClient(options: ClinicClientOptions): ClinicClient {
     mintJoinToken: (id, identity) => answer(raw.POST('/v1/sessions/{id}/token', { ...path(id), body: { identity } }) as Fetched<JoinToken>),
     endSession: (id) => answer(raw.POST('/v1/sessions/{id}/end', path(id)) as Fetched<Session>),
     cancelSession: (id) => answer(raw.POST('/v1/sessions/{id}/cancel', path(id)) as Fetched<Session>),
+    putParticipant: (id, identity, body) => answer(raw.PUT('/v1/sessions/{id}/participants/{identity}', { params: { path: { id, identity } }, body }) as Fetched<Session>),
+    removeParticipant: (id, identity) => answer(raw.DELETE('/v1/sessions/{id}/participants/{identity}', { params: { path: { id, identity } } }) as Fetched<Session>),
     getAudit: (id, query = {}) => answer(raw.GET('/v1/sessions/{id}/audit', { params: { path: { id }, query } }) as Fetched<AuditList>),
     listSessions: (query = {}) => answer(raw.GET('/v1/sessions', { params: { query } }) as Fetched<SessionPage>),
   };

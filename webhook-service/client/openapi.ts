@@ -83,6 +83,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{id}/participants/{identity}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** @description Adds one person to the appointment, or changes them (role, required, label), before or during the session. A required person added to a waiting session is waited for; a change that leaves everyone required connected starts the session (from the moment of the change). A person whose role changes is disconnected from the room, to rejoin with a token of the new role. The same change again answers the session unchanged. Audited (participant.put). */
+        put: operations["putParticipant"];
+        post?: never;
+        /** @description Removes one person from the appointment, before or during the session: they can no longer get a token, and if they are in the room they are disconnected. Removing the last missing required person of a waiting session starts it if everyone else required is connected. Removing the session's student or counselor hands the seat to the next listed person of that role; removing the last of them, or the last counselor the session waits for, answers 409 appointment_conflict. Removing someone not on the appointment changes nothing. Audited (participant.remove). */
+        delete: operations["removeParticipant"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{id}/token": {
         parameters: {
             query?: never;
@@ -163,6 +181,8 @@ export interface components {
             role: "student" | "counselor" | "guardian" | "interpreter" | "co_counselor" | "observer";
             /** @description whether the session waits for this person; default: true for a student or counselor, false for a guardian, interpreter or co_counselor; an observer can never be required */
             required?: boolean;
+            /** @description the clinic's own word for the person's place on top of the role ("mother", "Spanish interpreter"); never a name: it is stored and answered back, never logged or sent in events */
+            label?: string;
         };
         /** @description Makes the session a group session (up to 15 students) and says how it starts. */
         GroupStart: {
@@ -218,6 +238,28 @@ export interface components {
             externalId?: string | null;
         };
         /**
+         * @description One person of the appointment, under the identity the path names: added, or changed (role, required, label). The session's student and counselor keep their role (remove them and add them again); removing or making optional the last counselor the session waits for is refused (409 appointment_conflict).
+         * @example {
+         *       "role": "guardian",
+         *       "required": true,
+         *       "label": "mother"
+         *     }
+         * @example {
+         *       "role": "interpreter"
+         *     }
+         * @example {
+         *       "role": "observer"
+         *     }
+         */
+        PutParticipant: {
+            /** @enum {string} */
+            role: "student" | "counselor" | "guardian" | "interpreter" | "co_counselor" | "observer";
+            /** @description whether the session waits for this person; default: true for a student or counselor, false for a guardian, interpreter or co_counselor; an observer can never be required */
+            required?: boolean;
+            /** @description the clinic's own word for the person's place on top of the role ("mother", "Spanish interpreter"); never a name: it is stored and answered back, never logged or sent in events */
+            label?: string;
+        };
+        /**
          * @description The session's student's or counselor's identity.
          * @example {
          *       "identity": "student-ada"
@@ -251,6 +293,8 @@ export interface components {
             identity: string;
             /** @enum {string} */
             role: "student" | "counselor" | "guardian" | "interpreter" | "co_counselor" | "observer" | "guest";
+            /** @description the clinic's own word for the person's place, when it gave one */
+            label?: string;
             connected: boolean;
             firstJoinedAt: string | null;
             /** @description first join minus scheduledStart, in whole seconds (negative: early) */
@@ -282,10 +326,10 @@ export interface components {
             /** @description the API key's name (never its secret); `participant` for a call made with a participant's own credential, `reconciliation` for what a pass inferred */
             keyName: string;
             /** @enum {string} */
-            action: "session.create" | "session.end" | "session.cancel" | "token.mint" | "presence.reconciled";
+            action: "session.create" | "session.end" | "session.cancel" | "token.mint" | "participant.put" | "participant.remove" | "presence.reconciled";
             /** @description the session the call named (a refused call records the id it was given) */
             sessionId: string | null;
-            /** @description for token mints: whose token; for a participant's own call: who called */
+            /** @description for token mints: whose token; for participant.put and participant.remove: whose place changed; for a participant's own call: who called */
             identity: string | null;
             /** Format: date-time */
             at: string;
@@ -508,7 +552,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
+            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict, appointment_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -983,6 +1027,262 @@ export interface operations {
             };
         };
     };
+    putParticipant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the call safe to repeat (a retry after a timeout or a 5xx): the first call with a key runs and its answer is kept (IDEMPOTENCY_KEY_TTL_HOURS, 24 h); a repeat with the same key, route and body gets that answer again, with Idempotent-Replayed: true, and runs nothing; with another route or body, 422 idempotency_key_reused; while the first still runs, the repeat waits for its answer up to 10 s, then 409 idempotency_key_in_flight. An answer 5xx is not kept: the repeat runs again (a create then makes the same session). Keys are each clinic's own. 1-255 printable ASCII characters (a UUID). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description the session id (POST /v1/sessions answers it) */
+                id: components["schemas"]["SessionId"];
+                /** @description the participant's LiveKit identity, as the clinic names it in tokens (URL-encoded) */
+                identity: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutParticipant"];
+            };
+        };
+        responses: {
+            /** @description the session with its people as they are now */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description invalid_request: a parameter, the body or the path does not match (the message names which) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description clinic_unauthorized: missing or invalid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict, appointment_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 16 kB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description idempotency_key_reused: this Idempotency-Key was used with another route or body */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
+            429: {
+                headers: {
+                    /** @description seconds until a request would be accepted */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: the service's own fault, logged under the answer's X-Request-Id */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable (store_unavailable, queue_unavailable): retry */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeParticipant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the call safe to repeat (a retry after a timeout or a 5xx): the first call with a key runs and its answer is kept (IDEMPOTENCY_KEY_TTL_HOURS, 24 h); a repeat with the same key, route and body gets that answer again, with Idempotent-Replayed: true, and runs nothing; with another route or body, 422 idempotency_key_reused; while the first still runs, the repeat waits for its answer up to 10 s, then 409 idempotency_key_in_flight. An answer 5xx is not kept: the repeat runs again (a create then makes the same session). Keys are each clinic's own. 1-255 printable ASCII characters (a UUID). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description the session id (POST /v1/sessions answers it) */
+                id: components["schemas"]["SessionId"];
+                /** @description the participant's LiveKit identity, as the clinic names it in tokens (URL-encoded) */
+                identity: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the session with its people as they are now */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description invalid_request: a parameter, the body or the path does not match (the message names which) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description clinic_unauthorized: missing or invalid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description clinic_forbidden: the API key lacks the scope this call needs (CLINIC_API_KEY_GRANTS) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description session_not_found: no such session, or another clinic's (delivery_not_found for a delivery) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict, appointment_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description idempotency_key_reused: this Idempotency-Key was used with another route or body */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited: too many requests from this address or with this credential (RATE_LIMIT_PER_ADDRESS_PER_MINUTE, RATE_LIMIT_PER_KEY_PER_MINUTE) */
+            429: {
+                headers: {
+                    /** @description seconds until a request would be accepted */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal: the service's own fault, logged under the answer's X-Request-Id */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a dependency is unavailable (store_unavailable, queue_unavailable): retry */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     mintJoinToken: {
         parameters: {
             query?: never;
@@ -1032,7 +1332,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description identity_not_in_session: neither the student nor the counselor of the session; clinic_forbidden: the API key lacks the scope tokens:write */
+            /** @description identity_not_in_session: not on the session's appointment; clinic_forbidden: the API key lacks the scope tokens:write */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1052,7 +1352,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
+            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict, appointment_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1181,7 +1481,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
+            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict, appointment_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1294,7 +1594,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
+            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict, appointment_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1403,7 +1703,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
+            /** @description the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict, appointment_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

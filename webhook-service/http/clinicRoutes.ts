@@ -6,6 +6,7 @@ import { auditClinicCall, type CallDone } from '../usecases/auditCalls';
 import type { AuditAction, AuditTrail } from '../usecases/ports/AuditTrail';
 import type { ClinicDeliveries } from '../usecases/ports/ClinicDeliveries';
 import { answeredAudit, answerOf } from './auditAnswers';
+import { changeParticipants, type ChangeParticipantsDeps, type ParticipantChange } from '../usecases/changeParticipants';
 import { closeSession, type CloseSessionDeps } from '../usecases/closeSession';
 import { createSession, type CreateSessionDeps } from '../usecases/createSession';
 import { getSession } from '../usecases/getSession';
@@ -17,11 +18,11 @@ import { idempotent, mintedIdOf, type IdempotencyDeps } from './idempotency';
 import { clinicSession } from '../usecases/clinicSession';
 import { listFailedDeliveries, retryDelivery } from '../usecases/clinicDeliveries';
 import { clinicCors } from './cors';
-import { AuditQuery, CreateSessionBody, DeliveriesQuery, SessionListQuery, TokenBody } from './schemas';
+import { AuditQuery, CreateSessionBody, DeliveriesQuery, ParticipantIdentity, PutParticipantBody, SessionListQuery, TokenBody } from './schemas';
 import { readAudit } from '../usecases/readAudit';
 import { attendanceCsv, listSessions } from '../usecases/listSessions';
 
-export interface ClinicRoutesDeps extends CreateSessionDeps, MintJoinTokenDeps, CloseSessionDeps, IdempotencyDeps {
+export interface ClinicRoutesDeps extends CreateSessionDeps, MintJoinTokenDeps, CloseSessionDeps, ChangeParticipantsDeps, IdempotencyDeps {
   audit: AuditTrail;
   deliveries: ClinicDeliveries;
   /** Every clinic API key in force (CLINIC_API_KEYS and CLINIC_API_TOKEN as `default`), with its clinic and scopes. */
@@ -55,7 +56,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   router.use(json({ limit: '16kb' }));
 
   const auditDeps = { ...deps, calls: answeredAudit(deps.audit) };
-  // Idempotency-Key on every POST: a repeat gets the first answer (http/idempotency.ts).
+  // Idempotency-Key on every POST, PUT and DELETE: a repeat gets the first answer (http/idempotency.ts).
   const once = idempotent(deps);
   /** An audited call (usecases/auditCalls.ts), answered with the status its outcome maps to. */
   const audited =
@@ -65,7 +66,8 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
         action,
         keyName: String(res.locals.clinicKey),
         sessionId: typeof req.params.id === 'string' ? req.params.id : null,
-        identity: action === 'token.mint' && typeof req.body?.identity === 'string' ? req.body.identity : null,
+        identity:
+          action === 'token.mint' && typeof req.body?.identity === 'string' ? req.body.identity : typeof req.params.identity === 'string' ? req.params.identity : null,
       };
       const done = await auditClinicCall(auditDeps, call, () => run(req, res));
       res.status(answerOf({ result: done.result }).status).json(done.value);
@@ -152,6 +154,27 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
       const endUrl = role === 'counselor' && deps.participantEndUrl ? { endUrl: deps.participantEndUrl } : {};
       return { result: 'done', value: { token, url, ...endUrl }, sessionId: req.params.id as string };
     }),
+  );
+
+  // One person of the appointment, by identity: PUT adds or changes them, DELETE removes them.
+  const changePeople = (action: 'participant.put' | 'participant.remove', changeOf: (req: Request) => ParticipantChange) =>
+    audited(action, async (req, res) => {
+      const sessionId = req.params.id as string;
+      const loaded = await changeParticipants(deps, clinicAccessOf(res).clinicId, sessionId, changeOf(req));
+      return { result: 'done', value: sessionView(loaded), sessionId };
+    });
+  const identityOf = (req: Request): string => parse(ParticipantIdentity, req.params.identity);
+  router.put(
+    '/sessions/:id/participants/:identity',
+    requireScope('sessions:write'),
+    once,
+    changePeople('participant.put', (req) => ({ kind: 'put', participant: { identity: identityOf(req), ...parse(PutParticipantBody, req.body) } })),
+  );
+  router.delete(
+    '/sessions/:id/participants/:identity',
+    requireScope('sessions:write'),
+    once,
+    changePeople('participant.remove', (req) => ({ kind: 'remove', identity: identityOf(req) })),
   );
 
   // Ending and cancelling are one story with the clinic's command; the rules refuse the wrong one.

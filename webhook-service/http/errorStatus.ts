@@ -23,6 +23,7 @@ export const ERROR_STATUS: Readonly<Record<ServiceErrorCode, number>> = {
   session_no_show: 409,
   session_not_active: 409,
   session_active: 409,
+  appointment_conflict: 409,
   identity_not_in_session: 403,
   store_unavailable: 503,
   queue_unavailable: 503,

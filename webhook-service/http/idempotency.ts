@@ -1,4 +1,4 @@
-// Idempotency-Key on the clinic API's POSTs (usecases/answerOnce.ts): the header is optional; with
+// Idempotency-Key on the clinic API's POST, PUT and DELETE calls (usecases/answerOnce.ts): the header is optional; with
 // it, a repeat of the request gets the first answer again (`Idempotent-Replayed: true`) and runs
 // nothing. The answer is written down before it is sent, so a repeat can never find the effect
 // without its answer. Placed after the key and scope checks: a refused key claims nothing.

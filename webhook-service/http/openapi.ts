@@ -16,9 +16,9 @@ const answer = (description: string, id: string) => ({ description, ...json(id) 
 const ERROR_MEANING: Record<number, string> = {
   400: 'invalid_request: a parameter, the body or the path does not match (the message names which)',
   401: 'clinic_unauthorized: missing or invalid bearer token',
-  403: "identity_not_in_session: neither the student nor the counselor of the session; clinic_forbidden: the API key lacks the scope tokens:write",
+  403: "identity_not_in_session: not on the session's appointment; clinic_forbidden: the API key lacks the scope tokens:write",
   404: "session_not_found: no such session, or another clinic's (delivery_not_found for a delivery)",
-  409: 'the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs',
+  409: 'the session is not in a status that allows this (the code says which: session_ended, session_cancelled, session_no_show, session_not_active, session_active, external_id_conflict, appointment_conflict), or idempotency_key_in_flight: the first call with this Idempotency-Key still runs',
   413: 'payload_too_large: the body is over 16 kB',
   500: "internal: the service's own fault, logged under the answer's X-Request-Id",
   503: 'a dependency is unavailable (store_unavailable, queue_unavailable): retry',
@@ -41,6 +41,13 @@ function queryParameters(schema: z.ZodObject): object[] {
 }
 
 const sessionId = { name: 'id', in: 'path', required: true, description: 'the session id (POST /v1/sessions answers it)', schema: ref('SessionId') } as const;
+const participantIdentity = {
+  name: 'identity',
+  in: 'path',
+  required: true,
+  description: "the participant's LiveKit identity, as the clinic names it in tokens (URL-encoded)",
+  schema: { type: 'string', minLength: 1, maxLength: 256 },
+} as const;
 
 /** From an answer that is a session (or the request that named one) to what can be done next with it. */
 function sessionLinks(id: string, seats?: { student: string; counselor: string }) {
@@ -142,6 +149,23 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': answer('who created, ended, cancelled the session or minted its tokens, and how each call ended', 'AuditList'), ...errors(404) },
         },
       },
+      '/v1/sessions/{id}/participants/{identity}': {
+        put: {
+          operationId: 'putParticipant',
+          description:
+            "Adds one person to the appointment, or changes them (role, required, label), before or during the session. A required person added to a waiting session is waited for; a change that leaves everyone required connected starts the session (from the moment of the change). A person whose role changes is disconnected from the room, to rejoin with a token of the new role. The same change again answers the session unchanged. Audited (participant.put).",
+          parameters: [sessionId, participantIdentity],
+          requestBody: { required: true, ...json('PutParticipant') },
+          responses: { '200': { ...answer('the session with its people as they are now', 'Session'), links: pathSessionLinks }, ...errors(404, 409, 413) },
+        },
+        delete: {
+          operationId: 'removeParticipant',
+          description:
+            "Removes one person from the appointment, before or during the session: they can no longer get a token, and if they are in the room they are disconnected. Removing the last missing required person of a waiting session starts it if everyone else required is connected. Removing the session's student or counselor hands the seat to the next listed person of that role; removing the last of them, or the last counselor the session waits for, answers 409 appointment_conflict. Removing someone not on the appointment changes nothing. Audited (participant.remove).",
+          parameters: [sessionId, participantIdentity],
+          responses: { '200': { ...answer('the session with its people as they are now', 'Session'), links: pathSessionLinks }, ...errors(404, 409) },
+        },
+      },
       '/v1/sessions/{id}/token': {
         post: {
           operationId: 'mintJoinToken',
@@ -190,7 +214,7 @@ export function openApiDocument(): Record<string, unknown> {
           type: 'http',
           scheme: 'bearer',
           description:
-            "a clinic API key (CLINIC_API_KEYS, CLINIC_API_TOKEN). Each key acts for one clinic and sees that clinic's sessions only; its scopes (CLINIC_API_KEY_GRANTS) say which calls it may make: sessions:read (GET /v1/sessions, /v1/sessions/{id}), sessions:write (create, end, cancel), tokens:write (mint), audit:read, deliveries:read, deliveries:write.",
+            "a clinic API key (CLINIC_API_KEYS, CLINIC_API_TOKEN). Each key acts for one clinic and sees that clinic's sessions only; its scopes (CLINIC_API_KEY_GRANTS) say which calls it may make: sessions:read (GET /v1/sessions, /v1/sessions/{id}), sessions:write (create, end, cancel, put and remove participants), tokens:write (mint), audit:read, deliveries:read, deliveries:write.",
         },
         participant: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "the participant's own LiveKit join token, minted by this service" },
       },
@@ -201,13 +225,14 @@ export function openApiDocument(): Record<string, unknown> {
   };
   // Every /v1 call may be over a rate limit (per address, per credential); every call with a
   // clinic key may lack the scope it needs, and every POST of the clinic's takes an
-  // Idempotency-Key. Then every answer names its request id.
+  // Idempotency-Key, as does every PUT and DELETE. Then every answer names its request id.
   for (const operations of Object.values(document.paths)) {
-    const post = (operations as Record<string, { responses: Record<string, unknown>; security?: unknown[]; parameters?: unknown[] }>).post;
-    if (post && !post.security) {
-      post.parameters = [...(post.parameters ?? []), IDEMPOTENCY_KEY];
-      post.responses['422'] = KEY_REUSED;
-      post.responses['409'] ??= KEY_IN_FLIGHT;
+    const byMethod = operations as Record<string, { responses: Record<string, unknown>; security?: unknown[]; parameters?: unknown[] }>;
+    for (const change of [byMethod.post, byMethod.put, byMethod.delete]) {
+      if (!change || change.security) continue;
+      change.parameters = [...(change.parameters ?? []), IDEMPOTENCY_KEY];
+      change.responses['422'] = KEY_REUSED;
+      change.responses['409'] ??= KEY_IN_FLIGHT;
     }
     for (const operation of Object.values(operations as Record<string, { responses: Record<string, { headers?: Record<string, unknown>; description?: string }>; security?: unknown[] }>)) {
       operation.responses['429'] = { ...RATE_LIMITED, headers: { ...RATE_LIMITED.headers } };

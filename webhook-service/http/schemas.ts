@@ -28,14 +28,26 @@ const externalId = z
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
   .describe("the clinic's appointment id: creating again with the same one and the same details returns the same session");
 
+const requiredField = z
+  .boolean()
+  .optional()
+  .describe('whether the session waits for this person; default: true for a student or counselor, false for a guardian, interpreter or co_counselor; an observer can never be required');
+/** The clinic's own word for the person's place, printable and short: never a name (it is shown back to the clinic only). */
+const label = z
+  .string()
+  .min(1)
+  .max(64)
+  // eslint-disable-next-line no-control-regex -- the point is to name the control characters
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters')
+  .optional()
+  .describe("the clinic's own word for the person's place on top of the role (\"mother\", \"Spanish interpreter\"); never a name: it is stored and answered back, never logged or sent in events");
+
 export const AppointmentParticipant = z
   .strictObject({
     identity,
     role: z.enum(PARTICIPANT_ROLES),
-    required: z
-      .boolean()
-      .optional()
-      .describe('whether the session waits for this person; default: true for a student or counselor, false for a guardian, interpreter or co_counselor; an observer can never be required'),
+    required: requiredField,
+    label,
   })
   .meta({ description: 'One person on the appointment. The token the service mints carries the role; an observer joins hidden and can only watch.' })
   .register(apiSchemas, { id: 'AppointmentParticipant' });
@@ -77,6 +89,18 @@ export const CreateSessionBody = z
   })
   .register(apiSchemas, { id: 'CreateSession' });
 
+/** A participant's identity in a path (express has decoded it). */
+export const ParticipantIdentity = identity;
+
+export const PutParticipantBody = z
+  .strictObject({ role: z.enum(PARTICIPANT_ROLES), required: requiredField, label })
+  .meta({
+    description:
+      "One person of the appointment, under the identity the path names: added, or changed (role, required, label). The session's student and counselor keep their role (remove them and add them again); removing or making optional the last counselor the session waits for is refused (409 appointment_conflict).",
+    examples: [{ role: 'guardian', required: true, label: 'mother' }, { role: 'interpreter' }, { role: 'observer' }],
+  })
+  .register(apiSchemas, { id: 'PutParticipant' });
+
 export const TokenBody = z
   .strictObject({ identity })
   .meta({ description: "The session's student's or counselor's identity.", examples: [{ identity: 'student-ada' }] })
@@ -106,6 +130,7 @@ const Participant = z
   .object({
     identity: z.string(),
     role: z.enum([...PARTICIPANT_ROLES, 'guest']),
+    label: z.string().optional().describe("the clinic's own word for the person's place, when it gave one"),
     connected: z.boolean(),
     firstJoinedAt: instant.nullable(),
     lateSeconds: z.number().int().nullable().describe('first join minus scheduledStart, in whole seconds (negative: early)'),
@@ -133,9 +158,9 @@ const AuditEntry = z
   .object({
     id: z.string(),
     keyName: z.string().describe("the API key's name (never its secret); `participant` for a call made with a participant's own credential, `reconciliation` for what a pass inferred"),
-    action: z.enum(['session.create', 'session.end', 'session.cancel', 'token.mint', 'presence.reconciled']),
+    action: z.enum(['session.create', 'session.end', 'session.cancel', 'token.mint', 'participant.put', 'participant.remove', 'presence.reconciled']),
     sessionId: z.string().nullable().describe('the session the call named (a refused call records the id it was given)'),
-    identity: z.string().nullable().describe("for token mints: whose token; for a participant's own call: who called"),
+    identity: z.string().nullable().describe("for token mints: whose token; for participant.put and participant.remove: whose place changed; for a participant's own call: who called"),
     at: instant,
     outcome: z.object({ status: z.number().int(), code: z.string().nullable() }),
     detail: z.string().optional().describe('for presence.reconciled: what the pass recorded and the LiveKit listing it inferred it from (JSON)'),

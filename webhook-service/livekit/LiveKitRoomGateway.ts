@@ -118,6 +118,10 @@ export class LiveKitRoomGateway implements RoomGateway {
     return this.roomCall('updateParticipant', () => this.client.updateParticipant(room, identity, { permission }));
   }
 
+  async removeParticipant(room: string, identity: string): Promise<RoomCallResult> {
+    return this.roomCall('removeParticipant', () => this.client.removeParticipant(room, identity));
+  }
+
   private async roomCall(call: string, send: () => Promise<unknown>): Promise<RoomCallResult> {
     try {
       await send();

@@ -55,7 +55,9 @@ export function bullLifecycleJobs(queue: LifecycleQueue, clock: Clock, retry: Re
     await queueCall(async () => {
       if (extra.retryAfterFailure) {
         const previous = await queue.getJob(id);
-        if (previous && (await previous.isFailed())) await previous.remove();
+        // An activation that found the start rule not met (the appointment's people changed
+        // before it ran) must not keep its id from the one asked for when the rule holds again.
+        if (previous && ((await previous.isFailed()) || previous.returnvalue === 'not_complete')) await previous.remove();
       }
       await queue.add(name, data, { ...options, jobId: id, ...(extra.delay ? { delay: extra.delay } : {}) });
     });

@@ -3,7 +3,7 @@
 // the copy; every read tries the copy, and a copy that is not complete is rebuilt from the
 // database before it is trusted. With the copy unreachable, reads come from the database alone
 // (slower on FerretDB, never wrong); the writes then fail, so webhooks answer 503 and are retried.
-import type { DecisionRecord, ExternalIdClaim, OpenSession, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
+import type { AppointmentUpdate, DecisionRecord, ExternalIdClaim, OpenSession, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
 import type { SessionCopy } from './SessionCopy';
 
 export class CopiedSessionStore implements SessionStore {
@@ -78,6 +78,12 @@ export class CopiedSessionStore implements SessionStore {
     const records = await this.loadRecords(sessionId);
     if (!records) return null;
     return { session: records.session, activation: records.activation, closure: records.closure, eventCount: records.events.length, fold: null };
+  }
+
+  async changeAppointment(sessionId: string, update: AppointmentUpdate): Promise<SessionRecord | null> {
+    const session = await this.database.changeAppointment(sessionId, update);
+    if (session) await this.copy.putSession(session);
+    return session;
   }
 
   async saveFold(sessionId: string, fold: string): Promise<void> {

@@ -14,7 +14,7 @@ import mongoose, { type Connection } from 'mongoose';
 import type { AppointmentParticipant, ClosedStatus, EndReason, GroupStart, Role } from '../../plugin';
 import { DEFAULT_CLINIC } from '../clinicKeys';
 import { ServiceError, storeCall } from '../errors';
-import type { DecisionRecord, ExternalIdClaim, OpenSession, ReconcileEvidence, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
+import type { AppointmentUpdate, DecisionRecord, ExternalIdClaim, OpenSession, ReconcileEvidence, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
 import { defineModels, type DecisionDoc, type ExternalIdDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
 import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
 
@@ -36,19 +36,24 @@ const toSession = (doc: SessionDoc): SessionRecord => ({
   ...(doc.group ? { group: { startAt: doc.group.startAt as NonNullable<GroupStart['startAt']>, quorum: doc.group.quorum } } : {}),
   scheduledStart: doc.scheduledStart ?? null,
   createdAt: doc.createdAt,
+  ...(doc.appointmentChangedAt ? { appointmentChangedAt: doc.appointmentChangedAt } : {}),
 });
 
 // Written by createSession from a validated request: the role is one of the plugin's.
-const toParticipant = ({ identity, role, required }: NonNullable<SessionDoc['participants']>[number]): AppointmentParticipant => ({
+const toParticipant = ({ identity, role, required, label }: NonNullable<SessionDoc['participants']>[number]): AppointmentParticipant => ({
   identity,
   role: role as AppointmentParticipant['role'],
   ...(required === null || required === undefined ? {} : { required }),
+  ...(label === null || label === undefined ? {} : { label }),
 });
+
+const participantDocs = (participants: readonly AppointmentParticipant[]): NonNullable<SessionDoc['participants']> =>
+  participants.map((entry) => ({ identity: entry.identity, role: entry.role, required: entry.required ?? null, ...(entry.label === undefined ? {} : { label: entry.label }) }));
 
 const toSessionDoc = ({ id, participants, group, ...fields }: SessionRecord): SessionDoc => ({
   _id: id,
   ...fields,
-  ...(participants && participants.length > 0 ? { participants: participants.map((entry) => ({ identity: entry.identity, role: entry.role, required: entry.required ?? null })) } : {}),
+  ...(participants && participants.length > 0 ? { participants: participantDocs(participants) } : {}),
   ...(group ? { group: { startAt: group.startAt ?? 'quorum', quorum: group.quorum ?? 1 } } : {}),
 });
 
@@ -288,6 +293,14 @@ export class MongoSessionStore implements SessionStore {
     const records = await this.loadRecords(sessionId);
     if (!records) return null;
     return { session: records.session, activation: records.activation, closure: records.closure, eventCount: records.events.length, fold: null };
+  }
+
+  async changeAppointment(sessionId: string, update: AppointmentUpdate): Promise<SessionRecord | null> {
+    const { participants, ...fields } = update;
+    // A plain update, not a decision: the caller holds the session's lock, so no two changes race.
+    const people = participants && participants.length > 0 ? { $set: { ...fields, participants: participantDocs(participants) } } : { $set: fields, $unset: { participants: 1 } };
+    await storeCall(() => this.models.sessions.updateOne({ _id: sessionId }, people).exec());
+    return this.findSession(sessionId);
   }
 
   /** MongoDB keeps no fold: the state is rebuilt from the events (the copy in Redis keeps one). */

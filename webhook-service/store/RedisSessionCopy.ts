@@ -48,7 +48,7 @@ const withDates = <T>(text: string, fields: readonly string[]): T => {
 const parseEvent = (text: string): StoredEvent => withDates(text, ['at', 'receivedAt']);
 // A copy written before tenancy has no clinic: the one clinic of that time.
 const parseSession = (text: string): SessionRecord => {
-  const session = withDates<Omit<SessionRecord, 'clinicId'> & { clinicId?: string }>(text, ['scheduledStart', 'createdAt']);
+  const session = withDates<Omit<SessionRecord, 'clinicId'> & { clinicId?: string }>(text, ['scheduledStart', 'createdAt', 'appointmentChangedAt']);
   return { ...session, clinicId: session.clinicId ?? DEFAULT_CLINIC };
 };
 const parseDecision = <T extends DecisionRecord>(text: string): T => withDates(text, ['startedAt', 'at', 'endedAt', 'createdAt']);

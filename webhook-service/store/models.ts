@@ -12,10 +12,12 @@ export interface SessionDoc {
   studentIdentity: string;
   counselorIdentity: string;
   /** Everyone else on the appointment; absent on sessions created before participants existed. */
-  participants?: { identity: string; role: string; required: boolean | null }[];
+  participants?: { identity: string; role: string; required: boolean | null; label?: string | null }[];
   group?: { startAt: string; quorum: number } | null;
   scheduledStart: Date | null;
   createdAt: Date;
+  /** Set by the one update a session takes (usecases/changeParticipants.ts, under the session's lock). */
+  appointmentChangedAt?: Date | null;
 }
 
 /** A room held by its session until the session ends (before 0.2: rooms were named by clinics); `_id` is the room name. Read once to list those sessions as open. */
@@ -88,12 +90,13 @@ const sessionSchema = new Schema<SessionDoc>(
     studentIdentity: { type: String, required: true },
     counselorIdentity: { type: String, required: true },
     participants: {
-      type: [new Schema({ identity: { type: String, required: true }, role: { type: String, required: true }, required: { type: Boolean, default: null } }, { _id: false, strict: 'throw' })],
+      type: [new Schema({ identity: { type: String, required: true }, role: { type: String, required: true }, required: { type: Boolean, default: null }, label: { type: String, default: null } }, { _id: false, strict: 'throw' })],
       default: undefined,
     },
     group: { type: new Schema({ startAt: { type: String, required: true }, quorum: { type: Number, required: true } }, { _id: false, strict: 'throw' }), default: null },
     scheduledStart: { type: Date, default: null },
     createdAt: { type: Date, required: true },
+    appointmentChangedAt: { type: Date, default: null },
   },
   { ...options, collection: 'sessions' },
 );

@@ -1,4 +1,5 @@
-// The audit of the calls that give or take away access to a session (create, token, end, cancel):
+// The audit of the calls that give or take away access to a session (create, token, end, cancel,
+// adding or removing a participant):
 // who did what to which session, and how it ended, in the clinic's words. The entry is written
 // before the answer goes out, so access is never handed out unrecorded (an audit that cannot be
 // written fails the call instead); a refused call is recorded with its code as far as the audit

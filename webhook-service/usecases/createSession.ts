@@ -53,7 +53,7 @@ type WithPeople = CreateSessionInput & { participants: readonly AppointmentParti
 function fingerprintOf(input: WithPeople): string {
   const pair = [input.studentIdentity, input.counselorIdentity, input.scheduledStart?.toISOString() ?? null];
   if (input.participants.length === 0 && input.group === null) return JSON.stringify(pair);
-  const people = input.participants.map((entry) => [entry.identity, entry.role, entry.required ?? null]);
+  const people = input.participants.map((entry) => [entry.identity, entry.role, entry.required ?? null, ...(entry.label === undefined ? [] : [entry.label])]);
   return JSON.stringify([...pair, people, input.group ? [input.group.startAt, input.group.quorum] : null]);
 }
 
@@ -95,7 +95,7 @@ export async function createSession(deps: CreateSessionDeps, given: CreateSessio
     id,
     roomName: roomNameFor(id),
     ...pair,
-    ...(participants.length > 0 ? { participants: participants.map(({ identity, role, required }) => ({ identity, role, ...(required === undefined ? {} : { required }) })) } : {}),
+    ...(participants.length > 0 ? { participants: participants.map(({ identity, role, required, label }) => ({ identity, role, ...(required === undefined ? {} : { required }), ...(label === undefined ? {} : { label }) })) } : {}),
     ...(group ? { group } : {}),
     createdAt,
   };

@@ -3,7 +3,7 @@
 // takes each event (under the session's lock), so reading a session costs what its state weighs,
 // not a replay of its history; a fold that does not count every stored event is not trusted, and
 // the state is rebuilt from the events (order-free, O(n log n)).
-import { decide, decodeState, encodeState, newSession, replay, roleOf, withRecordedDecisions, type Appointment, type Decision, type LifecycleRules, type Role, type SessionEvent, type SessionState } from '../../plugin';
+import { decide, decodeState, encodeState, namedRole, newSession, replay, roleOf, withRecordedDecisions, type Appointment, type ParticipantRole, type Decision, type LifecycleRules, type Role, type SessionEvent, type SessionState } from '../../plugin';
 import { ServiceError } from '../errors';
 import type { ActivationRecord, ClosureRecord, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from './ports/SessionStore';
 
@@ -21,7 +21,11 @@ export const appointmentOf = (session: SessionRecord): Appointment => ({
   counselorIdentity: session.counselorIdentity,
   ...(session.participants && session.participants.length > 0 ? { participants: session.participants } : {}),
   ...(session.group ? { group: session.group } : {}),
+  ...(session.appointmentChangedAt ? { changedAt: session.appointmentChangedAt.getTime() } : {}),
 });
+
+/** The role the appointment gives an identity now; null when it is not on it. */
+export const namedRoleIn = (session: SessionRecord, identity: string): ParticipantRole | null => namedRole(appointmentOf(session), identity);
 
 /** The role the session's record gives an identity (`guest`: not on the appointment). Never what a client claims. */
 export const roleInSession = (session: SessionRecord, identity: string): Role => roleOf(appointmentOf(session), { sid: '', identity, attributes: {} });
@@ -52,13 +56,17 @@ export function foldEvents(records: SessionRecords, rules: LifecycleRules, witho
 /** How a fold is kept: the number of events it folds, then the state in the plugin's compact form. */
 export const encodeFold = (state: SessionState, events: number): string => `${events}:${encodeState(state)}`;
 
-/** The kept fold, when it folds exactly the events the store counts; the rules are today's. */
+/**
+ * The kept fold, when it folds exactly the events the store counts under the appointment as it
+ * is now (a fold from before a change of its people is rebuilt); the rules are today's.
+ */
 export function currentFold(head: SessionHead, rules: LifecycleRules): SessionState | null {
   if (!head.fold) return head.eventCount === 0 ? emptyState(head.session, rules) : null;
   const colon = head.fold.indexOf(':');
   if (colon < 0 || Number(head.fold.slice(0, colon)) !== head.eventCount) return null;
   const state = decodeState(head.fold.slice(colon + 1));
   if (!state || state.sessionId !== head.session.id) return null;
+  if ((state.appointment.changedAt ?? null) !== (head.session.appointmentChangedAt?.getTime() ?? null)) return null;
   return { ...state, lifecycle: rules, scheduledStart: head.session.scheduledStart?.getTime() ?? null };
 }
 

@@ -16,6 +16,8 @@ export interface SessionView {
   participants: {
     identity: string;
     role: Role;
+    /** The clinic's own word for the person's place, when it gave one. */
+    label?: string;
     connected: boolean;
     firstJoinedAt: string | null;
     lateSeconds: number | null;
@@ -24,6 +26,11 @@ export interface SessionView {
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+const labelOf = (listed: LoadedSession['session']['participants'], identity: string): { label?: string } => {
+  const label = listed?.find((entry) => entry.identity === identity)?.label;
+  return label === undefined ? {} : { label };
+};
 
 export function sessionView({ session, activation, closure, state }: LoadedSession): SessionView {
   return {
@@ -39,6 +46,7 @@ export function sessionView({ session, activation, closure, state }: LoadedSessi
     participants: attendance(state).map((entry) => ({
       identity: entry.identity,
       role: entry.role,
+      ...labelOf(session.participants, entry.identity),
       connected: entry.connected,
       firstJoinedAt: iso(entry.firstJoinedAt),
       lateSeconds: entry.lateSeconds,

@@ -73,7 +73,7 @@ export async function deliver(target: RunningService, spec: EventSpec | string):
  */
 export async function clinic(
   url: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
   token: string | null = CLINIC_TOKEN,

@@ -2,7 +2,7 @@
 // way the real adapters do (unique keys decide, the winner is returned, a session is open until
 // finished) and runs the same conformance suite as they do, so it cannot drift from them.
 import { ServiceError } from '../../../webhook-service/errors';
-import type { DecisionRecord, ExternalIdClaim, OpenSession, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../../../webhook-service/usecases/ports/SessionStore';
+import type { AppointmentUpdate, DecisionRecord, ExternalIdClaim, OpenSession, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../../../webhook-service/usecases/ports/SessionStore';
 
 const copy = <T>(value: T): T => structuredClone(value);
 const keyOf = (decision: DecisionRecord): string =>
@@ -120,6 +120,17 @@ export class InMemorySessionStore implements SessionStore {
     const head = this.head(sessionId);
     if (!head) return null;
     return { ...head, eventCount: this.eventsOf(sessionId).length, fold: this.folds.get(sessionId) ?? null };
+  }
+
+  async changeAppointment(sessionId: string, update: AppointmentUpdate): Promise<SessionRecord | null> {
+    this.check();
+    const session = this.sessions.get(sessionId);
+    if (!session) return null;
+    const { participants: _before, ...rest } = session;
+    const { participants, ...pair } = update;
+    const updated: SessionRecord = { ...rest, ...pair, ...(participants && participants.length > 0 ? { participants: participants.map((entry) => ({ ...entry })) } : {}) };
+    this.sessions.set(sessionId, updated);
+    return copy(updated);
   }
 
   async saveFold(sessionId: string, fold: string): Promise<void> {

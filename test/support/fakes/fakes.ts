@@ -51,7 +51,8 @@ export type RoomCall =
   | { call: 'openRoom'; room: string; metadata: string }
   | { call: 'deleteRoom'; room: string }
   | { call: 'listParticipants'; room: string }
-  | { call: 'setPermission'; room: string; identity: string; permission: ParticipantPermission };
+  | { call: 'setPermission'; room: string; identity: string; permission: ParticipantPermission }
+  | { call: 'removeParticipant'; room: string; identity: string };
 
 /** LiveKit's rooms as a list of calls; rooms named in `missing` answer "not found". */
 export class RecordingRooms implements RoomGateway {
@@ -96,6 +97,15 @@ export class RecordingRooms implements RoomGateway {
     const participants = this.live.get(room)?.participants.filter((participant) => participant.identity === identity) ?? [];
     for (const participant of participants) participant.canPublish = permission.canPublish;
     return participants.length > 0 ? 'done' : 'room_not_found';
+  }
+  /** Disconnects a participant `live` has; 'room_not_found' for anyone else, as LiveKit answers. */
+  async removeParticipant(room: string, identity: string): Promise<RoomCallResult> {
+    this.check();
+    this.calls.push({ call: 'removeParticipant', room, identity });
+    const live = this.live.get(room);
+    const before = live?.participants.length ?? 0;
+    if (live) live.participants = live.participants.filter((participant) => participant.identity !== identity);
+    return live && live.participants.length < before ? 'done' : 'room_not_found';
   }
   private check(): void {
     if (this.failing) throw this.failing;

@@ -170,6 +170,7 @@ describe('the two-party appointment is the smallest case of the rule', () => {
         { kind: 'seat', seat: 'counselor' },
       ],
       startsAtSchedule: false,
+      since: null,
     });
   });
 

@@ -3,7 +3,7 @@
 // and what the service inferred rather than heard (a reconciliation pass's repairs, with its evidence).
 import type { ServiceErrorCode } from '../../errors';
 
-export type AuditAction = 'session.create' | 'session.end' | 'session.cancel' | 'token.mint' | 'presence.reconciled';
+export type AuditAction = 'session.create' | 'session.end' | 'session.cancel' | 'token.mint' | 'participant.put' | 'participant.remove' | 'presence.reconciled';
 
 export interface AuditEntry {
   id: string;
@@ -12,7 +12,7 @@ export interface AuditEntry {
   action: AuditAction;
   /** null when the call named no session it could create (a refused create). */
   sessionId: string | null;
-  /** For token mints: whose token. */
+  /** For token mints: whose token; for a participant's change: whose. */
   identity: string | null;
   at: Date;
   /**

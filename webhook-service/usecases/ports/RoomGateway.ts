@@ -53,4 +53,6 @@ export interface RoomGateway {
    * the participant is gone.
    */
   setPermission(room: string, identity: string, permission: ParticipantPermission): Promise<RoomCallResult>;
+  /** Disconnects every connection of `identity` from the room; 'room_not_found' when the room or the participant is gone. */
+  removeParticipant(room: string, identity: string): Promise<RoomCallResult>;
 }

@@ -21,7 +21,12 @@ export interface SessionRecord {
   group?: GroupStart | null;
   scheduledStart: Date | null;
   createdAt: Date;
+  /** When the clinic last changed the appointment's people (absent: never since its creation). */
+  appointmentChangedAt?: Date | null;
 }
+
+/** The appointment's people after a change: the pair (which a removal may hand on) and everyone else. */
+export type AppointmentUpdate = Pick<SessionRecord, 'studentIdentity' | 'counselorIdentity' | 'participants'> & { appointmentChangedAt: Date };
 
 export interface StoredEvent {
   /** LiveKit's event id: the dedupe key. */
@@ -144,6 +149,11 @@ export interface SessionStore {
   listOpenSessions(afterSessionId: string | null, limit: number): Promise<OpenSession[]>;
   /** The session, its decisions and how many events it has; null when there is no such session. */
   loadHead(sessionId: string): Promise<SessionHead | null>;
+  /**
+   * Writes the appointment's people as changed and returns the record as it is now; null when
+   * there is no such session. Last write wins: callers hold the session's lock.
+   */
+  changeAppointment(sessionId: string, update: AppointmentUpdate): Promise<SessionRecord | null>;
   /** Keeps the folded state of the session's events (a store without a cache may drop it). */
   saveFold(sessionId: string, fold: string): Promise<void>;
   /** The open session of a room named before rooms were the service's (a session created by an earlier version), if any. */
