@@ -1,6 +1,7 @@
 // Jest runs three projects: unit (pure logic, no services), integration (the real local stack)
-// and e2e (the stack, the service as its own process, and Debian's Chromium). The stack starts once per run, only when a
-// project that needs it has tests selected.
+// and e2e (the stack, the service as its own process, and Debian's Chromium). The stack starts once per jest
+// process, only when a project that needs it has tests selected. `npm test` (scripts/test.mjs) runs two jest
+// processes at once, unit + integration and e2e, so each has a stack of its own.
 const transform = {
   '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
 };

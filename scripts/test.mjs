@@ -23,7 +23,7 @@ const jestBin = createRequire(import.meta.url).resolve('jest/bin/jest');
 /** Each group is one jest process; the projects of a group run serially within it. */
 const GROUPS = [
   { name: 'e2e', projects: ['e2e'] },
-  { name: 'integration', projects: ['unit', 'integration'] },
+  { name: 'unit+integration', projects: ['unit', 'integration'] },
 ];
 
 /** Options that keep both processes meaningful: their values (if any) go to both. */

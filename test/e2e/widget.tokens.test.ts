@@ -45,7 +45,7 @@ async function openPortal(
   session: ProtocolSession,
   identity: string,
   role: 'student' | 'counselor',
-  options: { tokenMethod?: string; endUrl?: string; answerEndUrl?: string; prepare?: (context: BrowserContext) => Promise<void> } = {},
+  options: { tokenMethod?: string; endUrl?: string; answerEndUrl?: string; pageClock?: boolean; prepare?: (context: BrowserContext) => Promise<void> } = {},
 ) {
   const calls: TokenCall[] = [];
   const tokens: string[] = [];
@@ -59,6 +59,8 @@ async function openPortal(
   const query = new URLSearchParams({ 'participant-role': role, ...(options.tokenMethod ? { 'token-method': options.tokenMethod } : {}), ...(options.endUrl ? { 'end-url': options.endUrl } : {}) });
   const page = await openPage(browser(), `${siteUrl()}/portal.html?${query.toString()}`, {
     prepare: async (context) => {
+      // The page's timers on a clock the test can move on (it runs at the normal pace until then).
+      if (options.pageClock) await context.clock.install();
       await context.route('**/portal/token', answer);
       await options.prepare?.(context);
     },
@@ -86,23 +88,40 @@ describe('<livekit-waiting-room> tokens', () => {
 
   it('when LiveKit gives up reconnecting, the widget fetches a fresh token and tries again with backoff until it is back in the call', async () => {
     const session = await newSession();
-    const student = await openPortal(session, 'student-rejoin', 'student');
+    const student = await openPortal(session, 'student-rejoin', 'student', { pageClock: true });
     const counselor = await session.open('counselor-rejoin', 'counselor');
     await session.waitUntilActive(['student-rejoin', 'counselor-rejoin']);
     await session.activate();
     await Promise.all([waitForPhase(student.page, 'active', 'call'), waitForPhase(counselor.page, 'active', 'call')]);
     expect(student.calls).toHaveLength(1);
 
-    // The student's page loses its network (signalling and HTTP): LiveKit retries with its old
-    // token for ~45 s and gives up (its own log says so); the widget then asks for fresh tokens.
-    const gaveUp = student.page.waitForEvent('console', { predicate: (message) => message.text().includes('giving up'), timeout: 150_000 });
+    // The student's page loses its network (signalling and HTTP): LiveKit notices (its ping
+    // timeout, ~15 s), retries with its old token for ~45 s and gives up (its own log says so);
+    // the widget then asks for fresh tokens. LiveKit's waits are timers of the page, so the test
+    // moves the page's clock on meanwhile: the same attempts and the same give-up, in seconds
+    // instead of a minute. The widget's own waits after the give-up run at the normal pace.
+    let gaveUpSeen = false;
+    const gaveUp = student.page.waitForEvent('console', { predicate: (message) => message.text().includes('giving up'), timeout: 150_000 }).then((message) => {
+      gaveUpSeen = true;
+      return message;
+    });
     const cutAt = Date.now();
     await student.context.setOffline(true);
+    const pageClockMoved = (async () => {
+      let movedMs = 0;
+      // 1 s of page time per step, with real time between steps for the failed attempts to come back.
+      while (!gaveUpSeen && movedMs < 180_000) {
+        await student.page.clock.fastForward(1_000);
+        movedMs += 1_000;
+        await student.page.waitForTimeout(50);
+      }
+      return movedMs;
+    })();
     await waitForPhase(student.page, 'reconnecting', 'call', 60_000);
     console.log(`network cut -> reconnecting: ${Date.now() - cutAt} ms`);
     await gaveUp;
     const gaveUpAt = Date.now();
-    console.log(`network cut -> LiveKit gives up: ${gaveUpAt - cutAt} ms`);
+    console.log(`network cut -> LiveKit gives up: ${gaveUpAt - cutAt} ms (the page's clock moved on ${await pageClockMoved} ms more)`);
     expect(await widgetPhase(student.page)).toBe('reconnecting');
     const deadline = Date.now() + 20_000;
     while (student.calls.length < 3 && Date.now() < deadline) await student.page.waitForTimeout(200);
