@@ -3,17 +3,20 @@
 // REDIS_SENTINEL_NAME). Two kinds of connection: the ones that serve HTTP handlers fail fast
 // (-> 503, LiveKit retries) and the worker's, which wait for Redis to come back.
 //
-// During a failover the old primary refuses writes (`READONLY`) once it is told it is a replica,
-// and a killed primary stops answering: both kinds of connection leave it and ask Sentinel again
-// (`reconnectOnError`, and ioredis's reconnect), the worker's resending what failed, the
-// handlers' failing the command so the caller answers 503.
+// During a failover every connection leaves the old primary as soon as one Sentinel announces
+// the new one (`+switch-master`, ioredis's `failoverDetector`), so what the old primary takes
+// after the switch is at most what reached it before that announcement: without the detector a
+// connection learned of a forced failover only from its first `READONLY`, and Sentinel leaves a
+// demoted primary writable for about 8 s (it waits four publish periods before converting it),
+// every write of which was lost. A killed primary stops answering: the connections reconnect
+// through Sentinel, the workers' resending what failed, the handlers' failing the command so
+// the caller answers 503. `READONLY` still sends a connection to Sentinel again
+// (`reconnectOnError`), for an announcement a connection missed.
 //
-// Not ioredis's `failoverDetector` (5.9.2): a connection whose primary died keeps its detector
-// subscribed while it reconnects, and the `+switch-master` that then arrives aborts the
-// reconnection for good (status `end`, every command "Connection is closed" until a restart:
-// seen with a SIGKILL of the primary). Without it, a connection learns of a forced failover from
-// the first `READONLY`; what the old primary took until then is lost with it, as any write it
-// had not replicated is, and MongoDB is where it comes back from (see RedisSessionCopy).
+// The detector ended a connection for good in ioredis 5.9.2 when `+switch-master` arrived while
+// it was reconnecting after its primary was killed (every command "Connection is closed" until a
+// restart); ioredis 6.1 drops the detector with the stream it watched. Checked by
+// test/integration/service/redisFailover.test.ts (SIGKILL of the primary).
 import Redis, { type RedisOptions } from 'ioredis';
 
 /** Where Redis is. */
@@ -40,6 +43,7 @@ function whereOf(target: RedisTarget): RedisConnectionOptions {
     name: target.name,
     ...(target.password === undefined ? {} : { password: target.password }),
     sentinelRetryStrategy: reconnectSoon,
+    failoverDetector: true,
   };
 }
 

@@ -41,9 +41,8 @@ test('when Sentinels and the primary name are given, then every connection asks 
     ],
   });
   for (const options of [failFastOptions(target), waitingOptions(target)]) {
-    expect(options).toMatchObject({ name: 'autostart', password: 'pw' });
-    // ioredis's detector can leave a connection closed for good after a primary dies (see connections.ts).
-    expect(options).not.toHaveProperty('failoverDetector');
+    // Every connection leaves the old primary at the first +switch-master (see connections.ts).
+    expect(options).toMatchObject({ name: 'autostart', password: 'pw', failoverDetector: true });
     expect(options.url).toBeUndefined();
   }
 });
