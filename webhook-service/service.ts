@@ -33,6 +33,7 @@ import { systemClock } from './systemClock';
 import type { ClinicDeliveries } from './usecases/ports/ClinicDeliveries';
 import type { ClinicEvents } from './usecases/ports/ClinicEvents';
 import type { Clock } from './usecases/ports/Clock';
+import type { SessionFolds } from './usecases/ports/SessionFolds';
 import type { SessionStore } from './usecases/ports/SessionStore';
 
 export interface ServiceRoles {
@@ -116,8 +117,9 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
 
   const copy = await stack.open(redisAt('session copy', redis), new RedisSessionCopy({ redis, prefix: config.SESSION_COPY_PREFIX, ttlSeconds: config.SESSION_COPY_TTL_SECONDS }), (opened) => opened.close(), (opened) => opened.connect());
   const locks = await stack.open(redisAt('session locks', redis), new RedisSessionLocks({ redis, prefix: config.SESSION_COPY_PREFIX }), (opened) => opened.close(), (opened) => opened.connect());
-  // Closed through its parts above: the stack closes each once.
+  // The records and the kept folds, read through the copy: closed through its parts above.
   const store = new CopiedSessionStore(database, copy);
+  const { folds } = store;
 
   const queue = await stack.open(redisAt('lifecycle queue', redis), createLifecycleQueue(redis, config.BULLMQ_PREFIX), (opened) => opened.close(), (opened) => opened.waitUntilReady());
   queue.on('error', (error) => logger.warn({ err: error }, 'lifecycle queue error'));
@@ -161,7 +163,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
     apiSecret: config.LIVEKIT_API_SECRET,
     requestTimeoutSeconds: config.LIVEKIT_REQUEST_TIMEOUT_SECONDS,
   });
-  const worker = roles.worker ? await openWorker(stack, { config, logger, metrics, clock, rules, redis, store, locks, audit, jobs, events, rooms, queue }) : null;
+  const worker = roles.worker ? await openWorker(stack, { config, logger, metrics, clock, rules, redis, store, folds, locks, audit, jobs, events, rooms, queue }) : null;
   if (roles.worker) outbox?.startWorker(logger, (event, outcome) => metrics.clinicWebhooks.inc({ event, outcome }));
 
   let draining = false;
@@ -173,6 +175,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
     clock,
     rules,
     store,
+    folds,
     locks,
     audit,
     idempotencyKeys,
@@ -182,6 +185,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
     rooms,
     probes,
     limiter,
+    pingStore: () => database.ping(),
     pingRedis: async () => (await queueClient()).info(),
     isDraining: () => draining,
   });
@@ -217,6 +221,7 @@ interface WorkerParts {
   rules: LifecycleRules;
   redis: RedisTarget;
   store: SessionStore;
+  folds: SessionFolds;
   locks: RedisSessionLocks;
   audit: MongoAuditTrail;
   jobs: ReturnType<typeof bullLifecycleJobs>;
@@ -241,6 +246,7 @@ async function openWorker(stack: ResourceStack, parts: WorkerParts): Promise<Lif
     createLifecycleWorker(
       {
         store: parts.store,
+        folds: parts.folds,
         rooms: parts.rooms,
         jobs: parts.jobs,
         events: parts.events,

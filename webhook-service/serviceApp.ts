@@ -22,6 +22,7 @@ import type { Clock } from './usecases/ports/Clock';
 import type { IdempotencyKeys } from './usecases/ports/IdempotencyKeys';
 import type { LifecycleJobs } from './usecases/ports/LifecycleJobs';
 import type { SessionLocks } from './usecases/ports/SessionLocks';
+import type { SessionFolds } from './usecases/ports/SessionFolds';
 import type { SessionStore } from './usecases/ports/SessionStore';
 
 /**
@@ -40,6 +41,7 @@ export interface ServiceParts {
   clock: Clock;
   rules: LifecycleRules;
   store: SessionStore;
+  folds: SessionFolds;
   locks: SessionLocks;
   audit: AuditTrail;
   idempotencyKeys: IdempotencyKeys;
@@ -49,7 +51,8 @@ export interface ServiceParts {
   rooms: LiveKitRoomGateway;
   probes: RedisProbeLog | null;
   limiter: RedisRateLimiter | null;
-  /** Asks the queue's Redis connection (the readiness check). */
+  /** Ask MongoDB and the queue's Redis connection (the readiness checks). */
+  pingStore: () => Promise<unknown>;
   pingRedis: () => Promise<unknown>;
   isDraining: () => boolean;
 }
@@ -61,7 +64,7 @@ const backlogWarnings = (outbox: ClinicOutbox, config: Config) => async (): Prom
     .map((entry) => `outbox: ${entry.pending} events wait for endpoint "${entry.endpoint}" (CLINIC_WEBHOOK_BACKLOG_WARN ${config.CLINIC_WEBHOOK_BACKLOG_WARN})`);
 
 export function createServiceApp(parts: ServiceParts): Express {
-  const { config, roles, logger, metrics, clock, rules, store, locks, audit, jobs, events, rooms } = parts;
+  const { config, roles, logger, metrics, clock, rules, store, folds, locks, audit, jobs, events, rooms } = parts;
   const webhookKey = liveKitWebhookKey(config);
   return createApp({
     logger,
@@ -72,7 +75,7 @@ export function createServiceApp(parts: ServiceParts): Express {
     trustProxyHops: config.TRUST_PROXY_HOPS,
     metricsAccess: config.METRICS_TOKEN !== undefined ? { kind: 'token', token: config.METRICS_TOKEN } : config.METRICS_PORT !== undefined ? { kind: 'none' } : { kind: 'open' },
     readiness: {
-      mongodb: () => store.ping(),
+      mongodb: parts.pingStore,
       redis: parts.pingRedis,
       // The intake and the clinic API work without LiveKit; only the worker calls it.
       ...(roles.worker ? { livekit: () => rooms.listRooms(['autostart-readiness-probe']) } : {}),
@@ -86,6 +89,7 @@ export function createServiceApp(parts: ServiceParts): Express {
             intake: {
               verifier: liveKitWebhookVerifier(webhookKey.apiKey, webhookKey.apiSecret, { clockToleranceSeconds: config.WEBHOOK_CLOCK_TOLERANCE_SECONDS }),
               store,
+              folds,
               locks,
               jobs,
               events,
@@ -96,6 +100,7 @@ export function createServiceApp(parts: ServiceParts): Express {
           },
           clinic: {
             store,
+            folds,
             locks,
             jobs,
             events,
@@ -120,6 +125,7 @@ export function createServiceApp(parts: ServiceParts): Express {
           },
           participant: {
             store,
+            folds,
             jobs,
             events,
             clock,

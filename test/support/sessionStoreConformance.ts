@@ -1,11 +1,15 @@
-// One conformance suite for every SessionStore: the in-memory fake (unit), the MongoDB adapter
-// and the composed store with its Redis copy (integration, on FerretDB here, on a real MongoDB
-// when MONGODB_URI points at one). Each test makes its own store and its own session ids.
+// One conformance suite for every SessionStore and the SessionFolds kept beside it: the in-memory
+// fake (unit), the MongoDB adapter and the composed store with its Redis copy (integration, on
+// FerretDB here, on a real MongoDB when MONGODB_URI points at one). Each test makes its own store
+// and its own session ids.
 import { randomBytes } from 'node:crypto';
+import type { SessionFolds } from '../../webhook-service/usecases/ports/SessionFolds';
 import type { ActivationRecord, ClosureRecord, ExternalIdClaim, SessionRecord, SessionStore, StoredEvent } from '../../webhook-service/usecases/ports/SessionStore';
 
 export interface StoreUnderTest {
   store: SessionStore;
+  /** The folds kept beside the store (its own, as the service wires them). */
+  folds: SessionFolds;
   dispose(): Promise<void>;
 }
 
@@ -69,9 +73,11 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
   describe(`${name} keeps the SessionStore contract`, () => {
     let subject: StoreUnderTest;
     let store: SessionStore;
+    let folds: SessionFolds;
     beforeEach(async () => {
       subject = await make();
       store = subject.store;
+      folds = subject.folds;
     });
     afterEach(async () => {
       await subject.dispose();
@@ -298,6 +304,39 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
       expect(await store.loadRecords(old.id)).toBeNull();
       expect(await store.listClosedBefore(new Date('2030-02-01T00:00:00.000Z'), 100)).not.toContain(old.id);
       expect(await store.findSession(recent.id)).toEqual(recent);
+    });
+
+    test("a session's head counts its events without their contents, and has no fold of its own", async () => {
+      const session = aSession();
+      await store.createSession(session);
+      expect(await store.loadHead(session.id)).toEqual({ session, activation: null, closure: null, eventCount: 0 });
+      const activation = anActivation(session);
+      await store.recordEvent(anEvent(session));
+      await store.recordEvent(anEvent(session, { participant: null, kind: 'room_started' }));
+      await store.recordDecision(activation);
+      expect(await store.loadHead(session.id)).toEqual({ session, activation, closure: null, eventCount: 2 });
+      expect(await store.loadHead(aSession().id)).toBeNull();
+    });
+
+    test('a kept fold reads back as kept, the last one wins, and none is kept for a session not folded yet', async () => {
+      const session = aSession();
+      const other = aSession();
+      await store.createSession(session);
+      await store.createSession(other);
+      expect(await folds.read(session.id)).toBeNull();
+      await folds.keep(session.id, '1:first');
+      await folds.keep(session.id, '2:second');
+      expect(await folds.read(session.id)).toBe('2:second');
+      expect(await folds.read(other.id)).toBeNull();
+    });
+
+    test("deleting a session forgets its kept fold", async () => {
+      const session = aSession();
+      await store.createSession(session);
+      await store.recordDecision(aClosure(session, { status: 'cancelled', reason: 'cancelled', endedAt: null }));
+      await folds.keep(session.id, '0:folded');
+      await store.deleteSession(session.id);
+      expect(await folds.read(session.id)).toBeNull();
     });
 
     test('concurrent decisions for one session: exactly one is created and all read the same winner', async () => {

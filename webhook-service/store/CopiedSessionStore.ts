@@ -3,14 +3,21 @@
 // the copy; every read tries the copy, and a copy that is not complete is rebuilt from the
 // database before it is trusted. With the copy unreachable, reads come from the database alone
 // (slower on FerretDB, never wrong); the writes then fail, so webhooks answer 503 and are retried.
+// The sessions' kept folds live in the same copy (`folds`: CopiedSessionFolds).
 import type { AppointmentUpdate, DecisionRecord, ExternalIdClaim, OpenSession, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
+import { CopiedSessionFolds } from './CopiedSessionFolds';
 import type { SessionCopy } from './SessionCopy';
 
 export class CopiedSessionStore implements SessionStore {
+  /** The kept folds, in the copy beside the records. */
+  readonly folds: CopiedSessionFolds;
+
   constructor(
     private readonly database: SessionStore,
     private readonly copy: SessionCopy,
-  ) {}
+  ) {
+    this.folds = new CopiedSessionFolds(copy);
+  }
 
   async createSession(session: SessionRecord): Promise<{ created: boolean; session: SessionRecord }> {
     const result = await this.database.createSession(session);
@@ -71,23 +78,19 @@ export class CopiedSessionStore implements SessionStore {
   async loadHead(sessionId: string): Promise<SessionHead | null> {
     const copied = await this.copy.readHead(sessionId).catch(() => null);
     if (copied?.complete && copied.session) {
-      const { session, activation, closure, eventCount, fold } = copied;
-      return { session, activation, closure, eventCount, fold };
+      const { session, activation, closure, eventCount } = copied;
+      return { session, activation, closure, eventCount };
     }
-    // Not copied whole: rebuild the copy, and keep no fold from before (it may count lost events).
+    // Not copied whole: rebuild the copy (read while it was not complete, the fold was not trusted).
     const records = await this.loadRecords(sessionId);
     if (!records) return null;
-    return { session: records.session, activation: records.activation, closure: records.closure, eventCount: records.events.length, fold: null };
+    return { session: records.session, activation: records.activation, closure: records.closure, eventCount: records.events.length };
   }
 
   async changeAppointment(sessionId: string, update: AppointmentUpdate): Promise<SessionRecord | null> {
     const session = await this.database.changeAppointment(sessionId, update);
     if (session) await this.copy.putSession(session);
     return session;
-  }
-
-  async saveFold(sessionId: string, fold: string): Promise<void> {
-    await this.copy.putFold(sessionId, fold);
   }
 
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
@@ -108,14 +111,5 @@ export class CopiedSessionStore implements SessionStore {
     const result = await this.database.recordDecision(decision);
     await this.copy.putDecision(result.winner);
     return result;
-  }
-
-  async ping(): Promise<void> {
-    await this.database.ping();
-  }
-
-  async close(): Promise<void> {
-    await this.copy.close();
-    await this.database.close();
   }
 }

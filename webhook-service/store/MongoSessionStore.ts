@@ -16,6 +16,7 @@ import { DEFAULT_CLINIC } from '../clinicKeys';
 import { ServiceError, storeCall } from '../errors';
 import type { AppointmentUpdate, DecisionRecord, ExternalIdClaim, OpenSession, ReconcileEvidence, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
 import { defineModels, type DecisionDoc, type ExternalIdDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
+import { MongoSessionFolds } from './MongoSessionFolds';
 import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
 
 /** How long a call waits for a reachable server before failing, in ms: handlers must fail fast. */
@@ -142,10 +143,15 @@ async function listLegacySlotsAsOpen(models: Models): Promise<void> {
 }
 
 export class MongoSessionStore implements SessionStore {
+  /** The kept folds, on the same connection: what a service without a Redis copy keeps them in. */
+  readonly folds: MongoSessionFolds;
+
   private constructor(
     private readonly connection: Connection,
     private readonly models: Models,
-  ) {}
+  ) {
+    this.folds = new MongoSessionFolds(models.folds);
+  }
 
   /** Connects and checks that the collections' indexes exist (`migrate` makes them) before any traffic relies on them. */
   static async connect(uri: string): Promise<MongoSessionStore> {
@@ -224,18 +230,17 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async loadRecords(sessionId: string): Promise<SessionRecords | null> {
-    const [session, eventDocs, decisionDocs] = await storeCall(() =>
-      Promise.all([
-        this.findSession(sessionId),
-        this.models.events.find({ sessionId }).lean<SessionEventDoc[]>().exec(),
-        this.models.decisions.find({ sessionId }).lean<DecisionDoc[]>().exec(),
-      ]),
-    );
+    const [head, eventDocs] = await storeCall(() => Promise.all([this.loadDecided(sessionId), this.models.events.find({ sessionId }).lean<SessionEventDoc[]>().exec()]));
+    return head ? { ...head, events: eventDocs.map(toEvent) } : null;
+  }
+
+  /** The session and its decisions, without its events. */
+  private async loadDecided(sessionId: string): Promise<Omit<SessionRecords, 'events'> | null> {
+    const [session, decisionDocs] = await storeCall(() => Promise.all([this.findSession(sessionId), this.models.decisions.find({ sessionId }).lean<DecisionDoc[]>().exec()]));
     if (!session) return null;
     const decisions = decisionDocs.map(toDecision);
     return {
       session,
-      events: eventDocs.map(toEvent),
       activation: decisions.find((decision) => decision.kind === 'activation') ?? null,
       closure: (decisions.find((decision) => decision.kind === 'closure') as SessionRecords['closure'] | undefined) ?? null,
     };
@@ -272,6 +277,7 @@ export class MongoSessionStore implements SessionStore {
       const session = await this.models.sessions.findById(sessionId).lean<SessionDoc>().exec();
       if (session?.externalId) await this.models.externalIds.deleteOne({ _id: externalIdKey(session.clinicId ?? DEFAULT_CLINIC, session.externalId), sessionId }).exec();
       await this.models.openSessions.deleteOne({ _id: sessionId }).exec();
+      await this.models.folds.deleteOne({ _id: sessionId }).exec();
       await this.models.sessions.deleteOne({ _id: sessionId }).exec();
       await this.models.decisions.deleteMany({ sessionId }).exec();
     });
@@ -289,10 +295,10 @@ export class MongoSessionStore implements SessionStore {
     return docs.map((doc) => ({ sessionId: doc._id, roomName: doc.roomName, createdAt: doc.createdAt }));
   }
 
+  /** The events are counted, not read (on MongoDB the count walks the `sessionId_at` index). */
   async loadHead(sessionId: string): Promise<SessionHead | null> {
-    const records = await this.loadRecords(sessionId);
-    if (!records) return null;
-    return { session: records.session, activation: records.activation, closure: records.closure, eventCount: records.events.length, fold: null };
+    const [head, eventCount] = await storeCall(() => Promise.all([this.loadDecided(sessionId), this.models.events.countDocuments({ sessionId }).exec()]));
+    return head ? { ...head, eventCount } : null;
   }
 
   async changeAppointment(sessionId: string, update: AppointmentUpdate): Promise<SessionRecord | null> {
@@ -302,9 +308,6 @@ export class MongoSessionStore implements SessionStore {
     await storeCall(() => this.models.sessions.updateOne({ _id: sessionId }, people).exec());
     return this.findSession(sessionId);
   }
-
-  /** MongoDB keeps no fold: the state is rebuilt from the events (the copy in Redis keeps one). */
-  async saveFold(): Promise<void> {}
 
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
     const open = await storeCall(() => this.models.openSessions.findOne({ roomName }).lean<{ _id: string }>().exec());
@@ -340,6 +343,7 @@ export class MongoSessionStore implements SessionStore {
     return { created: false, winner: toDecision(winner) };
   }
 
+  /** Throws when the database cannot be reached (the readiness check). */
   async ping(): Promise<void> {
     await storeCall(async () => {
       const db = this.connection.db;
@@ -351,5 +355,4 @@ export class MongoSessionStore implements SessionStore {
   async close(): Promise<void> {
     await this.connection.close();
   }
-
-  /** Any database failure other than a duplicate key means "try again later" to callers. */}
+}

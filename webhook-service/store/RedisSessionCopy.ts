@@ -128,17 +128,21 @@ export class RedisSessionCopy implements SessionCopy {
   async readHead(sessionId: string): Promise<CopiedHead> {
     const [generation, results] = await storeCall(async () => [
       await this.currentGeneration(),
-      await this.redis.pipeline().hmget(this.headKey(sessionId), SESSION, COMPLETE, ACTIVATION, CLOSURE, FOLD).hlen(this.eventsKey(sessionId)).exec(),
+      await this.redis.pipeline().hmget(this.headKey(sessionId), SESSION, COMPLETE, ACTIVATION, CLOSURE).hlen(this.eventsKey(sessionId)).exec(),
     ]);
-    const [session, complete, activation, closure, fold] = (results?.[0]?.[1] ?? []) as (string | null)[];
+    const [session, complete, activation, closure] = (results?.[0]?.[1] ?? []) as (string | null)[];
     return {
       complete: complete === generation,
       session: session ? parseSession(session) : null,
       activation: activation ? parseDecision<ActivationRecord>(activation) : null,
       closure: closure ? parseDecision<ClosureRecord>(closure) : null,
-      fold: fold ?? null,
       eventCount: Number(results?.[1]?.[1] ?? 0),
     };
+  }
+
+  async readFold(sessionId: string): Promise<{ complete: boolean; fold: string | null }> {
+    const [generation, [complete, fold]] = await storeCall(async () => [await this.currentGeneration(), await this.redis.hmget(this.headKey(sessionId), COMPLETE, FOLD)]);
+    return { complete: complete === generation, fold: fold ?? null };
   }
 
   async read(sessionId: string): Promise<CopiedSession> {

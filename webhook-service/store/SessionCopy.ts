@@ -1,5 +1,6 @@
-// What CopiedSessionStore needs of a fast copy of the session records: a session's head (the
-// session, its decisions, its event count and folded state) in one cheap read, all of its records
+// What CopiedSessionStore and CopiedSessionFolds need of a fast copy of the session records: a
+// session's head (the session, its decisions, its event count) and its kept fold, each in one
+// cheap read, all of its records
 // when a state must be rebuilt, and which session holds a room. The copy repeats what MongoDB
 // decided and never decides anything itself; `complete: false` means it must be rebuilt before
 // it is trusted.
@@ -12,7 +13,6 @@ export interface CopiedHead {
   activation: SessionRecords['activation'];
   closure: SessionRecords['closure'];
   eventCount: number;
-  fold: string | null;
 }
 
 export interface CopiedSession extends CopiedHead {
@@ -24,6 +24,8 @@ export interface SessionCopy {
   /** A new session: its records are empty and complete. */
   start(session: SessionRecord): Promise<void>;
   readHead(sessionId: string): Promise<CopiedHead>;
+  /** The session's kept fold, and whether the copy holding it is complete. */
+  readFold(sessionId: string): Promise<{ complete: boolean; fold: string | null }>;
   read(sessionId: string): Promise<CopiedSession>;
   putSession(session: SessionRecord): Promise<void>;
   /** Keeps the first copy of an event id. */

@@ -1,6 +1,8 @@
 // Mongoose schemas of the collections. Each document is written once by an insert; the
 // unique `_id`s are what make those inserts the service's atomic decisions (they hold on
-// FerretDB too, unlike conditional updates).
+// FerretDB too, unlike conditional updates). The one exception is a session's kept fold
+// (`session_folds`), a cache of its events rewritten under the session's lock and checked
+// against their count before it is trusted.
 import { Schema, type Connection, type Model } from 'mongoose';
 
 export interface SessionDoc {
@@ -177,6 +179,14 @@ decisionSchema.index({ sessionId: 1 }, { name: 'sessionId' });
 // Retention finds closed sessions by the time they closed.
 decisionSchema.index({ kind: 1, at: 1 }, { name: 'kind_at' });
 
+/** A session's kept fold (SessionFolds): opaque to the store, rewritten as each event is taken. */
+export interface SessionFoldDoc {
+  _id: string;
+  fold: string;
+}
+
+const foldSchema = new Schema<SessionFoldDoc>({ _id: { type: String, required: true }, fold: { type: String, required: true } }, { ...options, collection: 'session_folds' });
+
 export interface Models {
   sessions: Model<SessionDoc>;
   roomSlots: Model<RoomSlotDoc>;
@@ -184,6 +194,7 @@ export interface Models {
   externalIds: Model<ExternalIdDoc>;
   events: Model<SessionEventDoc>;
   decisions: Model<DecisionDoc>;
+  folds: Model<SessionFoldDoc>;
 }
 
 export function defineModels(connection: Connection): Models {
@@ -194,5 +205,6 @@ export function defineModels(connection: Connection): Models {
     externalIds: connection.model<ExternalIdDoc>('ExternalId', externalIdSchema),
     events: connection.model<SessionEventDoc>('SessionEvent', eventSchema),
     decisions: connection.model<DecisionDoc>('SessionDecision', decisionSchema),
+    folds: connection.model<SessionFoldDoc>('SessionFold', foldSchema),
   };
 }

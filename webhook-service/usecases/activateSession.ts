@@ -11,6 +11,7 @@ import type { Clock } from './ports/Clock';
 import type { ClinicEvents } from './ports/ClinicEvents';
 import type { ActivateJob, LifecycleJobs, NotifyJob } from './ports/LifecycleJobs';
 import type { RoomGateway } from './ports/RoomGateway';
+import type { SessionFolds } from './ports/SessionFolds';
 import type { ActivationRecord, SessionStore } from './ports/SessionStore';
 import { grantPublishingTo } from './grantPublishing';
 import { snapshotOf, startedMessage } from './roomSnapshot';
@@ -18,6 +19,7 @@ import { asOf, loadHead, loadSession, publishersOf } from './sessionState';
 
 export interface ActivateSessionDeps {
   store: SessionStore;
+  folds: SessionFolds;
   rooms: RoomGateway;
   jobs: LifecycleJobs;
   events: ClinicEvents;
@@ -33,7 +35,7 @@ export interface ActivateSessionDeps {
 export type ActivationResult = 'sent' | 'room_gone' | 'not_active_yet' | 'not_complete' | 'closed';
 
 export async function activateSession(deps: ActivateSessionDeps, job: ActivateJob): Promise<ActivationResult> {
-  const records = await loadSession(deps.store, job.sessionId, deps.rules);
+  const records = await loadSession(deps, job.sessionId, deps.rules);
   if (records.closure) return 'closed';
   // A group that starts at its scheduled time starts from it once the clock has reached it.
   const { state } = asOf(records.state, deps.clock.now());

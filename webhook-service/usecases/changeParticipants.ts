@@ -17,12 +17,14 @@ import type { Clock } from './ports/Clock';
 import type { ClinicEvents } from './ports/ClinicEvents';
 import type { LifecycleJobs } from './ports/LifecycleJobs';
 import type { RoomGateway } from './ports/RoomGateway';
+import type { SessionFolds } from './ports/SessionFolds';
 import type { SessionLocks } from './ports/SessionLocks';
 import type { SessionStore } from './ports/SessionStore';
 import { appointmentOf, encodeFold, foldEvents, loadHead, loadSession, namedRoleIn, withDecisions, type LoadedSession } from './sessionState';
 
 export interface ChangeParticipantsDeps {
   store: SessionStore;
+  folds: SessionFolds;
   locks: SessionLocks;
   jobs: LifecycleJobs;
   events: ClinicEvents;
@@ -54,7 +56,7 @@ async function writeChange(deps: ChangeParticipantsDeps, sessionId: string, chan
   const records = await deps.store.rebuildRecords(sessionId);
   if (!records) throw ServiceError.notFound(sessionId);
   const folded = foldEvents(records, deps.rules);
-  await deps.store.saveFold(sessionId, encodeFold(folded, records.events.length));
+  await deps.folds.keep(sessionId, encodeFold(folded, records.events.length));
   return { session: records.session, activation: records.activation, closure: records.closure, state: withDecisions(folded, records) };
 }
 
@@ -77,7 +79,7 @@ export async function changeParticipants(deps: ChangeParticipantsDeps, clinicId:
   const roleBefore = namedRoleIn(before, identity);
   const changed = await deps.locks.withLock(sessionId, () => writeChange(deps, sessionId, change));
   const now = deps.clock.now();
-  const loaded = changed ?? (await loadSession(deps.store, sessionId, deps.rules));
+  const loaded = changed ?? (await loadSession(deps, sessionId, deps.rules));
   if (changed) await carryOutChange(deps, changed, now);
   // Asked again on a repeat too: a disconnection LiveKit missed (it was away) is made by the retry.
   const roleNow = namedRoleIn(loaded.session, identity);

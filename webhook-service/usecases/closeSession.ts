@@ -11,12 +11,14 @@ import { newMessageId } from '../ids';
 import { carryOut, type CarryOutDeps } from './carryOut';
 import type { Clock } from './ports/Clock';
 import type { ClinicEvent } from './ports/ClinicEvents';
+import type { SessionFolds } from './ports/SessionFolds';
 import type { ClosureRecord, SessionStore } from './ports/SessionStore';
 import { loadSession, withDecisions, type LoadedSession } from './sessionState';
 import type { LifecycleRules } from '../../plugin';
 
 export interface CloseSessionDeps extends CarryOutDeps {
   store: SessionStore;
+  folds: SessionFolds;
   clock: Clock;
   rules: LifecycleRules;
 }
@@ -58,7 +60,7 @@ async function followClosure(deps: CloseSessionDeps, records: LoadedSession, clo
  * Throws ServiceError with the refusal's code when the command is not allowed now.
  */
 export async function closeSession(deps: CloseSessionDeps, sessionId: string, input: ClinicCommand | TimerFired, attempt = 1): Promise<LoadedSession> {
-  const records = await loadSession(deps.store, sessionId, deps.rules);
+  const records = await loadSession(deps, sessionId, deps.rules);
   const { effects, refusal } = decide(records.state, input);
   if (refusal) throw new ServiceError(refusal, REFUSAL_MESSAGES[refusal]);
   await carryOut(deps, records.session, effects, { id: `${input.kind}_${input.at}`, receivedAt: deps.clock.now() });

@@ -13,6 +13,7 @@ import { ServiceError } from '../errors';
 import { newSessionId, roomNameFor } from '../ids';
 import type { Clock } from './ports/Clock';
 import type { LifecycleJobs } from './ports/LifecycleJobs';
+import type { SessionFolds } from './ports/SessionFolds';
 import type { SessionRecord, SessionStore } from './ports/SessionStore';
 import { foldEvents, loadSession, withDecisions } from './sessionState';
 import { sessionView, type SessionView } from './sessionView';
@@ -35,6 +36,7 @@ export interface CreateSessionInput {
 
 export interface CreateSessionDeps {
   store: SessionStore;
+  folds: SessionFolds;
   jobs: LifecycleJobs;
   clock: Clock;
   rules: LifecycleRules;
@@ -81,7 +83,7 @@ export async function createSession(deps: CreateSessionDeps, given: CreateSessio
     }
     if (!claimed) {
       ({ sessionId: id, createdAt } = claim);
-      if (await deps.store.findSession(id)) return { created: false, session: sessionView(await loadSession(deps.store, id, deps.rules)) };
+      if (await deps.store.findSession(id)) return { created: false, session: sessionView(await loadSession(deps, id, deps.rules)) };
     }
   }
   if (input.scheduledStart && group?.startAt === 'scheduled') {
@@ -100,7 +102,7 @@ export async function createSession(deps: CreateSessionDeps, given: CreateSessio
     createdAt,
   };
   const { created, session } = await deps.store.createSession(record);
-  if (!created) return { created: false, session: sessionView(await loadSession(deps.store, id, deps.rules)) };
+  if (!created) return { created: false, session: sessionView(await loadSession(deps, id, deps.rules)) };
   const records = { session, events: [], activation: null, closure: null };
   return { created: true, session: sessionView({ ...records, state: withDecisions(foldEvents(records, deps.rules), records) }) };
 }

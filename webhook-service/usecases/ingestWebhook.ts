@@ -18,6 +18,7 @@ import type { Clock } from './ports/Clock';
 import type { ClinicEvent, ClinicEvents } from './ports/ClinicEvents';
 import type { LifecycleJobs } from './ports/LifecycleJobs';
 import type { SessionLocks } from './ports/SessionLocks';
+import type { SessionFolds } from './ports/SessionFolds';
 import type { ReconcileEvidence, SessionHead, SessionRecord, SessionStore, StoredEvent } from './ports/SessionStore';
 import type { WebhookVerifier } from './ports/WebhookVerifier';
 import { appointmentOf, asOf, currentFold, encodeFold, foldEvents, loadHead, withDecisions } from './sessionState';
@@ -25,6 +26,8 @@ import { appointmentOf, asOf, currentFold, encodeFold, foldEvents, loadHead, wit
 export interface IngestWebhookDeps {
   verifier: WebhookVerifier;
   store: SessionStore;
+  /** The sessions' kept folds: a webhook reads and writes one, never the session's events. */
+  folds: SessionFolds;
   locks: SessionLocks;
   jobs: LifecycleJobs;
   events: ClinicEvents;
@@ -92,8 +95,8 @@ interface Taken {
 
 /** Under the session's lock: store the event and keep the fold of the session's events current. */
 async function storeAndFold(deps: TakeEventDeps, session: SessionRecord, event: SessionEvent, now: number, evidence: ReconcileEvidence | null): Promise<Taken> {
-  const head = await loadHead(deps.store, session.id);
-  const kept = currentFold(head, deps.rules);
+  const [head, fold] = await Promise.all([loadHead(deps.store, session.id), deps.folds.read(session.id)]);
+  const kept = currentFold(head, fold, deps.rules);
   const { inserted, stored } = await deps.store.recordEvent(toStoredEvent(event, session, now, evidence));
   if (stored.sessionId !== session.id) return { inserted, stored };
   let before = inserted ? kept : null;
@@ -106,7 +109,7 @@ async function storeAndFold(deps: TakeEventDeps, session: SessionRecord, event: 
     before = foldEvents(records, deps.rules, event.id);
     count = records.events.length;
   }
-  await deps.store.saveFold(session.id, encodeFold(decide(before, event).state, count));
+  await deps.folds.keep(session.id, encodeFold(decide(before, event).state, count));
   return { inserted, stored, folded: { before, head } };
 }
 

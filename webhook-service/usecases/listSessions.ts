@@ -5,8 +5,7 @@
 // per page keeps one request cheap.
 import type { LifecycleRules, SessionStatus } from '../../plugin';
 import { decodeCursor, encodeCursor } from './pageCursor';
-import type { SessionStore } from './ports/SessionStore';
-import { loadSession } from './sessionState';
+import { loadSession, type SessionSources } from './sessionState';
 import { sessionView, type SessionView } from './sessionView';
 
 export interface SessionListQuery {
@@ -45,16 +44,16 @@ function positionOf(cursor: string): Position {
 }
 
 /** The page holding the session of one appointment id, if it exists and passes the other filters. */
-async function byExternalId(deps: { store: SessionStore; rules: LifecycleRules }, query: SessionListQuery, externalId: string): Promise<SessionPage> {
+async function byExternalId(deps: SessionSources & { rules: LifecycleRules }, query: SessionListQuery, externalId: string): Promise<SessionPage> {
   const claim = await deps.store.findExternalId(query.clinicId, externalId);
   const session = claim ? await deps.store.findSession(claim.sessionId) : null;
   if (!session || session.clinicId !== query.clinicId) return { sessions: [], nextCursor: null };
   const inRange = (!query.from || session.createdAt >= query.from) && (!query.to || session.createdAt < query.to);
-  const view = sessionView(await loadSession(deps.store, session.id, deps.rules));
+  const view = sessionView(await loadSession(deps, session.id, deps.rules));
   return { sessions: inRange && (query.status === null || view.status === query.status) ? [view] : [], nextCursor: null };
 }
 
-export async function listSessions(deps: { store: SessionStore; rules: LifecycleRules }, query: SessionListQuery): Promise<SessionPage> {
+export async function listSessions(deps: SessionSources & { rules: LifecycleRules }, query: SessionListQuery): Promise<SessionPage> {
   if (query.externalId !== null) return byExternalId(deps, query, query.externalId);
   let after = query.cursor ? positionOf(query.cursor) : null;
   const sessions: SessionView[] = [];
@@ -63,7 +62,7 @@ export async function listSessions(deps: { store: SessionStore; rules: Lifecycle
     for (const session of batch) {
       scanned += 1;
       after = { createdAt: session.createdAt, id: session.id };
-      const view = sessionView(await loadSession(deps.store, session.id, deps.rules));
+      const view = sessionView(await loadSession(deps, session.id, deps.rules));
       if (query.status === null || view.status === query.status) sessions.push(view);
       if (sessions.length === query.limit) return { sessions, nextCursor: cursorOf(after) };
     }

@@ -184,7 +184,7 @@ async function keepTimers(deps: ReconcileDeps, loaded: LoadedSession, report: Re
 
 async function reconcileEntry(deps: ReconcileDeps, entry: OpenSession, rooms: Map<string, RoomSummary>, report: ReconcileReport): Promise<void> {
   const readAt = deps.clock.now();
-  const loaded = await loadSession(deps.store, entry.sessionId, deps.rules).catch((error: unknown) => {
+  const loaded = await loadSession(deps, entry.sessionId, deps.rules).catch((error: unknown) => {
     if (isServiceError(error) && error.code === 'session_not_found') return null;
     throw error;
   });
@@ -202,7 +202,7 @@ async function reconcileEntry(deps: ReconcileDeps, entry: OpenSession, rooms: Ma
   const repaired = await reconcileOne(deps, loaded, readAt, room, report);
   // A session that needed repairs is listed anyway: its grants are checked too (one more listing).
   if (repaired && loaded.activation && (room?.numParticipants ?? 0) > 0) report.grantsRepaired += (await grantPublishingIn(deps, loaded)).granted.length;
-  await keepTimers(deps, repaired ? await loadSession(deps.store, entry.sessionId, deps.rules) : loaded, report);
+  await keepTimers(deps, repaired ? await loadSession(deps, entry.sessionId, deps.rules) : loaded, report);
 }
 
 /** One reconciliation pass over every session the service still owes work, `batchSize` at a time. */

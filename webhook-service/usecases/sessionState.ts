@@ -1,10 +1,11 @@
 // A session's state: its LiveKit events folded by the plugin's rules, with the recorded decisions
-// laid over them (the status is what was recorded). The intake keeps the fold in the store as it
+// laid over them (the status is what was recorded). The intake keeps the fold (SessionFolds) as it
 // takes each event (under the session's lock), so reading a session costs what its state weighs,
 // not a replay of its history; a fold that does not count every stored event is not trusted, and
 // the state is rebuilt from the events (order-free, O(n log n)).
 import { decide, decodeState, encodeState, namedRole, newSession, replay, roleOf, withRecordedDecisions, type Appointment, type ParticipantRole, type Decision, type LifecycleRules, type Role, type SessionEvent, type SessionState } from '../../plugin';
 import { ServiceError } from '../errors';
+import type { SessionFolds } from './ports/SessionFolds';
 import type { ActivationRecord, ClosureRecord, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from './ports/SessionStore';
 
 export function toSessionEvent(stored: StoredEvent, roomName: string): SessionEvent {
@@ -60,11 +61,11 @@ export const encodeFold = (state: SessionState, events: number): string => `${ev
  * The kept fold, when it folds exactly the events the store counts under the appointment as it
  * is now (a fold from before a change of its people is rebuilt); the rules are today's.
  */
-export function currentFold(head: SessionHead, rules: LifecycleRules): SessionState | null {
-  if (!head.fold) return head.eventCount === 0 ? emptyState(head.session, rules) : null;
-  const colon = head.fold.indexOf(':');
-  if (colon < 0 || Number(head.fold.slice(0, colon)) !== head.eventCount) return null;
-  const state = decodeState(head.fold.slice(colon + 1));
+export function currentFold(head: SessionHead, fold: string | null, rules: LifecycleRules): SessionState | null {
+  if (!fold) return head.eventCount === 0 ? emptyState(head.session, rules) : null;
+  const colon = fold.indexOf(':');
+  if (colon < 0 || Number(fold.slice(0, colon)) !== head.eventCount) return null;
+  const state = decodeState(fold.slice(colon + 1));
   if (!state || state.sessionId !== head.session.id) return null;
   if ((state.appointment.changedAt ?? null) !== (head.session.appointmentChangedAt?.getTime() ?? null)) return null;
   return { ...state, lifecycle: rules, scheduledStart: head.session.scheduledStart?.getTime() ?? null };
@@ -101,9 +102,15 @@ export async function loadRecords(store: SessionStore, sessionId: string): Promi
   return records;
 }
 
-/** The session with its current state: from the kept fold when it is current, else rebuilt. */
-export async function loadSession(store: SessionStore, sessionId: string, rules: LifecycleRules): Promise<LoadedSession> {
-  const head = await loadHead(store, sessionId);
-  const folded = currentFold(head, rules) ?? foldEvents(await loadRecords(store, sessionId), rules);
+/** Where a session's state comes from: its records, and its kept fold. */
+export interface SessionSources {
+  store: SessionStore;
+  folds: SessionFolds;
+}
+
+/** The session with its current state: from the kept fold when it is current, else rebuilt from its events. */
+export async function loadSession({ store, folds }: SessionSources, sessionId: string, rules: LifecycleRules): Promise<LoadedSession> {
+  const [head, fold] = await Promise.all([loadHead(store, sessionId), folds.read(sessionId)]);
+  const folded = currentFold(head, fold, rules) ?? foldEvents(await loadRecords(store, sessionId), rules);
   return { session: head.session, activation: head.activation, closure: head.closure, state: withDecisions(folded, head) };
 }

@@ -1,7 +1,9 @@
-// A SessionStore in memory, for unit tests of the use cases. It keeps the port's promises the
-// way the real adapters do (unique keys decide, the winner is returned, a session is open until
-// finished) and runs the same conformance suite as they do, so it cannot drift from them.
+// A SessionStore in memory, with its SessionFolds (`folds`), for unit tests of the use cases. It
+// keeps the ports' promises the way the real adapters do (unique keys decide, the winner is
+// returned, a session is open until finished, deleting a session forgets its fold) and runs the
+// same conformance suite as they do, so it cannot drift from them.
 import { ServiceError } from '../../../webhook-service/errors';
+import type { SessionFolds } from '../../../webhook-service/usecases/ports/SessionFolds';
 import type { AppointmentUpdate, DecisionRecord, ExternalIdClaim, OpenSession, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../../../webhook-service/usecases/ports/SessionStore';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -14,9 +16,20 @@ export class InMemorySessionStore implements SessionStore {
   private readonly externalIds = new Map<string, ExternalIdClaim>();
   private readonly events = new Map<string, StoredEvent>();
   private readonly decisions = new Map<string, DecisionRecord>();
-  private readonly folds = new Map<string, string>();
+  private readonly keptFolds = new Map<string, string>();
   /** Set to make every call fail as the database being away does. */
   unavailable = false;
+  /** The kept folds, failing with the store when it is set unavailable. */
+  readonly folds: SessionFolds = {
+    read: async (sessionId) => {
+      this.check();
+      return this.keptFolds.get(sessionId) ?? null;
+    },
+    keep: async (sessionId, fold) => {
+      this.check();
+      this.keptFolds.set(sessionId, fold);
+    },
+  };
 
   async createSession(session: SessionRecord): Promise<{ created: boolean; session: SessionRecord }> {
     this.check();
@@ -102,7 +115,7 @@ export class InMemorySessionStore implements SessionStore {
     if (key && this.externalIds.get(key)?.sessionId === sessionId) this.externalIds.delete(key);
     this.open.delete(sessionId);
     this.sessions.delete(sessionId);
-    this.folds.delete(sessionId);
+    this.keptFolds.delete(sessionId);
     this.decisions.delete(`${sessionId}.opening`);
     this.decisions.delete(`${sessionId}.closing`);
   }
@@ -119,7 +132,7 @@ export class InMemorySessionStore implements SessionStore {
   async loadHead(sessionId: string): Promise<SessionHead | null> {
     const head = this.head(sessionId);
     if (!head) return null;
-    return { ...head, eventCount: this.eventsOf(sessionId).length, fold: this.folds.get(sessionId) ?? null };
+    return { ...head, eventCount: this.eventsOf(sessionId).length };
   }
 
   async changeAppointment(sessionId: string, update: AppointmentUpdate): Promise<SessionRecord | null> {
@@ -131,11 +144,6 @@ export class InMemorySessionStore implements SessionStore {
     const updated: SessionRecord = { ...rest, ...pair, ...(participants && participants.length > 0 ? { participants: participants.map((entry) => ({ ...entry })) } : {}) };
     this.sessions.set(sessionId, updated);
     return copy(updated);
-  }
-
-  async saveFold(sessionId: string, fold: string): Promise<void> {
-    this.check();
-    this.folds.set(sessionId, fold);
   }
 
   async findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null> {
@@ -164,12 +172,6 @@ export class InMemorySessionStore implements SessionStore {
     this.decisions.set(keyOf(decision), copy(decision));
     return { created: true, winner: decision };
   }
-
-  async ping(): Promise<void> {
-    this.check();
-  }
-
-  async close(): Promise<void> {}
 
   private check(): void {
     if (this.unavailable) throw ServiceError.storeUnavailable(new Error('in-memory store set unavailable'));

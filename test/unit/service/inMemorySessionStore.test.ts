@@ -3,4 +3,7 @@
 import { InMemorySessionStore } from '../../support/fakes/InMemorySessionStore';
 import { describeSessionStore } from '../../support/sessionStoreConformance';
 
-describeSessionStore('the in-memory store', async () => ({ store: new InMemorySessionStore(), dispose: async () => undefined }));
+describeSessionStore('the in-memory store', async () => {
+  const store = new InMemorySessionStore();
+  return { store, folds: store.folds, dispose: async () => undefined };
+});

@@ -2,7 +2,8 @@
 // FerretDB's conditional updates are not atomic: a session is created once under its id, a
 // clinic's appointment id names one session, a session leaves `waiting` once (started, cancelled
 // or no-show: whichever insert wins) and leaves `active` once (ended by the clinic or timed out).
-// See store/MongoSessionStore.ts.
+// See store/MongoSessionStore.ts. The kept state of a session is not a record: SessionFolds keeps
+// it. Opening, checking and closing the store are the composition root's, not the use cases'.
 import type { AppointmentParticipant, ClosedStatus, EndReason, GroupStart, ObservationKind, ParticipantEventKind, RoomEventKind, Role } from '../../../plugin';
 
 export interface SessionRecord {
@@ -110,16 +111,15 @@ export interface SessionRecords {
 }
 
 /**
- * A session without its events: what the webhook path reads on every event, in O(1) whatever
- * the history. `fold` is the folded state of the session's events as last saved, opaque to the
- * store (null when none is kept); it is current only when it says it folds `eventCount` events.
+ * A session without its events: what the webhook path reads on every event, whatever the
+ * history. `eventCount` says whether a kept fold (SessionFolds) folds every stored event.
  */
 export interface SessionHead {
   session: SessionRecord;
   activation: ActivationRecord | null;
   closure: ClosureRecord | null;
+  /** How many events are stored for the session (counted, never read). */
   eventCount: number;
-  fold: string | null;
 }
 
 export interface SessionStore {
@@ -143,19 +143,17 @@ export interface SessionStore {
   listSessions(query: { clinicId: string; from: Date | null; to: Date | null; after: { createdAt: Date; id: string } | null; limit: number }): Promise<SessionRecord[]>;
   /** Sessions closed before `cutoff` (by their closure's time), at most `limit`: what retention removes. */
   listClosedBefore(cutoff: Date, limit: number): Promise<string[]>;
-  /** Removes a closed session and all its records (events, decisions, copy). */
+  /** Removes a closed session and all its records (events, decisions, kept fold, copy). */
   deleteSession(sessionId: string): Promise<void>;
   /** Sessions the service still owes work (open, or closed and not yet cleaned up), by id after `afterSessionId`, at most `limit`. */
   listOpenSessions(afterSessionId: string | null, limit: number): Promise<OpenSession[]>;
-  /** The session, its decisions and how many events it has; null when there is no such session. */
+  /** The session, its decisions and how many events it has, without reading them; null when there is no such session. */
   loadHead(sessionId: string): Promise<SessionHead | null>;
   /**
    * Writes the appointment's people as changed and returns the record as it is now; null when
    * there is no such session. Last write wins: callers hold the session's lock.
    */
   changeAppointment(sessionId: string, update: AppointmentUpdate): Promise<SessionRecord | null>;
-  /** Keeps the folded state of the session's events (a store without a cache may drop it). */
-  saveFold(sessionId: string, fold: string): Promise<void>;
   /** The open session of a room named before rooms were the service's (a session created by an earlier version), if any. */
   findOpenSessionByRoom(roomName: string): Promise<SessionRecord | null>;
   /** The session owes nothing more (its close is done): it leaves the open list; idempotent. */
@@ -167,7 +165,4 @@ export interface SessionStore {
    * no-show compete for leaving `waiting`; an end and a timeout for leaving `active`.
    */
   recordDecision(decision: DecisionRecord): Promise<{ created: boolean; winner: DecisionRecord }>;
-  /** Throws when the database cannot be reached. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
 }

@@ -126,7 +126,7 @@ describe('the kept fold', () => {
     const deps = world();
     const session = await aSessionIn(deps);
     await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
-    await deps.store.saveFold(session.id, '{"events": 1, "state": ');
+    await deps.folds.keep(session.id, '{"events": 1, "state": ');
     expect(await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.counselor, joinedAtMs: T0 + 900 })).toMatchObject({ effects: ['activate'] });
   });
 });

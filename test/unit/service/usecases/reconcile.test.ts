@@ -37,7 +37,7 @@ test('someone our records have connected but LiveKit does not (a lost leave, a l
   deps.clock.advance(60_000);
   const report = await reconcileSessions(deps);
   expect(report).toMatchObject({ repaired: 1, leavesRecorded: 1 });
-  const { state } = await loadSession(deps.store, session.id, deps.rules);
+  const { state } = await loadSession(deps, session.id, deps.rules);
   expect(state.presences.PA_s1).toMatchObject({ outcome: 'left', leftAt: T0 + 60_000 });
 });
 
@@ -66,7 +66,7 @@ test("an active session whose room lacks its snapshot (LiveKit was away when the
 test('sessions that are fine cost no LiveKit call beyond the one list, and no write', async () => {
   const deps = world();
   const session = await startedSession(deps);
-  const { activation } = await loadSession(deps.store, session.id, deps.rules);
+  const { activation } = await loadSession(deps, session.id, deps.rules);
   const snapshot = encodeSnapshot({ v: 1, type: 'session_snapshot', sessionId: session.id, status: 'active', startedAt: new Date(T0 + 900).toISOString(), endedAt: null, reason: null, messageId: activation?.messageId ?? null });
   deps.rooms.live.set(session.roomName, { metadata: snapshot, participants: [active('PA_s1', 'stu', T0), active('PA_c1', 'cou', T0 + 900)] });
   deps.rooms.calls.length = 0;

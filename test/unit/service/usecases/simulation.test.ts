@@ -120,7 +120,7 @@ async function step(sim: Sim, op: Op): Promise<void> {
 async function checkAfterPass(sim: Sim): Promise<void> {
   const { deps } = sim;
   for (const session of sim.sessions) {
-    const loaded = await loadSession(deps.store, session.id, deps.rules);
+    const loaded = await loadSession(deps, session.id, deps.rules);
     if (loaded.closure) continue;
     for (const participant of deps.rooms.live.get(session.room)?.participants ?? []) {
       expect(loaded.state.presences[participant.sid]?.outcome).not.toBe('left');
@@ -137,7 +137,7 @@ async function checkRecord(sim: Sim): Promise<void> {
     const records = await loadRecords(deps.store, session.id);
     const peopleOfOthers = sim.sessions.filter((other) => other.id !== session.id).flatMap((other) => (deps.rooms.live.get(other.room)?.participants ?? []).map((participant) => participant.sid));
     for (const event of records.events) if (event.participant) expect(peopleOfOthers).not.toContain(event.participant.sid);
-    const kept = await loadSession(deps.store, session.id, deps.rules);
+    const kept = await loadSession(deps, session.id, deps.rules);
     expect(kept.state.presences).toEqual(withDecisions(foldEvents(records, deps.rules), records).presences);
   }
 }
@@ -161,7 +161,7 @@ test('a simulated clinic day (webhooks lost, passes, jobs failing, Redis lost, c
       await runJobs(sim, 0);
       const open = (await deps.store.listOpenSessions(null, 100)).map((entry) => entry.sessionId);
       for (const session of sim.sessions) {
-        const loaded = await loadSession(deps.store, session.id, deps.rules);
+        const loaded = await loadSession(deps, session.id, deps.rules);
         if (loaded.closure) expect(open).not.toContain(session.id);
       }
     }),

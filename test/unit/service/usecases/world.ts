@@ -17,8 +17,10 @@ export const SECRET = 'unit-secret-unit-secret-unit-secret';
 export const T0 = Date.parse('2030-01-02T03:00:00.000Z');
 
 export function world(rules: LifecycleRules = { rejoinGraceMs: 60_000, noShowAfterMs: 1_800_000 }) {
+  const store = new InMemorySessionStore();
   const deps = {
-    store: new InMemorySessionStore(),
+    store,
+    folds: store.folds,
     locks: new InProcessLocks(),
     audit: new InMemoryAuditTrail(),
     deliveries: { listFailed: async () => [], retry: async () => false, expireSettled: async () => 0 },
