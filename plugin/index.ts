@@ -19,6 +19,8 @@ export type { AppointmentCheck, AppointmentParticipant, AppointmentProblem, Grou
 export { putParticipant, removeParticipant } from './appointmentChange';
 export type { AppointmentChange, AppointmentChangeProblem } from './appointmentChange';
 export { rosterOf, seatOf } from './roster';
+export { rolesOf, stillMissing } from './waitingFor';
+export type { MissingPerson } from './waitingFor';
 export type { Requirement, Roster, RosterEntry } from './roster';
 
 export { DEFAULT_LIFECYCLE, REFUSAL_OF_CLOSED, decide, holdersConnected, newSession, pendingTimers, replay, withRecordedDecisions } from './session';

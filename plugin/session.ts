@@ -19,6 +19,7 @@ import type { EndReason, SessionStatus } from './protocol';
 import { roleOf, type Appointment, type Role, type RolePolicy } from './roles';
 import { rosterOf, seatOf, type Roster } from './roster';
 import { firstMomentMet, type SeatSpan } from './startRule';
+import { stillMissing, type MissingPerson } from './waitingFor';
 
 export type { SessionStatus } from './protocol';
 
@@ -92,8 +93,8 @@ export type Effect =
   | { type: 'await_no_show'; sessionId: string; dueAt: number }
   /** A group starting at its scheduled time is not there yet: fire `start_due` at `dueAt`. */
   | { type: 'await_start'; sessionId: string; dueAt: number }
-  /** Before the start, someone the start waits for took their seat and the rule does not hold yet. */
-  | { type: 'waiting'; sessionId: string; identity: string; role: Exclude<Role, 'guest' | 'observer'>; since: number }
+  /** Before the start, someone the start waits for took their seat and the rule does not hold yet; `missing`: whom it still waits for. */
+  | { type: 'waiting'; sessionId: string; identity: string; role: Exclude<Role, 'guest' | 'observer'>; since: number; missing: MissingPerson[] }
   /** The session closed for good. */
   | { type: 'close'; sessionId: string; status: ClosedStatus; reason: EndReason; at: number; startedAt: number | null; endedAt: number | null };
 
@@ -320,7 +321,7 @@ function takeParticipantEvent(draft: Draft, event: Extract<SessionEvent, { parti
   if (draft.status === 'waiting' && next.outcome === 'connected' && before?.outcome !== 'connected' && seat !== null && role !== 'guest' && role !== 'observer') {
     // The first device in its seat: later devices of the same person wait already.
     if (draft.occupied[seat] === 1 && countsForStart(draft.roster, seat, role)) {
-      effects.push({ type: 'waiting', sessionId, identity: next.identity, role, since: next.joinedAt as number });
+      effects.push({ type: 'waiting', sessionId, identity: next.identity, role, since: next.joinedAt as number, missing: stillMissing(draft) });
     }
   }
   const justEmptied = holdersBefore > 0 || effects.some((effect) => effect.type === 'activate');

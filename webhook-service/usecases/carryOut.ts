@@ -1,7 +1,7 @@
 // Carrying out what the rules asked for after a LiveKit event or a timer: queue the activation,
 // tell a returning participant, arm the rejoin grace, a group's scheduled start or the no-show check again, let the clinic know someone is waiting.
 // Every request is idempotent, so carrying out the same effects twice does no harm.
-import type { Effect } from '../../plugin';
+import { rolesOf, type Effect } from '../../plugin';
 import type { ClinicEvent, ClinicEvents } from './ports/ClinicEvents';
 import type { LifecycleJobs } from './ports/LifecycleJobs';
 import type { SessionRecord } from './ports/SessionStore';
@@ -42,7 +42,15 @@ export async function carryOut(deps: CarryOutDeps, session: SessionRecord, effec
           type: 'participant.waiting',
           sessionId: session.id,
           occurredAt: new Date(effect.since),
-          data: { roomName: session.roomName, identity: effect.identity, role: effect.role, waitingSince: new Date(effect.since).toISOString(), waitingFor: effect.role === 'student' ? 'counselor' : 'student' },
+          data: {
+            roomName: session.roomName,
+            identity: effect.identity,
+            role: effect.role,
+            waitingSince: new Date(effect.since).toISOString(),
+            // Identities the session's own record lists, by role; never a label or a name.
+            waitingFor: rolesOf(effect.missing),
+            missing: effect.missing,
+          },
         });
         break;
       case 'close':

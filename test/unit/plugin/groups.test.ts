@@ -7,6 +7,7 @@ import { ROLE_ATTRIBUTE } from '../../../plugin/roles';
 import { rosterOf } from '../../../plugin/roster';
 import { decide, newSession, pendingTimers, replay, type Effect, type NewSessionOptions, type SessionInput, type SessionState } from '../../../plugin/session';
 import { decodeState, encodeState } from '../../../plugin/stateCodec';
+import { rolesOf, stillMissing } from '../../../plugin/waitingFor';
 import { COUNSELOR, STUDENT, appointment as pair, graceExpired, joined, left, noShowDue } from './builders';
 
 const SESSION = 'sess-group';
@@ -135,7 +136,7 @@ describe('groups', () => {
   test('a group starting at its scheduled time starts then with a counselor already there', () => {
     const inputs: SessionInput[] = [joined(COUNSELOR, 'PA_c', 50_000), { kind: 'start_due', at: 60_400 }];
     const { state, steps } = run(group({ startAt: 'scheduled' }), inputs, { scheduledStart: 60_000 });
-    expect(steps[0]).toEqual([{ type: 'waiting', sessionId: SESSION, identity: COUNSELOR, role: 'counselor', since: 50_000 }]);
+    expect(steps[0]).toEqual([{ type: 'waiting', sessionId: SESSION, identity: COUNSELOR, role: 'counselor', since: 50_000, missing: [] }]);
     expect(steps[1]).toEqual([{ type: 'activate', sessionId: SESSION, startedAt: 60_000 }]);
     expect(state.actualStart).toBe(60_000);
   });
@@ -208,5 +209,30 @@ describe('checkAppointment', () => {
     expect(checkAppointment(family)).toEqual({ ok: true });
     const students = Array.from({ length: 15 }, (_, index) => ({ identity: `s-${index}`, role: 'student' as const }));
     expect(checkAppointment({ studentIdentity: 's-0', counselorIdentity: COUNSELOR, participants: students, group: { quorum: 3 } })).toEqual({ ok: true });
+  });
+});
+
+describe('whom the start still waits for, by role', () => {
+  test('a student alone in a family appointment waits for the counselor and the required guardian, not the optional interpreter nor the observer', () => {
+    const { steps } = run(family, [joined(STUDENT, 'PA_s', 1_000)]);
+    expect(steps[0]?.[0]).toMatchObject({ type: 'waiting', missing: [{ identity: COUNSELOR, role: 'counselor' }, { identity: GUARDIAN, role: 'guardian' }] });
+    const then = run(family, [joined(STUDENT, 'PA_s', 1_000), joined(SUPERVISOR, 'PA_o', 1_500), joined(GUARDIAN, 'PA_g', 2_000)]);
+    expect(then.steps[2]?.[0]).toMatchObject({ type: 'waiting', missing: [{ identity: COUNSELOR, role: 'counselor' }] });
+    expect(rolesOf(stillMissing(then.state))).toEqual(['counselor']);
+  });
+
+  test('a group short of its quorum waits for any of its students not there', () => {
+    const group: Appointment = {
+      ...pair,
+      participants: ['s2', 's3', 's4'].map((identity) => ({ identity, role: 'student' as const })),
+      group: { quorum: 3 },
+    };
+    const { state } = run(group, [joined(COUNSELOR, 'PA_c', 1_000), joined(STUDENT, 'PA_s', 2_000), joined('s3', 'PA_3', 3_000)]);
+    expect(state.status).toBe('waiting');
+    expect(stillMissing(state)).toEqual([
+      { identity: 's2', role: 'student' },
+      { identity: 's4', role: 'student' },
+    ]);
+    expect(stillMissing(run(group, [joined(STUDENT, 'PA_s', 2_000)]).state).map((person) => person.role)).toEqual(['counselor', 'student', 'student', 'student']);
   });
 });

@@ -51,7 +51,7 @@ const activeSession = () => run([joined(STUDENT, 'PA_s1', 1_000), joined(COUNSEL
 describe('a session starts by itself', () => {
   test('student first, then counselor: it turns active when the counselor connects', () => {
     const { state, steps } = run([joined(STUDENT, 'PA_s1', 1_000), joined(COUNSELOR, 'PA_c1', 5_250)]);
-    expect(steps[0]).toEqual([{ type: 'waiting', sessionId: SESSION, identity: STUDENT, role: 'student', since: 1_000 }]);
+    expect(steps[0]).toEqual([{ type: 'waiting', sessionId: SESSION, identity: STUDENT, role: 'student', since: 1_000, missing: [{ identity: COUNSELOR, role: 'counselor' }] }]);
     expect(steps[1]).toEqual([{ type: 'activate', sessionId: SESSION, startedAt: 5_250 }]);
     expect(state.status).toBe('active');
     expect(state.actualStart).toBe(5_250);
@@ -59,7 +59,7 @@ describe('a session starts by itself', () => {
 
   test('counselor first, then student: it turns active when the student connects', () => {
     const { state, steps } = run([joined(COUNSELOR, 'PA_c1', 2_000), joined(STUDENT, 'PA_s1', 7_400)]);
-    expect(steps[0]).toEqual([{ type: 'waiting', sessionId: SESSION, identity: COUNSELOR, role: 'counselor', since: 2_000 }]);
+    expect(steps[0]).toEqual([{ type: 'waiting', sessionId: SESSION, identity: COUNSELOR, role: 'counselor', since: 2_000, missing: [{ identity: STUDENT, role: 'student' }] }]);
     expect(steps[1]).toEqual([{ type: 'activate', sessionId: SESSION, startedAt: 7_400 }]);
     expect(state.actualStart).toBe(7_400);
   });

@@ -9,7 +9,8 @@ test('when the student connects first, then the clinic hears they joined and are
   const outcome = await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
   expect(outcome).toMatchObject({ outcome: 'accepted', effects: ['waiting'] });
   expect(deps.events.types()).toEqual(['participant.joined', 'participant.waiting']);
-  expect(deps.events.published[1]?.data).toMatchObject({ identity: 'stu', role: 'student', waitingFor: 'counselor', waitingSince: new Date(T0).toISOString() });
+  expect(deps.events.published[1]?.data).toMatchObject({ identity: 'stu', role: 'student', waitingFor: ['counselor'], waitingSince: new Date(T0).toISOString() });
+  expect(deps.events.published[1]?.data.missing).toEqual([{ identity: session.counselor.identity, role: 'counselor' }]);
   expect(deps.jobs.activations).toEqual([]);
 });
 
