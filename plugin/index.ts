@@ -21,6 +21,8 @@ export type { AppointmentChange, AppointmentChangeProblem } from './appointmentC
 export { rosterOf, seatOf } from './roster';
 export { rolesOf, stillMissing } from './waitingFor';
 export type { MissingPerson } from './waitingFor';
+export { CHAT_ATTRIBUTE, DEFAULT_CALL_SETTINGS, SCREEN_SHARE_ATTRIBUTE, SCREEN_SHARE_POLICIES, callAttributes, mayShareScreen, narrowerPolicy, parseScreenSharePolicy, publishSourcesOf } from './callSettings';
+export type { CallSettings, PublishSource, ScreenSharePolicy } from './callSettings';
 export type { Requirement, Roster, RosterEntry } from './roster';
 
 export { DEFAULT_LIFECYCLE, REFUSAL_OF_CLOSED, decide, holdersConnected, newSession, pendingTimers, replay, withRecordedDecisions } from './session';

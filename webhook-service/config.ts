@@ -4,7 +4,8 @@
 // come from a file instead (`<NAME>_FILE`, as Docker and Kubernetes secrets are mounted).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { grantKeys, keyGrantsSchema, type ClinicApiKey } from './clinicKeys';
+import { callSettingsSchema } from './clinicCalls';
+import { DEFAULT_CLINIC, grantKeys, keyGrantsSchema, type ClinicApiKey, type KeyGrant } from './clinicKeys';
 import { parseEndpoints } from './outbox/deliveryPolicy';
 import { parseSentinels, type RedisTarget } from './redis/connections';
 
@@ -112,6 +113,17 @@ const OPTIONS = {
   CLINIC_API_KEY_GRANTS: {
     schema: keyGrantsSchema,
     expects: 'a JSON object by key name of { "clinic": "<letters, digits, _ . ->", "scopes": [sessions:read, sessions:write, tokens:write, audit:read, deliveries:read, deliveries:write] }',
+  },
+  /**
+   * What each clinic allows in its calls, as JSON by clinic id:
+   * `{"north":{"screenShare":"everyone","chat":false}}`. `screenShare`: `counselor` (the counselor
+   * and co-counselors), `everyone` (students too) or `none`, enforced by LiveKit through the join
+   * tokens and the start's grant; `chat`: the widgets' in-call text chat. Every clinic named must
+   * be one a key acts for (CLINIC_API_KEY_GRANTS, else `default`). @defaultValue every clinic: `{"screenShare":"counselor","chat":true}`
+   */
+  CLINIC_CALL_SETTINGS: {
+    schema: callSettingsSchema,
+    expects: 'a JSON object by clinic id of { "screenShare": "counselor" | "everyone" | "none", "chat": true | false }',
   },
   /** How long an Idempotency-Key is remembered after its first use, in hours: a repeat within it gets the first answer; later the key is forgotten. @defaultValue 24 */
   IDEMPOTENCY_KEY_TTL_HOURS: { schema: z.coerce.number().positive().max(24 * 30).default(24), expects: 'a positive number of hours, up to 720' },
@@ -285,6 +297,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     if (ungranted.length > 0) problems.push(`CLINIC_API_KEY_GRANTS is invalid: expected a grant for every key (none for ${ungranted.join(', ')})`);
     if (unknown.length > 0) problems.push(`CLINIC_API_KEY_GRANTS is invalid: expected grants only for keys in force (no key named ${unknown.join(', ')})`);
   }
+  const clinics = new Set(grants ? Object.values(grants as Record<string, KeyGrant>).map((grant) => grant.clinic) : [DEFAULT_CLINIC]);
+  const callClinics = Object.keys((values.CLINIC_CALL_SETTINGS as Record<string, unknown> | null | undefined) ?? {});
+  const unknownClinics = callClinics.filter((clinic) => !clinics.has(clinic));
+  if (unknownClinics.length > 0) problems.push(`CLINIC_CALL_SETTINGS is invalid: expected only clinics a key acts for (${[...clinics].join(', ')}; not ${unknownClinics.join(', ')})`);
   const webhookKey = values.LIVEKIT_WEBHOOK_API_KEY as string | undefined;
   if (webhookKey !== undefined && webhookKey !== values.LIVEKIT_API_KEY && values.LIVEKIT_WEBHOOK_API_SECRET === undefined && !problems.some((problem) => problem.startsWith('LIVEKIT_WEBHOOK_API_SECRET'))) {
     problems.push('LIVEKIT_WEBHOOK_API_SECRET is missing: expected the secret of LIVEKIT_WEBHOOK_API_KEY, which differs from LIVEKIT_API_KEY');

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as wait } from 'node:timers/promises';
 import type { Express } from 'express';
 import type { LifecycleRules } from '../plugin';
+import { callSettingsFor } from './clinicCalls';
 import { redisTarget, type Config } from './config';
 import { startMetricsServer } from './http/metricsServer';
 import { RedisRateLimiter } from './limits/RedisRateLimiter';
@@ -259,6 +260,7 @@ async function openWorker(stack: ResourceStack, parts: WorkerParts): Promise<Lif
         retentionDays: config.RETENTION_DAYS,
         deleteAfterMs: ROOM_DELETE_DELAY_MS,
         wait: (ms) => wait(ms),
+        callSettings: (clinicId) => callSettingsFor(config.CLINIC_CALL_SETTINGS, clinicId),
         onActivationRecorded: () => metrics.activations.inc(),
         onStartedSent: (seconds) => metrics.activationLatency.observe(seconds),
         ensureSchedules: keepSchedules,

@@ -3,6 +3,7 @@
 // APIs in an API process. It opens nothing itself.
 import type { Express } from 'express';
 import type { LifecycleRules } from '../plugin';
+import { callSettingsFor } from './clinicCalls';
 import { clinicApiKeys, liveKitWebhookKey, type Config } from './config';
 import { createApp } from './http/app';
 import { liveKitJoinTokens } from './livekit/joinTokens';
@@ -109,6 +110,7 @@ export function createServiceApp(parts: ServiceParts): Express {
             rules,
             logger,
             clinicApiKeys: clinicApiKeys(config),
+            callSettings: (clinicId: string) => callSettingsFor(config.CLINIC_CALL_SETTINGS, clinicId),
             idempotencyKeys: parts.idempotencyKeys,
             idempotencyOptions: IDEMPOTENCY,
             audit,

@@ -2,6 +2,7 @@
 // without one: the file is valid against the Compose Specification schema, and the LiveKit
 // webhook URL, API key pair and ports agree between the compose file, deploy/livekit.yaml and
 // the service's environment, with the placeholder defaults and with values a user exports.
+import { DEFAULT_CALL_SETTINGS } from '../../plugin';
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
@@ -137,7 +138,7 @@ describe('docker-compose.yml', () => {
       const config = loadConfig(svcEnv);
       // As the service builds its minter (webhook-service/service.ts).
       const tokens = liveKitJoinTokens({ apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET, ttlSeconds: config.TOKEN_TTL_SECONDS, publicUrl: config.LIVEKIT_PUBLIC_URL ?? config.LIVEKIT_URL });
-      const minted = await tokens.mint({ identity: 'student-1', sessionId: 'ses_1', room: 'room-1', role: 'student', canPublish: false });
+      const minted = await tokens.mint({ identity: 'student-1', sessionId: 'ses_1', room: 'room-1', role: 'student', canPublish: false, publishSources: ['camera', 'microphone'], callSettings: DEFAULT_CALL_SETTINGS });
       const published = publishedPorts(service(compose, 'livekit')).find((port) => port.container === livekitYaml.port && port.protocol === 'tcp');
       expect(new URL(minted.url)).toMatchObject({ protocol: 'ws:', hostname: published?.hostIp, port: published?.host });
       const claims = await new TokenVerifier(config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET).verify(minted.token);

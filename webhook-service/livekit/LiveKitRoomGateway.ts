@@ -6,6 +6,7 @@
 // time, so a room that is gone is known at once and never retried for minutes.
 import { DataPacket_Kind, ParticipantInfo_State, RoomServiceClient, ServerError } from 'livekit-server-sdk';
 import { ServiceError } from '../errors';
+import { trackSourcesOf } from './trackSources';
 import type { ParticipantPermission, ParticipantSummary, RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../usecases/ports/RoomGateway';
 
 export interface LiveKitRoomGatewayOptions {
@@ -115,7 +116,7 @@ export class LiveKitRoomGateway implements RoomGateway {
 
   async setPermission(room: string, identity: string, permission: ParticipantPermission): Promise<RoomCallResult> {
     // LiveKit replaces the whole permission: what is not named here (hidden, canUpdateMetadata) stays off.
-    return this.roomCall('updateParticipant', () => this.client.updateParticipant(room, identity, { permission }));
+    return this.roomCall('updateParticipant', () => this.client.updateParticipant(room, identity, { permission: { ...permission, canPublishSources: trackSourcesOf(permission.canPublishSources) } }));
   }
 
   async removeParticipant(room: string, identity: string): Promise<RoomCallResult> {

@@ -13,7 +13,7 @@ import type { ActivateJob, LifecycleJobs, NotifyJob } from './ports/LifecycleJob
 import type { RoomGateway } from './ports/RoomGateway';
 import type { SessionFolds } from './ports/SessionFolds';
 import type { ActivationRecord, SessionStore } from './ports/SessionStore';
-import { grantPublishingTo } from './grantPublishing';
+import { grantPublishingTo, type CallSettingsOf } from './grantPublishing';
 import { snapshotOf, startedMessage } from './roomSnapshot';
 import { asOf, loadHead, loadSession, publishersOf } from './sessionState';
 
@@ -26,6 +26,7 @@ export interface ActivateSessionDeps {
   clock: Clock;
   rules: LifecycleRules;
   logger: Logger;
+  callSettings: CallSettingsOf;
   /** Called once per session, by the job whose insert recorded the activation. */
   onActivationRecorded(): void;
   /** Called when session_started went out, with seconds since the completing webhook arrived. */
@@ -95,7 +96,7 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
  * message id, and puts the snapshot back in the room's metadata (a room re-created by that
  * join starts empty). First grants publishing: a token minted before the start cannot publish.
  */
-export async function notifyParticipant(deps: Pick<ActivateSessionDeps, 'store' | 'rooms' | 'logger'>, job: NotifyJob): Promise<ActivationResult> {
+export async function notifyParticipant(deps: Pick<ActivateSessionDeps, 'store' | 'rooms' | 'logger' | 'callSettings'>, job: NotifyJob): Promise<ActivationResult> {
   const records = await loadHead(deps.store, job.sessionId);
   if (records.closure) return 'closed';
   const activation: ActivationRecord | null = records.activation;

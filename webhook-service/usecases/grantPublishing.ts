@@ -4,19 +4,27 @@
 // to everyone on the appointment but observers connected then, before session_started goes out; a rejoin's
 // notification grants again; and this function repairs a grant a race missed (someone who
 // connected while the activation ran), so reconciliation can call it for any active session.
+import { namedRole, publishSourcesOf, type CallSettings } from '../../plugin';
 import type { Logger } from '../logger';
 import type { ParticipantPermission, RoomGateway } from './ports/RoomGateway';
-import type { SessionHead, SessionStore } from './ports/SessionStore';
-import { loadHead, publishersOf } from './sessionState';
+import type { SessionHead, SessionRecord, SessionStore } from './ports/SessionStore';
+import { appointmentOf, loadHead, publishersOf } from './sessionState';
+
+/** A clinic's call settings (CLINIC_CALL_SETTINGS): what its people may publish besides voice and video. */
+export type CallSettingsOf = (clinicId: string) => CallSettings;
 
 export interface GrantPublishingDeps {
   store: SessionStore;
   rooms: RoomGateway;
   logger: Logger;
+  callSettings: CallSettingsOf;
 }
 
-/** What a student or counselor may do once the session is active. */
-export const IN_SESSION: ParticipantPermission = { canPublish: true, canSubscribe: true, canPublishData: true };
+/** What someone on the appointment may do once the session is active: voice, video, data, and a screen if the clinic lets their role share. */
+export function inSession(deps: Pick<GrantPublishingDeps, 'callSettings'>, session: SessionRecord, identity: string): ParticipantPermission {
+  const role = namedRole(appointmentOf(session), identity) ?? 'guest';
+  return { canPublish: true, canPublishSources: publishSourcesOf(role, deps.callSettings(session.clinicId)), canSubscribe: true, canPublishData: true };
+}
 
 export interface GrantReport {
   /** `granted`: every seat connected now may publish; the others say why nothing was granted. */
@@ -38,7 +46,7 @@ export async function grantPublishingTo(deps: GrantPublishingDeps, head: Pick<Se
   // Never an observer: LiveKit's permission update would also make them visible.
   const publishers = new Set(publishersOf(session));
   const seats = [...new Set(identities)].filter((identity) => publishers.has(identity));
-  const results = await Promise.all(seats.map(async (identity) => ({ identity, result: await deps.rooms.setPermission(session.roomName, identity, IN_SESSION) })));
+  const results = await Promise.all(seats.map(async (identity) => ({ identity, result: await deps.rooms.setPermission(session.roomName, identity, inSession(deps, session, identity)) })));
   // A seat that is not in the room needs no grant: their next token may publish.
   const granted = results.filter(({ result }) => result === 'done').map(({ identity }) => identity);
   return { outcome: 'granted', granted };
@@ -56,7 +64,7 @@ export async function grantPublishingIn(deps: GrantPublishingDeps, head: Pick<Se
   if (listed === 'room_not_found') return { outcome: 'room_gone', granted: [] };
   const seats = new Set(publishersOf(session));
   const missing = [...new Set(listed.filter((participant) => seats.has(participant.identity) && !participant.canPublish).map((participant) => participant.identity))];
-  const results = await Promise.all(missing.map(async (identity) => ({ identity, result: await deps.rooms.setPermission(session.roomName, identity, IN_SESSION) })));
+  const results = await Promise.all(missing.map(async (identity) => ({ identity, result: await deps.rooms.setPermission(session.roomName, identity, inSession(deps, session, identity)) })));
   // A participant who left between the listing and the grant needs none: their next token may publish.
   const granted = results.filter(({ result }) => result === 'done').map(({ identity }) => identity);
   if (granted.length > 0) deps.logger.info({ sessionId: session.id, granted: granted.length }, 'publishing granted');

@@ -7,12 +7,13 @@
 // closed while everyone was away comes back empty, and the widget decides from the metadata it
 // finds on connect, so the returning person skips the waiting room. Only a token for an active
 // session may publish: before the start, LiveKit itself keeps the waiting room private.
-import { namedRole, REFUSAL_OF_CLOSED, type LifecycleRules, type ParticipantRole } from '../../plugin';
+import { namedRole, publishSourcesOf, REFUSAL_OF_CLOSED, type LifecycleRules, type ParticipantRole } from '../../plugin';
 import { ServiceError } from '../errors';
 import type { Logger } from '../logger';
 import type { JoinTokenMinter } from './ports/JoinTokenMinter';
 import type { RoomGateway } from './ports/RoomGateway';
 import type { SessionStore } from './ports/SessionStore';
+import type { CallSettingsOf } from './grantPublishing';
 import { snapshotOf } from './roomSnapshot';
 import { appointmentOf, loadHead } from './sessionState';
 
@@ -22,6 +23,7 @@ export interface MintJoinTokenDeps {
   rooms: RoomGateway;
   rules: LifecycleRules;
   logger: Logger;
+  callSettings: CallSettingsOf;
 }
 
 export interface MintedJoinToken {
@@ -44,6 +46,7 @@ export async function mintJoinToken(deps: MintJoinTokenDeps, sessionId: string, 
     });
   }
   const observer = role === 'observer';
-  const minted = await deps.tokens.mint({ identity, sessionId, room: session.roomName, role, canPublish: activation !== null && !observer, ...(observer ? { hidden: true } : {}) });
+  const callSettings = deps.callSettings(session.clinicId);
+  const minted = await deps.tokens.mint({ identity, sessionId, room: session.roomName, role, canPublish: activation !== null && !observer, publishSources: publishSourcesOf(role, callSettings), callSettings, ...(observer ? { hidden: true } : {}) });
   return { ...minted, role };
 }

@@ -24,7 +24,7 @@ import { isServiceError } from '../errors';
 import { newAuditId } from '../ids';
 import type { Logger } from '../logger';
 import { closeSession, type CloseSessionDeps } from './closeSession';
-import { grantPublishingIn } from './grantPublishing';
+import { grantPublishingIn, type CallSettingsOf } from './grantPublishing';
 import { takeEvent, type TakeEventDeps } from './ingestWebhook';
 import type { AuditTrail } from './ports/AuditTrail';
 import type { RoomGateway, RoomSummary } from './ports/RoomGateway';
@@ -37,6 +37,7 @@ export interface ReconcileDeps extends TakeEventDeps, CloseSessionDeps {
   rules: LifecycleRules;
   logger: Logger;
   audit: AuditTrail;
+  callSettings: CallSettingsOf;
 }
 
 export interface ReconcileReport {

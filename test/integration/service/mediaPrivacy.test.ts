@@ -3,9 +3,10 @@
 // the waiting room; LiveKit refuses it, and the other side hears nothing. After the start (the
 // worker grants publishing before session_started) the same connection publishes and is heard.
 // The service here is not LiveKit's webhook target: the test delivers the joins, signed as
-// LiveKit signs them, with the clients' real sids.
-import { AudioSource, dispose, LocalAudioTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
-import { RoomServiceClient } from 'livekit-server-sdk';
+// LiveKit signs them, with the clients' real sids. Screen sharing likewise: LiveKit refuses a
+// screen from a role the clinic's CLINIC_CALL_SETTINGS leave out, and takes it from one they allow.
+import { AudioSource, dispose, LocalAudioTrack, LocalVideoTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, VideoSource, type LocalTrack } from '@livekit/rtc-node';
+import { RoomServiceClient, TrackSource as ServerTrackSource } from 'livekit-server-sdk';
 import { parseMessage, TOPIC, type ProtocolMessage } from '../../../plugin';
 import { waitFor } from '../../support/isolation';
 import { clinic, createAppointment, deliver, startService, testConfig, type Appointment, type RunningService } from './harness';
@@ -57,15 +58,20 @@ function microphone(): LocalAudioTrack {
 
 const asMicrophone = (): TrackPublishOptions => new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE });
 
-/** Tries to publish; resolves with what happened within `deadlineMs` (a refused publish may never answer). */
-async function tryPublish(client: Client, deadlineMs: number): Promise<'published' | 'refused' | 'no answer'> {
+/** A screen-share track (video, screen-share source), as any client could make one. */
+function screen(): [LocalTrack, TrackPublishOptions] {
+  return [LocalVideoTrack.createVideoTrack('screen', new VideoSource(640, 360)), new TrackPublishOptions({ source: TrackSource.SOURCE_SCREENSHARE })];
+}
+
+/** Tries to publish (a microphone unless told); resolves with what happened within `deadlineMs` (a refused publish may never answer). */
+async function tryPublish(client: Client, deadlineMs: number, [track, options]: [LocalTrack, TrackPublishOptions] = [microphone(), asMicrophone()]): Promise<'published' | 'refused' | 'no answer'> {
   const participant = client.room.localParticipant;
   if (!participant) throw new Error('not connected');
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'no answer'>((resolve) => {
     timer = setTimeout(() => resolve('no answer'), deadlineMs);
   });
-  const attempt = participant.publishTrack(microphone(), asMicrophone()).then(
+  const attempt = participant.publishTrack(track, options).then(
     () => 'published' as const,
     () => 'refused' as const,
   );
@@ -76,11 +82,12 @@ async function tryPublish(client: Client, deadlineMs: number): Promise<'publishe
   }
 }
 
-/** What LiveKit itself says: the tracks it has for `identity` in `room`. */
-async function tracksInLiveKit(target: RunningService, room: string, identity: string): Promise<number> {
+/** What LiveKit itself says: the tracks it has for `identity` in `room` (of one source only, when given). */
+async function tracksInLiveKit(target: RunningService, room: string, identity: string, source?: ServerTrackSource): Promise<number> {
   const api = new RoomServiceClient(target.config.LIVEKIT_URL, target.config.LIVEKIT_API_KEY, target.config.LIVEKIT_API_SECRET);
   const participants = await api.listParticipants(room);
-  return participants.find((participant) => participant.identity === identity)?.tracks.length ?? 0;
+  const tracks = participants.find((participant) => participant.identity === identity)?.tracks ?? [];
+  return tracks.filter((track) => source === undefined || track.source === source).length;
 }
 
 const permissionOf = async (target: RunningService, room: string, identity: string) => {
@@ -155,4 +162,49 @@ test('when a participant with a token minted before the start rejoins an active 
   await waitFor(() => other.messages.some((message) => message.type === 'session_started'), { timeoutMs: 15_000 });
   expect(await permissionOf(target, appointment.room, appointment.student.identity)).toMatchObject({ canPublish: true });
   expect(await tryPublish(other, 10_000)).toBe('published');
+});
+
+/** A session started with both connected through raw clients, in a service configured by `overrides`. */
+async function startedSession(overrides: Record<string, string> = {}) {
+  const target = await startService(testConfig(overrides));
+  cleanups.push(() => target.stop());
+  const appointment = await createAppointment(target);
+  const student = await join(target, appointment.sessionId, appointment.student.identity);
+  const counselor = await join(target, appointment.sessionId, appointment.counselor.identity);
+  await deliverJoin(target, appointment, counselor, appointment.counselor.identity);
+  await deliverJoin(target, appointment, student, appointment.student.identity);
+  await waitFor(() => student.messages.some((message) => message.type === 'session_started') && counselor.messages.some((message) => message.type === 'session_started'), { timeoutMs: 15_000 });
+  return { target, appointment, student, counselor };
+}
+
+const SCREEN = [ServerTrackSource.SCREEN_SHARE, ServerTrackSource.SCREEN_SHARE_AUDIO];
+
+test('when the clinic lets only counselors share (the default), then LiveKit refuses a raw client\'s screen from the student after the start and takes the counselor\'s', async () => {
+  const { target, appointment, student, counselor } = await startedSession();
+  expect(await permissionOf(target, appointment.room, appointment.student.identity)).toMatchObject({ canPublish: true, canPublishSources: [ServerTrackSource.CAMERA, ServerTrackSource.MICROPHONE] });
+  expect(await permissionOf(target, appointment.room, appointment.counselor.identity)).toMatchObject({ canPublish: true, canPublishSources: [ServerTrackSource.CAMERA, ServerTrackSource.MICROPHONE, ...SCREEN] });
+
+  expect(await tryPublish(student, 5_000, screen())).not.toBe('published');
+  expect(await tracksInLiveKit(target, appointment.room, appointment.student.identity, ServerTrackSource.SCREEN_SHARE)).toBe(0);
+  // The student's voice is not affected: only the screen is refused.
+  expect(await tryPublish(student, 10_000)).toBe('published');
+  expect(await tryPublish(counselor, 10_000, screen())).toBe('published');
+  await waitFor(async () => (await tracksInLiveKit(target, appointment.room, appointment.counselor.identity, ServerTrackSource.SCREEN_SHARE)) === 1, { timeoutMs: 10_000 });
+  expect(await tracksInLiveKit(target, appointment.room, appointment.student.identity, ServerTrackSource.SCREEN_SHARE)).toBe(0);
+});
+
+test('when the clinic lets everyone share and turns chat off, then the tokens say so and a student\'s fresh token may share; with `none`, not even the counselor may', async () => {
+  const everyone = await startedSession({ CLINIC_CALL_SETTINGS: JSON.stringify({ default: { screenShare: 'everyone', chat: false } }) });
+  expect(everyone.student.room.localParticipant?.attributes).toMatchObject({ 'autostart.screen_share': 'everyone', 'autostart.chat': 'off' });
+  expect(await tryPublish(everyone.student, 10_000, screen())).toBe('published');
+  await waitFor(async () => (await tracksInLiveKit(everyone.target, everyone.appointment.room, everyone.appointment.student.identity, ServerTrackSource.SCREEN_SHARE)) === 1, { timeoutMs: 10_000 });
+
+  const none = await startedSession({ CLINIC_CALL_SETTINGS: JSON.stringify({ default: { screenShare: 'none' } }) });
+  expect(none.counselor.room.localParticipant?.attributes).toMatchObject({ 'autostart.screen_share': 'none', 'autostart.chat': 'on' });
+  // A token minted now, for the active session, carries the same limit from the start.
+  await none.counselor.room.disconnect();
+  const again = await join(none.target, none.appointment.sessionId, none.appointment.counselor.identity);
+  expect(await permissionOf(none.target, none.appointment.room, none.appointment.counselor.identity)).toMatchObject({ canPublish: true, canPublishSources: [ServerTrackSource.CAMERA, ServerTrackSource.MICROPHONE] });
+  expect(await tryPublish(again, 5_000, screen())).not.toBe('published');
+  expect(await tracksInLiveKit(none.target, none.appointment.room, none.appointment.counselor.identity, ServerTrackSource.SCREEN_SHARE)).toBe(0);
 });

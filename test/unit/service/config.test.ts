@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { callSettingsFor } from '../../../webhook-service/clinicCalls';
 import { CLINIC_SCOPES } from '../../../webhook-service/clinicKeys';
 import { clinicApiKeys, ConfigError, liveKitWebhookKey, loadConfig } from '../../../webhook-service/config';
 
@@ -38,6 +39,7 @@ test('when only the required variables are set, then every option has its docume
     BULLMQ_PREFIX: 'autostart',
     CLINIC_API_KEYS: [],
     CLINIC_API_KEY_GRANTS: null,
+    CLINIC_CALL_SETTINGS: null,
     IDEMPOTENCY_KEY_TTL_HOURS: 24,
     CLINIC_WEBHOOK_URLS: [],
     CLINIC_WEBHOOK_SECRET: [],
@@ -321,5 +323,32 @@ describe('/metrics is never public', () => {
   test('when the metrics token is short, then it is refused without being echoed', () => {
     const problems = problemsOf({ ...valid, METRICS_TOKEN: 'short-token' });
     expect(problems).toEqual(['METRICS_TOKEN is invalid: expected a secret of at least 16 characters']);
+  });
+});
+
+describe('CLINIC_CALL_SETTINGS', () => {
+  const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017/counseling', REDIS_URL: 'redis://127.0.0.1:6379', LIVEKIT_URL: 'http://127.0.0.1:7880', LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: 'secret', CLINIC_API_TOKEN: 'a-clinic-token-of-16+' };
+  const problemsWith = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig({ ...base, ...env });
+      return [];
+    } catch (error) {
+      return [...(error as ConfigError).problems];
+    }
+  };
+
+  test('settings for a clinic a key acts for are read, the others get the defaults', () => {
+    const config = loadConfig({ ...base, CLINIC_CALL_SETTINGS: '{"default":{"screenShare":"everyone","chat":false}}' });
+    expect(callSettingsFor(config.CLINIC_CALL_SETTINGS, 'default')).toEqual({ screenShare: 'everyone', chat: false });
+    expect(callSettingsFor(loadConfig(base).CLINIC_CALL_SETTINGS, 'default')).toEqual({ screenShare: 'counselor', chat: true });
+  });
+
+  test.each([
+    ['not JSON', '{screenShare:everyone}', 'CLINIC_CALL_SETTINGS is invalid: expected a JSON object by clinic id of { "screenShare": "counselor" | "everyone" | "none", "chat": true | false }'],
+    ['a policy misspelt', '{"default":{"screenShare":"all"}}', 'CLINIC_CALL_SETTINGS is invalid: expected a JSON object by clinic id of { "screenShare": "counselor" | "everyone" | "none", "chat": true | false }'],
+    ['a field it does not know', '{"default":{"chat":true,"recording":true}}', 'CLINIC_CALL_SETTINGS is invalid: expected a JSON object by clinic id of { "screenShare": "counselor" | "everyone" | "none", "chat": true | false }'],
+    ['a clinic no key acts for', '{"nort":{"chat":false}}', 'CLINIC_CALL_SETTINGS is invalid: expected only clinics a key acts for (default; not nort)'],
+  ])('%s is refused, saying what is expected', (_case, value, problem) => {
+    expect(problemsWith({ CLINIC_CALL_SETTINGS: value })).toEqual([problem]);
   });
 });

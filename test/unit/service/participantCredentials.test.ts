@@ -1,4 +1,5 @@
 // A participant's credential is the join token the service minted: what it proves, and for how long.
+import { DEFAULT_CALL_SETTINGS } from '../../../plugin';
 import { AccessToken } from 'livekit-server-sdk';
 import { liveKitJoinTokens } from '../../../webhook-service/livekit/joinTokens';
 import { liveKitParticipantCredentials } from '../../../webhook-service/livekit/participantCredentials';
@@ -17,7 +18,7 @@ async function expiredToken(agoSeconds: number): Promise<string> {
 
 describe('participant credentials', () => {
   test('a join token we minted names its holder, session and room', async () => {
-    const { token } = await minter.mint({ identity: 'cou', sessionId: 'ses_1', room: 'room-1', role: 'counselor', canPublish: false });
+    const { token } = await minter.mint({ identity: 'cou', sessionId: 'ses_1', room: 'room-1', role: 'counselor', canPublish: false, publishSources: ['camera', 'microphone'], callSettings: DEFAULT_CALL_SETTINGS });
     await expect(credentials.verify(token)).resolves.toEqual({ identity: 'cou', sessionId: 'ses_1', room: 'room-1' });
   });
 
@@ -28,7 +29,7 @@ describe('participant credentials', () => {
 
   test.each([
     ['garbage', async () => 'not-a-jwt'],
-    ['a token signed with another secret', async () => (await liveKitJoinTokens({ apiKey: KEY, apiSecret: 'another-secret-another-secret-xx', ttlSeconds: 600, publicUrl: 'ws://x' }).mint({ identity: 'cou', sessionId: 'ses_1', room: 'room-1', role: 'counselor', canPublish: true })).token],
+    ['a token signed with another secret', async () => (await liveKitJoinTokens({ apiKey: KEY, apiSecret: 'another-secret-another-secret-xx', ttlSeconds: 600, publicUrl: 'ws://x' }).mint({ identity: 'cou', sessionId: 'ses_1', room: 'room-1', role: 'counselor', canPublish: true, publishSources: ['camera', 'microphone'], callSettings: DEFAULT_CALL_SETTINGS })).token],
     [
       'a token of our key without a session',
       async () => {

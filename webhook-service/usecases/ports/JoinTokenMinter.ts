@@ -1,5 +1,5 @@
 // The port that mints LiveKit join tokens for the people of a session's appointment.
-import type { Role } from '../../../plugin';
+import type { CallSettings, PublishSource, Role } from '../../../plugin';
 
 export interface JoinTokenRequest {
   identity: string;
@@ -12,6 +12,10 @@ export interface JoinTokenRequest {
    * may join and subscribe only, and publishing comes with the start (granted through LiveKit's API).
    */
   canPublish: boolean;
+  /** What it may publish when it may (LiveKit's canPublishSources): a screen only where the clinic allows. */
+  publishSources: readonly PublishSource[];
+  /** The clinic's call settings, carried as participant attributes for the widget. */
+  callSettings: CallSettings;
   /** Keep the participant out of the others' participant lists (an observer). @defaultValue false */
   hidden?: boolean;
 }

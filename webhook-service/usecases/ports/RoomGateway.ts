@@ -1,6 +1,7 @@
 // The port through which use cases talk to LiveKit rooms. Results say what the caller must know
 // (the room is gone: nobody left to tell); failures are ServiceErrors: `livekit_unavailable`
 // (worth a retry) or `livekit_rejected` (a retry cannot help).
+import type { PublishSource } from '../../../plugin';
 
 export type RoomCallResult = 'done' | 'room_not_found';
 
@@ -33,6 +34,8 @@ export interface ParticipantSummary {
 export interface ParticipantPermission {
   /** Audio and video tracks. */
   canPublish: boolean;
+  /** Which tracks, with canPublish: LiveKit refuses any other source (a screen where the clinic does not allow one). */
+  canPublishSources: readonly PublishSource[];
   canSubscribe: boolean;
   /** Data messages (the widget's own protocol needs none, but LiveKit's chat and RPC do). */
   canPublishData: boolean;

@@ -2,7 +2,7 @@
 // LiveKit's API before session_started goes out, and grantPublishing repairs a missed grant.
 import { activateSession, notifyParticipant } from '../../../../webhook-service/usecases/activateSession';
 import { closeSession } from '../../../../webhook-service/usecases/closeSession';
-import { grantPublishing, IN_SESSION } from '../../../../webhook-service/usecases/grantPublishing';
+import { grantPublishing } from '../../../../webhook-service/usecases/grantPublishing';
 import type { ParticipantSummary } from '../../../../webhook-service/usecases/ports/RoomGateway';
 import { aSessionIn, T0, webhook, world, type World } from './world';
 
@@ -16,6 +16,10 @@ async function pairTogether(deps: World) {
   return session;
 }
 
+/** The permission of a student (voice and video) and of a counselor (a screen too) under the default settings. */
+const STUDENT = { canPublish: true, canPublishSources: ['camera', 'microphone'], canSubscribe: true, canPublishData: true };
+const COUNSELOR = { ...STUDENT, canPublishSources: ['camera', 'microphone', 'screen_share', 'screen_share_audio'] };
+
 const grantsIn = (deps: World) => deps.rooms.calls.flatMap((call) => (call.call === 'setPermission' ? [[call.identity, call.permission] as const] : []));
 
 describe('publishing granted by the start', () => {
@@ -24,8 +28,8 @@ describe('publishing granted by the start', () => {
     const session = await pairTogether(deps);
     expect(await activateSession(deps, { sessionId: session.id, eventId: 'EV_c', receivedAt: T0 })).toBe('sent');
     expect(grantsIn(deps).sort()).toEqual([
-      ['cou', IN_SESSION],
-      ['stu', IN_SESSION],
+      ['cou', COUNSELOR],
+      ['stu', STUDENT],
     ]);
     const order = deps.rooms.calls.map((call) => call.call);
     expect(order.lastIndexOf('setPermission')).toBeLessThan(order.indexOf('sendData'));
@@ -63,7 +67,7 @@ describe('publishing granted by the start', () => {
     deps.rooms.calls.length = 0;
     expect(await notifyParticipant(deps, { sessionId: session.id, identity: 'stu', eventId: 'EV_back' })).toBe('sent');
     expect(deps.rooms.calls.map((call) => call.call)).toEqual(['setPermission', expect.any(String), expect.any(String)]);
-    expect(grantsIn(deps)).toEqual([['stu', IN_SESSION]]);
+    expect(grantsIn(deps)).toEqual([['stu', STUDENT]]);
   });
 
   test('grantPublishing repairs a grant the activation missed, and only that one', async () => {
@@ -75,7 +79,7 @@ describe('publishing granted by the start', () => {
     deps.rooms.calls.length = 0;
     expect(await grantPublishing(deps, session.id)).toEqual({ outcome: 'granted', granted: ['cou'] });
     expect(await grantPublishing(deps, session.id)).toEqual({ outcome: 'granted', granted: [] });
-    expect(grantsIn(deps)).toEqual([['cou', IN_SESSION]]);
+    expect(grantsIn(deps)).toEqual([['cou', COUNSELOR]]);
   });
 
   test('grantPublishing grants nothing before the start, after the close, or in a room that is gone', async () => {
@@ -97,4 +101,15 @@ describe('publishing granted by the start', () => {
     await expect(activateSession(deps, { sessionId: session.id, eventId: 'EV_c', receivedAt: T0 })).rejects.toThrow('LiveKit down');
     expect(deps.rooms.calls.filter((call) => call.call === 'sendData')).toEqual([]);
   });
+});
+
+test("when the clinic lets everyone share, then the start's grant lets the student share a screen too", async () => {
+  const deps = world();
+  deps.clinicCallSettings = { 'clinic-north': { screenShare: 'everyone' } };
+  const session = await pairTogether(deps);
+  expect(await activateSession(deps, { sessionId: session.id, eventId: 'EV_c', receivedAt: T0 })).toBe('sent');
+  expect(grantsIn(deps).sort()).toEqual([
+    ['cou', COUNSELOR],
+    ['stu', { ...STUDENT, canPublishSources: COUNSELOR.canPublishSources }],
+  ]);
 });

@@ -4,6 +4,7 @@ import { createLogger } from '../../../../webhook-service/logger';
 import { liveKitWebhookVerifier } from '../../../../webhook-service/livekit/webhookVerifier';
 import { liveKitParticipantCredentials } from '../../../../webhook-service/livekit/participantCredentials';
 import type { LifecycleRules } from '../../../../plugin';
+import { callSettingsFor, type ClinicCallSettings } from '../../../../webhook-service/clinicCalls';
 import { createSession } from '../../../../webhook-service/usecases/createSession';
 import { ingestWebhook } from '../../../../webhook-service/usecases/ingestWebhook';
 import { InMemoryIdempotencyKeys } from '../../../support/fakes/InMemoryIdempotencyKeys';
@@ -47,6 +48,9 @@ export function world(rules: LifecycleRules = { rejoinGraceMs: 60_000, noShowAft
       deps.activationsRecorded += 1;
     },
     onStartedSent: () => undefined,
+    /** CLINIC_CALL_SETTINGS as a test sets it. */
+    clinicCallSettings: null as ClinicCallSettings,
+    callSettings: (clinicId: string) => callSettingsFor(deps.clinicCallSettings, clinicId),
   };
   return deps;
 }
