@@ -61,7 +61,10 @@ export function addToChat(log: readonly ChatMessage[], message: ChatMessage): re
   return [...log, message].slice(-MAX_CHAT_MESSAGES);
 }
 
-/** `chat` attribute: on unless the page (the clinic) turns it off. */
-export function chatEnabled(value: string | null): boolean {
-  return value !== 'off';
+/**
+ * On unless the clinic (the join token's `autostart.chat` attribute, `clinicValue`) or the page
+ * (its `chat` attribute) turns it off: the page may narrow the clinic's choice, never widen it.
+ */
+export function chatEnabled(pageValue: string | null, clinicValue: string | null = null): boolean {
+  return pageValue !== 'off' && clinicValue !== 'off';
 }

@@ -21,12 +21,13 @@ import {
   type RemoteTrack,
   type RoomEventCallbacks,
 } from 'livekit-client';
+import { CHAT_ATTRIBUTE, SCREEN_SHARE_ATTRIBUTE } from '../plugin/callSettings';
 import { SESSION_ATTRIBUTE } from '../plugin/protocol';
 import { ROLE_ATTRIBUTE } from '../plugin/roles';
 import { AudioLevel } from './audioLevel';
 import { WaitingRoomError } from './errors';
 import { LocalMedia, type MediaKind, type MediaStatus } from './localMedia';
-import { addToChat, CHAT_TOPIC, chatText, encodeChat, parseChat, type ChatMessage } from './chat';
+import { addToChat, CHAT_TOPIC, chatEnabled, chatText, encodeChat, parseChat, type ChatMessage } from './chat';
 import { followParty, initialParty, NOBODY, partyEntersCall, SETTLE_MS, type OtherParty, type PartySighting, type PartyState } from './otherParty';
 import { HEARTBEAT, HEARTBEAT_EVERY_MS, heardFrom, heartbeatOf, noPresence, PRESENCE_TOPIC, presenceTick, type PresenceState } from './presence';
 import { rejoinDelay, rejoinsAfter } from './rejoin';
@@ -208,6 +209,15 @@ export class WaitingRoomController {
     this.showLocalVideo();
   }
 
+  /**
+   * The clinic's call settings as the join token carries them (attributes a client cannot
+   * change); null each before connecting, or with a token that does not say.
+   */
+  get clinicSettings(): { screenShare: string | null; chat: string | null } {
+    const attributes = this.room?.localParticipant.attributes ?? {};
+    return { screenShare: attributes[SCREEN_SHARE_ATTRIBUTE] ?? null, chat: attributes[CHAT_ATTRIBUTE] ?? null };
+  }
+
   /** The in-call chat so far. */
   get chat(): readonly ChatMessage[] {
     return this.chatLog;
@@ -221,7 +231,7 @@ export class WaitingRoomController {
   async sendChat(input: string): Promise<boolean> {
     const text = chatText(input);
     const room = this.room;
-    if (text === null || !room || !this.inCall) return false;
+    if (text === null || !room || !this.inCall || !chatEnabled(null, this.clinicSettings.chat)) return false;
     const id = crypto.randomUUID();
     await room.localParticipant.publishData(encodeChat(id, text), { reliable: true, topic: CHAT_TOPIC });
     this.addChat({ id, text, from: 'me' });
@@ -572,7 +582,8 @@ export class WaitingRoomController {
 
   /** A chat message from a participant in the call (the SFU stamps the sender; the server sends none). */
   private onChat(payload: Uint8Array, fromParticipant: boolean): void {
-    const message = fromParticipant && this.inCall ? parseChat(payload) : null;
+    // The clinic turned chat off: LiveKit cannot refuse it by topic (presence needs the data channel), so nothing of it is shown.
+    const message = fromParticipant && this.inCall && chatEnabled(null, this.clinicSettings.chat) ? parseChat(payload) : null;
     if (message) this.addChat({ ...message, from: 'them' });
   }
 

@@ -11,7 +11,8 @@
  * Attributes: `token-url` (with `token-method`, GET by default) | `token` + `server-url` (credentials), `participant-role`
  * (`student` default | `counselor`; property `participantRole`; not `role`, which is the ARIA
  * role), `lang` (`en` | `es`), `end-url` (counselor: where "End session for everyone" POSTs), `end-button`,
- * `chat` (`off` turns the in-call text chat off), `screen-share` (`counselor` default | `everyone` | `none`: who may share a screen in the call),
+ * `chat` (`off` turns the in-call text chat off), `screen-share` (`counselor` default | `everyone` | `none`: who may share a screen in the call;
+ * both only narrow what the clinic's settings in the join token allow),
  * `text-*` (any text, kebab-case of its key in texts.ts).
  *
  * Properties: `room`, `tokenSource`, `tokenRequest`, `texts`, `participantRole`, `phase` and `otherSessionIgnored` (read-only);
@@ -229,14 +230,14 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     await this.controller?.setScreenShareEnabled(on);
   }
 
-  /** `screen-share`: who may share (`counselor`, the default; `everyone`; `none`), where the browser can. */
+  /** Who may share: the clinic's policy from the token, narrowed by `screen-share` (`counselor`, the default; `everyone`; `none`), where the browser can. */
   private get offersScreenShare(): boolean {
-    return mayShareScreen(screenSharePolicy(this.getAttribute('screen-share')), this.participantRole) && typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+    return mayShareScreen(screenSharePolicy(this.getAttribute('screen-share'), this.controller?.clinicSettings.screenShare ?? null), this.participantRole) && typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
   }
 
   /** Sends a chat message in the call (when `chat` is not off); the input clears once LiveKit took it. */
   private async sendChat(text: string): Promise<void> {
-    if (!chatEnabled(this.getAttribute('chat'))) return;
+    if (!chatEnabled(this.getAttribute('chat'), this.controller?.clinicSettings.chat ?? null)) return;
     try {
       if (await this.controller?.sendChat(text)) this.ui?.clearChatInput();
     } catch {
@@ -317,7 +318,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     controller.on('remoteTrack', (change) => this.onRemoteTrack(change));
     controller.on('audioPlayback', (canPlay) => this.ui?.setAudioBlocked(!canPlay));
     controller.on('screenShare', () => this.refresh());
-    controller.on('chat', (log) => this.ui?.setChat(chatEnabled(this.getAttribute('chat')) ? log : [], this.currentTexts(), this.participantRole));
+    controller.on('chat', (log) => this.ui?.setChat(chatEnabled(this.getAttribute('chat'), this.controller?.clinicSettings.chat ?? null) ? log : [], this.currentTexts(), this.participantRole));
     controller.on('error', (error) => this.onError(error));
     this.controller = controller;
     void controller.start();
@@ -355,7 +356,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     const canEnd = this.offersEnd;
     const media = this.controller && !this.borrowedRoom ? this.controller.media : null;
     const screen = media ? { offered: this.offersScreenShare, sharing: this.controller?.screenSharing ?? false } : null;
-    this.ui?.render(view, texts, { role: this.participantRole, media, screen, chat: chatEnabled(this.getAttribute('chat')), party: this.party, canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
+    this.ui?.render(view, texts, { role: this.participantRole, media, screen, chat: chatEnabled(this.getAttribute('chat'), this.controller?.clinicSettings.chat ?? null), party: this.party, canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
     this.ticker.set(clocksRun(view));
     this.updateClocks();
   }

@@ -40,4 +40,8 @@ describe('the in-call chat', () => {
   it('is on unless the page turns it off', () => {
     expect([chatEnabled(null), chatEnabled(''), chatEnabled('on'), chatEnabled('off')]).toEqual([true, true, true, false]);
   });
+
+  it("is off whenever the clinic's setting in the token says off, whatever the page says", () => {
+    expect([chatEnabled(null, 'off'), chatEnabled('on', 'off'), chatEnabled(null, 'on'), chatEnabled('off', 'on')]).toEqual([false, false, true, false]);
+  });
 });
