@@ -1,6 +1,7 @@
 // The in-call text chat in real Chromium against real LiveKit: both ways, by keyboard, only in
 // the call, never across sessions (two sessions at once, each sees only its own), forgotten when
-// the call ends, off when the page turns it off, and axe-clean with messages in it.
+// the call ends, off when the page or the clinic's setting in the join token turns it off, and
+// axe-clean with messages in it.
 
 import type { Page } from 'playwright-core';
 import { protocolSuite } from '../support/protocolSuite';
@@ -99,5 +100,21 @@ describe('the in-call text chat of <livekit-waiting-room>', () => {
     await say(counselor.page, 'ping');
     await waitForChatLines(counselor.page, ['Youping']);
     expect(await chatLines(counselor.page)).toEqual(['Youping']);
+  });
+
+  it("the clinic's chat off in the join token wins over the page: no chat shown, and nothing another client sends on the chat topic appears", async () => {
+    const session = await newSession();
+    // The student's token says what CLINIC_CALL_SETTINGS says; the counselor's stands for a client that ignores it.
+    const student = await session.open('student-clinic-off', 'student', { token: await session.token('student-clinic-off', 'student', { attributes: { 'autostart.chat': 'off' } }) });
+    const counselor = await session.open('counselor-clinic-off', 'counselor');
+    await student.page.evaluate(() => document.querySelector('livekit-waiting-room')?.setAttribute('chat', 'on'));
+    await session.waitUntilActive(['student-clinic-off', 'counselor-clinic-off']);
+    await session.activate();
+    await Promise.all([waitForPhase(student.page, 'active', 'call'), waitForPhase(counselor.page, 'active', 'call')]);
+    await waitForShown(counselor.page, 'chat');
+    expect(await shadowAttribute(student.page, 'chat', 'hidden')).toBe('');
+    await say(counselor.page, 'ping');
+    await waitForChatLines(counselor.page, ['Youping']);
+    expect(await chatLines(student.page)).toEqual([]);
   });
 });

@@ -113,4 +113,19 @@ describe('screen sharing in <livekit-waiting-room>', () => {
     await counselor.page.evaluate(() => document.querySelector('livekit-waiting-room')?.setAttribute('screen-share', 'none'));
     await waitForShown(counselor.page, 'share', false);
   });
+
+  it("the clinic's policy in the join token wins: a page cannot widen it, and a token that lets students share offers it without any attribute", async () => {
+    const session = await newSession();
+    const clinicSays = (policy: string) => ({ attributes: { 'autostart.screen_share': policy } });
+    const narrowed = await session.open('student-narrowed', 'student', { token: await session.token('student-narrowed', 'student', clinicSays('counselor')) });
+    const allowed = await session.open('student-allowed', 'student', { token: await session.token('student-allowed', 'student', clinicSays('everyone')) });
+    const counselor = await session.open('counselor-none', 'counselor', { token: await session.token('counselor-none', 'counselor', clinicSays('none')) });
+    await narrowed.page.evaluate(() => document.querySelector('livekit-waiting-room')?.setAttribute('screen-share', 'everyone'));
+    await session.waitUntilActive(['student-narrowed', 'student-allowed', 'counselor-none']);
+    await session.activate();
+    await Promise.all([narrowed, allowed, counselor].map(({ page }) => waitForPhase(page, 'active', 'call')));
+    await waitForShown(allowed.page, 'share');
+    expect(await shadowAttribute(narrowed.page, 'share', 'hidden')).toBe('');
+    expect(await shadowAttribute(counselor.page, 'share', 'hidden')).toBe('');
+  });
 });

@@ -36,10 +36,11 @@ export async function newProtocolSession(deps: ProtocolSessionDeps) {
   await rooms.updateRoomMetadata(roomName, snapshot('waiting', null, null));
   let startedAt: string | null = null;
 
-  /** A join token as the service mints it: the role and the session's id as attributes. */
-  const token = async (identity: string, role: string, extra: { hidden?: boolean; canPublish?: boolean; canPublishData?: boolean } = {}) => {
-    const at = new AccessToken(deps.apiKey, deps.apiSecret, { identity, ttl: '10m', attributes: { 'autostart.role': role, [SESSION_ATTRIBUTE]: sessionId } });
-    at.addGrant({ roomJoin: true, room: roomName, canPublish: true, canSubscribe: true, canPublishData: true, ...extra });
+  /** A join token as the service mints it: the role and the session's id as attributes (and `attributes`, the clinic's call settings). */
+  const token = async (identity: string, role: string, extra: { hidden?: boolean; canPublish?: boolean; canPublishData?: boolean; attributes?: Record<string, string> } = {}) => {
+    const { attributes, ...grant } = extra;
+    const at = new AccessToken(deps.apiKey, deps.apiSecret, { identity, ttl: '10m', attributes: { 'autostart.role': role, [SESSION_ATTRIBUTE]: sessionId, ...attributes } });
+    at.addGrant({ roomJoin: true, room: roomName, canPublish: true, canSubscribe: true, canPublishData: true, ...grant });
     return at.toJwt();
   };
   /** `texts`: text-* attributes; `dir` and `colorScheme` for the page's direction and system colour scheme. */
