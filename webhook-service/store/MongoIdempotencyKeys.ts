@@ -2,10 +2,11 @@
 // (`idempotency_attempts`, `_id` = `<record id>#<attempt>`). The record and each attempt are
 // unique inserts, atomic on MongoDB and FerretDB alike; the updates that follow are made by the
 // attempt's owner alone. Old keys are deleted by a periodic sweep (FerretDB has no TTL index).
-import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
 import { ServiceError, storeCall } from '../errors';
 import type { IdempotencyAnswer, IdempotencyKeys, IdempotencyRecord } from '../usecases/ports/IdempotencyKeys';
 import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
+import { connectMongo } from './mongoConnection';
 
 interface KeyDoc {
   _id: string;
@@ -76,7 +77,7 @@ export class MongoIdempotencyKeys implements IdempotencyKeys {
 
   /** Connects (a pool of its own) and checks that the collections' indexes exist (`migrate` makes them). */
   static async connect(uri: string): Promise<MongoIdempotencyKeys> {
-    const connection = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 3000, bufferCommands: false, autoIndex: false });
+    const connection = connectMongo(uri, { serverSelectionTimeoutMS: 3000, bufferCommands: false, autoIndex: false });
     try {
       await connection.asPromise();
       const { keys, attempts } = modelsOf(connection);
@@ -90,7 +91,7 @@ export class MongoIdempotencyKeys implements IdempotencyKeys {
 
   /** Creates the collections and their indexes; idempotent. The migration step, not every start. */
   static async migrate(uri: string): Promise<string[]> {
-    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 3000, autoIndex: false }).asPromise();
+    const connection = await connectMongo(uri, { serverSelectionTimeoutMS: 3000, autoIndex: false }).asPromise();
     try {
       const { keys, attempts } = modelsOf(connection);
       return await createCollectionsAndIndexes([keys, attempts]);

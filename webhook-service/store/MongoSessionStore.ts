@@ -10,7 +10,7 @@
 // - a session leaves `waiting` once (`<id>.opening`) and `active` once (`<id>.closing`).
 // `open_sessions` lists the sessions the service still owes work (open, or closed with the close
 // not finished); it is written before the session and deleted once the close is done.
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { AppointmentParticipant, ClosedStatus, EndReason, GroupStart, Role } from '../../plugin';
 import { DEFAULT_CLINIC } from '../clinicKeys';
 import { ServiceError, storeCall } from '../errors';
@@ -18,6 +18,7 @@ import type { AppointmentUpdate, DecisionRecord, ExternalIdClaim, OpenSession, R
 import { defineModels, type DecisionDoc, type ExternalIdDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
 import { MongoSessionFolds } from './MongoSessionFolds';
 import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
+import { connectMongo } from './mongoConnection';
 
 /** How long a call waits for a reachable server before failing, in ms: handlers must fail fast. */
 const SERVER_SELECTION_TIMEOUT_MS = 3000;
@@ -155,7 +156,7 @@ export class MongoSessionStore implements SessionStore {
 
   /** Connects and checks that the collections' indexes exist (`migrate` makes them) before any traffic relies on them. */
   static async connect(uri: string): Promise<MongoSessionStore> {
-    const connection = mongoose.createConnection(uri, {
+    const connection = connectMongo(uri, {
       serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
       // Without this, calls made while disconnected queue silently for 10 s instead of failing.
       bufferCommands: false,
@@ -175,7 +176,7 @@ export class MongoSessionStore implements SessionStore {
 
   /** Creates the collections and their indexes; idempotent. The migration step (`npm run migrate`), not every start. */
   static async migrate(uri: string): Promise<string[]> {
-    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, autoIndex: false }).asPromise();
+    const connection = await connectMongo(uri, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, autoIndex: false }).asPromise();
     try {
       const models = defineModels(connection);
       const created = await createCollectionsAndIndexes(Object.values(models));

@@ -2,7 +2,8 @@
 // decisions, ...). `npm run migrate` creates them, once per version, before it serves; the
 // service only checks at start that they are there, and refuses to start when one is missing
 // (a unique index left out would let two decisions both win).
-import mongoose, { type Connection, type Model } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import { connectMongo } from './mongoConnection';
 
 // Mongoose's Model with any document type: the helpers below touch only collection-level calls.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -44,7 +45,7 @@ const CONNECT_OPTIONS = { serverSelectionTimeoutMS: 3000, autoIndex: false } as 
  */
 export async function openWithIndexes<T>(uri: string, define: (connection: Connection) => { models: readonly AnyModel[]; value: T }): Promise<{ connection: Connection; value: T }> {
   // Without bufferCommands: false, calls made while disconnected queue silently for 10 s instead of failing.
-  const connection = mongoose.createConnection(uri, { ...CONNECT_OPTIONS, bufferCommands: false });
+  const connection = connectMongo(uri, { ...CONNECT_OPTIONS, bufferCommands: false });
   try {
     await connection.asPromise();
     const { models, value } = define(connection);
@@ -58,7 +59,7 @@ export async function openWithIndexes<T>(uri: string, define: (connection: Conne
 
 /** The migration step for one adapter's models: collections and indexes created, idempotently. */
 export async function migrateModels(uri: string, define: (connection: Connection) => readonly AnyModel[]): Promise<string[]> {
-  const connection = await mongoose.createConnection(uri, CONNECT_OPTIONS).asPromise();
+  const connection = await connectMongo(uri, CONNECT_OPTIONS).asPromise();
   try {
     return await createCollectionsAndIndexes(define(connection));
   } finally {
