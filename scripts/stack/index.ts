@@ -83,11 +83,20 @@ async function startRedis(dataDir: string, logDir: string): Promise<{ url: strin
   return { url, server: ServerProcess.start(spec, logDir) };
 }
 
-async function startFerretdb(dataDir: string, logDir: string): Promise<{ uri: string; server: ServerProcess }> {
-  const port = await freeTcpPort();
+export interface FerretdbOptions {
+  /** Its SQLite files go to `<dataDir>/ferretdb`; a restart on the same dir finds what was stored. */
+  dataDir: string;
+  logDir: string;
+  /** @defaultValue a free port; a restart passes the port it had, so clients find it again. */
+  port?: number;
+}
+
+/** FerretDB on SQLite, on loopback. Exported for the tests that kill and restart a database of their own. */
+export async function startFerretdb({ dataDir, logDir, port: wanted }: FerretdbOptions): Promise<{ uri: string; server: ServerProcess }> {
+  const port = wanted ?? (await freeTcpPort());
   const uri = `mongodb://${loopback}:${port}/`;
   const sqliteDir = path.join(dataDir, 'ferretdb');
-  fs.mkdirSync(sqliteDir);
+  fs.mkdirSync(sqliteDir, { recursive: true });
   const args = [
     '--handler=sqlite',
     `--sqlite-url=file:${sqliteDir}/`,
@@ -146,7 +155,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const envMongo = process.env.MONGODB_URI;
     const envRedis = process.env.REDIS_URL;
     const envLivekit = livekitFromEnv();
-    const mongo = envMongo ? undefined : await startFerretdb(dataDir, logDir);
+    const mongo = envMongo ? undefined : await startFerretdb({ dataDir, logDir });
     const redis = envRedis ? undefined : await startRedis(dataDir, logDir);
     for (const started of [mongo, redis]) if (started) servers.push(started.server);
     const livekitNodes = options.livekitNodes ?? 1;

@@ -27,71 +27,19 @@ import { parseSnapshot } from '../../../plugin';
 import { livekitHttpUrl } from '../../../scripts/stack';
 import { startRedisSentinel, type RedisSentinelSet } from '../../../scripts/stack/redisSentinel';
 import { uniqueName, waitFor } from '../../support/isolation';
-import { createAppointment, signWebhook, startService, testConfig, webhookBody, type Appointment, type RunningService } from './harness';
+import { createAppointment, startService, testConfig, webhookBody, type Appointment, type RunningService } from './harness';
+import { deliverLikeLiveKit, inBatches, refusalsOtherThan503, type Delivery } from './liveKitDelivery';
 
 jest.setTimeout(180_000);
 
 const SESSIONS = 200;
-/** LiveKit's retry delays after a 5xx or a network error (protocol webhook/resource_url_notifier.go). */
-const LIVEKIT_BACKOFF_MS = [1000, 2000, 4000, 8000];
 /** Rooms sending at once (LiveKit: one request at a time per room, rooms in parallel). */
 const ROOMS_AT_ONCE = 20;
-/**
- * LiveKit sets no timeout, but drops an event that waited over 30 s in its room's queue: an answer
- * later than this loses the room's next events, so it counts as a hang (-1).
- */
-const HUNG_MS = 30_000;
 
 const stopAfter: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   while (stopAfter.length > 0) await (stopAfter.pop() as () => Promise<unknown>)().catch(() => undefined);
 });
-
-interface Delivery {
-  eventId: string;
-  statuses: number[];
-  /** When each answer came, epoch ms, and how long it took. */
-  answeredAt: number[];
-  tookMs: number[];
-  accepted: boolean;
-}
-
-/** One webhook as LiveKit delivers it: again after each 5xx or network error, up to five attempts. */
-async function deliverLikeLiveKit(target: RunningService, body: string): Promise<Delivery> {
-  const delivery: Delivery = { eventId: (JSON.parse(body) as { id: string }).id, statuses: [], answeredAt: [], tookMs: [], accepted: false };
-  for (let attempt = 0; attempt <= LIVEKIT_BACKOFF_MS.length; attempt += 1) {
-    const authorization = await signWebhook(body, target.config.LIVEKIT_API_KEY, target.config.LIVEKIT_API_SECRET);
-    const sentAt = Date.now();
-    const status = await fetch(`${target.url}/livekit/webhook`, { method: 'POST', headers: { 'content-type': 'application/webhook+json', authorization }, body, signal: AbortSignal.timeout(HUNG_MS) })
-      .then(async (response) => {
-        await response.arrayBuffer();
-        return response.status;
-      })
-      .catch((error: unknown) => ((error as Error).name === 'TimeoutError' ? -1 : 0));
-    delivery.answeredAt.push(Date.now());
-    delivery.tookMs.push(Date.now() - sentAt);
-    delivery.statuses.push(status);
-    if (status === -1) return delivery;
-    if (status >= 200 && status < 300) return { ...delivery, accepted: true };
-    if (status !== 0 && status < 500) return delivery;
-    if (attempt < LIVEKIT_BACKOFF_MS.length) await new Promise((resolve) => setTimeout(resolve, LIVEKIT_BACKOFF_MS[attempt]));
-  }
-  return delivery;
-}
-
-async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: size }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index] as T);
-      }
-    }),
-  );
-  return results;
-}
 
 async function sentinelService(): Promise<{ redis: RedisSentinelSet; target: RunningService }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-sentinel-'));
@@ -180,7 +128,7 @@ async function burstThroughFailover(label: string, failover: (redis: RedisSentin
 
   const deliveries = perRoom.flat();
   // Whatever was not taken was refused with 503 (LiveKit retries those), never another error, nor a hang.
-  expect([...new Set(deliveries.flatMap((delivery) => delivery.statuses).filter((status) => status < 200 || status >= 300))].filter((status) => status !== 503)).toEqual([]);
+  expect(refusalsOtherThan503(deliveries)).toEqual([]);
   const refusedAt = deliveries.flatMap((delivery) => delivery.answeredAt.filter((_, index) => delivery.statuses[index] === 503));
 
   const connection = await mongoose.createConnection(target.config.MONGODB_URI).asPromise();
