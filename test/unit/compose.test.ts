@@ -25,6 +25,9 @@ interface LivekitYaml {
 }
 
 interface ComposeService {
+  image?: string;
+  profiles?: string[];
+  volumes?: string[];
   command?: string[];
   build?: string;
   depends_on?: Record<string, { condition: string }>;
@@ -186,5 +189,29 @@ describe('docker-compose.yml', () => {
     const command = (service(loadCompose({}), 'redis').command ?? []).join(' ');
     expect(command).toContain('--maxmemory-policy noeviction');
     expect(command).toContain('--appendonly yes');
+  });
+
+  it('when the replica-set profile is on, then two more members join the one set by their compose names, each on its own volume, and nothing of it runs without the profile', () => {
+    const compose = loadCompose({});
+    const mongo = service(compose, 'mongo');
+    const setName = (svc: ComposeService) => (svc.command ?? [])[(svc.command ?? []).indexOf('--replSet') + 1];
+    const profiled = Object.entries(compose.services).filter(([, svc]) => svc.profiles !== undefined);
+    expect(profiled.map(([name]) => name).sort()).toEqual(['mongo-2', 'mongo-3', 'mongo-members']);
+    for (const [, svc] of profiled) expect(svc.profiles).toEqual(['replica-set']);
+    const members = ['mongo-2', 'mongo-3'];
+    for (const name of members) {
+      const member = service(compose, name);
+      expect(member.image).toBe(mongo.image);
+      expect(setName(member)).toBe(setName(mongo));
+    }
+    const volumes = ['mongo', ...members].map((name) => (service(compose, name).volumes ?? [])[0]?.split(':')[0]);
+    expect(new Set(volumes).size).toBe(3);
+    const init = service(compose, 'mongo-members');
+    const script = (init.command ?? []).at(-1) ?? '';
+    for (const name of members) expect(script).toContain(`'${name}:27017'`);
+    expect(init.command).toEqual(expect.arrayContaining(['--host', 'mongo:27017']));
+    expect(init.depends_on).toEqual({ mongo: { condition: 'service_healthy' }, 'mongo-2': { condition: 'service_healthy' }, 'mongo-3': { condition: 'service_healthy' } });
+    // The service and the migration reach the set through `mongo` and name it: the driver finds the other members.
+    for (const name of ['service', 'migrate']) expect(new URL(service(compose, name).environment?.MONGODB_URI ?? '').searchParams.get('replicaSet')).toBe(setName(mongo));
   });
 });
