@@ -28,6 +28,28 @@ export interface OutboxBacklog {
   dueChains: number;
 }
 
+/** The outbox's gauges, each read from the one backlog of a scrape (in MongoDB by endpoint; the chains Redis marks as due). */
+const OUTBOX_GAUGES: { name: string; help: string; byEndpoint: boolean; read: (backlog: OutboxBacklog) => [Record<string, string>, number][] }[] = [
+  {
+    name: 'autostart_outbox_pending_deliveries',
+    help: "Events waiting for the clinic's backend (in MongoDB), by endpoint name, read on scrape",
+    byEndpoint: true,
+    read: (backlog) => backlog.endpoints.map(({ endpoint, pending }) => [{ endpoint }, pending]),
+  },
+  {
+    name: 'autostart_outbox_failed_deliveries',
+    help: "Events to the clinic's backend that gave up and wait for a retry on request, by endpoint name, read on scrape",
+    byEndpoint: true,
+    read: (backlog) => backlog.endpoints.map(({ endpoint, failed }) => [{ endpoint }, failed]),
+  },
+  {
+    name: 'autostart_outbox_due_chains',
+    help: "Sessions with events due for an endpoint, as Redis indexes them (the outbox's whole Redis footprint), read on scrape",
+    byEndpoint: false,
+    read: (backlog) => [[{}, backlog.dueChains]],
+  },
+];
+
 export interface Metrics {
   registry: Registry;
   webhooks: Counter<'event' | 'outcome'>;
@@ -132,39 +154,24 @@ export function createMetrics(options: { defaultMetrics?: boolean; now?: () => n
       for (const [state, count] of Object.entries(counts ?? {})) this.set({ state }, count);
     },
   });
-  // prom-client collects every gauge of a scrape at once: the three share one read of the backlog.
+  // prom-client collects every gauge of a scrape at once: the outbox's share one read of the backlog.
   let backlogRead: { at: number; value: Promise<OutboxBacklog | null> } | null = null;
   const readBacklog = () => {
     if (!backlogRead || now() - backlogRead.at > 1000) backlogRead = { at: now(), value: quietly(outboxSource) };
     return backlogRead.value;
   };
-  new Gauge({
-    name: 'autostart_outbox_pending_deliveries',
-    help: "Events waiting for the clinic's backend (in MongoDB), by endpoint name, read on scrape",
-    labelNames: ['endpoint'] as const,
-    registers: [registry],
-    async collect() {
-      for (const { endpoint, pending } of (await readBacklog())?.endpoints ?? []) this.set({ endpoint }, pending);
-    },
-  });
-  new Gauge({
-    name: 'autostart_outbox_failed_deliveries',
-    help: "Events to the clinic's backend that gave up and wait for a retry on request, by endpoint name, read on scrape",
-    labelNames: ['endpoint'] as const,
-    registers: [registry],
-    async collect() {
-      for (const { endpoint, failed } of (await readBacklog())?.endpoints ?? []) this.set({ endpoint }, failed);
-    },
-  });
-  new Gauge({
-    name: 'autostart_outbox_due_chains',
-    help: "Sessions with events due for an endpoint, as Redis indexes them (the outbox's whole Redis footprint), read on scrape",
-    registers: [registry],
-    async collect() {
-      const backlog = await readBacklog();
-      if (backlog) this.set(backlog.dueChains);
-    },
-  });
+  for (const { name, help, byEndpoint, read } of OUTBOX_GAUGES) {
+    new Gauge({
+      name,
+      help,
+      labelNames: byEndpoint ? ['endpoint'] : [],
+      registers: [registry],
+      async collect() {
+        const backlog = await readBacklog();
+        if (backlog) for (const [labels, value] of read(backlog)) this.set(labels, value);
+      },
+    });
+  }
   const openSessions = new Gauge({
     name: 'autostart_open_sessions',
     help: 'Open sessions by status, as the last reconciliation pass saw them',

@@ -5,8 +5,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { ServiceError, storeCall } from '../errors';
 import type { IdempotencyAnswer, IdempotencyKeys, IdempotencyRecord } from '../usecases/ports/IdempotencyKeys';
-import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
-import { connectMongo } from './mongoConnection';
+import { isDuplicateKey, migrateModels, openWithIndexes } from './indexes';
 
 interface KeyDoc {
   _id: string;
@@ -50,8 +49,6 @@ const attemptSchema = new Schema<AttemptDoc>(
 );
 attemptSchema.index({ createdAt: 1 }, { name: 'createdAt' });
 
-const isDuplicateKey = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
-
 const toRecord = (doc: KeyDoc): IdempotencyRecord => ({
   id: doc._id,
   fingerprint: doc.fingerprint,
@@ -77,27 +74,20 @@ export class MongoIdempotencyKeys implements IdempotencyKeys {
 
   /** Connects (a pool of its own) and checks that the collections' indexes exist (`migrate` makes them). */
   static async connect(uri: string): Promise<MongoIdempotencyKeys> {
-    const connection = connectMongo(uri, { serverSelectionTimeoutMS: 3000, bufferCommands: false, autoIndex: false });
     try {
-      await connection.asPromise();
-      const { keys, attempts } = modelsOf(connection);
-      await assertIndexesExist([keys, attempts]);
-      return new MongoIdempotencyKeys(connection, keys, attempts);
+      const { connection, value } = await openWithIndexes(uri, (connection) => {
+        const models = modelsOf(connection);
+        return { models: [models.keys, models.attempts], value: models };
+      });
+      return new MongoIdempotencyKeys(connection, value.keys, value.attempts);
     } catch (error) {
-      await connection.close().catch(() => undefined);
       throw ServiceError.storeUnavailable(error);
     }
   }
 
   /** Creates the collections and their indexes; idempotent. The migration step, not every start. */
   static async migrate(uri: string): Promise<string[]> {
-    const connection = await connectMongo(uri, { serverSelectionTimeoutMS: 3000, autoIndex: false }).asPromise();
-    try {
-      const { keys, attempts } = modelsOf(connection);
-      return await createCollectionsAndIndexes([keys, attempts]);
-    } finally {
-      await connection.close();
-    }
+    return migrateModels(uri, (connection) => Object.values(modelsOf(connection)));
   }
 
   async close(): Promise<void> {

@@ -17,14 +17,7 @@ import { ServiceError, storeCall } from '../errors';
 import type { AppointmentUpdate, DecisionRecord, ExternalIdClaim, OpenSession, ReconcileEvidence, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
 import { defineModels, type DecisionDoc, type ExternalIdDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
 import { MongoSessionFolds } from './MongoSessionFolds';
-import { assertIndexesExist, createCollectionsAndIndexes } from './indexes';
-import { connectMongo } from './mongoConnection';
-
-/** How long a call waits for a reachable server before failing, in ms: handlers must fail fast. */
-const SERVER_SELECTION_TIMEOUT_MS = 3000;
-
-const isDuplicateKey = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+import { isDuplicateKey, migrateModels, openWithIndexes } from './indexes';
 
 const toSession = (doc: SessionDoc): SessionRecord => ({
   id: doc._id,
@@ -156,36 +149,29 @@ export class MongoSessionStore implements SessionStore {
 
   /** Connects and checks that the collections' indexes exist (`migrate` makes them) before any traffic relies on them. */
   static async connect(uri: string): Promise<MongoSessionStore> {
-    const connection = connectMongo(uri, {
-      serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
-      // Without this, calls made while disconnected queue silently for 10 s instead of failing.
-      bufferCommands: false,
-      autoIndex: false,
-    });
     try {
-      await connection.asPromise();
-      const models = defineModels(connection);
-      await assertIndexesExist(Object.values(models));
-      await listLegacySlotsAsOpen(models);
-      return new MongoSessionStore(connection, models);
+      const { connection, value } = await openWithIndexes(
+        uri,
+        (connection) => {
+          const models = defineModels(connection);
+          return { models: Object.values(models), value: models };
+        },
+        listLegacySlotsAsOpen,
+      );
+      return new MongoSessionStore(connection, value);
     } catch (error) {
-      await connection.close().catch(() => undefined);
       throw ServiceError.storeUnavailable(error);
     }
   }
 
   /** Creates the collections and their indexes; idempotent. The migration step (`npm run migrate`), not every start. */
   static async migrate(uri: string): Promise<string[]> {
-    const connection = await connectMongo(uri, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, autoIndex: false }).asPromise();
-    try {
-      const models = defineModels(connection);
-      const created = await createCollectionsAndIndexes(Object.values(models));
+    return migrateModels(
+      uri,
+      (connection) => Object.values(defineModels(connection)),
       // Sessions stored before tenancy were the one clinic's of that time.
-      await models.sessions.updateMany({ clinicId: { $exists: false } }, { $set: { clinicId: DEFAULT_CLINIC } }).exec();
-      return created;
-    } finally {
-      await connection.close();
-    }
+      (connection) => connection.collection('sessions').updateMany({ clinicId: { $exists: false } }, { $set: { clinicId: DEFAULT_CLINIC } }),
+    );
   }
 
   async createSession(session: SessionRecord): Promise<{ created: boolean; session: SessionRecord }> {

@@ -37,19 +37,24 @@ export async function assertIndexesExist(models: readonly AnyModel[]): Promise<v
   if (missing.length > 0) throw new Error(`the database lacks indexes (${missing.join('; ')}): run \`npm run migrate\` (in the image: node dist/service/migrate.js) with this MONGODB_URI`);
 }
 
+/** A unique index refused the insert (E11000): matched on the code alone, as FerretDB's message differs from MongoDB's. */
+export const isDuplicateKey = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+
 const CONNECT_OPTIONS = { serverSelectionTimeoutMS: 3000, autoIndex: false } as const;
 
 /**
- * Opens a connection of its own, defines the models on it and checks their indexes exist; closes
- * the connection again if any step fails (the error is the caller's: a storeUnavailable).
+ * Opens a connection of its own, defines the models on it and checks their indexes exist, then
+ * runs `ready` (a start-up repair) if given; closes the connection again if any step fails (the
+ * error is the caller's: a storeUnavailable).
  */
-export async function openWithIndexes<T>(uri: string, define: (connection: Connection) => { models: readonly AnyModel[]; value: T }): Promise<{ connection: Connection; value: T }> {
+export async function openWithIndexes<T>(uri: string, define: (connection: Connection) => { models: readonly AnyModel[]; value: T }, ready?: (value: T) => Promise<void>): Promise<{ connection: Connection; value: T }> {
   // Without bufferCommands: false, calls made while disconnected queue silently for 10 s instead of failing.
   const connection = connectMongo(uri, { ...CONNECT_OPTIONS, bufferCommands: false });
   try {
     await connection.asPromise();
     const { models, value } = define(connection);
     await assertIndexesExist(models);
+    await ready?.(value);
     return { connection, value };
   } catch (error) {
     await connection.close().catch(() => undefined);
@@ -57,11 +62,16 @@ export async function openWithIndexes<T>(uri: string, define: (connection: Conne
   }
 }
 
-/** The migration step for one adapter's models: collections and indexes created, idempotently. */
-export async function migrateModels(uri: string, define: (connection: Connection) => readonly AnyModel[]): Promise<string[]> {
+/**
+ * The migration step for one adapter's models: collections and indexes created, idempotently,
+ * then `migrateData` (rewriting documents stored by an earlier version) if given.
+ */
+export async function migrateModels(uri: string, define: (connection: Connection) => readonly AnyModel[], migrateData?: (connection: Connection) => Promise<unknown>): Promise<string[]> {
   const connection = await connectMongo(uri, CONNECT_OPTIONS).asPromise();
   try {
-    return await createCollectionsAndIndexes(define(connection));
+    const created = await createCollectionsAndIndexes(define(connection));
+    await migrateData?.(connection);
+    return created;
   } finally {
     await connection.close();
   }
