@@ -7,8 +7,8 @@
 // the new one (`+switch-master`, ioredis's `failoverDetector`), so what the old primary takes
 // after the switch is at most what reached it before that announcement: without the detector a
 // connection learned of a forced failover only from its first `READONLY`, and Sentinel leaves a
-// demoted primary writable for about 8 s (it waits four publish periods before converting it),
-// every write of which was lost. A killed primary stops answering: the connections reconnect
+// demoted primary writable for seconds after the switch (about 10 s seen here) before it makes
+// it a replica, every write of which was lost. A killed primary stops answering: the connections reconnect
 // through Sentinel, the workers' resending what failed, the handlers' failing the command so
 // the caller answers 503. `READONLY` still sends a connection to Sentinel again
 // (`reconnectOnError`), for an announcement a connection missed.
