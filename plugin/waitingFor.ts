@@ -3,6 +3,7 @@
 // lists (never a label, never a display name), so it can go to the clinic as it is.
 
 import type { ParticipantRole } from './participants';
+import type { Roster } from './roster';
 import type { SessionState } from './session';
 
 export interface MissingPerson {
@@ -35,6 +36,27 @@ export function stillMissing(state: Pick<SessionState, 'roster' | 'occupied'>): 
   return roster.people
     .filter((person) => unfilled(person.seat) && (seats.has(person.seat as string) || short.has(person.role)))
     .map(({ identity, role }) => ({ identity, role }));
+}
+
+/**
+ * Participant attribute of every join token: the roles the start waits for, one entry per
+ * person it needs (`student,counselor,guardian`; a group with quorum 3: `counselor,student,student,student`).
+ * A page subtracts the roles it sees connected to say whom it still waits for.
+ */
+export const AWAITS_ATTRIBUTE = 'autostart.awaits';
+
+/** The roles the start waits for, one entry per person needed, in the roster's order (see AWAITS_ATTRIBUTE). */
+export function awaitedRoles(roster: Roster): ParticipantRole[] {
+  const roles: ParticipantRole[] = [];
+  for (const requirement of roster.requirements) {
+    if (requirement.kind === 'role') {
+      for (let count = 0; count < requirement.atLeast; count += 1) roles.push(requirement.role);
+      continue;
+    }
+    const holder = roster.people.find((person) => person.seat === requirement.seat);
+    if (holder) roles.push(holder.role);
+  }
+  return roles;
 }
 
 /** The roles of `missing`, once each, in its order. */

@@ -7,7 +7,7 @@
 // closed while everyone was away comes back empty, and the widget decides from the metadata it
 // finds on connect, so the returning person skips the waiting room. Only a token for an active
 // session may publish: before the start, LiveKit itself keeps the waiting room private.
-import { namedRole, publishSourcesOf, REFUSAL_OF_CLOSED, type LifecycleRules, type ParticipantRole } from '../../plugin';
+import { awaitedRoles, namedRole, publishSourcesOf, REFUSAL_OF_CLOSED, rosterOf, type LifecycleRules, type ParticipantRole } from '../../plugin';
 import { ServiceError } from '../errors';
 import type { Logger } from '../logger';
 import type { JoinTokenMinter } from './ports/JoinTokenMinter';
@@ -47,6 +47,7 @@ export async function mintJoinToken(deps: MintJoinTokenDeps, sessionId: string, 
   }
   const observer = role === 'observer';
   const callSettings = deps.callSettings(session.clinicId);
-  const minted = await deps.tokens.mint({ identity, sessionId, room: session.roomName, role, canPublish: activation !== null && !observer, publishSources: publishSourcesOf(role, callSettings), callSettings, ...(observer ? { hidden: true } : {}) });
+  const awaits = awaitedRoles(rosterOf(appointmentOf(session)));
+  const minted = await deps.tokens.mint({ identity, sessionId, room: session.roomName, role, canPublish: activation !== null && !observer, publishSources: publishSourcesOf(role, callSettings), callSettings, awaits, ...(observer ? { hidden: true } : {}) });
   return { ...minted, role };
 }

@@ -77,8 +77,10 @@ test('when a required guardian is added to a waiting session, then the pair alon
   await joinedAt(first, session.roomName, student, t0);
   await joinedAt(first, session.roomName, counselor, t0 + 1000);
   expect((await sessionStatus(first, session.id)).status).toBe('waiting');
-  // The guardian may now have a token; their arrival completes the start rule.
-  expect((await api('POST', `/v1/sessions/${session.id}/token`, { identity: guardian.identity })).status).toBe(200);
+  // The guardian may now have a token, which says whom the start waits for; their arrival completes the rule.
+  const minted = await api('POST', `/v1/sessions/${session.id}/token`, { identity: guardian.identity });
+  const claims = JSON.parse(Buffer.from(String(minted.json.token).split('.')[1] as string, 'base64url').toString('utf8')) as { attributes: Record<string, string> };
+  expect(claims.attributes).toMatchObject({ 'autostart.role': 'guardian', 'autostart.awaits': 'student,counselor,guardian' });
   await joinedAt(second, session.roomName, guardian, t0 + 2000);
   expect((await statusIs(session.id, 'active')).actualStart).toBe(new Date(t0 + 2000).toISOString());
 });

@@ -7,7 +7,7 @@ import { ROLE_ATTRIBUTE } from '../../../plugin/roles';
 import { rosterOf } from '../../../plugin/roster';
 import { decide, newSession, pendingTimers, replay, type Effect, type NewSessionOptions, type SessionInput, type SessionState } from '../../../plugin/session';
 import { decodeState, encodeState } from '../../../plugin/stateCodec';
-import { rolesOf, stillMissing } from '../../../plugin/waitingFor';
+import { awaitedRoles, rolesOf, stillMissing } from '../../../plugin/waitingFor';
 import { COUNSELOR, STUDENT, appointment as pair, graceExpired, joined, left, noShowDue } from './builders';
 
 const SESSION = 'sess-group';
@@ -234,5 +234,13 @@ describe('whom the start still waits for, by role', () => {
       { identity: 's4', role: 'student' },
     ]);
     expect(stillMissing(run(group, [joined(STUDENT, 'PA_s', 2_000)]).state).map((person) => person.role)).toEqual(['counselor', 'student', 'student', 'student']);
+  });
+});
+
+describe('the roles a token says the start waits for', () => {
+  test('one entry per person needed: the family its three required, a group its counselor and quorum', () => {
+    expect(awaitedRoles(rosterOf(family))).toEqual(['student', 'counselor', 'guardian']);
+    expect(awaitedRoles(rosterOf({ ...pair, participants: [{ identity: 's2', role: 'student' }], group: { quorum: 2 } }))).toEqual(['counselor', 'student', 'student']);
+    expect(awaitedRoles(rosterOf({ ...pair, group: { startAt: 'scheduled' } }))).toEqual(['counselor']);
   });
 });

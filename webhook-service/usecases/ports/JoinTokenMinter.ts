@@ -16,6 +16,8 @@ export interface JoinTokenRequest {
   publishSources: readonly PublishSource[];
   /** The clinic's call settings, carried as participant attributes for the widget. */
   callSettings: CallSettings;
+  /** The roles the start waits for (AWAITS_ATTRIBUTE), so the waiting room can say whom it waits for. */
+  awaits?: readonly string[];
   /** Keep the participant out of the others' participant lists (an observer). @defaultValue false */
   hidden?: boolean;
 }

@@ -173,7 +173,7 @@ describe('join tokens', () => {
     await mintJoinToken(deps, session.id, 'cou');
     expect(deps.rooms.calls[0]).toMatchObject({ call: 'openRoom', room: session.roomName });
     expect(snapshotsSent(deps)[0]).toMatchObject({ status: 'active', sessionId: session.id });
-    expect(deps.tokens.minted).toEqual([{ identity: 'cou', sessionId: session.id, room: session.roomName, role: 'counselor', canPublish: true, publishSources: ['camera', 'microphone', 'screen_share', 'screen_share_audio'], callSettings: { screenShare: 'counselor', chat: true } }]);
+    expect(deps.tokens.minted).toEqual([{ identity: 'cou', sessionId: session.id, room: session.roomName, role: 'counselor', canPublish: true, publishSources: ['camera', 'microphone', 'screen_share', 'screen_share_audio'], callSettings: { screenShare: 'counselor', chat: true }, awaits: ['student', 'counselor'] }]);
   });
 
   test('a token minted before the start cannot publish; one minted after it can', async () => {
