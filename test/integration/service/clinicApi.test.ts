@@ -139,7 +139,7 @@ describe('join tokens', () => {
   test('when the counselor asks, then the role attribute says counselor', async () => {
     const appointment = await createAppointment(target);
     const minted = await clinic(target.url, 'POST', `/v1/sessions/${appointment.sessionId}/token`, { identity: appointment.counselor.identity });
-    expect(jwtClaims(minted.json.token).attributes).toEqual({ 'autostart.role': 'counselor', 'autostart.session': appointment.sessionId, 'autostart.screen_share': 'counselor', 'autostart.chat': 'on' });
+    expect(jwtClaims(minted.json.token).attributes).toEqual({ 'autostart.role': 'counselor', 'autostart.session': appointment.sessionId, 'autostart.screen_share': 'counselor', 'autostart.chat': 'on', 'autostart.awaits': 'student,counselor' });
   });
 
   test('when someone else asks, then 403', async () => {
