@@ -24,6 +24,8 @@ import {
 import { CHAT_ATTRIBUTE, SCREEN_SHARE_ATTRIBUTE } from '../plugin/callSettings';
 import { SESSION_ATTRIBUTE } from '../plugin/protocol';
 import { ROLE_ATTRIBUTE } from '../plugin/roles';
+import { AWAITS_ATTRIBUTE } from '../plugin/waitingFor';
+import { parseAwaits, stillAwaited } from './waitingFor';
 import { AudioLevel } from './audioLevel';
 import { WaitingRoomError } from './errors';
 import { LocalMedia, type MediaKind, type MediaStatus } from './localMedia';
@@ -55,6 +57,8 @@ export interface WaitingRoomControllerEvents {
   localVideo: (track: LocalVideoTrack | null) => void;
   remoteTrack: (change: RemoteTrackChange) => void;
   otherParty: (party: OtherParty) => void;
+  /** The roles the start still waits for (waitingFor.ts), as this page sees the room; empty when nothing is known. */
+  awaited: (missing: readonly string[]) => void;
   /** The in-call chat's messages so far (chat.ts): only this call's, forgotten when it ends. */
   chat: (log: readonly ChatMessage[]) => void;
   /** Whether this page shares its screen now (also false when the browser's own "Stop sharing" ended it). */
@@ -120,12 +124,14 @@ export class WaitingRoomController {
     localVideo: new Set(),
     remoteTrack: new Set(),
     otherParty: new Set(),
+    awaited: new Set(),
     audioPlayback: new Set(),
     screenShare: new Set(),
     chat: new Set(),
     error: new Set(),
   };
   private chatLog: readonly ChatMessage[] = [];
+  private awaited: readonly string[] = [];
   /** The screen this page shares (LiveKit stops it on unpublish only if told; the widget stops it itself). */
   private screenTrack: LocalTrack | null = null;
 
@@ -527,9 +533,22 @@ export class WaitingRoomController {
 
   /** The other party, as far as the call is concerned: the remote participant holding the other role (any remote one, for tokens without roles). */
   private updateParty(): void {
+    this.updateAwaited();
     const before = this.partyState.party;
     this.partyState = followParty(this.partyState, this.sightParty(), { inCall: this.inCall, callSince: this.callSince, now: this.now() });
     if (this.partyState.party !== before) this.emit('otherParty', this.partyState.party);
+  }
+
+  /** Whom the start still waits for: the token's awaited roles less the roles connected (hidden observers are never listed). */
+  private updateAwaited(): void {
+    const room = this.room;
+    if (!room) return;
+    const own = room.localParticipant.attributes[ROLE_ATTRIBUTE];
+    const connected = [own, ...[...room.remoteParticipants.values()].map((participant) => participant.attributes[ROLE_ATTRIBUTE])].filter((role): role is string => role !== undefined);
+    const missing = stillAwaited(parseAwaits(room.localParticipant.attributes[AWAITS_ATTRIBUTE]), connected);
+    if (missing.join(',') === this.awaited.join(',')) return;
+    this.awaited = missing;
+    this.emit('awaited', missing);
   }
 
   /** What the room shows of the other party now, for otherParty.ts. */

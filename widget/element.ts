@@ -60,6 +60,7 @@ import { template } from './template';
 import { fixedTokenSource, urlTokenSource, type TokenRequestHook, type TokenSource } from './tokenSource';
 import { resolveTexts, type WaitingRoomTexts } from './texts';
 import { WaitingRoomView } from './view';
+import { waitingHeading } from './waitingFor';
 
 type ParticipantRole = 'student' | 'counselor';
 
@@ -93,6 +94,8 @@ export class LiveKitWaitingRoomElement extends ElementBase {
   /** Sends "End session for everyone" (ending.ts); the element itself never fetches. */
   private readonly endSession: SessionEnder = httpSessionEnder();
   private party: OtherParty | null = null;
+  /** The roles the start still waits for, as the controller last saw the room. */
+  private awaited: readonly string[] = [];
   private confirmingEnd = false;
   private ending = false;
   /** Ignored by controllers this element already stopped (see otherSessionIgnored). */
@@ -314,6 +317,10 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     controller.on('notice', (notice) => this.onNotice(notice));
     controller.on('media', () => this.refresh());
     controller.on('otherParty', (party) => this.onParty(party));
+    controller.on('awaited', (missing) => {
+      this.awaited = missing;
+      this.refresh();
+    });
     controller.on('localVideo', (track) => this.ui?.showLocalVideo(track));
     controller.on('remoteTrack', (change) => this.onRemoteTrack(change));
     controller.on('audioPlayback', (canPlay) => this.ui?.setAudioBlocked(!canPlay));
@@ -356,7 +363,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     const canEnd = this.offersEnd;
     const media = this.controller && !this.borrowedRoom ? this.controller.media : null;
     const screen = media ? { offered: this.offersScreenShare, sharing: this.controller?.screenSharing ?? false } : null;
-    this.ui?.render(view, texts, { role: this.participantRole, media, screen, chat: chatEnabled(this.getAttribute('chat'), this.controller?.clinicSettings.chat ?? null), party: this.party, canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
+    this.ui?.render(view, texts, { role: this.participantRole, media, screen, chat: chatEnabled(this.getAttribute('chat'), this.controller?.clinicSettings.chat ?? null), party: this.party, waitingHeading: waitingHeading(this.awaited, texts), canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
     this.ticker.set(clocksRun(view));
     this.updateClocks();
   }

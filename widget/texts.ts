@@ -6,6 +6,16 @@ export interface WaitingRoomTexts {
   regionLabel: string;
   waitingForCounselor: string;
   waitingForStudent: string;
+  /** With more than the pair: `{people}` is the missing roles joined ("the counselor and the interpreter"). */
+  waitingForPeople: string;
+  roleStudent: string;
+  roleCounselor: string;
+  roleGuardian: string;
+  roleInterpreter: string;
+  roleCoCounselor: string;
+  /** Several students still missing in a group: `{count}` is how many. */
+  studentsCount: string;
+  listAnd: string;
   waitedLabel: string;
   statusConnecting: string;
   statusWaiting: string;
@@ -84,6 +94,14 @@ export const en: WaitingRoomTexts = {
   regionLabel: 'Counseling session',
   waitingForCounselor: 'Waiting for your counselor',
   waitingForStudent: 'Waiting for your student',
+  waitingForPeople: 'Waiting for {people}',
+  roleStudent: 'the student',
+  roleCounselor: 'the counselor',
+  roleGuardian: 'the guardian',
+  roleInterpreter: 'the interpreter',
+  roleCoCounselor: 'the co-counselor',
+  studentsCount: '{count} students',
+  listAnd: 'and',
   waitedLabel: 'Time waited',
   statusConnecting: 'Connecting…',
   statusWaiting: 'Connected, waiting',
@@ -158,6 +176,14 @@ export const es: WaitingRoomTexts = {
   regionLabel: 'Sesión de consejería',
   waitingForCounselor: 'Esperando a tu consejero',
   waitingForStudent: 'Esperando a tu estudiante',
+  waitingForPeople: 'Esperando {people}',
+  roleStudent: 'al estudiante',
+  roleCounselor: 'al consejero',
+  roleGuardian: 'al tutor',
+  roleInterpreter: 'al intérprete',
+  roleCoCounselor: 'al co-consejero',
+  studentsCount: 'a {count} estudiantes',
+  listAnd: 'y',
   waitedLabel: 'Tiempo de espera',
   statusConnecting: 'Conectando…',
   statusWaiting: 'Conectado, en espera',

@@ -22,6 +22,8 @@ export interface Extras {
   /** The in-call chat is on (the page's `chat` attribute). */
   chat: boolean;
   party: OtherParty | null;
+  /** The waiting room's heading by role when the start waits for more than the pair's other side (waitingFor.ts); null: the two-party heading. */
+  waitingHeading: string | null;
   /** Offer the End button: this is the counselor and the host can end sessions (element.ts decides). */
   canEnd: boolean;
   confirmingEnd: boolean;
@@ -137,7 +139,7 @@ export class WaitingRoomView {
     this.ref('ended').hidden = !ended;
     this.ref('timer-box').hidden = !inCall;
     this.text('timer-label', texts.sessionTime);
-    this.text('heading', role === 'student' ? texts.waitingForCounselor : texts.waitingForStudent);
+    this.text('heading', extras.waitingHeading ?? (role === 'student' ? texts.waitingForCounselor : texts.waitingForStudent));
     this.text('waited-label', texts.waitedLabel);
     this.text('ended-heading', ended && view?.endReason ? this.endedText(view.endReason, texts) : '');
     const systemMessage = this.text('system-message', this.systemMessage);
