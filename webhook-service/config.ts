@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { callSettingsSchema } from './clinicCalls';
-import { DEFAULT_CLINIC, grantKeys, keyGrantsSchema, type ClinicApiKey, type KeyGrant } from './clinicKeys';
-import { parseEndpoints } from './outbox/deliveryPolicy';
+import { clinicIdSchema, DEFAULT_CLINIC, grantKeys, keyGrantsSchema, type ClinicApiKey, type KeyGrant } from './clinicKeys';
+import { assignClinics, EVERY_CLINIC, parseEndpoints, type ClinicEndpoint, type Endpoint } from './outbox/deliveryPolicy';
 import { parseSentinels, type RedisTarget } from './redis/connections';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -172,6 +172,29 @@ const OPTIONS = {
     expects: 'comma-separated `name=https://...` entries (http:// only on loopback)',
   },
   /**
+   * Which clinic's events each endpoint of CLINIC_WEBHOOK_URLS receives, JSON by endpoint name:
+   * `{"crm-north":"north","crm-south":"south","ops":"*"}` (`*`: every clinic's, for the
+   * operator's own endpoint). When set, every endpoint needs a clinic, and each clinic must be one
+   * a key acts for. Required with CLINIC_WEBHOOK_URLS when CLINIC_API_KEY_GRANTS names a clinic
+   * other than `default`. @defaultValue none: every endpoint is the clinic `default`'s
+   */
+  CLINIC_WEBHOOK_ENDPOINT_CLINICS: {
+    schema: z
+      .string()
+      .optional()
+      .transform((text, context) => {
+        if (text === undefined) return null;
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          context.addIssue({ code: 'custom', message: 'not JSON' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.record(z.string(), z.union([z.literal(EVERY_CLINIC), clinicIdSchema])).nullable()),
+    expects: 'a JSON object by endpoint name of the clinic id whose events it receives ("*": every clinic\'s)',
+  },
+  /**
    * The signing secret of those events, `whsec_` and base64 (Standard Webhooks); required with
    * CLINIC_WEBHOOK_URLS. During a rotation, two comma-separated (`whsec_new,whsec_old`): every
    * event is then signed with both, so the clinic's backend may switch to the new one at any time.
@@ -301,6 +324,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const callClinics = Object.keys((values.CLINIC_CALL_SETTINGS as Record<string, unknown> | null | undefined) ?? {});
   const unknownClinics = callClinics.filter((clinic) => !clinics.has(clinic));
   if (unknownClinics.length > 0) problems.push(`CLINIC_CALL_SETTINGS is invalid: expected only clinics a key acts for (${[...clinics].join(', ')}; not ${unknownClinics.join(', ')})`);
+  problems.push(...endpointClinicProblems(values.CLINIC_WEBHOOK_URLS as Endpoint[] | undefined, values.CLINIC_WEBHOOK_ENDPOINT_CLINICS as Record<string, string> | null | undefined, clinics));
   const webhookKey = values.LIVEKIT_WEBHOOK_API_KEY as string | undefined;
   if (webhookKey !== undefined && webhookKey !== values.LIVEKIT_API_KEY && values.LIVEKIT_WEBHOOK_API_SECRET === undefined && !problems.some((problem) => problem.startsWith('LIVEKIT_WEBHOOK_API_SECRET'))) {
     problems.push('LIVEKIT_WEBHOOK_API_SECRET is missing: expected the secret of LIVEKIT_WEBHOOK_API_KEY, which differs from LIVEKIT_API_KEY');
@@ -339,6 +363,30 @@ export function redisTarget(config: Config): RedisTarget {
     };
   }
   return { kind: 'server', url: config.REDIS_URL as string };
+}
+
+/** What is wrong with CLINIC_WEBHOOK_ENDPOINT_CLINICS against the endpoints and the clinics in force (nothing when either is unreadable: that is said already). */
+function endpointClinicProblems(endpoints: readonly Endpoint[] | undefined, owners: Readonly<Record<string, string>> | null | undefined, clinics: ReadonlySet<string>): string[] {
+  if (endpoints === undefined || owners === undefined) return [];
+  const name = 'CLINIC_WEBHOOK_ENDPOINT_CLINICS';
+  if (owners === null) {
+    const others = [...clinics].filter((clinic) => clinic !== DEFAULT_CLINIC);
+    return endpoints.length > 0 && others.length > 0 ? [`${name} is missing: expected the clinic of each endpoint of CLINIC_WEBHOOK_URLS, since CLINIC_API_KEY_GRANTS names clinics other than default (${others.join(', ')}): a clinic's events go to its own endpoints only`] : [];
+  }
+  const names = endpoints.map((endpoint) => endpoint.name);
+  const problems: string[] = [];
+  const unowned = names.filter((endpoint) => !(endpoint in owners));
+  const unknown = Object.keys(owners).filter((endpoint) => !names.includes(endpoint));
+  const strangers = [...new Set(Object.values(owners).filter((clinic) => clinic !== EVERY_CLINIC && !clinics.has(clinic)))];
+  if (unowned.length > 0) problems.push(`${name} is invalid: expected a clinic for every endpoint of CLINIC_WEBHOOK_URLS (none for ${unowned.join(', ')})`);
+  if (unknown.length > 0) problems.push(`${name} is invalid: expected only endpoints of CLINIC_WEBHOOK_URLS (no endpoint named ${unknown.join(', ')})`);
+  if (strangers.length > 0) problems.push(`${name} is invalid: expected clinics a key acts for, or "*" (${[...clinics].join(', ')}; not ${strangers.join(', ')})`);
+  return problems;
+}
+
+/** The endpoints of CLINIC_WEBHOOK_URLS, each with the clinic whose events it receives. */
+export function clinicEndpoints(config: Config): ClinicEndpoint[] {
+  return assignClinics(config.CLINIC_WEBHOOK_URLS, config.CLINIC_WEBHOOK_ENDPOINT_CLINICS, DEFAULT_CLINIC);
 }
 
 /** Every clinic API key in force (CLINIC_API_KEYS, and CLINIC_API_TOKEN as the key named `default`), with its clinic and scopes. */

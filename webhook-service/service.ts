@@ -10,7 +10,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import type { Express } from 'express';
 import type { LifecycleRules } from '../plugin';
 import { callSettingsFor } from './clinicCalls';
-import { redisTarget, type Config } from './config';
+import { clinicEndpoints, redisTarget, type Config } from './config';
 import { startMetricsServer } from './http/metricsServer';
 import { RedisRateLimiter } from './limits/RedisRateLimiter';
 import { LiveKitRoomGateway } from './livekit/LiveKitRoomGateway';
@@ -139,7 +139,7 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
               mongoUri: config.MONGODB_URI,
               redis,
               prefix: config.BULLMQ_PREFIX,
-              endpoints: config.CLINIC_WEBHOOK_URLS,
+              endpoints: clinicEndpoints(config),
               secrets: config.CLINIC_WEBHOOK_SECRET,
               policy: { retryForMs: config.CLINIC_WEBHOOK_RETRY_HOURS * 3600_000, backoffMs: config.CLINIC_WEBHOOK_BACKOFF_MS },
               concurrency: config.CLINIC_WEBHOOK_CONCURRENCY,

@@ -360,11 +360,12 @@ export interface components {
             /** Format: date-time */
             failedAt: string;
         };
-        /** @description Events the clinic webhook gave up on, oldest first. */
+        /** @description The clinic's events the webhook gave up on, in the order they gave up; pass nextCursor as cursor for the next page. */
         FailedDeliveries: {
             /** @constant */
             status: "failed";
             deliveries: components["schemas"]["FailedDelivery"][];
+            nextCursor: string | null;
         };
         RetryQueued: {
             /** @constant */
@@ -717,6 +718,9 @@ export interface operations {
             query: {
                 /** @description only the failed ones are kept to list */
                 status: "failed";
+                limit?: number;
+                /** @description the previous page's nextCursor */
+                cursor?: string;
             };
             header?: never;
             path?: never;

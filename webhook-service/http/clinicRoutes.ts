@@ -39,9 +39,6 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   throw new ServiceError('invalid_request', message);
 }
 
-/** The most failed deliveries one read returns. */
-const DELIVERIES_PAGE = 1000;
-
 export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   const router = Router();
   router.use(clinicCors(deps.corsOrigins));
@@ -133,13 +130,13 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
   });
 
   router.get('/webhook-deliveries', requireScope('deliveries:read'), async (req, res) => {
-    const { status } = parse(DeliveriesQuery, req.query);
-    const failed = await listFailedDeliveries(deps, clinicAccessOf(res).clinicId, DELIVERIES_PAGE);
-    res.json({ status, deliveries: failed.map((delivery) => ({ ...delivery, failedAt: delivery.failedAt.toISOString() })) });
+    const { status, limit, cursor } = parse(DeliveriesQuery, req.query);
+    const page = await listFailedDeliveries(deps, clinicAccessOf(res).clinicId, { limit, cursor: cursor ?? null });
+    res.json({ status, deliveries: page.deliveries.map((delivery) => ({ ...delivery, failedAt: delivery.failedAt.toISOString() })), nextCursor: page.nextCursor });
   });
 
   router.post('/webhook-deliveries/:id/retry', requireScope('deliveries:write'), once, async (req, res) => {
-    await retryDelivery(deps, clinicAccessOf(res).clinicId, req.params.id as string, DELIVERIES_PAGE);
+    await retryDelivery(deps, clinicAccessOf(res).clinicId, req.params.id as string);
     res.status(202).json({ queued: true });
   });
 

@@ -194,7 +194,11 @@ export const SessionListQuery = z.object({
   externalId: externalId.optional().describe("only the session of this appointment id (the clinic's)"),
 });
 
-export const DeliveriesQuery = z.object({ status: z.literal('failed').describe('only the failed ones are kept to list') });
+export const DeliveriesQuery = z.object({
+  status: z.literal('failed').describe('only the failed ones are kept to list'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: cursor.optional(),
+});
 
 export const SessionPage = z
   .object({ sessions: z.array(Session), nextCursor: z.string().nullable() })
@@ -206,8 +210,8 @@ const FailedDelivery = z
   .register(apiSchemas, { id: 'FailedDelivery' });
 
 export const FailedDeliveries = z
-  .object({ status: z.literal('failed'), deliveries: z.array(FailedDelivery) })
-  .meta({ description: 'Events the clinic webhook gave up on, oldest first.' })
+  .object({ status: z.literal('failed'), deliveries: z.array(FailedDelivery), nextCursor: z.string().nullable() })
+  .meta({ description: "The clinic's events the webhook gave up on, in the order they gave up; pass nextCursor as cursor for the next page." })
   .register(apiSchemas, { id: 'FailedDeliveries' });
 
 export const RetryQueued = z.object({ queued: z.literal(true) }).register(apiSchemas, { id: 'RetryQueued' });

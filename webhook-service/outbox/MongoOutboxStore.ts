@@ -16,6 +16,8 @@ export interface DeliveryDoc {
   /** The endpoint's name (CLINIC_WEBHOOK_URLS). */
   endpoint: string;
   sessionId: string;
+  /** The session's clinic: whose failed deliveries it is. Null for a delivery queued before clinics owned them whose session is gone. */
+  clinicId: string | null;
   eventId: string;
   type: string;
   payload: EventPayload;
@@ -38,6 +40,7 @@ const deliverySchema = new Schema<DeliveryDoc>(
     _id: { type: String, required: true },
     endpoint: { type: String, required: true },
     sessionId: { type: String, required: true },
+    clinicId: { type: String, default: null },
     eventId: { type: String, required: true },
     type: { type: String, required: true },
     payload: { type: Schema.Types.Mixed, required: true },
@@ -55,6 +58,8 @@ const deliverySchema = new Schema<DeliveryDoc>(
 );
 deliverySchema.index({ endpoint: 1, sessionId: 1, state: 1, orderAt: 1, orderIndex: 1 }, { name: 'chain' });
 deliverySchema.index({ state: 1, settledAt: 1 }, { name: 'state_settledAt' });
+// A clinic's failed deliveries, a page at a time in the order they gave up: one clinic's many never hide another's.
+deliverySchema.index({ clinicId: 1, state: 1, settledAt: 1, _id: 1 }, { name: 'clinic_state_settledAt' });
 
 /** A delivery once queued: insert-only, the unique _id is the dedupe; expires with retention. */
 export interface PublishedDoc {
@@ -116,7 +121,20 @@ export class MongoOutboxStore {
 
   /** Creates the collections and their indexes; idempotent (the migration step). */
   static async migrate(uri: string): Promise<string[]> {
-    return migrateModels(uri, (connection) => Object.values(defineModels(connection)));
+    let models: ReturnType<typeof defineModels> | null = null;
+    return migrateModels(
+      uri,
+      (connection) => Object.values((models = defineModels(connection))),
+      async (connection) => {
+        // Deliveries queued before they carried their clinic: their session's, where the session is still there.
+        const deliveries = (models as ReturnType<typeof defineModels>).deliveries;
+        const sessionIds: string[] = await deliveries.distinct('sessionId', { clinicId: { $exists: false } }).exec();
+        for (const sessionId of sessionIds) {
+          const session = await connection.collection<{ _id: string; clinicId?: string }>('sessions').findOne({ _id: sessionId }, { projection: { clinicId: 1 } });
+          await deliveries.updateMany({ sessionId, clinicId: { $exists: false } }, { $set: { clinicId: session?.clinicId ?? null } }).exec();
+        }
+      },
+    );
   }
 
   async close(): Promise<void> {
@@ -177,15 +195,16 @@ export class MongoOutboxStore {
     }
   }
 
-  /** Deliveries that gave up, oldest first. */
-  async listFailed(limit: number): Promise<DeliveryDoc[]> {
-    return storeCall(() => this.model.find({ state: 'failed' }).sort({ settledAt: 1, _id: 1 }).limit(limit).lean<DeliveryDoc[]>().exec());
+  /** A clinic's deliveries that gave up, oldest first, from just after `after` (the last one of the page before). */
+  async listFailed(clinicId: string, after: { settledAt: Date; id: string } | null, limit: number): Promise<DeliveryDoc[]> {
+    const from = after ? { $or: [{ settledAt: { $gt: after.settledAt } }, { settledAt: after.settledAt, _id: { $gt: after.id } }] } : {};
+    return storeCall(() => this.model.find({ clinicId, state: 'failed', ...from }).sort({ settledAt: 1, _id: 1 }).limit(limit).lean<DeliveryDoc[]>().exec());
   }
 
-  /** Puts a failed delivery back at the end of its chain; null when there is no such failed delivery. */
-  async requeueFailed(id: string, now: Date): Promise<Chain | null> {
+  /** Puts one of the clinic's failed deliveries back at the end of its chain; null when it has no such failed delivery. */
+  async requeueFailed(clinicId: string, id: string, now: Date): Promise<Chain | null> {
     return storeCall(async () => {
-      const doc = await this.model.findOneAndUpdate({ _id: id, state: 'failed' }, { $set: { state: 'pending', orderAt: now, orderIndex: 0, nextAttemptAt: now, attempts: 0, firstTriedAt: null, error: null, settledAt: null } }, { returnDocument: 'after' }).lean<DeliveryDoc>().exec();
+      const doc = await this.model.findOneAndUpdate({ _id: id, clinicId, state: 'failed' }, { $set: { state: 'pending', orderAt: now, orderIndex: 0, nextAttemptAt: now, attempts: 0, firstTriedAt: null, error: null, settledAt: null } }, { returnDocument: 'after' }).lean<DeliveryDoc>().exec();
       return doc ? { endpoint: doc.endpoint, sessionId: doc.sessionId } : null;
     });
   }

@@ -7,7 +7,7 @@ import type { OutboxBacklog } from '../metrics';
 import type { RedisTarget } from '../redis/connections';
 import type { ClinicDeliveries, FailedDelivery } from '../usecases/ports/ClinicDeliveries';
 import type { ClinicEvent, ClinicEvents } from '../usecases/ports/ClinicEvents';
-import { deliveryId, type DeliveryPolicy, type Endpoint } from './deliveryPolicy';
+import { deliveryId, endpointsOf, type ClinicEndpoint, type DeliveryPolicy } from './deliveryPolicy';
 import { MongoOutboxStore, type Chain, type DeliveryDoc } from './MongoOutboxStore';
 import { OutboxWorker, type DeliveryOutcome } from './outboxWorker';
 import { RedisOutboxIndex } from './RedisOutboxIndex';
@@ -17,7 +17,8 @@ export interface ClinicOutboxOptions {
   mongoUri: string;
   redis: RedisTarget;
   prefix: string;
-  endpoints: readonly Endpoint[];
+  /** Each with the clinic whose events it receives. */
+  endpoints: readonly ClinicEndpoint[];
   /** CLINIC_WEBHOOK_SECRET: one, or two during a rotation. */
   secrets: readonly string[];
   policy: DeliveryPolicy;
@@ -60,11 +61,13 @@ export class ClinicOutbox implements ClinicEvents, ClinicDeliveries {
   async publish(events: readonly ClinicEvent[]): Promise<void> {
     if (events.length === 0 || this.options.endpoints.length === 0) return;
     const now = new Date(this.now());
-    const deliveries: DeliveryDoc[] = this.options.endpoints.flatMap((endpoint) =>
-      events.map((event, orderIndex) => ({
+    // A clinic's events go to its own endpoints only; the order within the batch is kept per endpoint.
+    const deliveries: DeliveryDoc[] = events.flatMap((event, orderIndex) =>
+      endpointsOf(this.options.endpoints, event.clinicId).map((endpoint) => ({
         _id: deliveryId(endpoint.name, event.id),
         endpoint: endpoint.name,
         sessionId: event.sessionId,
+        clinicId: event.clinicId,
         eventId: event.id,
         type: event.type,
         payload: payloadOf(event),
@@ -79,14 +82,15 @@ export class ClinicOutbox implements ClinicEvents, ClinicDeliveries {
         createdAt: now,
       })),
     );
+    if (deliveries.length === 0) return;
     await this.store.enqueue(deliveries);
     const chains = new Map<string, Chain>(deliveries.map((delivery) => [`${delivery.endpoint}|${delivery.sessionId}`, { endpoint: delivery.endpoint, sessionId: delivery.sessionId }]));
     await this.index.wake([...chains.values()], now.getTime());
     this.worker?.nudge();
   }
 
-  async listFailed(limit: number): Promise<FailedDelivery[]> {
-    const docs = await this.store.listFailed(limit);
+  async listFailed(clinicId: string, after: { failedAt: Date; id: string } | null, limit: number): Promise<FailedDelivery[]> {
+    const docs = await this.store.listFailed(clinicId, after && { settledAt: after.failedAt, id: after.id }, limit);
     return docs.map((doc) => ({
       id: doc._id,
       // The URL as configured now (the clinic's own); the name when it is no longer configured.
@@ -99,9 +103,9 @@ export class ClinicOutbox implements ClinicEvents, ClinicDeliveries {
     }));
   }
 
-  async retry(id: string): Promise<boolean> {
+  async retry(clinicId: string, id: string): Promise<boolean> {
     const now = this.now();
-    const chain = await this.store.requeueFailed(id, new Date(now));
+    const chain = await this.store.requeueFailed(clinicId, id, new Date(now));
     if (!chain) return false;
     await this.index.wake([chain], now);
     this.worker?.nudge();

@@ -1,4 +1,4 @@
-// The outbox's rules, pure: which endpoint an event goes to under which name, how long a failed
+// The outbox's rules, pure: which endpoints an event goes to (its clinic's) under which name, how long a failed
 // delivery waits before its next try, and when it gives up. The store, the sender and the worker
 // only carry them out.
 import { createHash } from 'node:crypto';
@@ -10,6 +10,24 @@ export const MAX_BACKOFF_MS = 3600_000;
 export interface Endpoint {
   name: string;
   url: string;
+}
+
+/** An endpoint's owner that receives every clinic's events: the operator's own, never a clinic's. */
+export const EVERY_CLINIC = '*';
+
+/** An endpoint and the clinic whose events it receives (or EVERY_CLINIC). */
+export interface ClinicEndpoint extends Endpoint {
+  clinic: string;
+}
+
+/** Each endpoint with its clinic from `owners` (by endpoint name); every one the `fallback` clinic's when there are no owners. */
+export function assignClinics(endpoints: readonly Endpoint[], owners: Readonly<Record<string, string>> | null, fallback: string): ClinicEndpoint[] {
+  return endpoints.map((endpoint) => ({ ...endpoint, clinic: owners?.[endpoint.name] ?? fallback }));
+}
+
+/** The endpoints a clinic's events go to: its own, and those that take every clinic's. */
+export function endpointsOf(endpoints: readonly ClinicEndpoint[], clinicId: string): ClinicEndpoint[] {
+  return endpoints.filter((endpoint) => endpoint.clinic === clinicId || endpoint.clinic === EVERY_CLINIC);
 }
 
 export interface DeliveryPolicy {

@@ -63,6 +63,7 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
       id: `started_${job.sessionId}`,
       type: 'session.started',
       sessionId: job.sessionId,
+      clinicId: records.session.clinicId,
       occurredAt: winner.startedAt,
       data: { roomName: records.session.roomName, startedAt: winner.startedAt.toISOString() },
     },

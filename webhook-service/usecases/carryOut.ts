@@ -41,6 +41,7 @@ export async function carryOut(deps: CarryOutDeps, session: SessionRecord, effec
           id: `waiting_${cause.id}`,
           type: 'participant.waiting',
           sessionId: session.id,
+          clinicId: session.clinicId,
           occurredAt: new Date(effect.since),
           data: {
             roomName: session.roomName,

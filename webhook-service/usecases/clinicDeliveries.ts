@@ -1,30 +1,32 @@
 // The failed clinic webhook deliveries a clinic may see and send again: those of its own
-// sessions. A delivery whose session is gone (retention) or another clinic's is not listed, and
-// retrying it answers as for an id that does not exist.
+// sessions, each delivery carrying its session's clinic. Read a page at a time by clinic (an
+// index in MongoDB), so one clinic's many failures never hide another's; retrying another
+// clinic's delivery answers as for an id that does not exist.
 import { ServiceError } from '../errors';
+import { decodeCursor, encodeCursor } from './pageCursor';
 import type { ClinicDeliveries, FailedDelivery } from './ports/ClinicDeliveries';
-import type { SessionStore } from './ports/SessionStore';
 
 export interface ClinicDeliveriesDeps {
-  store: SessionStore;
   deliveries: ClinicDeliveries;
 }
 
-/** The clinic's failed deliveries among the `scan` oldest failed ones. */
-export async function listFailedDeliveries(deps: ClinicDeliveriesDeps, clinicId: string, scan: number): Promise<FailedDelivery[]> {
-  const failed = await deps.deliveries.listFailed(scan);
-  const owners = new Map<string, string | null>();
-  for (const sessionId of new Set(failed.map((delivery) => delivery.sessionId))) {
-    owners.set(sessionId, (await deps.store.findSession(sessionId))?.clinicId ?? null);
-  }
-  return failed.filter((delivery) => owners.get(delivery.sessionId) === clinicId);
+export interface FailedDeliveryPage {
+  deliveries: FailedDelivery[];
+  /** Pass back as `cursor` for the next page; null on the last. */
+  nextCursor: string | null;
+}
+
+/** One page of the clinic's failed deliveries, in the order they gave up. */
+export async function listFailedDeliveries(deps: ClinicDeliveriesDeps, clinicId: string, page: { limit: number; cursor: string | null }): Promise<FailedDeliveryPage> {
+  const after = page.cursor === null ? null : decodeCursor(page.cursor);
+  // One more than asked: whether a next page exists, without a count.
+  const found = await deps.deliveries.listFailed(clinicId, after && { failedAt: after.at, id: after.id }, page.limit + 1);
+  const deliveries = found.slice(0, page.limit);
+  const last = deliveries.at(-1);
+  return { deliveries, nextCursor: found.length > page.limit && last ? encodeCursor({ at: last.failedAt, id: last.id }) : null };
 }
 
 /** Queues one of the clinic's failed deliveries again. */
-export async function retryDelivery(deps: ClinicDeliveriesDeps, clinicId: string, deliveryId: string, scan: number): Promise<void> {
-  const delivery = (await deps.deliveries.listFailed(scan)).find((candidate) => candidate.id === deliveryId);
-  const owner = delivery ? (await deps.store.findSession(delivery.sessionId))?.clinicId : null;
-  if (!delivery || owner !== clinicId || !(await deps.deliveries.retry(deliveryId))) {
-    throw new ServiceError('delivery_not_found', `no failed delivery ${deliveryId}`);
-  }
+export async function retryDelivery(deps: ClinicDeliveriesDeps, clinicId: string, deliveryId: string): Promise<void> {
+  if (!(await deps.deliveries.retry(clinicId, deliveryId))) throw new ServiceError('delivery_not_found', `no failed delivery ${deliveryId}`);
 }

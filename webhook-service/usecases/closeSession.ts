@@ -38,6 +38,7 @@ function closedEvent(records: LoadedSession, closure: ClosureRecord): ClinicEven
     id: `closed_${closure.sessionId}`,
     type: CLINIC_EVENT_OF[closure.status],
     sessionId: closure.sessionId,
+    clinicId: records.session.clinicId,
     occurredAt: closure.at,
     data: {
       roomName: records.session.roomName,

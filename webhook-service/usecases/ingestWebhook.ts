@@ -81,6 +81,7 @@ function presenceEvent(session: SessionRecord, stored: StoredEvent): ClinicEvent
     id: stored.id,
     type: stored.kind === 'participant_joined' ? 'participant.joined' : 'participant.left',
     sessionId: session.id,
+    clinicId: session.clinicId,
     occurredAt: stored.at,
     data: { roomName: session.roomName, identity: stored.participant.identity, role: stored.participant.role, participantSid: stored.participant.sid, at: stored.at.toISOString() },
   };

@@ -5,7 +5,7 @@
 // Time is the outbox's own clock, moved by the test: a day passes in seconds, every try real.
 import Redis from 'ioredis';
 import { createLogger } from '../../../webhook-service/logger';
-import { parseEndpoints } from '../../../webhook-service/outbox/deliveryPolicy';
+import { assignClinics, parseEndpoints } from '../../../webhook-service/outbox/deliveryPolicy';
 import { ClinicOutbox } from '../../../webhook-service/outbox/clinicOutbox';
 import type { ClinicEvent } from '../../../webhook-service/usecases/ports/ClinicEvents';
 import { migrateDatabase } from '../../../webhook-service/store/migrate';
@@ -15,6 +15,8 @@ import { mongoUriFor, uniqueName, waitFor } from '../../support/isolation';
 
 const SECRET = `whsec_${Buffer.from('outbox-test-secret-0123456789').toString('base64')}`;
 const HOUR = 3600_000;
+/** The clinic whose sessions every event here is of. */
+const CLINIC = 'default';
 // Full size: OUTBOX_EVENTS=10000 (npm test runs 400: each delivery costs FerretDB a write).
 const EVENTS = Number(process.env.OUTBOX_EVENTS ?? 400);
 const SESSIONS = 20;
@@ -44,7 +46,7 @@ async function openOutbox(endpoints: string[], options: { mongoUri?: string; pre
     mongoUri,
     redis: { kind: 'server', url: process.env.REDIS_URL as string },
     prefix,
-    endpoints: parseEndpoints(endpoints),
+    endpoints: assignClinics(parseEndpoints(endpoints), null, CLINIC),
     secrets: [SECRET],
     policy: { retryForMs: options.retryForMs ?? 48 * HOUR, backoffMs: options.backoffMs ?? 1000 },
     pollMs: 20,
@@ -62,7 +64,7 @@ async function backend(): Promise<ClinicBackend> {
   return started;
 }
 
-const event = (sessionId: string, n: number): ClinicEvent => ({ id: `evt_${sessionId}_${n}`, type: 'participant.joined', sessionId, occurredAt: new Date(), data: { n } });
+const event = (sessionId: string, n: number): ClinicEvent => ({ id: `evt_${sessionId}_${n}`, type: 'participant.joined', sessionId, clinicId: CLINIC, occurredAt: new Date(), data: { n } });
 
 /** Redis keys the outbox keeps under its prefix (the chains' locks aside: one per drain in progress, at most its concurrency), and their bytes (MEMORY USAGE). */
 async function redisFootprint(setup: Setup): Promise<{ keys: number; bytes: number }> {
@@ -189,8 +191,8 @@ test('when the receiver answers with a redirect, then it is not followed: the tr
     await settled(setup);
     setup.clock.now += 2000;
   }
-  await waitFor(async () => (await setup.outbox.listFailed(10)).length === 1, { timeoutMs: 10_000 });
-  const [failed] = await setup.outbox.listFailed(10);
+  await waitFor(async () => (await setup.outbox.listFailed(CLINIC, null, 10)).length === 1, { timeoutMs: 10_000 });
+  const [failed] = await setup.outbox.listFailed(CLINIC, null, 10);
   expect(failed).toMatchObject({ eventId: 'evt_ses_redirect_0', sessionId: 'ses_redirect', endpoint: moved.hooksUrl, error: 'HTTP 302 (redirects are not followed)' });
   expect(moved.state.refused).toBeGreaterThanOrEqual(2);
   expect(elsewhere.received).toEqual([]);
@@ -206,11 +208,11 @@ test('when retention runs, then given-up deliveries and the ledger of queued one
     await settled(setup);
     setup.clock.now += 1000;
   }
-  await waitFor(async () => (await setup.outbox.listFailed(10)).length === 1, { timeoutMs: 10_000 });
+  await waitFor(async () => (await setup.outbox.listFailed(CLINIC, null, 10)).length === 1, { timeoutMs: 10_000 });
   await setup.outbox.publish([event('ses_retention', 1)]);
   // Cutoff after the first event settled: its failed delivery and both ledger entries go (the second event's were queued later).
   expect(await setup.outbox.expireSettled(new Date(setup.clock.now))).toBe(3);
-  expect(await setup.outbox.listFailed(10)).toEqual([]);
+  expect(await setup.outbox.listFailed(CLINIC, null, 10)).toEqual([]);
   const backlog = await setup.outbox.backlog();
   expect(backlog.endpoints.find((entry) => entry.endpoint === 'gone')?.pending).toBe(1);
 });

@@ -3,6 +3,7 @@
 // it in a listing, an export, an audit or the failed deliveries; a key without the scope a call
 // needs gets 403 and changes nothing.
 import mongoose from 'mongoose';
+import { deliveryId } from '../../../webhook-service/outbox/deliveryPolicy';
 import { startClinicBackend } from '../../support/clinicBackend';
 import { uniqueName, waitFor } from '../../support/isolation';
 import { clinic, deliver, openCollections, startService, testConfig, type RunningService } from './harness';
@@ -139,7 +140,13 @@ test("when deliveries give up for both clinics, then each clinic lists and retri
   cleanups.push(backend.close);
   backend.state.down = true;
   // A retry window of about a second: a few quick tries, then it gives up.
-  const target = await twoClinics({ CLINIC_WEBHOOK_URLS: backend.hooksUrl, CLINIC_WEBHOOK_SECRET: WEBHOOK_SECRET, CLINIC_WEBHOOK_BACKOFF_MS: '100', CLINIC_WEBHOOK_RETRY_HOURS: '0.0003' });
+  const target = await twoClinics({
+    CLINIC_WEBHOOK_URLS: `north=${backend.hooksUrl},south=${backend.hooksUrl}`,
+    CLINIC_WEBHOOK_ENDPOINT_CLINICS: JSON.stringify({ north: 'north', south: 'south' }),
+    CLINIC_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    CLINIC_WEBHOOK_BACKOFF_MS: '100',
+    CLINIC_WEBHOOK_RETRY_HOURS: '0.0003',
+  });
   const north = await create(target, NORTH);
   const south = await create(target, SOUTH);
   for (const [session, sid] of [[north, 'PA_north1'], [south, 'PA_south1']] as const) {
@@ -160,8 +167,99 @@ test("when deliveries give up for both clinics, then each clinic lists and retri
   expect((await clinic(target.url, 'POST', `/v1/webhook-deliveries/${southDelivery.id}/retry`, undefined, SOUTH)).status).toBe(202);
 });
 
-test('when a database from before tenancy is migrated, then its sessions and appointment ids are the default clinic\'s, as they were', async () => {
-  const config = testConfig();
+test("when each clinic has its own endpoint, then each receiver gets its own clinic's events only, and the operator's `*` endpoint gets both", async () => {
+  const [northBackend, southBackend, opsBackend] = await Promise.all([startClinicBackend(WEBHOOK_SECRET), startClinicBackend(WEBHOOK_SECRET), startClinicBackend(WEBHOOK_SECRET)]);
+  cleanups.push(northBackend.close, southBackend.close, opsBackend.close);
+  const target = await twoClinics({
+    CLINIC_WEBHOOK_URLS: `crm-north=${northBackend.hooksUrl},crm-south=${southBackend.hooksUrl},ops=${opsBackend.hooksUrl}`,
+    CLINIC_WEBHOOK_ENDPOINT_CLINICS: JSON.stringify({ 'crm-north': 'north', 'crm-south': 'south', ops: '*' }),
+    CLINIC_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  });
+  const students = { north: uniqueName('student-north'), south: uniqueName('student-south') };
+  const north = await create(target, NORTH, { studentIdentity: students.north });
+  const south = await create(target, SOUTH, { studentIdentity: students.south });
+  for (const [session, identity] of [[north, students.north], [south, students.south]] as const) {
+    await deliver(target, { event: 'participant_joined', room: session.roomName, participant: { sid: `PA_${identity}`, identity, attributes: { 'autostart.role': 'student' } }, joinedAtMs: Date.now() - 1000 });
+  }
+  // Every event of both sessions reached the operator's endpoint, so every delivery was queued by then.
+  const sessionsOf = (received: { sessionId: string }[]) => new Set(received.map((event) => event.sessionId));
+  await waitFor(() => opsBackend.received.filter((event) => event.type === 'participant.waiting').length === 2, { timeoutMs: 20_000, intervalMs: 100 });
+  const events = opsBackend.received;
+  expect(sessionsOf(events)).toEqual(new Set([north.id, south.id]));
+  await waitFor(() => northBackend.received.length === events.filter((event) => event.sessionId === north.id).length && southBackend.received.length === events.filter((event) => event.sessionId === south.id).length, { timeoutMs: 20_000, intervalMs: 100 });
+  expect(sessionsOf(northBackend.received)).toEqual(new Set([north.id]));
+  expect(sessionsOf(southBackend.received)).toEqual(new Set([south.id]));
+  expect([...northBackend.received, ...southBackend.received].every((event) => event.verified)).toBe(true);
+  // The outbox's ledger of every delivery ever queued: none of one clinic's events for the other's endpoint.
+  const connection = await mongoose.createConnection(target.config.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
+  cleanups.push(() => connection.close());
+  const ledger = new Set((await connection.collection('published_deliveries').find({}).toArray()).map((entry) => String(entry._id)));
+  const expected = events.flatMap((event) => [deliveryId('ops', event.id), deliveryId(event.sessionId === north.id ? 'crm-north' : 'crm-south', event.id)]);
+  expect(new Set(expected)).toEqual(ledger);
+});
+
+test("when one clinic has more than a thousand failed deliveries, then another clinic's are still listed, and each pages through its own exactly once", async () => {
+  const backend = await startClinicBackend(WEBHOOK_SECRET);
+  cleanups.push(backend.close);
+  const target = await twoClinics({
+    CLINIC_WEBHOOK_URLS: `crm-north=${backend.hooksUrl},crm-south=${backend.hooksUrl}`,
+    CLINIC_WEBHOOK_ENDPOINT_CLINICS: JSON.stringify({ 'crm-north': 'north', 'crm-south': 'south' }),
+    CLINIC_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  });
+  const connection = await mongoose.createConnection(target.config.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
+  cleanups.push(() => connection.close());
+  const t0 = Date.now() - 3600_000;
+  // As the outbox records them when they give up; north's 1,200 all older than south's 2.
+  const failed = (clinicId: string, n: number, settledAt: Date) => ({
+    _id: deliveryId(`crm-${clinicId}`, `evt_${clinicId}_${n}`),
+    endpoint: `crm-${clinicId}`,
+    sessionId: `ses_${clinicId}_${n % 7}`,
+    clinicId,
+    eventId: `evt_${clinicId}_${n}`,
+    type: 'participant.joined',
+    payload: { v: 1 },
+    state: 'failed',
+    orderAt: settledAt,
+    orderIndex: 0,
+    nextAttemptAt: settledAt,
+    attempts: 5,
+    firstTriedAt: settledAt,
+    error: 'HTTP 503',
+    settledAt,
+    createdAt: settledAt,
+  });
+  // Every ten share one instant: the page's order must break ties by id, never repeat nor skip.
+  const northDocs = Array.from({ length: 1200 }, (_, n) => failed('north', n, new Date(t0 + Math.floor(n / 10) * 1000)));
+  await connection.collection('deliveries').insertMany([...northDocs, failed('south', 1, new Date(t0 + 7200_000)), failed('south', 2, new Date(t0 + 7200_000))] as never[]);
+
+  const page = async (key: string, query: string) => {
+    const answer = await clinic(target.url, 'GET', `/v1/webhook-deliveries?status=failed&${query}`, undefined, key);
+    expect(answer.status).toBe(200);
+    return answer.json as { deliveries: { id: string; failedAt: string }[]; nextCursor: string | null };
+  };
+  const south = await page(SOUTH, 'limit=10');
+  expect({ ids: south.deliveries.map((delivery) => delivery.id).sort(), nextCursor: south.nextCursor }).toEqual({ ids: [deliveryId('crm-south', 'evt_south_1'), deliveryId('crm-south', 'evt_south_2')].sort(), nextCursor: null });
+
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const next = await page(NORTH, `limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+    seen.push(...next.deliveries.map((delivery) => delivery.id));
+    cursor = next.nextCursor;
+    pages += 1;
+  } while (cursor !== null && pages < 10);
+  expect(pages).toBe(3);
+  const inOrder = [...northDocs].sort((a, b) => a.settledAt.getTime() - b.settledAt.getTime() || (a._id < b._id ? -1 : 1));
+  expect(seen).toEqual(inOrder.map((doc) => doc._id));
+  expect(new Set(seen).size).toBe(1200);
+  // A bad cursor is the caller's error; another clinic's delivery cannot be sent again.
+  expect((await clinic(target.url, 'GET', '/v1/webhook-deliveries?status=failed&cursor=nonsense', undefined, NORTH)).status).toBe(400);
+  expect((await clinic(target.url, 'POST', `/v1/webhook-deliveries/${deliveryId('crm-south', 'evt_south_1')}/retry`, undefined, NORTH)).status).toBe(404);
+});
+
+test('when a database from before tenancy is migrated, then its sessions, appointment ids and failed deliveries are the default clinic\'s, as they were', async () => {
+  const config = testConfig({ CLINIC_WEBHOOK_URLS: 'crm=http://127.0.0.1:9/hooks', CLINIC_WEBHOOK_SECRET: WEBHOOK_SECRET });
   const connection = await mongoose.createConnection(config.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
   cleanups.push(() => connection.close());
   const id = uniqueName('ses_legacy').replaceAll('-', '_');
@@ -170,6 +268,9 @@ test('when a database from before tenancy is migrated, then its sessions and app
   // As an earlier version wrote them: no clinicId, the appointment id bare.
   await connection.collection('sessions').insertOne({ _id: id, roomName: `autostart-${id}`, externalId: appointment, studentIdentity: 'legacy-student', counselorIdentity: 'legacy-counselor', scheduledStart: null, createdAt } as never);
   await connection.collection('external_ids').insertOne({ _id: appointment, sessionId: id, fingerprint: JSON.stringify(['legacy-student', 'legacy-counselor', null]), createdAt } as never);
+  // A delivery that gave up before deliveries carried their clinic; another whose session is gone.
+  const legacyDelivery = (eventId: string, sessionId: string) => ({ _id: deliveryId('crm', eventId), endpoint: 'crm', sessionId, eventId, type: 'participant.joined', payload: { v: 1 }, state: 'failed', orderAt: createdAt, orderIndex: 0, nextAttemptAt: createdAt, attempts: 3, firstTriedAt: createdAt, error: 'HTTP 503', settledAt: createdAt, createdAt });
+  await connection.collection('deliveries').insertMany([legacyDelivery('evt_legacy_1', id), legacyDelivery('evt_legacy_2', 'ses_gone')] as never[]);
 
   const target = await startService(config);
   cleanups.push(() => target.stop());
@@ -178,4 +279,7 @@ test('when a database from before tenancy is migrated, then its sessions and app
   expect((await clinic(target.url, 'GET', `/v1/sessions?externalId=${appointment}`)).json.sessions.map((session: { id: string }) => session.id)).toEqual([id]);
   const repeat = await clinic(target.url, 'POST', '/v1/sessions', { studentIdentity: 'legacy-student', counselorIdentity: 'legacy-counselor', externalId: appointment });
   expect({ status: repeat.status, id: repeat.json.id }).toEqual({ status: 200, id });
+  const failed = await clinic(target.url, 'GET', '/v1/webhook-deliveries?status=failed');
+  expect(failed.json.deliveries.map((delivery: { id: string }) => delivery.id)).toEqual([deliveryId('crm', 'evt_legacy_1')]);
+  expect((await connection.collection('deliveries').findOne({ _id: deliveryId('crm', 'evt_legacy_2') } as never))?.clinicId).toBeNull();
 });

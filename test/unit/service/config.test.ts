@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { callSettingsFor } from '../../../webhook-service/clinicCalls';
 import { CLINIC_SCOPES } from '../../../webhook-service/clinicKeys';
-import { clinicApiKeys, ConfigError, liveKitWebhookKey, loadConfig } from '../../../webhook-service/config';
+import { clinicApiKeys, clinicEndpoints, ConfigError, liveKitWebhookKey, loadConfig } from '../../../webhook-service/config';
 
 const valid = {
   MONGODB_URI: 'mongodb://127.0.0.1:27017/autostart',
@@ -40,6 +40,7 @@ test('when only the required variables are set, then every option has its docume
     CLINIC_API_KEYS: [],
     CLINIC_API_KEY_GRANTS: null,
     CLINIC_CALL_SETTINGS: null,
+    CLINIC_WEBHOOK_ENDPOINT_CLINICS: null,
     IDEMPOTENCY_KEY_TTL_HOURS: 24,
     CLINIC_WEBHOOK_URLS: [],
     CLINIC_WEBHOOK_SECRET: [],
@@ -350,5 +351,43 @@ describe('CLINIC_CALL_SETTINGS', () => {
     ['a clinic no key acts for', '{"nort":{"chat":false}}', 'CLINIC_CALL_SETTINGS is invalid: expected only clinics a key acts for (default; not nort)'],
   ])('%s is refused, saying what is expected', (_case, value, problem) => {
     expect(problemsWith({ CLINIC_CALL_SETTINGS: value })).toEqual([problem]);
+  });
+});
+
+describe('CLINIC_WEBHOOK_ENDPOINT_CLINICS', () => {
+  const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017/counseling', REDIS_URL: 'redis://127.0.0.1:6379', LIVEKIT_URL: 'http://127.0.0.1:7880', LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: 'secret', CLINIC_WEBHOOK_SECRET: `whsec_${Buffer.from('a-secret-of-the-clinic-hooks').toString('base64')}` };
+  const twoClinics = {
+    CLINIC_API_KEYS: 'north-portal:north-secret-0123456789,south-portal:south-secret-0123456789',
+    CLINIC_API_KEY_GRANTS: JSON.stringify({ 'north-portal': { clinic: 'north' }, 'south-portal': { clinic: 'south' } }),
+    CLINIC_WEBHOOK_URLS: 'crm-north=https://north.example/hooks,crm-south=https://south.example/hooks,ops=https://ops.example/in',
+  };
+  const problemsWith = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig({ ...base, ...env });
+      return [];
+    } catch (error) {
+      return [...(error as ConfigError).problems];
+    }
+  };
+
+  test('each endpoint gets its clinic; without the setting, one clinic keeps every endpoint as before', () => {
+    const config = loadConfig({ ...base, ...twoClinics, CLINIC_WEBHOOK_ENDPOINT_CLINICS: '{"crm-north":"north","crm-south":"south","ops":"*"}' });
+    expect(clinicEndpoints(config).map(({ name, clinic }) => [name, clinic])).toEqual([['crm-north', 'north'], ['crm-south', 'south'], ['ops', '*']]);
+    const single = loadConfig({ ...base, CLINIC_API_TOKEN: 'a-clinic-token-of-16+', CLINIC_WEBHOOK_URLS: 'crm=https://crm.example/hooks' });
+    expect(clinicEndpoints(single)).toEqual([{ name: 'crm', url: 'https://crm.example/hooks', clinic: 'default' }]);
+  });
+
+  test('refused with what is expected: missing with several clinics, an endpoint without a clinic, a name or clinic that does not exist', () => {
+    expect(problemsWith(twoClinics)).toEqual([
+      "CLINIC_WEBHOOK_ENDPOINT_CLINICS is missing: expected the clinic of each endpoint of CLINIC_WEBHOOK_URLS, since CLINIC_API_KEY_GRANTS names clinics other than default (north, south): a clinic's events go to its own endpoints only",
+    ]);
+    expect(problemsWith({ ...twoClinics, CLINIC_WEBHOOK_ENDPOINT_CLINICS: '{"crm-north":"north","crm-sout":"south","ops":"west"}' })).toEqual([
+      'CLINIC_WEBHOOK_ENDPOINT_CLINICS is invalid: expected a clinic for every endpoint of CLINIC_WEBHOOK_URLS (none for crm-south)',
+      'CLINIC_WEBHOOK_ENDPOINT_CLINICS is invalid: expected only endpoints of CLINIC_WEBHOOK_URLS (no endpoint named crm-sout)',
+      'CLINIC_WEBHOOK_ENDPOINT_CLINICS is invalid: expected clinics a key acts for, or "*" (north, south; not west)',
+    ]);
+    expect(problemsWith({ ...twoClinics, CLINIC_WEBHOOK_ENDPOINT_CLINICS: '["north"]' })).toEqual([
+      'CLINIC_WEBHOOK_ENDPOINT_CLINICS is invalid: expected a JSON object by endpoint name of the clinic id whose events it receives ("*": every clinic\'s)',
+    ]);
   });
 });

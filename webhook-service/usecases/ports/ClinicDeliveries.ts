@@ -12,9 +12,10 @@ export interface FailedDelivery {
 }
 
 export interface ClinicDeliveries {
-  listFailed(limit: number): Promise<FailedDelivery[]>;
-  /** Queues the delivery again (after the session's newer events); false when there is no such failed delivery. */
-  retry(id: string): Promise<boolean>;
+  /** The clinic's failed deliveries in the order they gave up, from just after `after` (the last of the page before), at most `limit`. */
+  listFailed(clinicId: string, after: { failedAt: Date; id: string } | null, limit: number): Promise<FailedDelivery[]>;
+  /** Queues one of the clinic's failed deliveries again (after the session's newer events); false when it has no such failed delivery. */
+  retry(clinicId: string, id: string): Promise<boolean>;
   /** Removes deliveries settled (delivered or given up) before `cutoff`: retention. Returns how many. */
   expireSettled(cutoff: Date): Promise<number>;
 }
