@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { PACKAGE_DIR, PACKAGE_NAME, packWidget } from '../../scripts/pack-widget';
 
 jest.setTimeout(180_000);
@@ -38,6 +39,12 @@ test('the package carries the ES module, its types, the script-tag bundle and th
   for (const file of ['index.js', 'index.d.ts', 'react.d.ts', 'script.d.ts', 'livekit-waiting-room.js', 'custom-elements.json', 'types/widget/index.d.ts']) {
     expect(listed).toContain(`package/${file}`);
   }
+});
+
+test("the widget's own code (the ES module, livekit-client left to the host) stays under its budget of 20 KB min+gzip, screen share and chat included", () => {
+  const gzipped = gzipSync(fs.readFileSync(path.join(PACKAGE_DIR, 'index.js')), { level: 9 }).length;
+  console.log(`widget ES module: ${gzipped} B min+gzip (budget 20,000 B)`);
+  expect(gzipped).toBeLessThan(20_000);
 });
 
 test('publint and arethetypeswrong (ESM-only profile) pass on it', () => {
