@@ -3,7 +3,7 @@
 // the defaults (the counselor may share, chat on), as every clinic did before the setting existed.
 import { z } from 'zod';
 import { DEFAULT_CALL_SETTINGS, SCREEN_SHARE_POLICIES, type CallSettings, type ScreenSharePolicy } from '../plugin';
-import { clinicIdSchema } from './clinicKeys';
+import { clinicIdSchema, optionalJson } from './clinicKeys';
 
 const clinicCallSettingsSchema = z
   .object({
@@ -13,19 +13,7 @@ const clinicCallSettingsSchema = z
   .strict();
 
 /** The settings by clinic id, from the JSON text of CLINIC_CALL_SETTINGS; null when not set. */
-export const callSettingsSchema = z
-  .string()
-  .optional()
-  .transform((text, context) => {
-    if (text === undefined) return null;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      context.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(clinicIdSchema, clinicCallSettingsSchema).nullable());
+export const callSettingsSchema = optionalJson.pipe(z.record(clinicIdSchema, clinicCallSettingsSchema).nullable());
 
 export type ClinicCallSettings = z.output<typeof callSettingsSchema>;
 

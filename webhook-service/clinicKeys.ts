@@ -20,6 +20,20 @@ export const CLINIC_SCOPES = [
   'deliveries:write',
 ] as const;
 
+/** An optional JSON text (the configuration's JSON settings): null when absent, an issue "not JSON" when it does not parse. */
+export const optionalJson = z
+  .string()
+  .optional()
+  .transform((text, context) => {
+    if (text === undefined) return null;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: 'not JSON' });
+      return z.NEVER;
+    }
+  });
+
 export type ClinicScope = (typeof CLINIC_SCOPES)[number];
 
 /** The clinic of every key when no grants are configured (a single-clinic deployment), and of sessions stored before tenancy. */
@@ -47,19 +61,7 @@ export const keyGrantSchema = z
 export type KeyGrant = z.output<typeof keyGrantSchema>;
 
 /** The grants by key name, from the JSON text of CLINIC_API_KEY_GRANTS. */
-export const keyGrantsSchema = z
-  .string()
-  .optional()
-  .transform((text, context) => {
-    if (text === undefined) return null;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      context.addIssue({ code: 'custom', message: 'not JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), keyGrantSchema).nullable());
+export const keyGrantsSchema = optionalJson.pipe(z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), keyGrantSchema).nullable());
 
 /** The keys with their grants; without grants every key is the default clinic's, with every scope (as before tenancy). */
 export function grantKeys(keys: readonly { name: string; secret: string }[], grants: Readonly<Record<string, KeyGrant>> | null): ClinicApiKey[] {

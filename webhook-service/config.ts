@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { callSettingsSchema } from './clinicCalls';
-import { clinicIdSchema, DEFAULT_CLINIC, grantKeys, keyGrantsSchema, type ClinicApiKey, type KeyGrant } from './clinicKeys';
+import { clinicIdSchema, DEFAULT_CLINIC, grantKeys, keyGrantsSchema, optionalJson, type ClinicApiKey, type KeyGrant } from './clinicKeys';
 import { assignClinics, EVERY_CLINIC, parseEndpoints, type ClinicEndpoint, type Endpoint } from './outbox/deliveryPolicy';
 import { parseSentinels, type RedisTarget } from './redis/connections';
 
@@ -37,6 +37,8 @@ const commaList = z
   .transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter((item) => item.length > 0));
 
 /** Each option: its schema and, for the error message, what it expects. */
+const webhookSecret = z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/);
+
 const OPTIONS = {
   /** TCP port of the HTTP server. @defaultValue 8080 */
   PORT: { schema: port.default(8080), expects: 'an integer port 0-65535' },
@@ -179,20 +181,23 @@ const OPTIONS = {
    * other than `default`. @defaultValue none: every endpoint is the clinic `default`'s
    */
   CLINIC_WEBHOOK_ENDPOINT_CLINICS: {
-    schema: z
-      .string()
-      .optional()
-      .transform((text, context) => {
-        if (text === undefined) return null;
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          context.addIssue({ code: 'custom', message: 'not JSON' });
-          return z.NEVER;
-        }
-      })
-      .pipe(z.record(z.string(), z.union([z.literal(EVERY_CLINIC), clinicIdSchema])).nullable()),
+    schema: optionalJson.pipe(z.record(z.string(), z.union([z.literal(EVERY_CLINIC), clinicIdSchema])).nullable()),
     expects: 'a JSON object by endpoint name of the clinic id whose events it receives ("*": every clinic\'s)',
+  },
+  /**
+   * The signing secret of each endpoint that has one of its own, JSON by endpoint name:
+   * `{"crm-north":"whsec_...","crm-south":["whsec_new","whsec_old"]}` (two during a rotation).
+   * An endpoint not named here is signed with CLINIC_WEBHOOK_SECRET. Endpoints of different
+   * clinics may not share a secret: a clinic that knows one could sign events another's
+   * endpoint would accept. @defaultValue none: every endpoint signed with CLINIC_WEBHOOK_SECRET
+   */
+  CLINIC_WEBHOOK_ENDPOINT_SECRETS: {
+    schema: optionalJson.pipe(
+      z
+        .record(z.string(), z.union([webhookSecret.transform((secret) => [secret]), z.array(webhookSecret).min(1).max(2)]))
+        .nullable(),
+    ),
+    expects: 'a JSON object by endpoint name of its whsec_ signing secret, or of two during a rotation',
   },
   /**
    * The signing secret of those events, `whsec_` and base64 (Standard Webhooks); required with
@@ -200,7 +205,7 @@ const OPTIONS = {
    * event is then signed with both, so the clinic's backend may switch to the new one at any time.
    */
   CLINIC_WEBHOOK_SECRET: {
-    schema: commaList.pipe(z.array(z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/)).max(2)),
+    schema: commaList.pipe(z.array(webhookSecret).max(2)),
     expects: 'whsec_ followed by a base64 secret (16+ characters), or two of them comma-separated during a rotation',
   },
   /** How long an event is retried before it is listed as failed, in hours. @defaultValue 24 */
@@ -234,7 +239,7 @@ const OPTIONS = {
 } as const;
 
 /** The secrets, each of which may instead be read from the file named by `<NAME>_FILE`. */
-export const SECRET_OPTIONS = ['MONGODB_URI', 'REDIS_URL', 'REDIS_PASSWORD', 'LIVEKIT_API_SECRET', 'LIVEKIT_WEBHOOK_API_SECRET', 'CLINIC_API_TOKEN', 'CLINIC_API_KEYS', 'CLINIC_WEBHOOK_SECRET', 'METRICS_TOKEN'] as const;
+export const SECRET_OPTIONS = ['MONGODB_URI', 'REDIS_URL', 'REDIS_PASSWORD', 'LIVEKIT_API_SECRET', 'LIVEKIT_WEBHOOK_API_SECRET', 'CLINIC_API_TOKEN', 'CLINIC_API_KEYS', 'CLINIC_WEBHOOK_SECRET', 'CLINIC_WEBHOOK_ENDPOINT_SECRETS', 'METRICS_TOKEN'] as const;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -308,8 +313,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   if (keys && values.CLINIC_API_TOKEN === undefined && keys.length === 0 && !problems.some((problem) => problem.startsWith('CLINIC_API'))) {
     problems.push('CLINIC_API_KEYS or CLINIC_API_TOKEN is missing: expected at least one clinic API key');
   }
-  if ((values.CLINIC_WEBHOOK_URLS as unknown[] | undefined)?.length && (values.CLINIC_WEBHOOK_SECRET as string[] | undefined)?.length === 0 && !problems.some((problem) => problem.startsWith('CLINIC_WEBHOOK'))) {
-    problems.push('CLINIC_WEBHOOK_SECRET is missing: expected a whsec_ secret to sign the events sent to CLINIC_WEBHOOK_URLS');
+  const ownSecrets = values.CLINIC_WEBHOOK_ENDPOINT_SECRETS as Record<string, string[]> | null | undefined;
+  const unsigned = ((values.CLINIC_WEBHOOK_URLS as Endpoint[] | undefined) ?? []).filter((endpoint) => !ownSecrets?.[endpoint.name]);
+  if (unsigned.length > 0 && (values.CLINIC_WEBHOOK_SECRET as string[] | undefined)?.length === 0 && !problems.some((problem) => problem.startsWith('CLINIC_WEBHOOK'))) {
+    problems.push(`CLINIC_WEBHOOK_SECRET is missing: expected a whsec_ secret to sign the events sent to CLINIC_WEBHOOK_URLS (${unsigned.map((endpoint) => endpoint.name).join(', ')} ha${unsigned.length === 1 ? 's' : 've'} none of its own)`);
   }
   const names = (keys ?? []).map((key) => key.name).concat(values.CLINIC_API_TOKEN === undefined ? [] : ['default']);
   if (new Set(names).size !== names.length) problems.push('CLINIC_API_KEYS is invalid: expected each key name once (CLINIC_API_TOKEN is the key named default)');
@@ -325,6 +332,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   const unknownClinics = callClinics.filter((clinic) => !clinics.has(clinic));
   if (unknownClinics.length > 0) problems.push(`CLINIC_CALL_SETTINGS is invalid: expected only clinics a key acts for (${[...clinics].join(', ')}; not ${unknownClinics.join(', ')})`);
   problems.push(...endpointClinicProblems(values.CLINIC_WEBHOOK_URLS as Endpoint[] | undefined, values.CLINIC_WEBHOOK_ENDPOINT_CLINICS as Record<string, string> | null | undefined, clinics));
+  if (!problems.some((problem) => problem.startsWith('CLINIC_WEBHOOK_ENDPOINT_CLINICS'))) problems.push(...endpointSecretProblems(values.CLINIC_WEBHOOK_URLS as Endpoint[] | undefined, values.CLINIC_WEBHOOK_ENDPOINT_CLINICS as Record<string, string> | null | undefined, ownSecrets, (values.CLINIC_WEBHOOK_SECRET as string[] | undefined) ?? []));
   const webhookKey = values.LIVEKIT_WEBHOOK_API_KEY as string | undefined;
   if (webhookKey !== undefined && webhookKey !== values.LIVEKIT_API_KEY && values.LIVEKIT_WEBHOOK_API_SECRET === undefined && !problems.some((problem) => problem.startsWith('LIVEKIT_WEBHOOK_API_SECRET'))) {
     problems.push('LIVEKIT_WEBHOOK_API_SECRET is missing: expected the secret of LIVEKIT_WEBHOOK_API_KEY, which differs from LIVEKIT_API_KEY');
@@ -384,9 +392,34 @@ function endpointClinicProblems(endpoints: readonly Endpoint[] | undefined, owne
   return problems;
 }
 
-/** The endpoints of CLINIC_WEBHOOK_URLS, each with the clinic whose events it receives. */
+/**
+ * What is wrong with CLINIC_WEBHOOK_ENDPOINT_SECRETS: names that are no endpoint, and a secret
+ * shared by endpoints of different clinics (with CLINIC_WEBHOOK_SECRET as the secret of every
+ * endpoint without its own), which would let one clinic sign events for another's endpoint.
+ */
+function endpointSecretProblems(endpoints: readonly Endpoint[] | undefined, owners: Readonly<Record<string, string>> | null | undefined, own: Readonly<Record<string, string[]>> | null | undefined, shared: readonly string[]): string[] {
+  if (endpoints === undefined || own === undefined || owners === undefined) return [];
+  const name = 'CLINIC_WEBHOOK_ENDPOINT_SECRETS';
+  const unknown = Object.keys(own ?? {}).filter((endpoint) => !endpoints.some((known) => known.name === endpoint));
+  if (unknown.length > 0) return [`${name} is invalid: expected only endpoints of CLINIC_WEBHOOK_URLS (no endpoint named ${unknown.join(', ')})`];
+  const signed = endpoints.map((endpoint) => ({ endpoint: endpoint.name, clinic: owners?.[endpoint.name] ?? DEFAULT_CLINIC, secrets: own?.[endpoint.name] ?? shared }));
+  const problems: string[] = [];
+  for (const [i, a] of signed.entries()) {
+    for (const b of signed.slice(i + 1)) {
+      if (a.clinic !== b.clinic && a.secrets.some((secret) => b.secrets.includes(secret))) {
+        problems.push(`${name} is invalid: expected a secret of its own for each clinic's endpoints (${a.endpoint} of ${a.clinic} and ${b.endpoint} of ${b.clinic} are signed with the same secret, so one clinic could sign events the other's endpoint accepts)`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** The endpoints of CLINIC_WEBHOOK_URLS, each with the clinic whose events it receives and the secrets its events are signed with. */
 export function clinicEndpoints(config: Config): ClinicEndpoint[] {
-  return assignClinics(config.CLINIC_WEBHOOK_URLS, config.CLINIC_WEBHOOK_ENDPOINT_CLINICS, DEFAULT_CLINIC);
+  return assignClinics(config.CLINIC_WEBHOOK_URLS, config.CLINIC_WEBHOOK_ENDPOINT_CLINICS, DEFAULT_CLINIC).map((endpoint) => ({
+    ...endpoint,
+    secrets: config.CLINIC_WEBHOOK_ENDPOINT_SECRETS?.[endpoint.name] ?? config.CLINIC_WEBHOOK_SECRET,
+  }));
 }
 
 /** Every clinic API key in force (CLINIC_API_KEYS, and CLINIC_API_TOKEN as the key named `default`), with its clinic and scopes. */

@@ -18,6 +18,8 @@ export const EVERY_CLINIC = '*';
 /** An endpoint and the clinic whose events it receives (or EVERY_CLINIC). */
 export interface ClinicEndpoint extends Endpoint {
   clinic: string;
+  /** The secrets its events are signed with (its own, else CLINIC_WEBHOOK_SECRET); the sender's own when absent. */
+  secrets?: readonly string[];
 }
 
 /** Each endpoint with its clinic from `owners` (by endpoint name); every one the `fallback` clinic's when there are no owners. */

@@ -5,7 +5,7 @@
 // goes on. Every outcome is written to MongoDB before the next delivery is tried.
 import { setTimeout as wait } from 'node:timers/promises';
 import type { Logger } from '../logger';
-import { afterFailure, outcomeOf, type DeliveryPolicy, type Endpoint } from './deliveryPolicy';
+import { afterFailure, outcomeOf, type ClinicEndpoint, type DeliveryPolicy } from './deliveryPolicy';
 import type { Chain, DeliveryDoc, MongoOutboxStore } from './MongoOutboxStore';
 import { chainKey, type RedisOutboxIndex } from './RedisOutboxIndex';
 import type { WebhookSender } from './webhookSender';
@@ -16,7 +16,7 @@ export interface OutboxWorkerOptions {
   store: MongoOutboxStore;
   index: RedisOutboxIndex;
   sender: WebhookSender;
-  endpoints: readonly Endpoint[];
+  endpoints: readonly ClinicEndpoint[];
   policy: DeliveryPolicy;
   /** Chains drained at once by this process (CLINIC_WEBHOOK_CONCURRENCY). */
   concurrency: number;
@@ -171,7 +171,7 @@ export class OutboxWorker {
           continue;
         }
         await index.extend(chain, leaseMs);
-        const outcome = outcomeOf(await sender.send(endpoint.url, delivery.payload));
+        const outcome = outcomeOf(await sender.send(endpoint.url, delivery.payload, endpoint.secrets));
         const after = this.now();
         if (outcome.delivered) {
           delivered.push(delivery._id);

@@ -16,11 +16,12 @@ export interface EventPayload {
 export type SendAnswer = { status: number } | { error: string };
 
 export interface WebhookSender {
-  send(url: string, payload: EventPayload): Promise<SendAnswer>;
+  /** Signs with `secrets` (the endpoint's own) or, without them, with the sender's. */
+  send(url: string, payload: EventPayload, secrets?: readonly string[]): Promise<SendAnswer>;
 }
 
 export interface WebhookSenderOptions {
-  /** CLINIC_WEBHOOK_SECRET: one, or two during a rotation (each event is then signed with both). */
+  /** CLINIC_WEBHOOK_SECRET: one, or two during a rotation (each event is then signed with every one given). */
   secrets: readonly string[];
   /** Per-POST timeout, in ms. */
   timeoutMs: number;
@@ -28,10 +29,11 @@ export interface WebhookSenderOptions {
 }
 
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
-  const signers = options.secrets.map((secret) => new Webhook(secret));
+  const signers = new Map<string, Webhook>();
+  const signerOf = (secret: string): Webhook => signers.get(secret) ?? (signers.set(secret, new Webhook(secret)), signers.get(secret) as Webhook);
   const now = options.now ?? (() => new Date());
   return {
-    async send(url, payload) {
+    async send(url, payload, secrets = options.secrets) {
       const body = JSON.stringify(payload);
       const timestamp = now();
       try {
@@ -43,7 +45,7 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
             'webhook-id': payload.id,
             'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
             // Standard Webhooks: space-separated signatures; a receiver accepts any one it can verify.
-            'webhook-signature': signers.map((signer) => signer.sign(payload.id, timestamp, body)).join(' '),
+            'webhook-signature': secrets.map((secret) => signerOf(secret).sign(payload.id, timestamp, body)).join(' '),
           },
           body,
           signal: AbortSignal.timeout(options.timeoutMs),

@@ -14,6 +14,8 @@ const NORTH = 'north-portal-secret-0123456789';
 const NORTH_REPORTS = 'north-reports-secret-0123456789';
 const SOUTH = 'south-portal-secret-0123456789';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('clinic-webhook-secret-0123456789').toString('base64')}`;
+/** A signing secret of one endpoint's own (CLINIC_WEBHOOK_ENDPOINT_SECRETS). */
+const endpointSecret = (endpoint: string) => `whsec_${Buffer.from(`${endpoint}-endpoint-secret-0123456789`).toString('base64')}`;
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -143,7 +145,7 @@ test("when deliveries give up for both clinics, then each clinic lists and retri
   const target = await twoClinics({
     CLINIC_WEBHOOK_URLS: `north=${backend.hooksUrl},south=${backend.hooksUrl}`,
     CLINIC_WEBHOOK_ENDPOINT_CLINICS: JSON.stringify({ north: 'north', south: 'south' }),
-    CLINIC_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    CLINIC_WEBHOOK_ENDPOINT_SECRETS: JSON.stringify({ north: endpointSecret('north'), south: endpointSecret('south') }),
     CLINIC_WEBHOOK_BACKOFF_MS: '100',
     CLINIC_WEBHOOK_RETRY_HOURS: '0.0003',
   });
@@ -168,12 +170,14 @@ test("when deliveries give up for both clinics, then each clinic lists and retri
 });
 
 test("when each clinic has its own endpoint, then each receiver gets its own clinic's events only, and the operator's `*` endpoint gets both", async () => {
-  const [northBackend, southBackend, opsBackend] = await Promise.all([startClinicBackend(WEBHOOK_SECRET), startClinicBackend(WEBHOOK_SECRET), startClinicBackend(WEBHOOK_SECRET)]);
+  // Each receiver knows only its own endpoint's secret: an event signed with any other fails its check.
+  const secrets = { north: endpointSecret('north'), south: endpointSecret('south'), ops: endpointSecret('ops') };
+  const [northBackend, southBackend, opsBackend] = await Promise.all([startClinicBackend(secrets.north), startClinicBackend(secrets.south), startClinicBackend(secrets.ops)]);
   cleanups.push(northBackend.close, southBackend.close, opsBackend.close);
   const target = await twoClinics({
     CLINIC_WEBHOOK_URLS: `crm-north=${northBackend.hooksUrl},crm-south=${southBackend.hooksUrl},ops=${opsBackend.hooksUrl}`,
     CLINIC_WEBHOOK_ENDPOINT_CLINICS: JSON.stringify({ 'crm-north': 'north', 'crm-south': 'south', ops: '*' }),
-    CLINIC_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    CLINIC_WEBHOOK_ENDPOINT_SECRETS: JSON.stringify({ 'crm-north': secrets.north, 'crm-south': secrets.south, ops: secrets.ops }),
   });
   const students = { north: uniqueName('student-north'), south: uniqueName('student-south') };
   const north = await create(target, NORTH, { studentIdentity: students.north });
@@ -189,7 +193,7 @@ test("when each clinic has its own endpoint, then each receiver gets its own cli
   await waitFor(() => northBackend.received.length === events.filter((event) => event.sessionId === north.id).length && southBackend.received.length === events.filter((event) => event.sessionId === south.id).length, { timeoutMs: 20_000, intervalMs: 100 });
   expect(sessionsOf(northBackend.received)).toEqual(new Set([north.id]));
   expect(sessionsOf(southBackend.received)).toEqual(new Set([south.id]));
-  expect([...northBackend.received, ...southBackend.received].every((event) => event.verified)).toBe(true);
+  expect([...northBackend.received, ...southBackend.received, ...opsBackend.received].every((event) => event.verified)).toBe(true);
   // The outbox's ledger of every delivery ever queued: none of one clinic's events for the other's endpoint.
   const connection = await mongoose.createConnection(target.config.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
   cleanups.push(() => connection.close());
@@ -204,7 +208,7 @@ test("when one clinic has more than a thousand failed deliveries, then another c
   const target = await twoClinics({
     CLINIC_WEBHOOK_URLS: `crm-north=${backend.hooksUrl},crm-south=${backend.hooksUrl}`,
     CLINIC_WEBHOOK_ENDPOINT_CLINICS: JSON.stringify({ 'crm-north': 'north', 'crm-south': 'south' }),
-    CLINIC_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    CLINIC_WEBHOOK_ENDPOINT_SECRETS: JSON.stringify({ 'crm-north': endpointSecret('north'), 'crm-south': endpointSecret('south') }),
   });
   const connection = await mongoose.createConnection(target.config.MONGODB_URI, { serverSelectionTimeoutMS: 5000 }).asPromise();
   cleanups.push(() => connection.close());

@@ -41,6 +41,7 @@ test('when only the required variables are set, then every option has its docume
     CLINIC_API_KEY_GRANTS: null,
     CLINIC_CALL_SETTINGS: null,
     CLINIC_WEBHOOK_ENDPOINT_CLINICS: null,
+    CLINIC_WEBHOOK_ENDPOINT_SECRETS: null,
     IDEMPOTENCY_KEY_TTL_HOURS: 24,
     CLINIC_WEBHOOK_URLS: [],
     CLINIC_WEBHOOK_SECRET: [],
@@ -176,7 +177,7 @@ describe('clinic API keys', () => {
 
 test('clinic webhook URLs need their signing secret', () => {
   expect(problemsOf({ ...valid, CLINIC_WEBHOOK_URLS: 'https://clinic.example/hooks' })).toEqual([
-    'CLINIC_WEBHOOK_SECRET is missing: expected a whsec_ secret to sign the events sent to CLINIC_WEBHOOK_URLS',
+    'CLINIC_WEBHOOK_SECRET is missing: expected a whsec_ secret to sign the events sent to CLINIC_WEBHOOK_URLS (url-40299fb4cbdd has none of its own)',
   ]);
   expect(problemsOf({ ...valid, CLINIC_WEBHOOK_URLS: 'ftp://clinic.example', CLINIC_WEBHOOK_SECRET: 'whsec_MDEyMzQ1Njc4OWFiY2RlZg==' })[0]).toMatch(/^CLINIC_WEBHOOK_URLS is invalid/);
   // What exactly is wrong, after what is expected; never the URL itself.
@@ -369,12 +370,47 @@ describe('CLINIC_WEBHOOK_ENDPOINT_CLINICS', () => {
       return [...(error as ConfigError).problems];
     }
   };
+  const secretOf = (word: string) => `whsec_${Buffer.from(`the ${word} endpoint's own secret`).toString('base64')}`;
+  const ownSecrets = JSON.stringify({ 'crm-north': secretOf('north'), 'crm-south': secretOf('south'), ops: secretOf('ops') });
+
+  test('each endpoint is signed with its own secret, or with CLINIC_WEBHOOK_SECRET; two during a rotation', () => {
+    const endpointClinics = '{"crm-north":"north","crm-south":"south","ops":"*"}';
+    const rotating = JSON.stringify({ 'crm-north': [secretOf('new north'), secretOf('north')], 'crm-south': secretOf('south') });
+    const config = loadConfig({ ...base, ...twoClinics, CLINIC_WEBHOOK_ENDPOINT_CLINICS: endpointClinics, CLINIC_WEBHOOK_ENDPOINT_SECRETS: rotating });
+    expect(clinicEndpoints(config).map(({ name, secrets }) => [name, secrets])).toEqual([
+      ['crm-north', [secretOf('new north'), secretOf('north')]],
+      ['crm-south', [secretOf('south')]],
+      ['ops', [base.CLINIC_WEBHOOK_SECRET]],
+    ]);
+    // Every endpoint with a secret of its own: CLINIC_WEBHOOK_SECRET is not needed.
+    const { CLINIC_WEBHOOK_SECRET: _unused, ...withoutShared } = base;
+    expect(() => loadConfig({ ...withoutShared, ...twoClinics, CLINIC_WEBHOOK_ENDPOINT_CLINICS: endpointClinics, CLINIC_WEBHOOK_ENDPOINT_SECRETS: ownSecrets })).not.toThrow();
+  });
+
+  test.each([
+    ['two clinics signed with the one CLINIC_WEBHOOK_SECRET', {}, [
+      'CLINIC_WEBHOOK_ENDPOINT_SECRETS is invalid: expected a secret of its own for each clinic\'s endpoints (crm-north of north and crm-south of south are signed with the same secret, so one clinic could sign events the other\'s endpoint accepts)',
+      'CLINIC_WEBHOOK_ENDPOINT_SECRETS is invalid: expected a secret of its own for each clinic\'s endpoints (crm-north of north and ops of * are signed with the same secret, so one clinic could sign events the other\'s endpoint accepts)',
+      'CLINIC_WEBHOOK_ENDPOINT_SECRETS is invalid: expected a secret of its own for each clinic\'s endpoints (crm-south of south and ops of * are signed with the same secret, so one clinic could sign events the other\'s endpoint accepts)',
+    ]],
+    ['one secret given to two clinics\' endpoints', { CLINIC_WEBHOOK_ENDPOINT_SECRETS: JSON.stringify({ 'crm-north': secretOf('north'), 'crm-south': [secretOf('south'), secretOf('north')], ops: secretOf('ops') }) }, [
+      'CLINIC_WEBHOOK_ENDPOINT_SECRETS is invalid: expected a secret of its own for each clinic\'s endpoints (crm-north of north and crm-south of south are signed with the same secret, so one clinic could sign events the other\'s endpoint accepts)',
+    ]],
+    ['an endpoint that does not exist', { CLINIC_WEBHOOK_ENDPOINT_SECRETS: JSON.stringify({ 'crm-nort': secretOf('north') }) }, [
+      'CLINIC_WEBHOOK_ENDPOINT_SECRETS is invalid: expected only endpoints of CLINIC_WEBHOOK_URLS (no endpoint named crm-nort)',
+    ]],
+    ['a secret that is not whsec_', { CLINIC_WEBHOOK_ENDPOINT_SECRETS: JSON.stringify({ 'crm-north': 'plain-text-secret' }) }, [
+      'CLINIC_WEBHOOK_ENDPOINT_SECRETS is invalid: expected a JSON object by endpoint name of its whsec_ signing secret, or of two during a rotation',
+    ]],
+  ])('refused: %s', (_case, env, problems) => {
+    expect(problemsWith({ ...twoClinics, CLINIC_WEBHOOK_ENDPOINT_CLINICS: '{"crm-north":"north","crm-south":"south","ops":"*"}', ...env })).toEqual(problems);
+  });
 
   test('each endpoint gets its clinic; without the setting, one clinic keeps every endpoint as before', () => {
-    const config = loadConfig({ ...base, ...twoClinics, CLINIC_WEBHOOK_ENDPOINT_CLINICS: '{"crm-north":"north","crm-south":"south","ops":"*"}' });
+    const config = loadConfig({ ...base, ...twoClinics, CLINIC_WEBHOOK_ENDPOINT_CLINICS: '{"crm-north":"north","crm-south":"south","ops":"*"}', CLINIC_WEBHOOK_ENDPOINT_SECRETS: ownSecrets });
     expect(clinicEndpoints(config).map(({ name, clinic }) => [name, clinic])).toEqual([['crm-north', 'north'], ['crm-south', 'south'], ['ops', '*']]);
     const single = loadConfig({ ...base, CLINIC_API_TOKEN: 'a-clinic-token-of-16+', CLINIC_WEBHOOK_URLS: 'crm=https://crm.example/hooks' });
-    expect(clinicEndpoints(single)).toEqual([{ name: 'crm', url: 'https://crm.example/hooks', clinic: 'default' }]);
+    expect(clinicEndpoints(single)).toEqual([{ name: 'crm', url: 'https://crm.example/hooks', clinic: 'default', secrets: [base.CLINIC_WEBHOOK_SECRET] }]);
   });
 
   test('refused with what is expected: missing with several clinics, an endpoint without a clinic, a name or clinic that does not exist', () => {
