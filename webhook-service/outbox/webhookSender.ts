@@ -30,7 +30,14 @@ export interface WebhookSenderOptions {
 
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   const signers = new Map<string, Webhook>();
-  const signerOf = (secret: string): Webhook => signers.get(secret) ?? (signers.set(secret, new Webhook(secret)), signers.get(secret) as Webhook);
+  const signerOf = (secret: string): Webhook => {
+    let signer = signers.get(secret);
+    if (!signer) {
+      signer = new Webhook(secret);
+      signers.set(secret, signer);
+    }
+    return signer;
+  };
   const now = options.now ?? (() => new Date());
   return {
     async send(url, payload, secrets = options.secrets) {

@@ -330,14 +330,7 @@ describe('/metrics is never public', () => {
 
 describe('CLINIC_CALL_SETTINGS', () => {
   const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017/counseling', REDIS_URL: 'redis://127.0.0.1:6379', LIVEKIT_URL: 'http://127.0.0.1:7880', LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: 'secret', CLINIC_API_TOKEN: 'a-clinic-token-of-16+' };
-  const problemsWith = (env: Record<string, string>): string[] => {
-    try {
-      loadConfig({ ...base, ...env });
-      return [];
-    } catch (error) {
-      return [...(error as ConfigError).problems];
-    }
-  };
+  const problemsWith = (env: Record<string, string>): string[] => problemsOf({ ...base, ...env });
 
   test('settings for a clinic a key acts for are read, the others get the defaults', () => {
     const config = loadConfig({ ...base, CLINIC_CALL_SETTINGS: '{"default":{"screenShare":"everyone","chat":false}}' });
@@ -362,14 +355,7 @@ describe('CLINIC_WEBHOOK_ENDPOINT_CLINICS', () => {
     CLINIC_API_KEY_GRANTS: JSON.stringify({ 'north-portal': { clinic: 'north' }, 'south-portal': { clinic: 'south' } }),
     CLINIC_WEBHOOK_URLS: 'crm-north=https://north.example/hooks,crm-south=https://south.example/hooks,ops=https://ops.example/in',
   };
-  const problemsWith = (env: Record<string, string>): string[] => {
-    try {
-      loadConfig({ ...base, ...env });
-      return [];
-    } catch (error) {
-      return [...(error as ConfigError).problems];
-    }
-  };
+  const problemsWith = (env: Record<string, string>): string[] => problemsOf({ ...base, ...env });
   const secretOf = (word: string) => `whsec_${Buffer.from(`the ${word} endpoint's own secret`).toString('base64')}`;
   const ownSecrets = JSON.stringify({ 'crm-north': secretOf('north'), 'crm-south': secretOf('south'), ops: secretOf('ops') });
 
