@@ -19,6 +19,7 @@ export type { AppointmentCheck, AppointmentParticipant, AppointmentProblem, Grou
 export { putParticipant, removeParticipant } from './appointmentChange';
 export type { AppointmentChange, AppointmentChangeProblem } from './appointmentChange';
 export { rosterOf, seatOf } from './roster';
+export { OBSERVED_ATTRIBUTE, OBSERVED_DISCLOSED, observedAttributes } from './observers';
 export { AWAITS_ATTRIBUTE, awaitedRoles, rolesOf, stillMissing } from './waitingFor';
 export type { MissingPerson } from './waitingFor';
 export { CHAT_ATTRIBUTE, DEFAULT_CALL_SETTINGS, SCREEN_SHARE_ATTRIBUTE, SCREEN_SHARE_POLICIES, callAttributes, mayShareScreen, narrowerPolicy, parseScreenSharePolicy, publishSourcesOf } from './callSettings';
