@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** The adapters of the service: the use cases ask for ports and are handed these by the composition root. */
-const ADAPTERS = ['http', 'store', 'queue', 'outbox', 'livekit', 'redis', 'limits', 'probe', 'doctor', 'client', 'metrics', 'systemClock', 'config', 'service', 'serviceApp', 'resourceStack', 'main'];
+const ADAPTERS = ['http', 'store', 'queue', 'outbox', 'livekit', 'redis', 'limits', 'probe', 'doctor', 'client', 'metrics', 'systemClock', 'config', 'serviceApp', 'resourceStack', 'main'];
 /** Packages only adapters talk to. */
 const ADAPTER_PACKAGES = ['bullmq', 'ioredis', 'mongoose', 'express', 'livekit-server-sdk', '@livekit/*', 'prom-client'];
 

@@ -67,6 +67,14 @@ export class ResourceStack {
     }
   }
 
+  /** Runs `work` every `everyMs` until the stack closes; a failure goes to `onFailure`, never thrown. */
+  repeat(name: string, everyMs: number, work: () => Promise<unknown>, onFailure: (error: unknown) => void): Promise<NodeJS.Timeout> {
+    const timer = setInterval(() => {
+      work().catch(onFailure);
+    }, everyMs).unref();
+    return this.open(name, timer, clearInterval);
+  }
+
   /**
    * Closes every resource, the last opened first. Each is closed even when one before it fails;
    * the failures are thrown together afterwards. Closing twice closes once.

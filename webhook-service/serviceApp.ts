@@ -1,5 +1,5 @@
 // The express app of one service, from its configuration and the resources the composition root
-// opened (service.ts): the ops routes always, the webhook intake and the clinic and participant
+// opened (main.ts): the ops routes always, the webhook intake and the clinic and participant
 // APIs in an API process. It opens nothing itself.
 import type { Express } from 'express';
 import type { LifecycleRules } from '../plugin';
@@ -15,7 +15,6 @@ import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { ClinicOutbox } from './outbox/clinicOutbox';
 import type { RedisProbeLog } from './probe/RedisProbeLog';
-import type { ServiceRoles } from './service';
 import type { AuditTrail } from './usecases/ports/AuditTrail';
 import type { ClinicDeliveries } from './usecases/ports/ClinicDeliveries';
 import type { ClinicEvents } from './usecases/ports/ClinicEvents';
@@ -32,6 +31,13 @@ import type { SessionStore } from './usecases/ports/SessionStore';
  * 10 s for the running attempt's answer, reading every 100 ms.
  */
 const IDEMPOTENCY = { leaseMs: 30_000, waitMs: 10_000, pollMs: 100 };
+
+export interface ServiceRoles {
+  /** Serve the webhook intake and the clinic API. */
+  api: boolean;
+  /** Run the lifecycle worker. */
+  worker: boolean;
+}
 
 /** What the app is made of: the opened resources and the ports over them. */
 export interface ServiceParts {

@@ -11,7 +11,7 @@ import { freeTcpPort } from '../../scripts/stack/ports';
 import type { Config } from '../../webhook-service/config';
 import type { DoctorReport } from '../../webhook-service/doctor/report';
 import { createLogger } from '../../webhook-service/logger';
-import { createService, type Service } from '../../webhook-service/service';
+import { createService, type Service } from '../../webhook-service/main';
 import { migrateDatabase } from '../../webhook-service/store/migrate';
 import { CLINIC_TOKEN, testConfig } from './service/harness';
 

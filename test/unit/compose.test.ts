@@ -139,7 +139,7 @@ describe('docker-compose.yml', () => {
 
     it("then a browser on the host gets join tokens for LiveKit's published loopback port, not the compose-internal name", async () => {
       const config = loadConfig(svcEnv);
-      // As the service builds its minter (webhook-service/service.ts).
+      // As the service builds its minter (webhook-service/main.ts).
       const tokens = liveKitJoinTokens({ apiKey: config.LIVEKIT_API_KEY, apiSecret: config.LIVEKIT_API_SECRET, ttlSeconds: config.TOKEN_TTL_SECONDS, publicUrl: config.LIVEKIT_PUBLIC_URL ?? config.LIVEKIT_URL });
       const minted = await tokens.mint({ identity: 'student-1', sessionId: 'ses_1', room: 'room-1', role: 'student', canPublish: false, publishSources: ['camera', 'microphone'], callSettings: DEFAULT_CALL_SETTINGS });
       const published = publishedPorts(service(compose, 'livekit')).find((port) => port.container === livekitYaml.port && port.protocol === 'tcp');

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { loadConfig, type Config } from '../../../webhook-service/config';
 import { createLogger } from '../../../webhook-service/logger';
-import { createService, type Service, type ServiceRoles } from '../../../webhook-service/service';
+import { createService, type Service, type ServiceRoles } from '../../../webhook-service/main';
 import { migrateDatabase } from '../../../webhook-service/store/migrate';
 import { mongoUriFor, uniqueName } from '../../support/isolation';
 import { signWebhook, webhookBody, type EventSpec, type ParticipantSpec } from '../../../scripts/shared/livekitWebhooks';

@@ -11,7 +11,7 @@ import { livekitBinary } from '../../../scripts/stack';
 import { livekitHttpUrl, startLivekitCluster, type LivekitCluster, type LivekitNode } from '../../../scripts/stack/livekitCluster';
 import { freeTcpPort } from '../../../scripts/stack/ports';
 import { createLogger } from '../../../webhook-service/logger';
-import { createService } from '../../../webhook-service/service';
+import { createService } from '../../../webhook-service/main';
 import { migrateDatabase } from '../../../webhook-service/store/migrate';
 import { uniqueName } from '../../support/isolation';
 import { OwnRedis } from './faultTools';

@@ -10,7 +10,7 @@ import Redis from 'ioredis';
 import { freeTcpPort } from '../../../scripts/stack/ports';
 import { createLogger } from '../../../webhook-service/logger';
 import { describeFailure, StartFailure } from '../../../webhook-service/resourceStack';
-import { createService, type ServiceRoles } from '../../../webhook-service/service';
+import { createService, type ServiceRoles } from '../../../webhook-service/main';
 import { migrateDatabase } from '../../../webhook-service/store/migrate';
 import { mongoUriFor, uniqueName, waitFor } from '../../support/isolation';
 import { testConfig } from './harness';
