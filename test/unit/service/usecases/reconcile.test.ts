@@ -81,3 +81,28 @@ test('open sessions are walked in batches, every one of them', async () => {
   for (let index = 0; index < 7; index += 1) await aSessionIn(deps);
   expect(await reconcileSessions(deps, 3)).toMatchObject({ sessions: 7, repaired: 0 });
 });
+
+test('a page is checked a few sessions at once, never more than the limit', async () => {
+  const deps = world();
+  const sessions = [];
+  for (let index = 0; index < 12; index += 1) sessions.push(await aSessionIn(deps));
+  for (const session of sessions) await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
+  deps.clock.advance(60_000);
+  // Every session disagrees with LiveKit (nobody listed), so each one lists its room: count how
+  // many listings are in flight together, holding each one until four have started.
+  let inFlight = 0;
+  let most = 0;
+  const waiting: (() => void)[] = [];
+  const listParticipants = deps.rooms.listParticipants.bind(deps.rooms);
+  jest.spyOn(deps.rooms, 'listParticipants').mockImplementation(async (room) => {
+    inFlight += 1;
+    most = Math.max(most, inFlight);
+    if (inFlight >= 4) for (const release of waiting.splice(0)) release();
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight -= 1;
+    return listParticipants(room);
+  });
+  const report = await reconcileSessions(deps, 200, 4);
+  expect(most).toBe(4);
+  expect(report).toMatchObject({ sessions: 12, repaired: 12, leavesRecorded: 12 });
+});
