@@ -223,7 +223,8 @@ export interface components {
          *           "identity": "supervisor-sue",
          *           "role": "observer"
          *         }
-         *       ]
+         *       ],
+         *       "observersDisclosed": true
          *     }
          */
         CreateSession: {
@@ -234,6 +235,8 @@ export interface components {
             /** @description everyone on the appointment besides (or including) the pair */
             participants?: components["schemas"]["AppointmentParticipant"][];
             group?: components["schemas"]["GroupStart"];
+            /** @description whether the people in the call are told that an observer (a hidden, watch-only supervisor) is present: their join tokens carry the participant attribute autostart.observed = disclosed while the appointment names an observer, and the widget shows "A supervisor is observing this session"; false: nobody is told. The audit trail records the observer's joins and leaves either way. Default: true */
+            observersDisclosed?: boolean;
             scheduledStart?: string | null;
             externalId?: string | null;
         };
@@ -318,6 +321,8 @@ export interface components {
             actualStart: string | null;
             actualEnd: string | null;
             closedAt: string | null;
+            /** @description whether the people in the call are told that an observer is present (the setting the session was created with) */
+            observersDisclosed: boolean;
             /** @description the student first, then the counselor, then anyone else who joined the room */
             participants: components["schemas"]["Attendance"][];
         };

@@ -92,6 +92,7 @@ export function clinicRoutes(deps: ClinicRoutesDeps): Router {
         counselorIdentity,
         participants,
         group: body.group ?? null,
+        observersDisclosed: body.observersDisclosed ?? true,
         scheduledStart: body.scheduledStart ? new Date(body.scheduledStart) : null,
         externalId: body.externalId ?? null,
         sessionId: mintedIdOf(res),

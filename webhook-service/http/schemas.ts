@@ -67,6 +67,12 @@ export const CreateSessionBody = z
     counselorIdentity: identity.optional().describe('shorthand for the pair; default: the first counselor in participants'),
     participants: z.array(AppointmentParticipant).max(MAX_PARTICIPANTS).optional().describe('everyone on the appointment besides (or including) the pair'),
     group: GroupStart.optional(),
+    observersDisclosed: z
+      .boolean()
+      .optional()
+      .describe(
+        'whether the people in the call are told that an observer (a hidden, watch-only supervisor) is present: their join tokens carry the participant attribute autostart.observed = disclosed while the appointment names an observer, and the widget shows "A supervisor is observing this session"; false: nobody is told. The audit trail records the observer\'s joins and leaves either way. Default: true',
+      ),
     scheduledStart: z.iso.datetime({ offset: true }).nullish(),
     externalId: externalId.nullish(),
   })
@@ -84,6 +90,7 @@ export const CreateSessionBody = z
           { identity: 'interpreter-lin', role: 'interpreter' },
           { identity: 'supervisor-sue', role: 'observer' },
         ],
+        observersDisclosed: true,
       },
     ],
   })
@@ -149,6 +156,7 @@ export const Session = z
     actualStart: instant.nullable(),
     actualEnd: instant.nullable(),
     closedAt: instant.nullable(),
+    observersDisclosed: z.boolean().describe('whether the people in the call are told that an observer is present (the setting the session was created with)'),
     participants: z.array(Participant).describe('the student first, then the counselor, then anyone else who joined the room'),
   })
   .meta({ description: 'A session with its lifecycle and attendance.' })

@@ -119,6 +119,11 @@ export class LiveKitRoomGateway implements RoomGateway {
     return this.roomCall('updateParticipant', () => this.client.updateParticipant(room, identity, { permission: { ...permission, canPublishSources: trackSourcesOf(permission.canPublishSources) } }));
   }
 
+  async setAttributes(room: string, identity: string, attributes: Readonly<Record<string, string>>): Promise<RoomCallResult> {
+    // Attributes alone: LiveKit leaves the permission, the metadata and the attributes not named as they are.
+    return this.roomCall('updateParticipant', () => this.client.updateParticipant(room, identity, { attributes: { ...attributes } }));
+  }
+
   async removeParticipant(room: string, identity: string): Promise<RoomCallResult> {
     return this.roomCall('removeParticipant', () => this.client.removeParticipant(room, identity));
   }

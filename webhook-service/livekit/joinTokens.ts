@@ -25,12 +25,12 @@ export function browserUrl(url: string): string {
 export function liveKitJoinTokens(options: LiveKitJoinTokenOptions): JoinTokenMinter {
   const url = browserUrl(options.publicUrl);
   return {
-    async mint({ identity, sessionId, room, role, canPublish, publishSources, callSettings, awaits, hidden = false }) {
+    async mint({ identity, sessionId, room, role, canPublish, publishSources, callSettings, awaits, disclosure = {}, hidden = false }) {
       if (hidden && canPublish) throw new Error('a hidden participant may not publish: its data would look like the server\'s');
       const token = new AccessToken(options.apiKey, options.apiSecret, {
         identity,
         ttl: options.ttlSeconds,
-        attributes: { [ROLE_ATTRIBUTE]: role, [SESSION_ATTRIBUTE]: sessionId, ...callAttributes(callSettings), ...(awaits ? { [AWAITS_ATTRIBUTE]: awaits.join(',') } : {}) },
+        attributes: { [ROLE_ATTRIBUTE]: role, [SESSION_ATTRIBUTE]: sessionId, ...callAttributes(callSettings), ...(awaits ? { [AWAITS_ATTRIBUTE]: awaits.join(',') } : {}), ...disclosure },
       });
       // Sources only with publishing: an empty list would mean "every source" to LiveKit.
       const sources = canPublish && publishSources.length > 0 ? { canPublishSources: trackSourcesOf(publishSources) } : {};

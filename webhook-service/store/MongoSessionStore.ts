@@ -29,6 +29,7 @@ const toSession = (doc: SessionDoc): SessionRecord => ({
   counselorIdentity: doc.counselorIdentity,
   ...(doc.participants && doc.participants.length > 0 ? { participants: doc.participants.map(toParticipant) } : {}),
   ...(doc.group ? { group: { startAt: doc.group.startAt as NonNullable<GroupStart['startAt']>, quorum: doc.group.quorum } } : {}),
+  ...(typeof doc.observersDisclosed === 'boolean' ? { observersDisclosed: doc.observersDisclosed } : {}),
   scheduledStart: doc.scheduledStart ?? null,
   createdAt: doc.createdAt,
   ...(doc.appointmentChangedAt ? { appointmentChangedAt: doc.appointmentChangedAt } : {}),

@@ -16,6 +16,8 @@ export interface SessionDoc {
   /** Everyone else on the appointment; absent on sessions created before participants existed. */
   participants?: { identity: string; role: string; required: boolean | null; label?: string | null }[];
   group?: { startAt: string; quorum: number } | null;
+  /** Absent on sessions stored before the setting: disclosed, its default. */
+  observersDisclosed?: boolean;
   scheduledStart: Date | null;
   createdAt: Date;
   /** Set by the one update a session takes (usecases/changeParticipants.ts, under the session's lock). */
@@ -96,6 +98,7 @@ const sessionSchema = new Schema<SessionDoc>(
       default: undefined,
     },
     group: { type: new Schema({ startAt: { type: String, required: true }, quorum: { type: Number, required: true } }, { _id: false, strict: 'throw' }), default: null },
+    observersDisclosed: { type: Boolean },
     scheduledStart: { type: Date, default: null },
     createdAt: { type: Date, required: true },
     appointmentChangedAt: { type: Date, default: null },

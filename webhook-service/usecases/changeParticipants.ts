@@ -7,12 +7,14 @@
 // rule now holds is activated through the same queued activation as a webhook's; timers the new
 // state calls for are armed; a removed person still in the room is disconnected (and, being on
 // the appointment no more, gets no token), and a person whose role changed is disconnected so
-// their next token carries it. A repeat of the same change changes nothing and answers the same.
+// their next token carries it. An observer added or removed changes what the people connected
+// are told (observerNotice.ts). A repeat of the same change changes nothing and answers the same.
 import { REFUSAL_OF_CLOSED, pendingTimers, putParticipant, removeParticipant, type AppointmentParticipant, type LifecycleRules } from '../../plugin';
 import { ServiceError } from '../errors';
 import type { Logger } from '../logger';
 import { carryOut } from './carryOut';
 import { clinicSession } from './clinicSession';
+import { followObserverNotice } from './observerNotice';
 import type { Clock } from './ports/Clock';
 import type { ClinicEvents } from './ports/ClinicEvents';
 import type { LifecycleJobs } from './ports/LifecycleJobs';
@@ -88,6 +90,9 @@ export async function changeParticipants(deps: ChangeParticipantsDeps, clinicId:
     const result = await deps.rooms.removeParticipant(loaded.session.roomName, identity);
     deps.logger.info({ sessionId, change: change.kind, result }, 'participant disconnected after an appointment change');
   }
+  // Asked on a repeat too (a removal's repeat no longer knows the role it removed).
+  const aboutObservers = change.kind === 'remove' || change.participant.role === 'observer' || roleBefore === 'observer';
+  if (aboutObservers && !loaded.closure) await followObserverNotice(deps, loaded.session);
   if (changed) deps.logger.info({ sessionId, change: change.kind, status: loaded.state.status }, 'appointment people changed');
   return loaded;
 }

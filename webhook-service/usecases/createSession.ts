@@ -27,6 +27,8 @@ export interface CreateSessionInput {
   participants?: readonly AppointmentParticipant[];
   /** A group session's start rule; none: every required participant. */
   group?: GroupStart | null;
+  /** Whether the others are told that an observer is present. @defaultValue true */
+  observersDisclosed?: boolean;
   scheduledStart: Date | null;
   /** The clinic's appointment id: creating again with it is safe. */
   externalId: string | null;
@@ -49,21 +51,24 @@ export interface CreatedSession {
 }
 
 /** The request with its people and group rule written out. */
-type WithPeople = CreateSessionInput & { participants: readonly AppointmentParticipant[]; group: GroupStart | null };
+type WithPeople = CreateSessionInput & { participants: readonly AppointmentParticipant[]; group: GroupStart | null; observersDisclosed: boolean };
 
-/** The details a repeat must match, in one canonical form (a pair alone keeps the form it always had). */
+/**
+ * The details a repeat must match, in one canonical form (a pair alone keeps the form it always
+ * had, and so does every session that discloses its observers, the default).
+ */
 function fingerprintOf(input: WithPeople): string {
   const pair = [input.studentIdentity, input.counselorIdentity, input.scheduledStart?.toISOString() ?? null];
-  if (input.participants.length === 0 && input.group === null) return JSON.stringify(pair);
+  if (input.participants.length === 0 && input.group === null && input.observersDisclosed) return JSON.stringify(pair);
   const people = input.participants.map((entry) => [entry.identity, entry.role, entry.required ?? null, ...(entry.label === undefined ? [] : [entry.label])]);
-  return JSON.stringify([...pair, people, input.group ? [input.group.startAt, input.group.quorum] : null]);
+  return JSON.stringify([...pair, people, input.group ? [input.group.startAt, input.group.quorum] : null, ...(input.observersDisclosed ? [] : [{ observersDisclosed: false }])]);
 }
 
 /** The group's rule with its defaults written out, so every store gives back the same record. */
 const groupOf = (group: GroupStart | null | undefined): GroupStart | null => (group ? { startAt: group.startAt ?? 'quorum', quorum: group.quorum ?? 1 } : null);
 
 export async function createSession(deps: CreateSessionDeps, given: CreateSessionInput): Promise<CreatedSession> {
-  const input: WithPeople = { ...given, participants: given.participants ?? [], group: groupOf(given.group) };
+  const input: WithPeople = { ...given, participants: given.participants ?? [], group: groupOf(given.group), observersDisclosed: given.observersDisclosed ?? true };
   if (input.studentIdentity === input.counselorIdentity) {
     throw new ServiceError('invalid_request', 'the student and the counselor must be different identities');
   }
@@ -79,7 +84,7 @@ export async function createSession(deps: CreateSessionDeps, given: CreateSessio
     const fingerprint = fingerprintOf(input);
     const { claimed, claim } = await deps.store.claimExternalId({ clinicId: input.clinicId, externalId: input.externalId, sessionId: id, fingerprint, createdAt });
     if (claim.fingerprint !== fingerprint) {
-      throw new ServiceError('external_id_conflict', 'this externalId already names a session created with other details (identities, participants, group or scheduledStart)');
+      throw new ServiceError('external_id_conflict', 'this externalId already names a session created with other details (identities, participants, group, observersDisclosed or scheduledStart)');
     }
     if (!claimed) {
       ({ sessionId: id, createdAt } = claim);

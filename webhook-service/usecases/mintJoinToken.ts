@@ -1,13 +1,14 @@
 // A join token for someone the session's appointment names, and nobody else: the role comes from
 // the session's record (never from the caller) and travels in the token as a participant
 // attribute, which is what the widget and webhooks see. An observer's token is hidden from the
-// others and can only subscribe, before and after the start.
+// others and can only subscribe, before and after the start. Everyone else's token says, when
+// the appointment names an observer and the clinic discloses observers, that someone observes.
 // A closed session mints nothing (the error code says how it closed). For an active session the
 // room is opened with the snapshot in its metadata before the token goes out: a room LiveKit
 // closed while everyone was away comes back empty, and the widget decides from the metadata it
 // finds on connect, so the returning person skips the waiting room. Only a token for an active
 // session may publish: before the start, LiveKit itself keeps the waiting room private.
-import { awaitedRoles, namedRole, publishSourcesOf, REFUSAL_OF_CLOSED, rosterOf, type LifecycleRules, type ParticipantRole } from '../../plugin';
+import { awaitedRoles, namedRole, observedAttributes, publishSourcesOf, REFUSAL_OF_CLOSED, rosterOf, type LifecycleRules, type ParticipantRole } from '../../plugin';
 import { ServiceError } from '../errors';
 import type { Logger } from '../logger';
 import type { JoinTokenMinter } from './ports/JoinTokenMinter';
@@ -48,6 +49,18 @@ export async function mintJoinToken(deps: MintJoinTokenDeps, sessionId: string, 
   const observer = role === 'observer';
   const callSettings = deps.callSettings(session.clinicId);
   const awaits = awaitedRoles(rosterOf(appointmentOf(session)));
-  const minted = await deps.tokens.mint({ identity, sessionId, room: session.roomName, role, canPublish: activation !== null && !observer, publishSources: publishSourcesOf(role, callSettings), callSettings, awaits, ...(observer ? { hidden: true } : {}) });
+  const disclosure = observedAttributes(session.participants ?? [], session.observersDisclosed ?? true, role);
+  const minted = await deps.tokens.mint({
+    identity,
+    sessionId,
+    room: session.roomName,
+    role,
+    canPublish: activation !== null && !observer,
+    publishSources: publishSourcesOf(role, callSettings),
+    callSettings,
+    awaits,
+    ...(Object.keys(disclosure).length > 0 ? { disclosure } : {}),
+    ...(observer ? { hidden: true } : {}),
+  });
   return { ...minted, role };
 }

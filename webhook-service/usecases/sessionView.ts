@@ -13,6 +13,8 @@ export interface SessionView {
   actualStart: string | null;
   actualEnd: string | null;
   closedAt: string | null;
+  /** Whether the people in the call are told that an observer is present. */
+  observersDisclosed: boolean;
   participants: {
     identity: string;
     role: Role;
@@ -43,6 +45,7 @@ export function sessionView({ session, activation, closure, state }: LoadedSessi
     actualStart: activation?.startedAt.toISOString() ?? null,
     actualEnd: closure?.endedAt?.toISOString() ?? null,
     closedAt: closure?.at.toISOString() ?? null,
+    observersDisclosed: session.observersDisclosed ?? true,
     participants: attendance(state).map((entry) => ({
       identity: entry.identity,
       role: entry.role,

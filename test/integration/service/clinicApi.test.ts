@@ -40,6 +40,8 @@ describe('sessions', () => {
       actualStart: null,
       actualEnd: null,
       closedAt: null,
+      // The default: the people in the call would be told of an observer.
+      observersDisclosed: true,
       participants: [
         { identity: 'stu-1', role: 'student', connected: false, firstJoinedAt: null, lateSeconds: null, intervals: [] },
         { identity: 'cou-1', role: 'counselor', connected: false, firstJoinedAt: null, lateSeconds: null, intervals: [] },

@@ -52,6 +52,7 @@ export type RoomCall =
   | { call: 'deleteRoom'; room: string }
   | { call: 'listParticipants'; room: string }
   | { call: 'setPermission'; room: string; identity: string; permission: ParticipantPermission }
+  | { call: 'setAttributes'; room: string; identity: string; attributes: Record<string, string> }
   | { call: 'removeParticipant'; room: string; identity: string };
 
 /** LiveKit's rooms as a list of calls; rooms named in `missing` answer "not found". */
@@ -96,6 +97,19 @@ export class RecordingRooms implements RoomGateway {
     this.calls.push({ call: 'setPermission', room, identity, permission });
     const participants = this.live.get(room)?.participants.filter((participant) => participant.identity === identity) ?? [];
     for (const participant of participants) participant.canPublish = permission.canPublish;
+    return participants.length > 0 ? 'done' : 'room_not_found';
+  }
+  /** Merges attributes into a participant `live` has (an empty value removes one), as LiveKit does; 'room_not_found' for anyone else. */
+  async setAttributes(room: string, identity: string, attributes: Readonly<Record<string, string>>): Promise<RoomCallResult> {
+    this.check();
+    this.calls.push({ call: 'setAttributes', room, identity, attributes: { ...attributes } });
+    const participants = this.live.get(room)?.participants.filter((participant) => participant.identity === identity) ?? [];
+    for (const participant of participants) {
+      for (const [key, value] of Object.entries(attributes)) {
+        if (value === '') delete participant.attributes[key];
+        else participant.attributes[key] = value;
+      }
+    }
     return participants.length > 0 ? 'done' : 'room_not_found';
   }
   /** Disconnects a participant `live` has; 'room_not_found' for anyone else, as LiveKit answers. */

@@ -16,6 +16,7 @@ function pageWith(identity: string, roomName = 'room-1', lateSeconds: number | n
         actualStart: null,
         actualEnd: null,
         closedAt: null,
+        observersDisclosed: true,
         participants: [{ identity, role: 'student', connected: true, firstJoinedAt: '2030-01-02T03:00:00.000Z', lateSeconds, intervals: [{ joinedAt: '2030-01-02T03:00:00.000Z', leftAt: null }] }],
       },
     ],

@@ -30,3 +30,8 @@ test('a student of a clinic that lets only counselors share: voice and video, no
   const { token } = await minter.mint({ identity: 'stu', sessionId: 'ses_1', room: 'room-1', role: 'student', canPublish: true, publishSources: ['camera', 'microphone'], callSettings: { screenShare: 'counselor', chat: true } });
   expect((await claimsOf(token)).video?.canPublishSources).toEqual(['camera', 'microphone']);
 });
+
+test('a token given the observer notice carries it beside the role', async () => {
+  const { token } = await minter.mint({ identity: 'gua', sessionId: 'ses_1', room: 'room-1', role: 'guardian', canPublish: false, publishSources: ['camera', 'microphone'], callSettings: { screenShare: 'counselor', chat: true }, disclosure: { 'autostart.observed': 'disclosed' } });
+  expect((await claimsOf(token)).attributes).toMatchObject({ 'autostart.role': 'guardian', 'autostart.observed': 'disclosed' });
+});

@@ -18,6 +18,11 @@ export interface JoinTokenRequest {
   callSettings: CallSettings;
   /** The roles the start waits for (AWAITS_ATTRIBUTE), so the waiting room can say whom it waits for. */
   awaits?: readonly string[];
+  /**
+   * The observer notice (plugin observedAttributes: OBSERVED_ATTRIBUTE when the session discloses
+   * an observer to this person), carried as participant attributes. @defaultValue none
+   */
+  disclosure?: Readonly<Record<string, string>>;
   /** Keep the participant out of the others' participant lists (an observer). @defaultValue false */
   hidden?: boolean;
 }

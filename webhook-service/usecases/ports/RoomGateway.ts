@@ -56,6 +56,12 @@ export interface RoomGateway {
    * the participant is gone.
    */
   setPermission(room: string, identity: string, permission: ParticipantPermission): Promise<RoomCallResult>;
+  /**
+   * Sets some of a connected participant's attributes, leaving the others as they are; an empty
+   * value removes that attribute. Every client in the room sees the change. 'room_not_found'
+   * when the room or the participant is gone.
+   */
+  setAttributes(room: string, identity: string, attributes: Readonly<Record<string, string>>): Promise<RoomCallResult>;
   /** Disconnects every connection of `identity` from the room; 'room_not_found' when the room or the participant is gone. */
   removeParticipant(room: string, identity: string): Promise<RoomCallResult>;
 }

@@ -20,6 +20,11 @@ export interface SessionRecord {
   participants?: readonly AppointmentParticipant[];
   /** A group session's start rule (absent or null: every required participant). */
   group?: GroupStart | null;
+  /**
+   * Whether the people in the call are told that an observer is present (the clinic's setting).
+   * Absent: true, the default (and every session stored before the setting existed).
+   */
+  observersDisclosed?: boolean;
   scheduledStart: Date | null;
   createdAt: Date;
   /** When the clinic last changed the appointment's people (absent: never since its creation). */
