@@ -1,12 +1,14 @@
 // Adding, changing and removing an appointment's people before and during the session, through
 // the clinic API on the real stack: the start rule follows the change (a required guardian added
 // is waited for; removing the last missing one starts the session through the queued
-// activation), refusals are clear (the last required counselor, a closed session, an observer
-// made required), another clinic's key finds nothing, repeats and Idempotency-Keys answer once,
-// two instances changing one session at once lose nothing, every change is audited, and a
-// removed person connected to LiveKit (a real rtc-node client) is disconnected and gets no token.
+// activation; people added to a running session join it, even one made required), refusals are
+// clear (the last required counselor, a closed session, an observer made required), another
+// clinic's key finds nothing, repeats and Idempotency-Keys answer once, two instances changing
+// one session at once lose nothing, every change is audited, and a removed person connected to
+// LiveKit (a real rtc-node client) is disconnected and gets no token.
 import { randomBytes } from 'node:crypto';
 import { dispose, Room, RoomEvent } from '@livekit/rtc-node';
+import { TokenVerifier } from 'livekit-server-sdk';
 import { uniqueName, waitFor } from '../../support/isolation';
 import { clinic, deliver, startService, testConfig, type ParticipantSpec, type RunningService } from './harness';
 
@@ -207,4 +209,32 @@ test('when a connected interpreter is removed during the session, then LiveKit d
   } finally {
     await room.disconnect();
   }
+});
+
+test('when an interpreter and a required guardian are added during the session, then it goes on, their tokens may publish at once, and their arrivals join the running call', async () => {
+  const [student, counselor, interpreter, guardian] = [person('student'), person('counselor'), person('interpreter'), person('guardian')];
+  const session = await createSession({ studentIdentity: student.identity, counselorIdentity: counselor.identity });
+  const t0 = Date.now() - 10_000;
+  await joinedAt(first, session.roomName, student, t0);
+  await joinedAt(first, session.roomName, counselor, t0 + 1000);
+  const started = await statusIs(session.id, 'active');
+  expect(await api('PUT', peoplePath(session.id, interpreter.identity), { role: 'interpreter' })).toMatchObject({ status: 200, json: { status: 'active' } });
+  // Required under a rule the clinic changed after the start: the running session is not stopped for them.
+  expect(await api('PUT', peoplePath(session.id, guardian.identity), { role: 'guardian', required: true }, NORTH, second)).toMatchObject({ status: 200, json: { status: 'active', actualStart: started.actualStart } });
+  const verifier = new TokenVerifier(first.config.LIVEKIT_API_KEY, first.config.LIVEKIT_API_SECRET);
+  for (const [newcomer, role] of [[interpreter, 'interpreter'], [guardian, 'guardian']] as const) {
+    const claims = await verifier.verify((await api('POST', `/v1/sessions/${session.id}/token`, { identity: newcomer.identity })).json.token);
+    expect(claims.video).toMatchObject({ canPublish: true, canPublishData: true });
+    expect(claims.attributes).toMatchObject({ 'autostart.role': role });
+  }
+  expect((await joinedAt(second, session.roomName, interpreter, t0 + 5000)).json).toMatchObject({ effects: ['notify_active'] });
+  expect((await joinedAt(first, session.roomName, guardian, t0 + 6000)).json).toMatchObject({ effects: ['notify_active'] });
+  const current = await sessionStatus(first, session.id);
+  expect(current).toMatchObject({ status: 'active', actualStart: started.actualStart });
+  expect(current.participants.map((entry: { identity: string; role: string; connected: boolean }) => [entry.identity, entry.role, entry.connected])).toEqual([
+    [student.identity, 'student', true],
+    [counselor.identity, 'counselor', true],
+    [interpreter.identity, 'interpreter', true],
+    [guardian.identity, 'guardian', true],
+  ]);
 });
