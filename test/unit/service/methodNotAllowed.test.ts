@@ -1,39 +1,12 @@
 // A method a path does not take, on the real express app (no servers needed): 405 with `Allow`
 // naming the methods its routes take, for the clinic API, the webhook intake and the ops routes
 // alike; OPTIONS answers with the same list; a path no route serves stays 404.
-import type { AddressInfo } from 'node:net';
-import pino from 'pino';
-import { grantKeys } from '../../../webhook-service/clinicKeys';
-import { createApp } from '../../../webhook-service/http/app';
 import { allowedMethods } from '../../../webhook-service/http/methodNotAllowed';
-import { createMetrics } from '../../../webhook-service/metrics';
-import { world } from './usecases/world';
+import { appOnFakes, CLINIC_TOKEN as TOKEN, serveAppOnFakes } from './appOnFakes';
 
-const TOKEN = 'unit-clinic-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-function clinicApp() {
-  const deps = world();
-  const logger = pino({ level: 'silent' });
-  return createApp({
-    logger,
-    metrics: createMetrics(),
-    readiness: {},
-    api: {
-      webhook: { maxBytes: 65536, intake: deps },
-      clinic: { ...deps, logger, clinicApiKeys: grantKeys([{ name: 'default', secret: TOKEN }], null), corsOrigins: [] },
-      participant: { ...deps, logger, corsOrigins: [] },
-    },
-  });
-}
-
-async function serve() {
-  const app = clinicApp();
-  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(resolve)) };
-}
+const serve = () => serveAppOnFakes();
 
 let app: Awaited<ReturnType<typeof serve>>;
 beforeAll(async () => {
@@ -82,7 +55,7 @@ test('when the clinic key is missing, then a wrong method is refused as unauthor
 });
 
 test('the methods are read from the routes themselves, mounted routers included', () => {
-  const express = clinicApp();
+  const { app: express } = appOnFakes();
   expect(allowedMethods(express, '/v1/sessions/ses_abc/audit')).toEqual(['GET', 'HEAD']);
   expect(allowedMethods(express, '/v1/sessions/ses_abc/audit/extra')).toEqual([]);
   expect(allowedMethods(express, '/nowhere')).toEqual([]);

@@ -6,11 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openApiDocument } from '../../../webhook-service/http/openapi';
 import { newSessionId } from '../../../webhook-service/ids';
-import { world } from './usecases/world';
-import { createApp } from '../../../webhook-service/http/app';
-import { createMetrics } from '../../../webhook-service/metrics';
-import pino from 'pino';
-import { grantKeys } from '../../../webhook-service/clinicKeys';
+import { appOnFakes } from './appOnFakes';
 
 /** @seriousme/openapi-schema-validator is an ES module only, so it runs in a Node of its own. */
 function validateOpenApi(document: unknown): { valid: boolean; errors?: unknown } {
@@ -30,13 +26,7 @@ test('the validator does reject a broken document', () => {
 });
 
 test('the document describes exactly the clinic routes the app serves', () => {
-  const deps = world();
-  const app = createApp({
-    logger: pino({ level: 'silent' }),
-    metrics: createMetrics(),
-    readiness: {},
-    api: { webhook: { maxBytes: 1024, intake: deps }, clinic: { ...deps, clinicApiKeys: grantKeys([{ name: 'default', secret: 'x'.repeat(16) }], null), corsOrigins: [] }, participant: { ...deps, corsOrigins: [] } },
-  });
+  const { app } = appOnFakes();
   // Express 5 keeps its routers' layers; the clinic router is the one mounted under /v1.
   type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] }; matchers?: unknown };
   const served: string[] = [];

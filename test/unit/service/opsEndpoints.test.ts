@@ -2,36 +2,15 @@
 // of probes from one cached check and turns 503 while the process drains; /metrics behind its
 // token; /version; every answer carries a request id that the request's log lines name; request
 // durations are counted by route pattern, never by path.
-import type { AddressInfo } from 'node:net';
-import { createApp, type AppDeps } from '../../../webhook-service/http/app';
+import { type AppDeps } from '../../../webhook-service/http/app';
 import { createLogger } from '../../../webhook-service/logger';
-import { createMetrics } from '../../../webhook-service/metrics';
-import { world } from './usecases/world';
-import { grantKeys } from '../../../webhook-service/clinicKeys';
+import { CLINIC_TOKEN as TOKEN, serveAppOnFakes } from './appOnFakes';
 
-const TOKEN = 'unit-clinic-token-0123456789';
 
 async function serve(extra: Partial<AppDeps> = {}) {
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger('info', { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
-  const metrics = createMetrics();
-  const deps = world();
-  const app = createApp({
-    logger,
-    metrics,
-    readiness: {},
-    api: {
-      webhook: { maxBytes: 65536, intake: deps },
-      clinic: { ...deps, logger, clinicApiKeys: grantKeys([{ name: 'default', secret: TOKEN }], null), corsOrigins: [] },
-      participant: { ...deps, logger, corsOrigins: [] },
-    },
-    ...extra,
-  });
-  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, lines, metrics, close: () => new Promise((resolve) => server.close(resolve)) };
+  return { lines, ...(await serveAppOnFakes({ logger, extra })) };
 }
 
 test('when a storm of probes hits /readyz, then LiveKit is checked once per cache interval, not once per probe', async () => {

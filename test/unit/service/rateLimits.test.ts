@@ -1,15 +1,10 @@
 // The rate-limit middleware on the real express app with a limiter that answers what the test
 // says (the Redis limiter itself runs in test/integration/service/rateLimits.test.ts): what is
 // counted, how a refusal is answered, and that a limiter that cannot answer refuses nobody.
-import type { AddressInfo } from 'node:net';
-import { createApp } from '../../../webhook-service/http/app';
 import type { RateLimiter, RateSubject } from '../../../webhook-service/http/rateLimits';
 import { createLogger } from '../../../webhook-service/logger';
-import { createMetrics } from '../../../webhook-service/metrics';
-import { world } from './usecases/world';
-import { grantKeys } from '../../../webhook-service/clinicKeys';
+import { CLINIC_TOKEN as TOKEN, serveAppOnFakes } from './appOnFakes';
 
-const TOKEN = 'unit-clinic-token-0123456789';
 
 class ScriptedLimiter implements RateLimiter {
   readonly asked: RateSubject[][] = [];
@@ -21,24 +16,8 @@ class ScriptedLimiter implements RateLimiter {
 }
 
 async function serve(limiter: RateLimiter) {
-  const deps = world();
   const logger = createLogger('silent');
-  const app = createApp({
-    logger,
-    metrics: createMetrics(),
-    readiness: {},
-    api: {
-      rateLimits: { limiter, perAddress: 100, perKey: 10, logger },
-      webhook: { maxBytes: 65536, intake: deps },
-      clinic: { ...deps, logger, clinicApiKeys: grantKeys([{ name: 'default', secret: TOKEN }], null), corsOrigins: [] },
-      participant: { ...deps, logger, corsOrigins: [] },
-    },
-  });
-  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, close: () => new Promise((resolve) => server.close(resolve)) };
+  return serveAppOnFakes({ logger, api: { rateLimits: { limiter, perAddress: 100, perKey: 10, logger } } });
 }
 
 test('a call is counted against its address and its credential, the credential by digest only', async () => {

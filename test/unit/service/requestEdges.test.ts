@@ -4,38 +4,19 @@
 // API URL given as http(s) still hands browsers a ws(s) URL.
 import { createHash, createHmac } from 'node:crypto';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { createApp } from '../../../webhook-service/http/app';
 import { browserUrl } from '../../../webhook-service/livekit/joinTokens';
 import { liveKitWebhookVerifier } from '../../../webhook-service/livekit/webhookVerifier';
-import { createMetrics } from '../../../webhook-service/metrics';
 import { ServiceError } from '../../../webhook-service/errors';
 import { InMemoryAuditTrail } from '../../support/fakes/fakes';
 import { world } from './usecases/world';
-import { grantKeys } from '../../../webhook-service/clinicKeys';
+import { CLINIC_TOKEN as TOKEN, serveAppOnFakes } from './appOnFakes';
 
-const TOKEN = 'unit-clinic-token-0123456789';
 
 async function serve() {
   const lines: { level: number; msg: string; status?: number }[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  const deps = world();
-  const app = createApp({
-    logger,
-    metrics: createMetrics(),
-    readiness: {},
-    api: {
-      webhook: { maxBytes: 65536, intake: deps },
-      clinic: { ...deps, logger, clinicApiKeys: grantKeys([{ name: 'default', secret: TOKEN }], null), corsOrigins: [] },
-      participant: { ...deps, logger, corsOrigins: [] },
-    },
-  });
-  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const port = (server.address() as AddressInfo).port;
-  return { lines, port, url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+  return { lines, ...(await serveAppOnFakes({ logger })) };
 }
 
 test('a badly encoded path parameter is a 400, not a 500', async () => {
@@ -108,22 +89,12 @@ test("each clinic API call is logged with the key's name, never its secret", asy
 
 describe('the audit trail', () => {
   async function servedWith(audit: InMemoryAuditTrail) {
-    const deps = { ...world(), audit };
-    const app = createApp({
-      logger: pino({ level: 'silent' }),
-      metrics: createMetrics(),
-      readiness: {},
-      api: { webhook: { maxBytes: 65536, intake: deps }, clinic: { ...deps, clinicApiKeys: grantKeys([{ name: 'portal-a', secret: TOKEN }], null), corsOrigins: [] }, participant: { ...deps, corsOrigins: [] } },
-    });
-    const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { url, close } = await serveAppOnFakes({ deps: { ...world(), audit }, keyName: 'portal-a' });
     const call = async (method: string, path: string, body?: unknown) => {
       const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
       return { status: response.status, json: await response.json() };
     };
-    return { call, close: () => new Promise((resolve) => server.close(resolve)) };
+    return { call, close };
   }
 
   test('a create, a mint and a refused end are recorded with the key name, the identity and the outcome, and read newest first', async () => {
