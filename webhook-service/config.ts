@@ -226,6 +226,14 @@ const OPTIONS = {
   RETENTION_DAYS: { schema: z.coerce.number().min(0).default(0), expects: 'a non-negative number of days (0 = keep forever)' },
   /** How often retention runs when RETENTION_DAYS is set, in seconds. @defaultValue 3600 */
   RETENTION_INTERVAL_SECONDS: { schema: positiveInt.default(3600), expects: 'a positive integer (seconds)' },
+  /**
+   * How long, in ms, a webhook's writes (its event in MongoDB, its session copy in Redis) may wait
+   * to share one database call with other webhooks' (group commit); they wait only while another
+   * such call is in flight, so a lone webhook never waits. 0: every write on its own. @defaultValue 5
+   */
+  GROUP_COMMIT_WINDOW_MS: { schema: z.coerce.number().int().min(0).max(1000).default(5), expects: 'an integer 0-1000 (milliseconds; 0 = off)' },
+  /** The most writes in one group commit. @defaultValue 256 */
+  GROUP_COMMIT_MAX_WRITES: { schema: z.coerce.number().int().min(1).max(10000).default(256), expects: 'an integer 1-10000' },
   /** How many times a lifecycle job is tried before it fails for good. @defaultValue 10 */
   JOB_ATTEMPTS: { schema: positiveInt.default(10), expects: 'a positive integer' },
   /** First retry delay of a lifecycle job, doubled on each attempt, in ms; 10 attempts from 1000 cover about 8.5 minutes. @defaultValue 1000 */

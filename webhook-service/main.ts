@@ -91,13 +91,14 @@ export async function createService(config: Config, roles: ServiceRoles, logger:
   const metrics = createMetrics({ defaultMetrics: true });
   const redis = redisTarget(config);
   const rules = lifecycleRulesOf(config);
+  const groupCommit = { windowMs: config.GROUP_COMMIT_WINDOW_MS, maxWrites: config.GROUP_COMMIT_MAX_WRITES };
 
   // MongoDB first: it holds the truth, and a start against a database not migrated stops here.
-  const database = await stack.openMade(mongoAt('sessions', config), () => MongoSessionStore.connect(config.MONGODB_URI), (store) => store.close());
+  const database = await stack.openMade(mongoAt('sessions', config), () => MongoSessionStore.connect(config.MONGODB_URI, { groupCommit }), (store) => store.close());
   const audit = await stack.openMade(mongoAt('audit trail', config), () => MongoAuditTrail.connect(config.MONGODB_URI), (trail) => trail.close());
   const idempotencyKeys = await stack.openMade(mongoAt('Idempotency-Keys', config), () => MongoIdempotencyKeys.connect(config.MONGODB_URI), (keys) => keys.close());
 
-  const copy = await stack.open(redisAt('session copy', redis), new RedisSessionCopy({ redis, prefix: config.SESSION_COPY_PREFIX, ttlSeconds: config.SESSION_COPY_TTL_SECONDS }), (opened) => opened.close(), (opened) => opened.connect());
+  const copy = await stack.open(redisAt('session copy', redis), new RedisSessionCopy({ redis, prefix: config.SESSION_COPY_PREFIX, ttlSeconds: config.SESSION_COPY_TTL_SECONDS, groupCommit }), (opened) => opened.close(), (opened) => opened.connect());
   const locks = await stack.open(redisAt('session locks', redis), new RedisSessionLocks({ redis, prefix: config.SESSION_COPY_PREFIX }), (opened) => opened.close(), (opened) => opened.connect());
   // The records and the kept folds, read through the copy: closed through its parts above.
   const store = new CopiedSessionStore(database, copy);

@@ -193,6 +193,16 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
       expect((await store.loadRecords(session.id))?.events).toEqual([event]);
     });
 
+    test('events of many sessions stored at once, each also sent twice at once, are each stored once and every duplicate reads the first', async () => {
+      const sessions = Array.from({ length: 12 }, () => aSession());
+      for (const session of sessions) await store.createSession(session);
+      const events = sessions.map((session) => anEvent(session));
+      const results = await Promise.all([...events, ...events].map((event) => store.recordEvent(event)));
+      expect(results.filter((result) => result.inserted).map((result) => result.stored.id).sort()).toEqual(events.map((event) => event.id).sort());
+      expect(results.filter((result) => !result.inserted).map((result) => result.stored).sort((a, b) => a.id.localeCompare(b.id))).toEqual([...events].sort((a, b) => a.id.localeCompare(b.id)));
+      for (const [index, session] of sessions.entries()) expect((await store.loadRecords(session.id))?.events).toEqual([events[index]]);
+    });
+
     test("an event id stored for another session stays that session's", async () => {
       const earlier = aSession();
       await store.createSession(earlier);

@@ -17,6 +17,8 @@ import { ServiceError, storeCall } from '../errors';
 import type { AppointmentUpdate, DecisionRecord, ExternalIdClaim, OpenSession, ReconcileEvidence, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
 import { defineModels, type DecisionDoc, type ExternalIdDoc, type Models, type SessionDoc, type SessionEventDoc } from './models';
 import { MongoSessionFolds } from './MongoSessionFolds';
+import { DEFAULT_GROUP_COMMIT, type GroupCommitOptions } from './groupCommit';
+import { GroupedEventInserts } from './GroupedEventInserts';
 import { isDuplicateKey, migrateModels, openWithIndexes } from './indexes';
 
 const toSession = (doc: SessionDoc): SessionRecord => ({
@@ -137,19 +139,27 @@ async function listLegacySlotsAsOpen(models: Models): Promise<void> {
   }
 }
 
+export interface MongoSessionStoreOptions {
+  /** How concurrent webhooks' event inserts share one insertMany. @defaultValue DEFAULT_GROUP_COMMIT */
+  groupCommit?: GroupCommitOptions;
+}
+
 export class MongoSessionStore implements SessionStore {
   /** The kept folds, on the same connection: what a service without a Redis copy keeps them in. */
   readonly folds: MongoSessionFolds;
+  private readonly eventInserts: GroupedEventInserts;
 
   private constructor(
     private readonly connection: Connection,
     private readonly models: Models,
+    options: MongoSessionStoreOptions,
   ) {
     this.folds = new MongoSessionFolds(models.folds);
+    this.eventInserts = new GroupedEventInserts(models.events, options.groupCommit ?? DEFAULT_GROUP_COMMIT);
   }
 
   /** Connects and checks that the collections' indexes exist (`migrate` makes them) before any traffic relies on them. */
-  static async connect(uri: string): Promise<MongoSessionStore> {
+  static async connect(uri: string, options: MongoSessionStoreOptions = {}): Promise<MongoSessionStore> {
     try {
       const { connection, value } = await openWithIndexes(
         uri,
@@ -159,7 +169,7 @@ export class MongoSessionStore implements SessionStore {
         },
         listLegacySlotsAsOpen,
       );
-      return new MongoSessionStore(connection, value);
+      return new MongoSessionStore(connection, value, options);
     } catch (error) {
       throw ServiceError.storeUnavailable(error);
     }
@@ -307,16 +317,10 @@ export class MongoSessionStore implements SessionStore {
   }
 
   async recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }> {
-    try {
-      await this.models.events.create(toEventDoc(event));
-      return { inserted: true, stored: event };
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw ServiceError.storeUnavailable(error);
-    }
-    // A redelivery: what is stored may belong to an earlier session of the room.
-    const existing = await storeCall(() => this.models.events.findById(event.id).lean<SessionEventDoc>().exec());
-    if (!existing) throw new ServiceError('internal', `event ${event.id} was a duplicate but cannot be read`);
-    return { inserted: false, stored: toEvent(existing) };
+    // Group-committed with other webhooks' events; a redelivery answers what is stored, which
+    // may belong to an earlier session of the room.
+    const result = await this.eventInserts.insert(toEventDoc(event));
+    return result.inserted ? { inserted: true, stored: event } : { inserted: false, stored: toEvent(result.existing) };
   }
 
   async recordDecision(decision: DecisionRecord): Promise<{ created: boolean; winner: DecisionRecord }> {

@@ -18,11 +18,18 @@
 // holds the primary's replication id (INFO master_replid, read on each connection): a promoted
 // replica or a restarted server starts a new one, and every copy marked under another id is
 // rebuilt from MongoDB before it is trusted again (once per session, after each such event).
+//
+// The small writes of the webhook path (an event, a fold, a decision, a session) are
+// group-committed (store/groupCommit.ts): concurrent webhooks' writes go out as one MULTI, one
+// round trip, and each write resolves once that MULTI is answered. One session's writes are
+// awaited in turn by its lock's holder, so a batch never reorders them.
+import type { ChainableCommander } from 'ioredis';
 import type Redis from 'ioredis';
 import { DEFAULT_CLINIC } from '../clinicKeys';
-import { storeCall } from '../errors';
+import { ServiceError, storeCall } from '../errors';
 import { failFastRedis, type RedisTarget } from '../redis/connections';
 import type { ActivationRecord, ClosureRecord, DecisionRecord, SessionRecord, SessionRecords, StoredEvent } from '../usecases/ports/SessionStore';
+import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitOptions, type WriteOutcome } from './groupCommit';
 import type { CopiedHead, CopiedSession, SessionCopy } from './SessionCopy';
 
 const COMPLETE = '~complete';
@@ -38,7 +45,12 @@ export interface RedisSessionCopyOptions {
   prefix: string;
   /** How long a session's copy stays after its last write, in seconds (env SESSION_COPY_TTL_SECONDS). */
   ttlSeconds: number;
+  /** How concurrent writes share one MULTI. @defaultValue DEFAULT_GROUP_COMMIT */
+  groupCommit?: GroupCommitOptions;
 }
+
+/** One write of the copy: the commands it adds to its batch's MULTI. */
+type CopyWrite = (multi: ChainableCommander) => void;
 
 const withDates = <T>(text: string, fields: readonly string[]): T => {
   const raw = JSON.parse(text) as Record<string, unknown>;
@@ -64,9 +76,11 @@ export class RedisSessionCopy implements SessionCopy {
   private readonly redis: Redis;
   /** The replication id of the server this connection reaches now; null while it is not connected. */
   private generation: Promise<string> | null = null;
+  private readonly writes: GroupCommit<CopyWrite, void>;
 
   constructor(private readonly options: RedisSessionCopyOptions) {
     this.redis = failFastRedis(options.redis);
+    this.writes = new GroupCommit((batch) => this.commitWrites(batch), options.groupCommit ?? DEFAULT_GROUP_COMMIT);
     // Asked again on every (re)connection: after a failover the connection reaches another server.
     this.redis.on('ready', () => this.askGeneration());
     this.redis.on('close', () => {
@@ -110,7 +124,7 @@ export class RedisSessionCopy implements SessionCopy {
 
   async addEvent(event: StoredEvent): Promise<void> {
     const key = this.eventsKey(event.sessionId);
-    await storeCall(() => this.redis.multi().hsetnx(key, event.id, JSON.stringify(event)).expire(key, this.options.ttlSeconds).exec());
+    await this.writes.submit((multi) => multi.hsetnx(key, event.id, JSON.stringify(event)).expire(key, this.options.ttlSeconds));
   }
 
   async putSession(session: SessionRecord): Promise<void> {
@@ -172,6 +186,22 @@ export class RedisSessionCopy implements SessionCopy {
 
   private async writeHead(sessionId: string, pairs: [string, string][]): Promise<void> {
     const key = this.headKey(sessionId);
-    await storeCall(() => this.redis.multi().hset(key, Object.fromEntries(pairs)).expire(key, this.options.ttlSeconds).exec());
+    await this.writes.submit((multi) => multi.hset(key, Object.fromEntries(pairs)).expire(key, this.options.ttlSeconds));
+  }
+
+  /** One MULTI for the batch; a write fails when one of its own commands did, or the MULTI as a whole. */
+  private async commitWrites(batch: CopyWrite[]): Promise<WriteOutcome<void>[]> {
+    const multi = this.redis.multi();
+    const first = multi.length;
+    const ends = batch.map((write) => {
+      write(multi);
+      return multi.length - first;
+    });
+    const replies = await storeCall(() => multi.exec());
+    if (!replies) throw ServiceError.storeUnavailable(new Error('the session copy\'s MULTI was discarded'));
+    return ends.map((end, index) => {
+      const failed = replies.slice(index === 0 ? 0 : ends[index - 1], end).find(([error]) => error);
+      return failed ? { ok: false, error: ServiceError.storeUnavailable(failed[0]) } : { ok: true, value: undefined };
+    });
   }
 }

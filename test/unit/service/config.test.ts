@@ -59,6 +59,8 @@ test('when only the required variables are set, then every option has its docume
     RETENTION_INTERVAL_SECONDS: 3600,
     JOB_ATTEMPTS: 10,
     JOB_BACKOFF_MS: 1000,
+    GROUP_COMMIT_WINDOW_MS: 5,
+    GROUP_COMMIT_MAX_WRITES: 256,
     WEBHOOK_MAX_BYTES: 65536,
     WEBHOOK_MAX_AGE_SECONDS: 300,
     WEBHOOK_CLOCK_TOLERANCE_SECONDS: 10,
@@ -106,6 +108,8 @@ test.each([
   ['TOKEN_TTL_SECONDS', '1.5', 'a positive integer (seconds)'],
   ['LOG_LEVEL', 'verbose', 'one of fatal, error, warn, info, debug, trace, silent'],
   ['BULLMQ_PREFIX', 'has:colon', 'letters, digits, _ . - (1-64)'],
+  ['GROUP_COMMIT_WINDOW_MS', '-1', 'an integer 0-1000 (milliseconds; 0 = off)'],
+  ['GROUP_COMMIT_MAX_WRITES', '0', 'an integer 1-10000'],
 ])('when %s is %s, then the message says it is invalid and what it expects', (name, value, expects) => {
   expect(problemsOf({ ...valid, [name]: value })).toEqual([`${name} is invalid: expected ${expects}`]);
 });
