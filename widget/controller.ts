@@ -23,14 +23,16 @@ import {
 } from 'livekit-client';
 import { CHAT_ATTRIBUTE, SCREEN_SHARE_ATTRIBUTE } from '../plugin/callSettings';
 import { SESSION_ATTRIBUTE } from '../plugin/protocol';
+import { OBSERVED_ATTRIBUTE, OBSERVED_DISCLOSED } from '../plugin/observers';
 import { ROLE_ATTRIBUTE } from '../plugin/roles';
 import { AWAITS_ATTRIBUTE } from '../plugin/waitingFor';
 import { parseAwaits, stillAwaited } from './waitingFor';
+import { SELF } from './callLayout';
 import { AudioLevel } from './audioLevel';
 import { WaitingRoomError } from './errors';
 import { LocalMedia, type MediaKind, type MediaStatus } from './localMedia';
 import { addToChat, CHAT_TOPIC, chatEnabled, chatText, encodeChat, parseChat, type ChatMessage } from './chat';
-import { followParty, initialParty, NOBODY, partyEntersCall, SETTLE_MS, type OtherParty, type PartySighting, type PartyState } from './otherParty';
+import { followedRoles, followParty, initialParty, NOBODY, partyEntersCall, SETTLE_MS, shownParty, type OtherParty, type PartySighting, type PartyState } from './otherParty';
 import { HEARTBEAT, HEARTBEAT_EVERY_MS, heardFrom, heartbeatOf, noPresence, PRESENCE_TOPIC, presenceTick, type PresenceState } from './presence';
 import { rejoinDelay, rejoinsAfter } from './rejoin';
 import { advance, initialView, shownPhase, type DisconnectCause, type Notice, type SessionInput, type WidgetState } from './sessionState';
@@ -47,6 +49,12 @@ export interface RemoteTrackChange {
   added: boolean;
 }
 
+/** A visible remote participant: their identity and the role their token names (null for tokens without one). */
+export interface Person {
+  identity: string;
+  role: string | null;
+}
+
 export type DeviceLists = Record<'audioinput' | 'videoinput' | 'audiooutput', MediaDeviceInfo[]>;
 
 /** Everything the controller tells its host, with the listener signature of each. */
@@ -59,6 +67,12 @@ export interface WaitingRoomControllerEvents {
   otherParty: (party: OtherParty) => void;
   /** The roles the start still waits for (waitingFor.ts), as this page sees the room; empty when nothing is known. */
   awaited: (missing: readonly string[]) => void;
+  /** The visible remote participants (hidden observers are never listed), in the order they joined, with their token's role. */
+  people: (people: readonly Person[]) => void;
+  /** Whether this page's join token says a hidden observer may watch (the clinic discloses it: plugin/observers.ts); read at connect and on change. */
+  observed: (observed: boolean) => void;
+  /** LiveKit's active speakers, loudest first, by identity (this page's own as callLayout's SELF). */
+  speakers: (identities: readonly string[]) => void;
   /** The in-call chat's messages so far (chat.ts): only this call's, forgotten when it ends. */
   chat: (log: readonly ChatMessage[]) => void;
   /** Whether this page shares its screen now (also false when the browser's own "Stop sharing" ended it). */
@@ -97,8 +111,9 @@ export class WaitingRoomController {
   private room: Room | null = null;
   private localMedia: LocalMedia | null = null;
   private meter: AudioLevel | null = null;
-  /** The other party as otherParty.ts follows them. */
-  private partyState: PartyState = initialParty;
+  /** The others as otherParty.ts follows them, by role (followedRoles), and the one shown. */
+  private parties = new Map<string, PartyState>();
+  private party: OtherParty = NOBODY;
   /** Heartbeats heard from the others, and this page's own ticks (presence.ts). */
   private presence: PresenceState = noPresence;
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
@@ -125,6 +140,9 @@ export class WaitingRoomController {
     remoteTrack: new Set(),
     otherParty: new Set(),
     awaited: new Set(),
+    people: new Set(),
+    speakers: new Set(),
+    observed: new Set(),
     audioPlayback: new Set(),
     screenShare: new Set(),
     chat: new Set(),
@@ -132,6 +150,8 @@ export class WaitingRoomController {
   };
   private chatLog: readonly ChatMessage[] = [];
   private awaited: readonly string[] = [];
+  private people: readonly Person[] = [];
+  private observedNow = false;
   /** The screen this page shares (LiveKit stops it on unpublish only if told; the widget stops it itself). */
   private screenTrack: LocalTrack | null = null;
 
@@ -148,7 +168,7 @@ export class WaitingRoomController {
   }
 
   get otherParty(): OtherParty {
-    return this.partyState.party;
+    return this.party;
   }
 
   /** The token and, when the token answer gave one, the `endUrl` of the connection now (null for a borrowed Room). */
@@ -372,7 +392,9 @@ export class WaitingRoomController {
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     this.settleTimer = null;
     this.stopHeartbeat();
-    this.partyState = { ...this.partyState, party: NOBODY };
+    this.party = NOBODY;
+    for (const [role, state] of this.parties) this.parties.set(role, { ...state, party: { ...NOBODY, role: state.party.role } });
+    this.people = [];
   }
 
   private onConnected(room: Room): void {
@@ -418,9 +440,11 @@ export class WaitingRoomController {
       [RoomEvent.ParticipantConnected]: party,
       [RoomEvent.ParticipantDisconnected]: party,
       [RoomEvent.ConnectionQualityChanged]: party,
+      [RoomEvent.ParticipantAttributesChanged]: party,
       [RoomEvent.ParticipantPermissionsChanged]: (_before, participant) => {
         if (live() && participant === room.localParticipant && this.awaitingPublish && this.inCall && participant.permissions?.canPublish) this.publishWhenAllowed(room);
       },
+      [RoomEvent.ActiveSpeakersChanged]: (speakers) => live() && this.emit('speakers', speakers.map((speaker) => (speaker === room.localParticipant ? SELF : speaker.identity))),
       [RoomEvent.AudioPlaybackStatusChanged]: () => live() && this.emit('audioPlayback', room.canPlaybackAudio),
     };
     const entries = Object.entries(handlers) as [RoomEvent, (...args: unknown[]) => void][];
@@ -496,7 +520,7 @@ export class WaitingRoomController {
     if (this.inCall || !room) return;
     this.inCall = true;
     this.callSince = this.now();
-    this.partyState = partyEntersCall(this.partyState);
+    for (const [role, state] of this.parties) this.parties.set(role, partyEntersCall(state));
     this.settleTimer = setTimeout(() => this.updateParty(), SETTLE_MS + 50);
     this.startHeartbeat();
     this.publishWhenAllowed(room);
@@ -534,9 +558,23 @@ export class WaitingRoomController {
   /** The other party, as far as the call is concerned: the remote participant holding the other role (any remote one, for tokens without roles). */
   private updateParty(): void {
     this.updateAwaited();
-    const before = this.partyState.party;
-    this.partyState = followParty(this.partyState, this.sightParty(), { inCall: this.inCall, callSince: this.callSince, now: this.now() });
-    if (this.partyState.party !== before) this.emit('otherParty', this.partyState.party);
+    this.updatePeople();
+    const observed = this.room?.localParticipant.attributes[OBSERVED_ATTRIBUTE] === OBSERVED_DISCLOSED;
+    if (observed !== this.observedNow) this.emit('observed', (this.observedNow = observed));
+    const attributes = this.room?.localParticipant.attributes ?? {};
+    const others = this.room ? [...this.room.remoteParticipants.values()] : [];
+    const clock = { inCall: this.inCall, callSince: this.callSince, now: this.now() };
+    const shown = followedRoles(parseAwaits(attributes[AWAITS_ATTRIBUTE]), attributes[ROLE_ATTRIBUTE]).map((role) => {
+      const state = this.parties.get(role) ?? { ...initialParty, party: { ...NOBODY, role: role || null } };
+      const other = role ? others.find((participant) => participant.attributes[ROLE_ATTRIBUTE] === role) : (others.find((participant) => participant.attributes[ROLE_ATTRIBUTE] !== undefined) ?? others[0]);
+      const next = followParty(state, other ? this.sightParty(other) : null, clock);
+      this.parties.set(role, next);
+      return next.party;
+    });
+    const party = shownParty(shown);
+    if (party === this.party) return;
+    this.party = party;
+    this.emit('otherParty', party);
   }
 
   /** Whom the start still waits for: the token's awaited roles less the roles connected (hidden observers are never listed). */
@@ -551,11 +589,15 @@ export class WaitingRoomController {
     this.emit('awaited', missing);
   }
 
-  /** What the room shows of the other party now, for otherParty.ts. */
-  private sightParty(): PartySighting | null {
-    const others = this.room ? [...this.room.remoteParticipants.values()] : [];
-    const other: RemoteParticipant | undefined = others.find((participant) => participant.attributes[ROLE_ATTRIBUTE] !== undefined) ?? others[0];
-    if (!other) return null;
+  private updatePeople(): void {
+    const people = [...(this.room?.remoteParticipants.values() ?? [])].map(({ identity, attributes }) => ({ identity, role: attributes[ROLE_ATTRIBUTE] ?? null }));
+    if (people.map((person) => `${person.identity}:${person.role}`).join() === this.people.map((person) => `${person.identity}:${person.role}`).join()) return;
+    this.people = people;
+    this.emit('people', people);
+  }
+
+  /** What the room shows of one followed party now, for otherParty.ts. */
+  private sightParty(other: RemoteParticipant): PartySighting {
     const quality = other.connectionQuality;
     const live = (source: Track.Source) => {
       const publication = other.getTrackPublication(source);

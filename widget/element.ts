@@ -48,13 +48,14 @@ import { Track, type Room } from 'livekit-client';
 import { ATTRIBUTES, CREDENTIAL_ATTRIBUTES, EVENT_OPTIONS, EVENT_PREFIX, TAG_NAME } from './contract';
 import { chatEnabled } from './chat';
 import { clockReadings, clocksRun, Ticker } from './clocks';
-import { WaitingRoomController, type MediaKind, type OtherParty, type RemoteTrackChange } from './controller';
+import { callLayout, videoLabelKey } from './callLayout';
+import { WaitingRoomController, type MediaKind, type OtherParty, type Person, type RemoteTrackChange } from './controller';
 import { endForEveryone, endTarget, httpSessionEnder, type SessionEnder } from './ending';
 import { isFatal, WaitingRoomError } from './errors';
 import type { LiveKitWaitingRoomEventMap, WaitingRoomEvents } from './events';
 import { MutedHint } from './mutedHint';
 import { mayShareScreen, screenSharePolicy } from './screenShare';
-import { continuityChange, continuityTextKey } from './otherParty';
+import { backTextKey, continuityChange, continuityTextKey } from './otherParty';
 import { initialView, type Notice, type Phase, type WidgetState } from './sessionState';
 import { template } from './template';
 import { fixedTokenSource, urlTokenSource, type TokenRequestHook, type TokenSource } from './tokenSource';
@@ -96,6 +97,13 @@ export class LiveKitWaitingRoomElement extends ElementBase {
   private party: OtherParty | null = null;
   /** The roles the start still waits for, as the controller last saw the room. */
   private awaited: readonly string[] = [];
+  /** The call's people and speakers, and who the phone layout features (callLayout.ts). */
+  private people: readonly Person[] = [];
+  private speakers: readonly string[] = [];
+  private featured: string | null = null;
+  private resized: ResizeObserver | null = null;
+  /** The join token discloses a hidden observer (the notice shows). */
+  private observed = false;
   private confirmingEnd = false;
   private ending = false;
   /** Ignored by controllers this element already stopped (see otherSessionIgnored). */
@@ -195,6 +203,9 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     this.ui.onEnd = (step) => void this.onEndStep(step);
     this.ui.onShareScreen = () => void this.setScreenShareEnabled(!this.controller?.screenSharing);
     this.ui.onSendChat = (text) => void this.sendChat(text);
+    // The width decides between the grid and the phone's speaker view.
+    this.resized ??= typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.layout()) : null;
+    this.resized?.observe(this);
     // Properties are often set right after the element is inserted: start once they had a chance.
     queueMicrotask(() => {
       if (this.isConnected && !this.controller) this.restart();
@@ -203,6 +214,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
   }
 
   disconnectedCallback(): void {
+    this.resized?.disconnect();
     this.stopController();
   }
 
@@ -321,6 +333,18 @@ export class LiveKitWaitingRoomElement extends ElementBase {
       this.awaited = missing;
       this.refresh();
     });
+    controller.on('people', (people) => {
+      this.people = people;
+      this.layout();
+    });
+    controller.on('speakers', (speakers) => {
+      this.speakers = speakers;
+      this.layout();
+    });
+    controller.on('observed', (observed) => {
+      this.observed = observed;
+      this.refresh();
+    });
     controller.on('localVideo', (track) => this.ui?.showLocalVideo(track));
     controller.on('remoteTrack', (change) => this.onRemoteTrack(change));
     controller.on('audioPlayback', (canPlay) => this.ui?.setAudioBlocked(!canPlay));
@@ -346,6 +370,9 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     this.controller = null;
     this.ui?.clearMedia();
     this.party = null;
+    this.people = [];
+    this.speakers = [];
+    this.observed = false;
     this.confirmingEnd = false;
     this.ending = false;
     this.ticker.set(false);
@@ -363,9 +390,19 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     const canEnd = this.offersEnd;
     const media = this.controller && !this.borrowedRoom ? this.controller.media : null;
     const screen = media ? { offered: this.offersScreenShare, sharing: this.controller?.screenSharing ?? false } : null;
-    this.ui?.render(view, texts, { role: this.participantRole, media, screen, chat: chatEnabled(this.getAttribute('chat'), this.controller?.clinicSettings.chat ?? null), party: this.party, waitingHeading: waitingHeading(this.awaited, texts), canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
+    this.ui?.render(view, texts, { role: this.participantRole, media, screen, chat: chatEnabled(this.getAttribute('chat'), this.controller?.clinicSettings.chat ?? null), party: this.party, observed: this.observed, waitingHeading: waitingHeading(this.awaited, texts), canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
     this.ticker.set(clocksRun(view));
     this.updateClocks();
+    this.layout();
+  }
+
+  /** Places each person's video (callLayout.ts) for the people, speakers and width now. */
+  private layout(): void {
+    const layout = callLayout(this.people.map((person) => person.identity), this.speakers, this.clientWidth, this.featured);
+    this.featured = layout.featured;
+    const texts = this.currentTexts();
+    const role = (identity: string | undefined) => this.people.find((person) => person.identity === identity)?.role;
+    this.ui?.layoutCall(layout, this.people.map((person) => person.identity), (identity) => texts[videoLabelKey(role(identity), this.participantRole)]);
   }
 
   private updateClocks(): void {
@@ -397,13 +434,11 @@ export class LiveKitWaitingRoomElement extends ElementBase {
 
   /** The continuity notice shows while the call is on and the other party is away; its changes are announced. */
   private onParty(party: OtherParty): void {
-    const change = continuityChange(this.party, party, this.controller?.state.phase === 'active');
+    const before = this.party;
+    const change = continuityChange(before, party, this.controller?.state.phase === 'active');
     this.party = party;
-    if (this.ui && change) {
-      const texts = this.currentTexts();
-      const counselor = this.participantRole === 'student';
-      this.ui.announce(change === 'away' ? texts[continuityTextKey(party, this.participantRole)] : counselor ? texts.counselorBack : texts.studentBack);
-    }
+    // Back is said of whoever was away (the party shown next may be another one).
+    if (this.ui && change) this.ui.announce(this.currentTexts()[change === 'away' ? continuityTextKey(party, this.participantRole) : backTextKey(before ?? party, this.participantRole)]);
     this.refresh();
   }
 
@@ -477,7 +512,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
       const shown = this.ui?.setRemoteScreen(change.track, change.added);
       const texts = this.currentTexts();
       if (shown) this.ui?.announce(this.participantRole === 'student' ? texts.counselorSharing : texts.studentSharing);
-    } else if (change.track.kind === Track.Kind.Video) this.ui?.setRemoteVideo(change.track, change.added);
+    } else if (change.track.kind === Track.Kind.Video) this.ui?.setRemoteVideo(change.track, change.participantIdentity, change.added);
     else if (change.track.kind === Track.Kind.Audio) this.ui?.setRemoteAudio(change.track, change.added);
   }
 

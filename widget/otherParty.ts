@@ -18,6 +18,8 @@ export interface OtherParty {
   awaySince: number | null;
   microphone: boolean;
   camera: boolean;
+  /** The role this page follows them as (their token's), null for tokens without roles: the continuity notice names it. */
+  role: string | null;
 }
 
 /** What the room shows of the other party at one moment (null: nobody of the other role is listed). */
@@ -57,7 +59,7 @@ export interface CallClock {
  */
 export const SETTLE_MS = 3000;
 
-export const NOBODY: OtherParty = { present: false, dropped: false, awaySince: null, microphone: false, camera: false };
+export const NOBODY: OtherParty = { present: false, dropped: false, awaySince: null, microphone: false, camera: false, role: null };
 
 export const initialParty: PartyState = { party: NOBODY, ratedSid: null, seenInCall: false };
 
@@ -87,6 +89,7 @@ export function followParty(state: PartyState, other: PartySighting | null, cloc
     awaySince: fine || !clock.inCall || (settling && !dropped) ? null : (before.awaySince ?? clock.now),
     microphone: other?.microphone ?? false,
     camera: other?.camera ?? false,
+    role: before.role,
   };
   const same = (Object.keys(next) as (keyof OtherParty)[]).every((key) => next[key] === before[key]);
   return { party: same ? before : next, ratedSid, seenInCall };
@@ -100,14 +103,45 @@ export function followParty(state: PartyState, other: PartySighting | null, cloc
 export function continuityChange(before: OtherParty | null, next: OtherParty, inCall: boolean): 'away' | 'back' | null {
   const wasShown = before?.awaySince != null && inCall;
   const shown = next.awaySince !== null && inCall;
-  const changedCause = shown && wasShown && before?.dropped !== next.dropped;
+  const changedCause = shown && wasShown && (before?.dropped !== next.dropped || before.role !== next.role);
   if (shown !== wasShown || changedCause) return shown ? 'away' : 'back';
   return null;
 }
 
-/** Which words the notice uses: the other party's role, and whether their connection dropped or they left. */
-export function continuityTextKey(party: OtherParty, localRole: 'student' | 'counselor'): 'counselorDropped' | 'studentDropped' | 'counselorLeft' | 'studentLeft' {
-  const counselor = localRole === 'student';
-  if (party.dropped) return counselor ? 'counselorDropped' : 'studentDropped';
-  return counselor ? 'counselorLeft' : 'studentLeft';
+/**
+ * Whom a page follows in the call, by role: each role the start waits for (the token's
+ * `autostart.awaits`) but the page's own, unless several of its own are awaited (a group's other
+ * students); '' (one other party, whoever holds a role) for a token that does not say.
+ */
+export function followedRoles(awaits: readonly string[], ownRole: string | undefined): string[] {
+  const roles = [...new Set(awaits)].filter((role) => role !== ownRole || awaits.filter((awaited) => awaited === role).length > 1);
+  return roles.length > 0 ? roles : [''];
+}
+
+/** The party the page shows: the first one away (the notice names them), else the first followed. */
+export function shownParty(parties: readonly OtherParty[]): OtherParty {
+  return parties.find((party) => party.awaySince !== null) ?? parties[0] ?? NOBODY;
+}
+
+const WHO: Readonly<Record<string, 'counselor' | 'student' | 'guardian' | 'interpreter' | 'coCounselor'>> = {
+  counselor: 'counselor',
+  student: 'student',
+  guardian: 'guardian',
+  interpreter: 'interpreter',
+  co_counselor: 'coCounselor',
+};
+
+/** Whom the notice names: the party's role, or, without one, the pair's other side. */
+function who(party: OtherParty, localRole: 'student' | 'counselor'): 'counselor' | 'student' | 'guardian' | 'interpreter' | 'coCounselor' {
+  return WHO[party.role ?? ''] ?? (localRole === 'student' ? 'counselor' : 'student');
+}
+
+/** Which words the notice uses: the role that is away, and whether their connection dropped or they left. */
+export function continuityTextKey(party: OtherParty, localRole: 'student' | 'counselor'): `${ReturnType<typeof who>}${'Dropped' | 'Left'}` {
+  return `${who(party, localRole)}${party.dropped ? 'Dropped' : 'Left'}`;
+}
+
+/** The words said when they are back. */
+export function backTextKey(party: OtherParty, localRole: 'student' | 'counselor'): `${ReturnType<typeof who>}Back` {
+  return `${who(party, localRole)}Back`;
 }

@@ -58,6 +58,13 @@ video { background: var(--_stage-bg); border-radius: calc(var(--_radius) * .6); 
 .stage[data-sharing] .remote-status { inset-block-end: auto; inset-block-start: 3.5rem; }
 button.share[aria-pressed="true"] { background: var(--_accent); color: var(--_on-accent); }
 .stage .self { position: absolute; inset-inline-end: .75rem; inset-block-end: .75rem; inline-size: 22%; min-inline-size: 96px; border: 2px solid var(--_bg); }
+/* Three people or more (callLayout.ts): a grid of equal tiles, or on a phone the speaker large over a row of small ones. */
+.stage[data-layout] { display: grid; grid-template-columns: repeat(var(--_cols), 1fr); gap: .5rem; }
+.stage[data-layout] .remote, .stage[data-layout] .self { position: static; inline-size: auto; min-inline-size: 0; aspect-ratio: 4 / 3; border: 0; }
+.stage[data-layout] .screen { grid-column: 1 / -1; order: -1; }
+[data-place="main"] { grid-column: 1 / -1; }
+[data-place="off"] { display: none; }
+[data-speaking] { outline: 3px solid var(--_accent); outline-offset: -3px; }
 .notice { margin: .75rem 0 0; padding: .6rem .8rem; border-radius: 8px; background: color-mix(in srgb, var(--_warning) 14%, var(--_bg)); }
 .system-message { margin: .75rem 0 0; padding: .6rem .8rem; border-radius: 8px; background: color-mix(in srgb, var(--_accent) 14%, var(--_bg)); font-weight: 600; }
 .actions { display: flex; gap: .5rem; margin-block-start: .75rem; flex-wrap: wrap; }

@@ -40,6 +40,7 @@ export const template = `
     <h2 data-ref="ended-heading" tabindex="-1"></h2>
     <slot name="ended"></slot>
   </section>
+  <p part="observed" class="notice" data-ref="observed" hidden></p>
   <p part="media-notice" class="notice" data-ref="media-notice" hidden></p>
   <p part="muted-hint" class="notice" data-ref="muted-hint" hidden></p>
   <p part="sharing" class="notice" data-ref="sharing" hidden></p>

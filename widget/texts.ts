@@ -46,6 +46,11 @@ export interface WaitingRoomTexts {
   selfViewLabel: string;
   remoteVideoLabelCounselor: string;
   remoteVideoLabelStudent: string;
+  remoteVideoLabelGuardian: string;
+  remoteVideoLabelInterpreter: string;
+  remoteVideoLabelCoCounselor: string;
+  /** While the session's join token says an observer (a clinical supervisor) may be watching, hidden: the clinic discloses it. */
+  observed: string;
   cameraDenied: string;
   microphoneDenied: string;
   cameraUnavailable: string;
@@ -67,6 +72,15 @@ export interface WaitingRoomTexts {
   studentLeft: string;
   counselorBack: string;
   studentBack: string;
+  guardianDropped: string;
+  guardianLeft: string;
+  guardianBack: string;
+  interpreterDropped: string;
+  interpreterLeft: string;
+  interpreterBack: string;
+  coCounselorDropped: string;
+  coCounselorLeft: string;
+  coCounselorBack: string;
   sessionTime: string;
   endForEveryone: string;
   confirmEnd: string;
@@ -130,6 +144,10 @@ export const en: WaitingRoomTexts = {
   selfViewLabel: 'Your camera',
   remoteVideoLabelCounselor: 'Your counselor’s video',
   remoteVideoLabelStudent: 'Your student’s video',
+  remoteVideoLabelGuardian: 'The guardian’s video',
+  remoteVideoLabelInterpreter: 'The interpreter’s video',
+  remoteVideoLabelCoCounselor: 'The co-counselor’s video',
+  observed: 'A supervisor is observing this session',
   cameraDenied: 'Camera access was denied. You can continue without video, or allow the camera in your browser settings and reload the page.',
   microphoneDenied: 'Microphone access was denied. You can continue without sound from your side, or allow the microphone in your browser settings and reload the page.',
   cameraUnavailable: 'No camera could be started. You can continue without video.',
@@ -151,6 +169,15 @@ export const en: WaitingRoomTexts = {
   studentLeft: 'Your student left the call - waiting for them to come back',
   counselorBack: 'Your counselor is back',
   studentBack: 'Your student is back',
+  guardianDropped: 'The guardian’s connection dropped - waiting for them to come back',
+  guardianLeft: 'The guardian left the call - waiting for them to come back',
+  guardianBack: 'The guardian is back',
+  interpreterDropped: 'The interpreter’s connection dropped - waiting for them to come back',
+  interpreterLeft: 'The interpreter left the call - waiting for them to come back',
+  interpreterBack: 'The interpreter is back',
+  coCounselorDropped: 'The co-counselor’s connection dropped - waiting for them to come back',
+  coCounselorLeft: 'The co-counselor left the call - waiting for them to come back',
+  coCounselorBack: 'The co-counselor is back',
   sessionTime: 'Session time',
   endForEveryone: 'End session for everyone',
   confirmEnd: 'End the session for both of you?',
@@ -212,6 +239,10 @@ export const es: WaitingRoomTexts = {
   selfViewLabel: 'Tu cámara',
   remoteVideoLabelCounselor: 'Video de tu consejero',
   remoteVideoLabelStudent: 'Video de tu estudiante',
+  remoteVideoLabelGuardian: 'Video del tutor',
+  remoteVideoLabelInterpreter: 'Video del intérprete',
+  remoteVideoLabelCoCounselor: 'Video del co-consejero',
+  observed: 'Un supervisor está observando esta sesión',
   cameraDenied: 'Se denegó el acceso a la cámara. Puedes continuar sin video, o permitir la cámara en la configuración del navegador y recargar la página.',
   microphoneDenied: 'Se denegó el acceso al micrófono. Puedes continuar sin que se te escuche, o permitir el micrófono en la configuración del navegador y recargar la página.',
   cameraUnavailable: 'No se pudo iniciar ninguna cámara. Puedes continuar sin video.',
@@ -233,6 +264,15 @@ export const es: WaitingRoomTexts = {
   studentLeft: 'Tu estudiante salió de la llamada - esperando a que vuelva',
   counselorBack: 'Tu consejero volvió',
   studentBack: 'Tu estudiante volvió',
+  guardianDropped: 'Se cortó la conexión del tutor - esperando a que vuelva',
+  guardianLeft: 'El tutor salió de la llamada - esperando a que vuelva',
+  guardianBack: 'El tutor volvió',
+  interpreterDropped: 'Se cortó la conexión del intérprete - esperando a que vuelva',
+  interpreterLeft: 'El intérprete salió de la llamada - esperando a que vuelva',
+  interpreterBack: 'El intérprete volvió',
+  coCounselorDropped: 'Se cortó la conexión del co-consejero - esperando a que vuelva',
+  coCounselorLeft: 'El co-consejero salió de la llamada - esperando a que vuelva',
+  coCounselorBack: 'El co-consejero volvió',
   sessionTime: 'Tiempo de sesión',
   endForEveryone: 'Terminar la sesión para todos',
   confirmEnd: '¿Terminar la sesión para ambos?',

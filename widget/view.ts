@@ -6,6 +6,7 @@
 import type { LocalVideoTrack, RemoteTrack } from 'livekit-client';
 import type { DeviceLists, MediaKind, MediaStatus } from './controller';
 import type { ChatMessage } from './chat';
+import { SELF, type CallLayout } from './callLayout';
 import { continuityTextKey, type OtherParty } from './otherParty';
 import type { EndReason, WidgetState } from './sessionState';
 import { styles } from './styles';
@@ -22,6 +23,8 @@ export interface Extras {
   /** The in-call chat is on (the page's `chat` attribute). */
   chat: boolean;
   party: OtherParty | null;
+  /** A hidden observer may watch, and the clinic says so (the join token's attribute). */
+  observed: boolean;
   /** The waiting room's heading by role when the start waits for more than the pair's other side (waitingFor.ts); null: the two-party heading. */
   waitingHeading: string | null;
   /** Offer the End button: this is the counselor and the host can end sessions (element.ts decides). */
@@ -72,7 +75,10 @@ export class WaitingRoomView {
   private audioBlocked = false;
   private inCall = false;
   private localVideo: LocalVideoTrack | null = null;
-  private remoteVideo: RemoteTrack | null = null;
+  /** Remote cameras by identity, each shown in the <video> whose data-identity names it. */
+  private readonly cameras = new Map<string, RemoteTrack>();
+  /** Tiles beyond the template's remote-video (a call of three or more), by identity. */
+  private readonly copies = new Map<string, HTMLVideoElement>();
   private remoteScreen: RemoteTrack | null = null;
   private readonly remoteAudio = new Set<RemoteTrack>();
   /** Whether focus was inside the widget when the last render began (see focusEnded). */
@@ -147,12 +153,12 @@ export class WaitingRoomView {
     this.text('error', view?.failure?.code === 'not-configured' ? texts.notConfigured : texts.connectionFailed).hidden = phase !== 'failed';
     const canRejoin = ended && (view?.endReason === 'left' || view?.endReason === 'replaced');
     this.text('retry', canRejoin ? texts.rejoin : texts.retry).hidden = !(phase === 'failed' || canRejoin);
+    this.text('observed', texts.observed).hidden = !extras.observed || !(waiting || inCall);
     this.text('leave', texts.leave).hidden = !(waiting || inCall) || ended;
     this.inCall = inCall;
     this.text('enable-audio', texts.enableAudio).hidden = !(this.audioBlocked && inCall);
     this.ref('preview').setAttribute('aria-label', texts.previewLabel);
     this.ref('self-video').setAttribute('aria-label', texts.selfViewLabel);
-    this.ref('remote-video').setAttribute('aria-label', role === 'student' ? texts.remoteVideoLabelCounselor : texts.remoteVideoLabelStudent);
     this.ref('level').setAttribute('aria-label', texts.microphoneLevel);
     this.renderControls(texts, extras, (waiting || inCall) && !ended && phase !== 'failed');
     this.renderScreen(texts, extras, inCall);
@@ -298,14 +304,69 @@ export class WaitingRoomView {
     track?.attach(this.ref<HTMLVideoElement>('self-video'));
   }
 
-  setRemoteVideo(track: RemoteTrack, added: boolean): void {
-    if (added) {
-      this.remoteVideo?.detach(this.ref<HTMLVideoElement>('remote-video'));
-      this.remoteVideo = track;
-      track.attach(this.ref<HTMLVideoElement>('remote-video'));
-    } else if (track === this.remoteVideo) {
-      track.detach();
-      this.remoteVideo = null;
+  /** A remote camera came or went: into its person's tile, or the template's one while nobody holds it. */
+  setRemoteVideo(track: RemoteTrack, identity: string, added: boolean): void {
+    const before = this.cameras.get(identity);
+    if (!added && track !== before) return;
+    const first = this.ref<HTMLVideoElement>('remote-video');
+    const video = [first, ...this.copies.values()].find((tile) => tile.dataset.identity === identity) ?? (first.dataset.identity ? null : first);
+    if (added) this.cameras.set(identity, track);
+    else this.cameras.delete(identity);
+    if (video) this.showIn(video, added ? identity : undefined);
+  }
+
+  /** Shows `identity`'s camera (if any) in `video`, after whatever it showed. */
+  private showIn(video: HTMLVideoElement, identity: string | undefined): void {
+    const shown = this.cameras.get(video.dataset.identity ?? '');
+    if (shown && video.dataset.identity !== identity) shown.detach(video);
+    if (identity === undefined) delete video.dataset.identity;
+    else video.dataset.identity = identity;
+    const track = identity === undefined ? undefined : this.cameras.get(identity);
+    if (track && !track.attachedElements.includes(video)) track.attach(video);
+  }
+
+  /**
+   * Lays the call out as callLayout.ts says: the template's remote-video for the first person
+   * to join, a copy of it for each other one; in a grid or on a phone each tile gets its place and
+   * order (the pair's layout has none). `label` names a remote tile by identity.
+   */
+  layoutCall(layout: CallLayout, people: readonly string[], label: (identity: string | undefined) => string): void {
+    const stage = this.ref('stage');
+    const first = this.ref<HTMLVideoElement>('remote-video');
+    const [firstPerson, ...others] = people;
+    this.showIn(first, firstPerson ?? first.dataset.identity);
+    for (const [identity, copy] of this.copies) {
+      if (others.includes(identity)) continue;
+      this.showIn(copy, undefined);
+      copy.remove();
+      this.copies.delete(identity);
+    }
+    let last = first;
+    for (const identity of others) {
+      let copy = this.copies.get(identity);
+      if (!copy) {
+        copy = first.cloneNode() as HTMLVideoElement;
+        delete copy.dataset.identity;
+        this.copies.set(identity, copy);
+        this.showIn(copy, identity);
+      }
+      // Join order in the DOM (the reading order); the CSS order places them.
+      last.after(copy);
+      last = copy;
+    }
+    const tiles = new Map(layout.tiles.map((tile, order) => [tile.key, { ...tile, order }]));
+    const grid = layout.mode !== 'pair';
+    if (grid) stage.dataset.layout = layout.mode;
+    else delete stage.dataset.layout;
+    stage.style.setProperty('--_cols', String(layout.columns));
+    for (const video of [first, ...this.copies.values(), this.ref('self-video')]) {
+      const key = video.dataset.ref === 'self-video' ? SELF : video.dataset.identity;
+      if (key !== SELF) video.setAttribute('aria-label', label(key));
+      const tile = grid ? tiles.get(key ?? '-') : undefined;
+      if (tile) video.dataset.place = tile.place;
+      else delete video.dataset.place;
+      video.style.order = tile ? String(tile.order) : '';
+      video.toggleAttribute('data-speaking', Boolean(tile?.speaking));
     }
   }
 
@@ -364,8 +425,11 @@ export class WaitingRoomView {
 
   clearMedia(): void {
     this.showLocalVideo(null);
-    this.remoteVideo?.detach();
-    this.remoteVideo = null;
+    for (const track of this.cameras.values()) track.detach();
+    this.cameras.clear();
+    for (const copy of this.copies.values()) copy.remove();
+    this.copies.clear();
+    delete this.ref('remote-video').dataset.identity;
     this.remoteScreen?.detach();
     this.remoteScreen = null;
     this.ref('remote-screen').hidden = true;

@@ -2,7 +2,7 @@
 // with LiveKit's connection rating as its only evidence of a drop.
 
 import fc from 'fast-check';
-import { continuityChange, continuityTextKey, followParty, initialParty, NOBODY, partyEntersCall, SETTLE_MS, type OtherParty, type PartySighting, type PartyState } from '../../../widget/otherParty';
+import { backTextKey, continuityChange, continuityTextKey, followedRoles, followParty, shownParty, initialParty, NOBODY, partyEntersCall, SETTLE_MS, type OtherParty, type PartySighting, type PartyState } from '../../../widget/otherParty';
 
 const T0 = 1_767_600_000_000;
 const inCall = (now: number, callSince = T0) => ({ inCall: true, callSince, now });
@@ -15,7 +15,7 @@ function follow(steps: [PartySighting | null, number][], from: PartyState = part
 describe('the other party', () => {
   it('is there, with what they publish, while LiveKit lists them', () => {
     const state = follow([[sighting({ microphone: false }), T0 + 100]]);
-    expect(state.party).toEqual({ present: true, dropped: false, awaySince: null, microphone: false, camera: true });
+    expect(state.party).toEqual({ present: true, dropped: false, awaySince: null, microphone: false, camera: true, role: null });
   });
 
   it('who left after being seen in the call is away at once, and back when listed again', () => {
@@ -83,7 +83,7 @@ describe('the other party', () => {
 });
 
 describe('the continuity notice', () => {
-  const there: OtherParty = { present: true, dropped: false, awaySince: null, microphone: true, camera: true };
+  const there: OtherParty = { present: true, dropped: false, awaySince: null, microphone: true, camera: true, role: null };
   const left: OtherParty = { ...there, present: false, awaySince: T0 };
   const dropped: OtherParty = { ...there, dropped: true, awaySince: T0 };
 
@@ -102,6 +102,35 @@ describe('the continuity notice', () => {
     expect(continuityTextKey(dropped, 'counselor')).toBe('studentDropped');
     expect(continuityTextKey(left, 'student')).toBe('counselorLeft');
     expect(continuityTextKey(left, 'counselor')).toBe('studentLeft');
+    expect(backTextKey(left, 'student')).toBe('counselorBack');
+  });
+
+  it('in a call of more than two names the role that is away, whoever this page is', () => {
+    const guardian = { ...dropped, role: 'guardian' };
+    expect(continuityTextKey(guardian, 'student')).toBe('guardianDropped');
+    expect(continuityTextKey({ ...left, role: 'co_counselor' }, 'counselor')).toBe('coCounselorLeft');
+    expect(continuityTextKey({ ...left, role: 'student' }, 'student')).toBe('studentLeft');
+    expect(backTextKey({ ...there, role: 'interpreter' }, 'counselor')).toBe('interpreterBack');
+    // Another one away than before is said again.
+    expect(continuityChange({ ...dropped, role: 'counselor' }, guardian, true)).toBe('away');
+  });
+
+  it('shows the first party away, else the first followed', () => {
+    const counselor = { ...there, role: 'counselor' };
+    const guardian = { ...left, role: 'guardian' };
+    expect(shownParty([counselor, guardian])).toBe(guardian);
+    expect(shownParty([counselor, { ...there, role: 'guardian' }])).toBe(counselor);
+    expect(shownParty([])).toBe(NOBODY);
+  });
+
+  it("follows each role the start waits for but the page's own, other students in a group, and one other party for tokens without roles", () => {
+    expect(followedRoles(['student', 'counselor', 'guardian'], 'student')).toEqual(['counselor', 'guardian']);
+    expect(followedRoles(['student', 'counselor', 'guardian'], 'guardian')).toEqual(['student', 'counselor']);
+    expect(followedRoles(['student', 'counselor'], 'counselor')).toEqual(['student']);
+    expect(followedRoles(['counselor', 'student', 'student'], 'student')).toEqual(['counselor', 'student']);
+    expect(followedRoles([], undefined)).toEqual(['']);
+    // An observer is never awaited; an observer's own page follows everyone the start waits for.
+    expect(followedRoles(['student', 'counselor'], 'observer')).toEqual(['student', 'counselor']);
   });
 });
 
