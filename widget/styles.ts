@@ -60,7 +60,7 @@ button.share[aria-pressed="true"] { background: var(--_accent); color: var(--_on
 .stage .self { position: absolute; inset-inline-end: .75rem; inset-block-end: .75rem; inline-size: 22%; min-inline-size: 96px; border: 2px solid var(--_bg); }
 /* Three people or more (callLayout.ts): a grid of equal tiles, or on a phone the speaker large over a row of small ones. */
 .stage[data-layout] { display: grid; grid-template-columns: repeat(var(--_cols), 1fr); gap: .5rem; }
-.stage[data-layout] .remote, .stage[data-layout] .self { position: static; inline-size: auto; min-inline-size: 0; aspect-ratio: 4 / 3; border: 0; }
+.stage[data-layout] .remote, .stage[data-layout] .self { position: static; inline-size: 100%; min-inline-size: 0; aspect-ratio: 4 / 3; border: 0; }
 .stage[data-layout] .screen { grid-column: 1 / -1; order: -1; }
 [data-place="main"] { grid-column: 1 / -1; }
 [data-place="off"] { display: none; }

@@ -3,7 +3,8 @@
 // waiting room names who is missing as people arrive; the observer, connected from the start,
 // never starts the session; the last required arrival does. The call lays the three visible
 // people out in a grid on each of their pages, without the observer; the observer's page shows
-// all three; the three visible pages say that a supervisor observes.
+// all three; the three visible pages say that a supervisor observes. Narrowed to a phone's
+// width, a page follows the speaker: one person large, the others small.
 
 import type { Page } from 'playwright-core';
 import { must } from '../../webhook-service/client';
@@ -21,7 +22,9 @@ function remoteTiles(page: Page): Promise<{ layout: string | undefined; tiles: {
   return page.evaluate(() => {
     const root = document.querySelector('livekit-waiting-room')?.shadowRoot;
     const stage = root?.querySelector('[data-ref="stage"]') as HTMLElement;
-    const tiles = [...(root?.querySelectorAll<HTMLVideoElement>('video.remote') ?? [])].map((video) => ({ identity: video.dataset.identity, width: video.videoWidth, shown: video.getBoundingClientRect().width > 0 }));
+    const edge = stage.getBoundingClientRect().right + 1;
+    // Shown: a tile of some size, inside the stage.
+    const tiles = [...(root?.querySelectorAll<HTMLVideoElement>('video.remote') ?? [])].map((video) => ({ identity: video.dataset.identity, width: video.videoWidth, shown: video.getBoundingClientRect().width > 0 && video.getBoundingClientRect().right <= edge }));
     return { layout: stage.dataset.layout, tiles };
   });
 }
@@ -97,4 +100,22 @@ it('student, guardian, counselor and a disclosed observer: named while missing, 
   }
   // The observer knows they observe: no notice on their page.
   expect(await observer.page.evaluate(() => (document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="observed"]') as HTMLElement).hidden)).toBe(true);
+
+  // On a phone-sized screen the counselor's page follows the speaker: one remote person large, the rest small.
+  await counselor.page.setViewportSize({ width: 400, height: 760 });
+  const phone = await counselor.page.waitForFunction(
+    () => {
+      const root = document.querySelector('livekit-waiting-room')?.shadowRoot;
+      if ((root?.querySelector('[data-ref="stage"]') as HTMLElement | null)?.dataset.layout !== 'speaker') return false;
+      const places = [...(root?.querySelectorAll<HTMLVideoElement>('video.remote, video.self') ?? [])].map((video) => [video.dataset.identity ?? 'self', video.dataset.place, Math.round(video.getBoundingClientRect().width)] as const);
+      return places;
+    },
+    undefined,
+    { timeout: 5_000, polling: 50 },
+  );
+  const places = (await phone.jsonValue()) as [string, string, number][];
+  const main = places.filter(([, place]) => place === 'main');
+  expect(main).toHaveLength(1);
+  expect([people.student, people.guardian]).toContain(main[0]?.[0]);
+  for (const [, place, width] of places) if (place === 'small') expect(width).toBeLessThan((main[0]?.[2] ?? 0) / 2);
 });
