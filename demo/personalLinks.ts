@@ -4,11 +4,13 @@
 // portal's own session cookie says who is asking, and its backend mints the token for that
 // person only (and lets only the counselor end the session); no link carries anything.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ParticipantRole } from '../plugin';
 
 export interface Pass {
   sessionId: string;
   identity: string;
-  role: 'student' | 'counselor';
+  /** Only chooses what the join page shows; the service takes the role from its own record. */
+  role: ParticipantRole;
 }
 
 export interface PersonalLinks {

@@ -4,7 +4,8 @@
 // open pages as server-sent events (GET /api/events), so a page learns of a change without
 // polling. Who is asking comes from the person's signed link (personalLinks.ts), never from a
 // parameter: a student's link mints the student's token only and cannot end the session. A real
-// portal does the same with its own login instead of links.
+// portal does the same with its own login instead of links. A session may have a guardian, an
+// interpreter and an observing supervisor besides the pair (appointmentForm.ts), each with a link.
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { listenOnLoopback } from '../scripts/loopbackServer';
 import { ClinicApiError, createClinicClient, must } from '../webhook-service/client';
+import { demoAppointment, readAppointmentForm } from './appointmentForm';
 import { personalLinks } from './personalLinks';
 
 export interface PortalOptions {
@@ -34,6 +36,18 @@ export interface Portal {
 }
 
 const publicDir = path.join(__dirname, 'public');
+
+/** The request's JSON body; undefined when there is none, a SyntaxError's message when it is not JSON. */
+async function jsonBodyOf(request: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of request) text += String(chunk);
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return 'not JSON';
+  }
+}
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json' };
 
 export async function startPortal(options: PortalOptions): Promise<Portal> {
@@ -45,12 +59,17 @@ export async function startPortal(options: PortalOptions): Promise<Portal> {
 
   const api = async (request: IncomingMessage, url: URL): Promise<{ status: number; body: unknown } | null> => {
     if (url.pathname === '/api/sessions' && request.method === 'POST') {
-      const suffix = randomBytes(3).toString('hex');
-      const student = `student-${suffix}`;
-      const counselor = `counselor-${suffix}`;
-      const session = must(await clinic.createSession({ studentIdentity: student, counselorIdentity: counselor }));
-      const join = (role: 'student' | 'counselor', identity: string) => `/join.html?${new URLSearchParams({ pass: links.issue({ sessionId: session.id, identity, role }) })}`;
-      return { status: 201, body: { id: session.id, roomName: session.roomName, studentUrl: join('student', student), counselorUrl: join('counselor', counselor) } };
+      const form = readAppointmentForm(await jsonBodyOf(request));
+      if (typeof form === 'string') return { status: 400, body: { error: { code: 'invalid_form', message: form } } };
+      const { people, request: body } = demoAppointment(form, randomBytes(3).toString('hex'));
+      const session = must(await clinic.createSession(body));
+      const join = (person: (typeof people)[number]) => `/join.html?${new URLSearchParams({ pass: links.issue({ sessionId: session.id, identity: person.identity, role: person.role }) })}`;
+      const personal = people.map((person) => ({ ...person, url: join(person) }));
+      const urlOf = (role: string) => personal.find((person) => person.role === role)?.url as string;
+      return {
+        status: 201,
+        body: { id: session.id, roomName: session.roomName, observersDisclosed: session.observersDisclosed, studentUrl: urlOf('student'), counselorUrl: urlOf('counselor'), people: personal },
+      };
     }
     const personal = /^\/api\/links\/([^/]+)\/(token|end)$/.exec(url.pathname);
     if (personal?.[1] && personal[2]) {

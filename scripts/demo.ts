@@ -66,11 +66,13 @@ async function main(): Promise<void> {
   }
   console.log(`
 Demo clinic portal: ${portal.url}/
-  1. open it and press "Create a session";
-  2. open the student link and the counselor link (two tabs or two browsers); each link is
-     personal and signed for this run: the student's cannot join as the counselor nor end the
-     session (a real portal does the same with its own login);
-  3. each sees a waiting room until both are connected, then the call starts;
+  1. open it, tick whom the appointment has besides the pair (a guardian, required or not; an
+     interpreter; an observing supervisor, disclosed to the others or not) and press "Create a
+     session";
+  2. open each person's link (a tab or a browser each); each link is personal and signed for
+     this run: the student's cannot join as the counselor nor end the session (a real portal
+     does the same with its own login);
+  3. each sees a waiting room naming whom the start still waits for, then the call starts;
      the portal's page follows the session from the events the service sends it.
 Service ${service.url}, LiveKit ${stack.livekitUrl}. Press Ctrl-C to stop everything.`);
 }

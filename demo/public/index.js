@@ -1,7 +1,8 @@
 /* global document, fetch, EventSource */
-// Demo portal home: asks the portal's server for a new session (the server holds the clinic API
-// key) and shows the two join links and the session's status, refreshed when the service's
-// events reach the portal (server-sent events), never by polling.
+// Demo portal home: asks the portal's server for a new session with the people the form names
+// (the server holds the clinic API key) and shows each person's join link and the session's
+// status, refreshed when the service's events reach the portal (server-sent events), never by
+// polling.
 const byId = (id) => document.getElementById(id);
 let current = null;
 
@@ -18,8 +19,34 @@ new EventSource('/api/events').addEventListener('message', (message) => {
   void refresh();
 });
 
+const ROLE_NAMES = { student: 'the student', counselor: 'the counselor', guardian: 'the guardian', interpreter: 'the interpreter', observer: 'the observing supervisor' };
+
+const form = () => ({
+  guardian: byId('guardian').checked,
+  guardianRequired: byId('guardian-required').checked,
+  interpreter: byId('interpreter').checked,
+  observer: byId('observer').checked,
+  observersDisclosed: byId('observers-disclosed').checked,
+});
+
+const showLinks = (people, lang) => {
+  const list = byId('links');
+  list.replaceChildren(
+    ...people.map((person) => {
+      const item = document.createElement('li');
+      const link = document.createElement('a');
+      link.id = `${person.role}-link`;
+      link.target = '_blank';
+      link.href = `${person.url}&lang=${lang}`;
+      link.textContent = `Join as ${ROLE_NAMES[person.role] ?? person.role}`;
+      item.append(link, ` (${person.identity}${person.required ? ', the session waits for them' : ''})`);
+      return item;
+    }),
+  );
+};
+
 byId('create').addEventListener('click', async () => {
-  const response = await fetch('/api/sessions', { method: 'POST' });
+  const response = await fetch('/api/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(form()) });
   if (!response.ok) {
     byId('status').textContent = `could not create a session (HTTP ${response.status})`;
     return;
@@ -27,8 +54,7 @@ byId('create').addEventListener('click', async () => {
   const session = await response.json();
   const lang = byId('lang').value;
   byId('session-id').textContent = session.id;
-  byId('student-link').href = `${session.studentUrl}&lang=${lang}`;
-  byId('counselor-link').href = `${session.counselorUrl}&lang=${lang}`;
+  showLinks(session.people, lang);
   byId('session').hidden = false;
   current = session.id;
   byId('last-event').textContent = 'none yet';

@@ -1,11 +1,13 @@
 // The demo portal's personal links, through HTTP against the real stack (service, LiveKit,
 // MongoDB, Redis): each link mints its own person's token only, the student's cannot become the
-// counselor's nor end the session, and an edited or foreign link opens nothing.
+// counselor's nor end the session, and an edited or foreign link opens nothing. A session with a
+// guardian, an interpreter and an observer gives each their own link and token.
 import os from 'node:os';
+import { TokenVerifier } from 'livekit-server-sdk';
 import { startPortal, type Portal } from '../../demo/portalServer';
 import { personalLinks } from '../../demo/personalLinks';
 import { waitFor } from '../support/isolation';
-import { CLINIC_TOKEN, deliver, sessionStatus, startService, testConfig, type RunningService } from './service/harness';
+import { CLINIC_TOKEN, clinic, deliver, sessionStatus, startService, testConfig, type RunningService } from './service/harness';
 
 let target: RunningService;
 let portal: Portal;
@@ -79,4 +81,56 @@ test("when the student's link asks to end the session, then 403 and the session 
   expect((await sessionStatus(target, session.id)).status).toBe('active');
   expect(await call(`/api/links/${session.counselorPass}/end`)).toMatchObject({ status: 200, json: { status: 'ended' } });
   expect((await sessionStatus(target, session.id)).status).toBe('ended');
+});
+
+test('when the clinic creates a session with a guardian, an interpreter and an observer, then each has a link that mints their own token, and the session waits for the guardian', async () => {
+  const response = await fetch(`${portal.url}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ guardian: true, interpreter: true, observer: true, observersDisclosed: true }),
+  });
+  expect(response.status).toBe(201);
+  const created = (await response.json()) as { id: string; roomName: string; observersDisclosed: boolean; people: { role: string; identity: string; required: boolean; url: string }[] };
+  expect(created.observersDisclosed).toBe(true);
+  expect(created.people.map((person) => [person.role, person.required])).toEqual([
+    ['student', true],
+    ['counselor', true],
+    ['guardian', true],
+    ['interpreter', false],
+    ['observer', false],
+  ]);
+  // The service has the same people, in their roles.
+  const view = await sessionStatus(target, created.id);
+  expect(view.participants.map((entry: { identity: string; role: string }) => [entry.identity, entry.role])).toEqual(created.people.map((person) => [person.identity, person.role]));
+
+  const verifier = new TokenVerifier(target.config.LIVEKIT_API_KEY, target.config.LIVEKIT_API_SECRET);
+  for (const person of created.people) {
+    const pass = new URL(person.url, portal.url).searchParams.get('pass') as string;
+    const minted = await call(`/api/links/${pass}/token`);
+    expect(minted.status).toBe(200);
+    const claims = await verifier.verify(minted.json.token);
+    expect(claims.sub).toBe(person.identity);
+    expect(claims.attributes?.['autostart.role']).toBe(person.role);
+    // The supervisor watches hidden; everyone else is told they do.
+    if (person.role === 'observer') {
+      expect(claims.video).toMatchObject({ hidden: true, canPublish: false });
+      expect(claims.attributes).not.toHaveProperty('autostart.observed');
+    } else {
+      expect(claims.attributes?.['autostart.observed']).toBe('disclosed');
+    }
+  }
+
+  // The pair alone does not start it: the guardian is required.
+  const [student, counselor] = created.people.map((person) => person.identity) as [string, string];
+  const at = Date.now() - 1000;
+  await deliver(target, { event: 'participant_joined', room: created.roomName, participant: { sid: 'PA_demo_gs', identity: student, attributes: {} }, joinedAtMs: at });
+  await deliver(target, { event: 'participant_joined', room: created.roomName, participant: { sid: 'PA_demo_gc', identity: counselor, attributes: {} }, joinedAtMs: at + 100 });
+  expect((await sessionStatus(target, created.id)).status).toBe('waiting');
+});
+
+test('when the form is not what the page sends, then the portal answers 400 saying what is wrong, and creates nothing', async () => {
+  const response = await fetch(`${portal.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ observer: 'yes' }) });
+  expect(response.status).toBe(400);
+  expect(await response.json()).toEqual({ error: { code: 'invalid_form', message: 'observer must be true or false' } });
+  expect((await clinic(target.url, 'GET', '/v1/sessions')).json.sessions).toEqual([]);
 });
