@@ -2,6 +2,7 @@
 // token only helps for identities the appointment does not name (a substitute counselor), and
 // only when we chose to trust our own tokens.
 
+import { publishSourcesOf, type CallSettings, type PublishSource } from './callSettings';
 import type { EventParticipant } from './events';
 import type { Appointment, ParticipantRole } from './participants';
 
@@ -40,4 +41,33 @@ export function roleOf(appointment: Appointment, participant: EventParticipant, 
   if (policy.trustRoleAttribute !== true) return 'guest';
   const claimed = participant.attributes[ROLE_ATTRIBUTE];
   return claimed === 'student' || claimed === 'counselor' ? claimed : 'guest';
+}
+
+/** What LiveKit is to let someone on the appointment do once the session is active, as its participant permission spells it. */
+export interface PublishingGrant {
+  canPublish: true;
+  /** Voice and video, and a screen (with its sound) where the clinic lets their role share. */
+  canPublishSources: PublishSource[];
+  canSubscribe: true;
+  canPublishData: true;
+}
+
+/** Someone who may publish once the session is active, and their grant. */
+export interface Publisher {
+  identity: string;
+  role: Role;
+  grant: PublishingGrant;
+}
+
+/**
+ * Everyone on the appointment who may publish once the session is active, each once, the pair
+ * first: all but observers, who only ever watch. Each may publish what their role and the
+ * clinic's call settings allow.
+ */
+export function publishersOf(appointment: Appointment, settings: CallSettings): Publisher[] {
+  const listed = (appointment.participants ?? []).filter((entry) => entry.role !== 'observer').map((entry) => entry.identity);
+  return [...new Set([appointment.studentIdentity, appointment.counselorIdentity, ...listed])].map((identity) => {
+    const role = namedRole(appointment, identity) ?? 'guest';
+    return { identity, role, grant: { canPublish: true, canPublishSources: publishSourcesOf(role, settings), canSubscribe: true, canPublishData: true } };
+  });
 }

@@ -4,7 +4,7 @@
 // snapshot into the room's metadata (durable: late joiners and reloads get it on connect) and
 // broadcast session_started. At-least-once: every step is safe to repeat, and a repeated or racing job
 // reads the winner and reuses its message id.
-import { TOPIC, holdersConnected, type LifecycleRules } from '../../plugin';
+import { TOPIC, holdersConnected, publishersOf, type Appointment, type LifecycleRules } from '../../plugin';
 import { newMessageId } from '../ids';
 import type { Logger } from '../logger';
 import type { Clock } from './ports/Clock';
@@ -12,10 +12,10 @@ import type { ClinicEvents } from './ports/ClinicEvents';
 import type { ActivateJob, LifecycleJobs, NotifyJob } from './ports/LifecycleJobs';
 import type { RoomGateway } from './ports/RoomGateway';
 import type { SessionFolds } from './ports/SessionFolds';
-import type { ActivationRecord, SessionStore } from './ports/SessionStore';
-import { grantPublishingTo, type CallSettingsOf } from './grantPublishing';
-import { snapshotOf, startedMessage } from './roomSnapshot';
-import { asOf, loadHead, loadSession, publishersOf } from './sessionState';
+import type { ActivationRecord, SessionRecord, SessionStore } from './ports/SessionStore';
+import type { CallSettingsOf } from './grantPublishing';
+import { startAnnouncement } from './roomSnapshot';
+import { appointmentOf, loadHead, loadSession } from './sessionState';
 
 export interface ActivateSessionDeps {
   store: SessionStore;
@@ -35,11 +35,24 @@ export interface ActivateSessionDeps {
 
 export type ActivationResult = 'sent' | 'room_gone' | 'not_active_yet' | 'not_complete' | 'closed';
 
+/**
+ * Grants publishing to these people of the appointment (never an observer: LiveKit's permission
+ * update would also make them visible), at once and without asking LiveKit who is there first:
+ * on the start's path (the activation, a rejoin) they are known to be connected, and LiveKit
+ * answers someone not there with a quick not_found (their next token may publish). One
+ * updateParticipant each, in parallel.
+ */
+async function grantPublishingTo(deps: Pick<ActivateSessionDeps, 'rooms' | 'callSettings'>, session: SessionRecord, appointment: Appointment, identities: readonly string[] | 'everyone'): Promise<void> {
+  const publishers = publishersOf(appointment, deps.callSettings(session.clinicId));
+  const granted = identities === 'everyone' ? publishers : publishers.filter(({ identity }) => identities.includes(identity));
+  await Promise.all(granted.map(({ identity, grant }) => deps.rooms.setPermission(session.roomName, identity, grant)));
+}
+
 export async function activateSession(deps: ActivateSessionDeps, job: ActivateJob): Promise<ActivationResult> {
-  const records = await loadSession(deps, job.sessionId, deps.rules);
-  if (records.closure) return 'closed';
   // A group that starts at its scheduled time starts from it once the clock has reached it.
-  const { state } = asOf(records.state, deps.clock.now());
+  const records = await loadSession(deps, job.sessionId, deps.rules, { asOf: deps.clock.now() });
+  if (records.closure) return 'closed';
+  const { state } = records;
   const log = deps.logger.child({ sessionId: job.sessionId });
   if (state.actualStart === null) {
     // Only a lost or reordered record can get here; the next event or the reconciliation asks again.
@@ -68,16 +81,16 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
       data: { roomName: records.session.roomName, startedAt: winner.startedAt.toISOString() },
     },
   ]);
-  const activated = { ...records, activation: winner };
   // Before anything tells the room it started: a widget that publishes on the start must find
   // itself allowed to.
-  await grantPublishingTo(deps, activated, publishersOf(records.session));
+  await grantPublishingTo(deps, records.session, records.appointment, 'everyone');
   // Both at once: the start reaches the room a LiveKit round trip sooner. The widget accepts a
   // session_started only once the snapshot confirms it, and waits for the snapshot if the data
   // message comes first.
+  const { snapshot, message } = startAnnouncement({ ...records, activation: winner });
   const [metadata, data] = await Promise.all([
-    deps.rooms.updateRoomMetadata(records.session.roomName, snapshotOf(activated)),
-    deps.rooms.sendData(records.session.roomName, startedMessage(winner), { topic: TOPIC }),
+    deps.rooms.updateRoomMetadata(records.session.roomName, snapshot),
+    deps.rooms.sendData(records.session.roomName, message, { topic: TOPIC }),
   ]);
   // Started with nobody holding it left in the room (they met and all left before this ran).
   if (holdersConnected(state) === 0 && state.lastPairLeftAt !== null) {
@@ -103,10 +116,11 @@ export async function notifyParticipant(deps: Pick<ActivateSessionDeps, 'store' 
   const activation: ActivationRecord | null = records.activation;
   if (!activation) return 'not_active_yet';
   const room = records.session.roomName;
-  await grantPublishingTo(deps, records, [job.identity]);
+  await grantPublishingTo(deps, records.session, appointmentOf(records.session), [job.identity]);
+  const { snapshot, message } = startAnnouncement({ ...records, activation });
   const [metadata, data] = await Promise.all([
-    deps.rooms.updateRoomMetadata(room, snapshotOf(records)),
-    deps.rooms.sendData(room, startedMessage(activation), { topic: TOPIC, destinationIdentities: [job.identity] }),
+    deps.rooms.updateRoomMetadata(room, snapshot),
+    deps.rooms.sendData(room, message, { topic: TOPIC, destinationIdentities: [job.identity] }),
   ]);
   const result = metadata === 'room_not_found' || data === 'room_not_found' ? 'room_gone' : 'sent';
   deps.logger.info({ sessionId: job.sessionId, eventId: job.eventId, result }, 'session_started sent to a rejoining participant');

@@ -59,7 +59,7 @@ async function writeChange(deps: ChangeParticipantsDeps, sessionId: string, chan
   if (!records) throw ServiceError.notFound(sessionId);
   const folded = foldEvents(records, deps.rules);
   await deps.folds.keep(sessionId, encodeFold(folded, records.events.length));
-  return { session: records.session, activation: records.activation, closure: records.closure, state: withDecisions(folded, records) };
+  return { session: records.session, appointment: appointmentOf(records.session), activation: records.activation, closure: records.closure, state: withDecisions(folded, records) };
 }
 
 /** What the new state asks for: the activation when the start rule now holds, and its timers. */

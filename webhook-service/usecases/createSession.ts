@@ -15,7 +15,7 @@ import type { Clock } from './ports/Clock';
 import type { LifecycleJobs } from './ports/LifecycleJobs';
 import type { SessionFolds } from './ports/SessionFolds';
 import type { SessionRecord, SessionStore } from './ports/SessionStore';
-import { foldEvents, loadSession, withDecisions } from './sessionState';
+import { appointmentOf, foldEvents, loadSession, withDecisions } from './sessionState';
 import { sessionView, type SessionView } from './sessionView';
 
 export interface CreateSessionInput {
@@ -109,5 +109,5 @@ export async function createSession(deps: CreateSessionDeps, given: CreateSessio
   const { created, session } = await deps.store.createSession(record);
   if (!created) return { created: false, session: sessionView(await loadSession(deps, id, deps.rules)) };
   const records = { session, events: [], activation: null, closure: null };
-  return { created: true, session: sessionView({ ...records, state: withDecisions(foldEvents(records, deps.rules), records) }) };
+  return { created: true, session: sessionView({ ...records, appointment: appointmentOf(session), state: withDecisions(foldEvents(records, deps.rules), records) }) };
 }

@@ -1,14 +1,15 @@
 // Media privacy is LiveKit's to enforce, not the page's: a join token minted before the session
 // is active lets its holder join and subscribe, but not publish audio, video or data (a modified
 // page cannot stream into the waiting room). The start grants publishing, through LiveKit's API,
-// to everyone on the appointment but observers connected then, before session_started goes out; a rejoin's
-// notification grants again; and this function repairs a grant a race missed (someone who
-// connected while the activation ran), so reconciliation can call it for any active session.
-import { namedRole, publishSourcesOf, type CallSettings } from '../../plugin';
+// to everyone on the appointment but observers connected then, before session_started goes out
+// (activateSession); a rejoin's notification grants again; and this function repairs a grant a
+// race missed (someone who connected while the activation ran), so reconciliation can call it for
+// any active session. Who may publish what is the plugin's rule (publishersOf).
+import { publishersOf, type CallSettings } from '../../plugin';
 import type { Logger } from '../logger';
-import type { ParticipantPermission, RoomGateway } from './ports/RoomGateway';
-import type { SessionHead, SessionRecord, SessionStore } from './ports/SessionStore';
-import { appointmentOf, loadHead, publishersOf } from './sessionState';
+import type { RoomGateway } from './ports/RoomGateway';
+import type { SessionHead, SessionStore } from './ports/SessionStore';
+import { appointmentOf, loadHead } from './sessionState';
 
 /** A clinic's call settings (CLINIC_CALL_SETTINGS): what its people may publish besides voice and video. */
 export type CallSettingsOf = (clinicId: string) => CallSettings;
@@ -20,36 +21,11 @@ export interface GrantPublishingDeps {
   callSettings: CallSettingsOf;
 }
 
-/** What someone on the appointment may do once the session is active: voice, video, data, and a screen if the clinic lets their role share. */
-export function inSession(deps: Pick<GrantPublishingDeps, 'callSettings'>, session: SessionRecord, identity: string): ParticipantPermission {
-  const role = namedRole(appointmentOf(session), identity) ?? 'guest';
-  return { canPublish: true, canPublishSources: publishSourcesOf(role, deps.callSettings(session.clinicId)), canSubscribe: true, canPublishData: true };
-}
-
 export interface GrantReport {
   /** `granted`: every seat connected now may publish; the others say why nothing was granted. */
   outcome: 'granted' | 'room_gone' | 'not_active' | 'closed';
   /** The identities that were granted publishing by this call (those who already could are left alone). */
   granted: string[];
-}
-
-/**
- * Grants publishing to these seats of an active session, at once and without asking LiveKit who
- * is there first: on the start's path (the activation, a rejoin) the seats are known to be
- * connected, and LiveKit answers a seat that is not there with a quick not_found. One
- * updateParticipant per identity, in parallel.
- */
-export async function grantPublishingTo(deps: GrantPublishingDeps, head: Pick<SessionHead, 'session' | 'activation' | 'closure'>, identities: readonly string[]): Promise<GrantReport> {
-  if (head.closure) return { outcome: 'closed', granted: [] };
-  if (!head.activation) return { outcome: 'not_active', granted: [] };
-  const { session } = head;
-  // Never an observer: LiveKit's permission update would also make them visible.
-  const publishers = new Set(publishersOf(session));
-  const seats = [...new Set(identities)].filter((identity) => publishers.has(identity));
-  const results = await Promise.all(seats.map(async (identity) => ({ identity, result: await deps.rooms.setPermission(session.roomName, identity, inSession(deps, session, identity)) })));
-  // A seat that is not in the room needs no grant: their next token may publish.
-  const granted = results.filter(({ result }) => result === 'done').map(({ identity }) => identity);
-  return { outcome: 'granted', granted };
 }
 
 /**
@@ -62,9 +38,9 @@ export async function grantPublishingIn(deps: GrantPublishingDeps, head: Pick<Se
   const { session } = head;
   const listed = await deps.rooms.listParticipants(session.roomName);
   if (listed === 'room_not_found') return { outcome: 'room_gone', granted: [] };
-  const seats = new Set(publishersOf(session));
-  const missing = [...new Set(listed.filter((participant) => seats.has(participant.identity) && !participant.canPublish).map((participant) => participant.identity))];
-  const results = await Promise.all(missing.map(async (identity) => ({ identity, result: await deps.rooms.setPermission(session.roomName, identity, inSession(deps, session, identity)) })));
+  const grants = new Map(publishersOf(appointmentOf(session), deps.callSettings(session.clinicId)).map(({ identity, grant }) => [identity, grant]));
+  const missing = [...new Set(listed.filter((participant) => grants.has(participant.identity) && !participant.canPublish).map((participant) => participant.identity))];
+  const results = await Promise.all(missing.map(async (identity) => ({ identity, result: await deps.rooms.setPermission(session.roomName, identity, grants.get(identity)!) })));
   // A participant who left between the listing and the grant needs none: their next token may publish.
   const granted = results.filter(({ result }) => result === 'done').map(({ identity }) => identity);
   if (granted.length > 0) deps.logger.info({ sessionId: session.id, granted: granted.length }, 'publishing granted');

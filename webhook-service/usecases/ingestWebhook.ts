@@ -10,7 +10,7 @@
 // between storing an event and queueing its job is repaired by LiveKit's retry; job ids make
 // the repetition a no-op otherwise. Likewise a pair complete without a recorded activation asks
 // for the activation again on every event, whatever happened to an earlier job.
-import { decide, decodeWebhookEvent, roleOf, type Effect, type LifecycleRules, type SessionEvent, type SessionState, type WebhookEventLike } from '../../plugin';
+import { decodeWebhookEvent, type Effect, type LifecycleRules, type SessionEvent, type WebhookEventLike } from '../../plugin';
 import { ServiceError } from '../errors';
 import { sessionIdOfRoom } from '../ids';
 import { carryOut } from './carryOut';
@@ -19,9 +19,9 @@ import type { ClinicEvent, ClinicEvents } from './ports/ClinicEvents';
 import type { LifecycleJobs } from './ports/LifecycleJobs';
 import type { SessionLocks } from './ports/SessionLocks';
 import type { SessionFolds } from './ports/SessionFolds';
-import type { ReconcileEvidence, SessionHead, SessionRecord, SessionStore, StoredEvent } from './ports/SessionStore';
+import type { ReconcileEvidence, SessionRecord, SessionStore, StoredEvent } from './ports/SessionStore';
 import type { WebhookVerifier } from './ports/WebhookVerifier';
-import { appointmentOf, asOf, currentFold, encodeFold, foldEvents, loadHead, withDecisions } from './sessionState';
+import { recordAndFold } from './sessionState';
 
 export interface IngestWebhookDeps {
   verifier: WebhookVerifier;
@@ -59,21 +59,6 @@ function ensureFresh(raw: WebhookEventLike, event: SessionEvent, now: number, ma
   }
 }
 
-function toStoredEvent(event: SessionEvent, session: SessionRecord, receivedAt: number, evidence: ReconcileEvidence | null): StoredEvent {
-  return {
-    ...(evidence ? { reconciled: true, evidence } : {}),
-    id: event.id,
-    sessionId: session.id,
-    kind: event.kind,
-    at: new Date(event.at),
-    participant:
-      'participant' in event
-        ? { ...event.participant, attributes: { ...event.participant.attributes }, role: roleOf(appointmentOf(session), event.participant) }
-        : null,
-    receivedAt: new Date(receivedAt),
-  };
-}
-
 /** participant.joined / participant.left for the clinic, under LiveKit's event id. */
 function presenceEvent(session: SessionRecord, stored: StoredEvent): ClinicEvent | null {
   if (!stored.participant || (stored.kind !== 'participant_joined' && stored.kind !== 'participant_left')) return null;
@@ -85,33 +70,6 @@ function presenceEvent(session: SessionRecord, stored: StoredEvent): ClinicEvent
     occurredAt: stored.at,
     data: { roomName: session.roomName, identity: stored.participant.identity, role: stored.participant.role, participantSid: stored.participant.sid, at: stored.at.toISOString() },
   };
-}
-
-interface Taken {
-  inserted: boolean;
-  stored: StoredEvent;
-  /** The session's state before this event, and its head; absent for another session's event. */
-  folded?: { before: SessionState; head: SessionHead };
-}
-
-/** Under the session's lock: store the event and keep the fold of the session's events current. */
-async function storeAndFold(deps: TakeEventDeps, session: SessionRecord, event: SessionEvent, now: number, evidence: ReconcileEvidence | null): Promise<Taken> {
-  const [head, fold] = await Promise.all([loadHead(deps.store, session.id), deps.folds.read(session.id)]);
-  const kept = currentFold(head, fold, deps.rules);
-  const { inserted, stored } = await deps.store.recordEvent(toStoredEvent(event, session, now, evidence));
-  if (stored.sessionId !== session.id) return { inserted, stored };
-  let before = inserted ? kept : null;
-  let count = head.eventCount + 1;
-  if (!before) {
-    // A redelivery (its state before must leave it out) or a fold that does not add up (an event
-    // stored but never folded, a field the copy lost): rebuild from the database itself.
-    const records = await deps.store.rebuildRecords(session.id);
-    if (!records) throw ServiceError.notFound(session.id);
-    before = foldEvents(records, deps.rules, event.id);
-    count = records.events.length;
-  }
-  await deps.folds.keep(session.id, encodeFold(decide(before, event).state, count));
-  return { inserted, stored, folded: { before, head } };
 }
 
 export type TakeEventDeps = Omit<IngestWebhookDeps, 'verifier' | 'maxAgeSeconds' | 'observeAge'>;
@@ -129,18 +87,16 @@ export interface TakeEventOptions {
  * queue what it asks for.
  */
 export async function takeEvent(deps: TakeEventDeps, session: SessionRecord, event: SessionEvent, receivedAt: number, options: TakeEventOptions = {}): Promise<TakeOutcome> {
-  const taken = await deps.locks.withLock(session.id, () => storeAndFold(deps, session, event, receivedAt, options.evidence ?? null));
+  const recorded = await deps.locks.withLock(session.id, () => recordAndFold(deps, deps.rules, session, event, receivedAt, options.evidence ?? null));
   // A redelivery of an event stored for an earlier session of this room is not this one's.
-  if (!taken.folded) return { outcome: 'ignored', reason: 'other_session' };
-  // A group past its scheduled time has reached it even if its timer has not run yet.
-  const reached = asOf(withDecisions(taken.folded.before, taken.folded.head), receivedAt);
-  const effects = [...reached.effects, ...decide(reached.state, event).effects];
+  if (!recorded.decided) return { outcome: 'ignored', reason: 'other_session' };
+  const { closed, effects } = recorded.decided;
   // The clinic hears of the presence first, then of what it caused (someone waiting). After the
   // session closed, its room's last leaves complete the record but are not news to the clinic.
-  const presence = taken.folded.head.closure ? null : presenceEvent(session, taken.stored);
+  const presence = closed ? null : presenceEvent(session, recorded.stored);
   if (presence) await deps.events.publish([presence]);
-  await carryOut(deps, session, effects, { id: taken.stored.id, receivedAt: taken.stored.receivedAt.getTime() });
-  return { outcome: taken.inserted ? 'accepted' : 'duplicate', effects };
+  await carryOut(deps, session, effects, { id: recorded.stored.id, receivedAt: recorded.stored.receivedAt.getTime() });
+  return { outcome: recorded.inserted ? 'accepted' : 'duplicate', effects };
 }
 
 export async function ingestWebhook(deps: IngestWebhookDeps, rawBody: string, authorization: string | undefined): Promise<IngestOutcome> {

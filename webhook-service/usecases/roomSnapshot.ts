@@ -17,6 +17,12 @@ export function snapshotOf({ session, activation, closure }: Pick<SessionHead, '
   return encodeSnapshot(snapshot);
 }
 
+/** The start as the room is told it: the snapshot for its metadata and the session_started message. */
+export const startAnnouncement = (head: Pick<SessionHead, 'session' | 'closure'> & { activation: ActivationRecord }): { snapshot: string; message: Uint8Array } => ({
+  snapshot: snapshotOf(head),
+  message: startedMessage(head.activation),
+});
+
 export const startedMessage = (activation: ActivationRecord): Uint8Array =>
   encodeMessage({
     v: 1,

@@ -1,12 +1,14 @@
 // A session's state: its LiveKit events folded by the plugin's rules, with the recorded decisions
-// laid over them (the status is what was recorded). The intake keeps the fold (SessionFolds) as it
-// takes each event (under the session's lock), so reading a session costs what its state weighs,
-// not a replay of its history; a fold that does not count every stored event is not trusted, and
-// the state is rebuilt from the events (order-free, O(n log n)).
-import { decide, decodeState, encodeState, namedRole, newSession, replay, roleOf, withRecordedDecisions, type Appointment, type ParticipantRole, type Decision, type LifecycleRules, type Role, type SessionEvent, type SessionState } from '../../plugin';
+// laid over them (the status is what was recorded). Read once, as one value (loadSession), and
+// kept by the intake as it records each event (recordAndFold, under the session's lock): the head
+// and the kept fold (SessionFolds) are read together and the fold written back, so reading a
+// session costs what its state weighs, not a replay of its history; a fold that does not count
+// every stored event is not trusted, and the state is rebuilt from the events (order-free,
+// O(n log n)).
+import { decide, decodeState, encodeState, namedRole, newSession, replay, roleOf, withRecordedDecisions, type Appointment, type ParticipantRole, type Decision, type Effect, type LifecycleRules, type Role, type SessionEvent, type SessionState } from '../../plugin';
 import { ServiceError } from '../errors';
 import type { SessionFolds } from './ports/SessionFolds';
-import type { ActivationRecord, ClosureRecord, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from './ports/SessionStore';
+import type { ActivationRecord, ClosureRecord, ReconcileEvidence, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from './ports/SessionStore';
 
 export function toSessionEvent(stored: StoredEvent, roomName: string): SessionEvent {
   const at = stored.at.getTime();
@@ -31,15 +33,10 @@ export const namedRoleIn = (session: SessionRecord, identity: string): Participa
 /** The role the session's record gives an identity (`guest`: not on the appointment). Never what a client claims. */
 export const roleInSession = (session: SessionRecord, identity: string): Role => roleOf(appointmentOf(session), { sid: '', identity, attributes: {} });
 
-/** Everyone on the appointment who may publish once it is active: all but observers, who only ever watch. */
-export function publishersOf(session: SessionRecord): string[] {
-  const listed = (session.participants ?? []).filter((entry) => entry.role !== 'observer').map((entry) => entry.identity);
-  return [...new Set([session.studentIdentity, session.counselorIdentity, ...listed])];
-}
-
-/** A session as the use cases see it: its record, its decisions, and its state. */
+/** A session as the use cases see it: its record, its appointment, its decisions, and its state. */
 export interface LoadedSession {
   session: SessionRecord;
+  appointment: Appointment;
   activation: ActivationRecord | null;
   closure: ClosureRecord | null;
   state: SessionState;
@@ -108,9 +105,76 @@ export interface SessionSources {
   folds: SessionFolds;
 }
 
+export interface LoadOptions {
+  /** The service's clock now: the state is then as of it (a group past its scheduled start has reached it, see asOf). */
+  asOf?: number;
+}
+
 /** The session with its current state: from the kept fold when it is current, else rebuilt from its events. */
-export async function loadSession({ store, folds }: SessionSources, sessionId: string, rules: LifecycleRules): Promise<LoadedSession> {
+export async function loadSession({ store, folds }: SessionSources, sessionId: string, rules: LifecycleRules, options: LoadOptions = {}): Promise<LoadedSession> {
   const [head, fold] = await Promise.all([loadHead(store, sessionId), folds.read(sessionId)]);
   const folded = currentFold(head, fold, rules) ?? foldEvents(await loadRecords(store, sessionId), rules);
-  return { session: head.session, activation: head.activation, closure: head.closure, state: withDecisions(folded, head) };
+  const state = withDecisions(folded, head);
+  return {
+    session: head.session,
+    appointment: appointmentOf(head.session),
+    activation: head.activation,
+    closure: head.closure,
+    state: options.asOf === undefined ? state : asOf(state, options.asOf).state,
+  };
+}
+
+/** A LiveKit event as the session's record keeps it: with the role its appointment gives (never one a client claims), and the evidence when reconciliation inferred it. */
+function storedEventOf(event: SessionEvent, session: SessionRecord, receivedAt: number, evidence: ReconcileEvidence | null): StoredEvent {
+  return {
+    ...(evidence ? { reconciled: true, evidence } : {}),
+    id: event.id,
+    sessionId: session.id,
+    kind: event.kind,
+    at: new Date(event.at),
+    participant:
+      'participant' in event
+        ? { ...event.participant, attributes: { ...event.participant.attributes }, role: roleOf(appointmentOf(session), event.participant) }
+        : null,
+    receivedAt: new Date(receivedAt),
+  };
+}
+
+/** What recording one event did: whether it was new, the event as stored, and what it changes. */
+export interface RecordedEvent {
+  inserted: boolean;
+  stored: StoredEvent;
+  /**
+   * What the event changes, decided against the recorded decisions as of its arrival, and whether
+   * the session had closed before it; absent when the stored event is another session's (a
+   * redelivery of an event stored for an earlier session of the room).
+   */
+  decided?: { closed: boolean; effects: Effect[] };
+}
+
+/**
+ * Under the session's lock (the caller holds it): stores the event (the insert is the dedupe) and
+ * keeps the fold of the session's events current, then decides what the event changes. One read
+ * of the head and the kept fold, one write of each; the events are read only to rebuild a fold
+ * that does not add up.
+ */
+export async function recordAndFold(sources: SessionSources, rules: LifecycleRules, session: SessionRecord, event: SessionEvent, receivedAt: number, evidence: ReconcileEvidence | null): Promise<RecordedEvent> {
+  const [head, fold] = await Promise.all([loadHead(sources.store, session.id), sources.folds.read(session.id)]);
+  const kept = currentFold(head, fold, rules);
+  const { inserted, stored } = await sources.store.recordEvent(storedEventOf(event, session, receivedAt, evidence));
+  if (stored.sessionId !== session.id) return { inserted, stored };
+  let before = inserted ? kept : null;
+  let count = head.eventCount + 1;
+  if (!before) {
+    // A redelivery (its state before must leave it out) or a fold that does not add up (an event
+    // stored but never folded, a field the copy lost): rebuild from the database itself.
+    const records = await sources.store.rebuildRecords(session.id);
+    if (!records) throw ServiceError.notFound(session.id);
+    before = foldEvents(records, rules, event.id);
+    count = records.events.length;
+  }
+  await sources.folds.keep(session.id, encodeFold(decide(before, event).state, count));
+  // A group past its scheduled time has reached it even if its timer has not run yet.
+  const reached = asOf(withDecisions(before, head), receivedAt);
+  return { inserted, stored, decided: { closed: head.closure !== null, effects: [...reached.effects, ...decide(reached.state, event).effects] } };
 }
