@@ -1,10 +1,12 @@
 // The webhook intake, as a story: verify the signature, decode the event, refuse stale ones,
-// find the session the room was named for (a room the service did not name is not ours), and, holding the session's lock, store the event (the insert is
-// the dedupe) and fold it into the session's kept state; then decide what it changes against the
-// recorded decisions and hand the rest to the queue. It returns only once the event is stored
-// and its jobs are queued, so answering 200 means nothing is lost. Its cost does not grow with
-// the session's history: the kept fold is read and written whole (its size is the session's
-// sids), and the events are read only to rebuild a fold that does not count them all.
+// find the session the room was named for (a room the service did not name is not ours), and,
+// holding the session's lock, store the event (the insert is the dedupe), fold it into the
+// session's kept state and decide what it changes against the recorded decisions
+// (sessionState.recordAndFold); then tell the clinic and hand the rest to the queue. It returns
+// only once the event is stored and its jobs are queued, so answering 200 means nothing is lost.
+// Its cost does not grow with the session's history: the kept fold is read and written whole
+// (its size is the session's sids), and the events are read only to rebuild a fold that does not
+// count them all.
 //
 // A duplicate is not an early exit: its effects are decided and carried out again, so a crash
 // between storing an event and queueing its job is repaired by LiveKit's retry; job ids make
@@ -83,7 +85,7 @@ export interface TakeEventOptions {
 
 /**
  * Takes one LiveKit event for its session, from a webhook or inferred by reconciliation (with
- * its evidence): store and fold it under the session's lock, decide it, tell the clinic and
+ * its evidence): store, fold and decide it under the session's lock, then tell the clinic and
  * queue what it asks for.
  */
 export async function takeEvent(deps: TakeEventDeps, session: SessionRecord, event: SessionEvent, receivedAt: number, options: TakeEventOptions = {}): Promise<TakeOutcome> {
