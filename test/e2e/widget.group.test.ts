@@ -4,14 +4,15 @@
 // never starts the session; the last required arrival does. The call lays the three visible
 // people out in a grid on each of their pages, without the observer; the observer's page shows
 // all three; the three visible pages say that a supervisor observes. Narrowed to a phone's
-// width, a page follows the speaker: one person large, the others small.
+// width, a page follows the speaker: one person large, the others small. When the guardian
+// leaves, the continuity notice names the guardian.
 
 import type { Page } from 'playwright-core';
 import { must } from '../../webhook-service/client';
 import { uniqueName, waitFor } from '../support/isolation';
 import { protocolSuite } from '../support/protocolSuite';
 import { clinic } from '../support/rtcClients';
-import { openWidget, shadowText, waitForPhase, type WidgetPage } from '../support/widgetPage';
+import { openWidget, readmeScreenshot, shadowText, waitForPhase, waitForShown, type WidgetPage } from '../support/widgetPage';
 
 const suite = protocolSuite('group');
 
@@ -98,6 +99,7 @@ it('student, guardian, counselor and a disclosed observer: named while missing, 
     expect(await page.evaluate(() => (document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="observed"]') as HTMLElement).hidden)).toBe(false);
     expect(await shadowText(page, 'observed')).toBe('A supervisor is observing this session');
   }
+  await readmeScreenshot(observer.page, 'widget-group');
   // The observer knows they observe: no notice on their page.
   expect(await observer.page.evaluate(() => (document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="observed"]') as HTMLElement).hidden)).toBe(true);
 
@@ -118,4 +120,8 @@ it('student, guardian, counselor and a disclosed observer: named while missing, 
   expect(main).toHaveLength(1);
   expect([people.student, people.guardian]).toContain(main[0]?.[0]);
   for (const [, place, width] of places) if (place === 'small') expect(width).toBeLessThan((main[0]?.[2] ?? 0) / 2);
+
+  // The guardian leaves: the others are told so, by role, not as "your counselor" or "your student".
+  await guardian.close();
+  for (const { page } of [student, counselor]) expect(await waitForShown(page, 'continuity', true, 10_000)).toMatch(/^The guardian left the call - waiting for them to come back \(\d+:\d\d\)$/);
 });
