@@ -13,7 +13,7 @@ import type { DoctorReport } from '../../webhook-service/doctor/report';
 import { createLogger } from '../../webhook-service/logger';
 import { createService, type Service } from '../../webhook-service/main';
 import { migrateDatabase } from '../../webhook-service/store/migrate';
-import { CLINIC_TOKEN, testConfig } from './service/harness';
+import { processEnv, testConfig } from './service/harness';
 
 jest.setTimeout(120_000);
 
@@ -47,19 +47,14 @@ afterAll(async () => {
 /** The service's environment, pointed at this test's LiveKit. */
 function envFor(extra: Record<string, string> = {}): Record<string, string> {
   const config = testConfig();
-  return {
-    MONGODB_URI: config.MONGODB_URI,
-    REDIS_URL: config.REDIS_URL as string,
-    BULLMQ_PREFIX: config.BULLMQ_PREFIX,
+  return processEnv(config, {
     SESSION_COPY_PREFIX: config.SESSION_COPY_PREFIX,
     LIVEKIT_URL: livekit.url,
     LIVEKIT_API_KEY: livekit.apiKey,
     LIVEKIT_API_SECRET: livekit.apiSecret,
-    CLINIC_API_TOKEN: CLINIC_TOKEN,
-    LOG_LEVEL: 'silent',
     PORT: String(webhookPort),
     ...extra,
-  };
+  });
 }
 
 async function startServiceWith(env: Record<string, string>): Promise<void> {

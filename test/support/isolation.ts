@@ -45,3 +45,16 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * What a test (with `afterEach`) or a file (with `afterAll`) opened, closed after it in the
+ * reverse order (a failure to close one never keeps the others open): push a closer as soon as
+ * something is opened.
+ */
+export function closedAfter(hook: (run: () => Promise<void>) => void): (() => Promise<unknown>)[] {
+  const closers: (() => Promise<unknown>)[] = [];
+  hook(async () => {
+    while (closers.length > 0) await (closers.pop() as () => Promise<unknown>)().catch(() => undefined);
+  });
+  return closers;
+}

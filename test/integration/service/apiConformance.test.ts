@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openApiDocument } from '../../../webhook-service/http/openapi';
 import { startClinicBackend } from '../../support/clinicBackend';
-import { waitFor } from '../../support/isolation';
+import { closedAfter, waitFor } from '../../support/isolation';
 import { CLINIC_TOKEN, clinic, createAppointment, deliver, startService, testConfig, type RunningService } from './harness';
 
 jest.setTimeout(240_000);
@@ -52,10 +52,7 @@ function successesOf(ndjson: string): Record<string, number> {
   return successes;
 }
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  while (cleanups.length > 0) await (cleanups.pop() as () => Promise<unknown>)().catch(() => undefined);
-});
+const cleanups = closedAfter(afterAll);
 
 let target: RunningService;
 let credentials: Record<string, string>;

@@ -3,7 +3,7 @@
 // the receiver is down (the intake never waits for it), listed when they give up, and sent again
 // on request.
 import { startClinicBackend, type ReceivedEvent } from '../../support/clinicBackend';
-import { waitFor } from '../../support/isolation';
+import { closedAfter, waitFor } from '../../support/isolation';
 import { clinic, createAppointment, deliver, startService, testConfig, type RunningService } from './harness';
 
 jest.setTimeout(60_000);
@@ -16,10 +16,7 @@ const receiver = async (secret: string) => {
   return { ...backend, url: backend.hooksUrl };
 };
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await (cleanups.pop() as () => Promise<unknown>)().catch(() => undefined);
-});
+const cleanups = closedAfter(afterEach);
 
 async function serviceSendingTo(url: string, extra: Record<string, string> = {}): Promise<RunningService> {
   const target = await startService(testConfig({ CLINIC_WEBHOOK_URLS: url, CLINIC_WEBHOOK_SECRET: SECRET, CLINIC_WEBHOOK_BACKOFF_MS: '100', ...extra }));

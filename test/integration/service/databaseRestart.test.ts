@@ -11,7 +11,7 @@ import mongoose from 'mongoose';
 import { Queue } from 'bullmq';
 import { startFerretdb } from '../../../scripts/stack';
 import { databaseUri } from '../../../scripts/shared/serviceEnv';
-import { uniqueName, waitFor } from '../../support/isolation';
+import { closedAfter, uniqueName, waitFor } from '../../support/isolation';
 import { createAppointment, startService, testConfig, webhookBody, type Appointment } from './harness';
 import { deliverLikeLiveKit, inBatches, refusalsOtherThan503, type Delivery } from './liveKitDelivery';
 
@@ -20,10 +20,7 @@ jest.setTimeout(120_000);
 const SESSIONS = 40;
 const ROOMS_AT_ONCE = 10;
 
-const stopAfter: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (stopAfter.length > 0) await (stopAfter.pop() as () => Promise<unknown>)().catch(() => undefined);
-});
+const stopAfter = closedAfter(afterEach);
 
 test('when FerretDB is killed and restarted during a burst, then no event it did not store is answered 2xx, /readyz names it while it is away, and once it is back every event is stored and every pair that met is active', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferretdb-restart-'));

@@ -6,13 +6,13 @@ import { RoomServiceClient } from 'livekit-server-sdk';
 import { parseSnapshot } from '../../../plugin';
 import { startServiceProcess } from '../../../scripts/serviceProcess';
 import { LIFECYCLE_QUEUE } from '../../../webhook-service/queue/lifecycleQueue';
-import { waitFor } from '../../support/isolation';
+import { closedAfter, waitFor } from '../../support/isolation';
 import { freeTcpPort } from '../../../scripts/stack/ports';
 import { hangingServer, lateForwarder, OwnRedis } from './faultTools';
 import {
-  CLINIC_TOKEN,
   createAppointment,
   deliver,
+  processEnv,
   sessionStatus,
   startService,
   testConfig,
@@ -23,10 +23,7 @@ import {
 
 jest.setTimeout(90_000);
 
-const stopAfter: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (stopAfter.length > 0) await (stopAfter.pop() as () => Promise<unknown>)().catch(() => undefined);
-});
+const stopAfter = closedAfter(afterEach);
 
 const liveKit = () => new RoomServiceClient(process.env.LIVEKIT_URL as string, process.env.LIVEKIT_API_KEY, process.env.LIVEKIT_API_SECRET);
 
@@ -95,19 +92,12 @@ test('when the worker is killed in the middle of the activation, then another wo
     port: await freeTcpPort(),
     args: ['--worker-only'],
     stdio: 'ignore',
-    env: {
-      MONGODB_URI: config.MONGODB_URI,
-      REDIS_URL: config.REDIS_URL as string,
-      BULLMQ_PREFIX: config.BULLMQ_PREFIX,
+    env: processEnv(config, {
       LIVEKIT_URL: `http://127.0.0.1:${hung.port}`,
-      LIVEKIT_API_KEY: config.LIVEKIT_API_KEY,
-      LIVEKIT_API_SECRET: config.LIVEKIT_API_SECRET,
       LIVEKIT_REQUEST_TIMEOUT_SECONDS: '600',
-      CLINIC_API_TOKEN: CLINIC_TOKEN,
       WORKER_LOCK_DURATION_MS: '2000',
       WORKER_STALLED_INTERVAL_MS: '1000',
-      LOG_LEVEL: 'silent',
-    },
+    }),
   });
   stopAfter.push(() => doomed.stop());
 

@@ -31,6 +31,24 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   });
 }
 
+/**
+ * The environment a service process (`startServiceProcess`) needs to run on `config`'s database,
+ * Redis and LiveKit with the clinic key; `extra` adds or overrides settings.
+ */
+export function processEnv(config: Config, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    MONGODB_URI: config.MONGODB_URI,
+    REDIS_URL: config.REDIS_URL as string,
+    BULLMQ_PREFIX: config.BULLMQ_PREFIX,
+    LIVEKIT_URL: config.LIVEKIT_URL,
+    LIVEKIT_API_KEY: config.LIVEKIT_API_KEY,
+    LIVEKIT_API_SECRET: config.LIVEKIT_API_SECRET,
+    CLINIC_API_TOKEN: CLINIC_TOKEN,
+    LOG_LEVEL: 'silent',
+    ...extra,
+  };
+}
+
 export interface RunningService {
   url: string;
   config: Config;

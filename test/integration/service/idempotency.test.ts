@@ -5,15 +5,12 @@
 import mongoose from 'mongoose';
 import { idempotencyRecordId, requestFingerprint } from '../../../webhook-service/usecases/answerOnce';
 import { checkAgainstDescription } from '../../support/apiDescription';
-import { uniqueName } from '../../support/isolation';
+import { closedAfter, uniqueName } from '../../support/isolation';
 import { CLINIC_TOKEN, openCollections, startService, testConfig, type RunningService } from './harness';
 
 jest.setTimeout(90_000);
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await (cleanups.pop() as () => Promise<unknown>)().catch(() => undefined);
-});
+const cleanups = closedAfter(afterEach);
 
 async function service(config = testConfig()): Promise<RunningService> {
   const target = await startService(config);

@@ -8,15 +8,12 @@
 import { AudioSource, dispose, LocalAudioTrack, LocalVideoTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, VideoSource, type LocalTrack } from '@livekit/rtc-node';
 import { RoomServiceClient, TrackSource as ServerTrackSource } from 'livekit-server-sdk';
 import { parseMessage, TOPIC, type ProtocolMessage } from '../../../plugin';
-import { waitFor } from '../../support/isolation';
+import { closedAfter, waitFor } from '../../support/isolation';
 import { clinic, createAppointment, deliver, startService, testConfig, type Appointment, type RunningService } from './harness';
 
 jest.setTimeout(60_000);
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await (cleanups.pop() as () => Promise<unknown>)().catch(() => undefined);
-});
+const cleanups = closedAfter(afterEach);
 afterAll(async () => {
   await dispose();
 });

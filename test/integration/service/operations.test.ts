@@ -7,7 +7,7 @@ import path from 'node:path';
 import { startServiceProcess } from '../../../scripts/serviceProcess';
 import { freeTcpPort } from '../../../scripts/stack/ports';
 import { waitFor } from '../../support/isolation';
-import { CLINIC_TOKEN, startService, testConfig } from './harness';
+import { CLINIC_TOKEN, processEnv, startService, testConfig } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -37,7 +37,7 @@ test('when the migration runs twice, then the second run changes nothing and the
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     expect({ code: await new Promise<number | null>((resolve) => child.once('exit', resolve)), output }).toEqual({ code: 0, output: expect.stringMatching(/^migrate: \d+ collections and their indexes are in place/) });
   }
-  const service = await startServiceProcess({ port: await freeTcpPort(), stdio: 'ignore', migrate: false, env: { MONGODB_URI: config.MONGODB_URI, REDIS_URL: config.REDIS_URL as string, BULLMQ_PREFIX: config.BULLMQ_PREFIX, LIVEKIT_URL: config.LIVEKIT_URL, LIVEKIT_API_KEY: config.LIVEKIT_API_KEY, LIVEKIT_API_SECRET: config.LIVEKIT_API_SECRET, CLINIC_API_TOKEN: CLINIC_TOKEN, LOG_LEVEL: 'silent' } });
+  const service = await startServiceProcess({ port: await freeTcpPort(), stdio: 'ignore', migrate: false, env: processEnv(config) });
   expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
   await service.stop();
 });
@@ -66,18 +66,7 @@ test('when the process gets SIGTERM with a drain delay, then /readyz answers 503
   const service = await startServiceProcess({
     port: await freeTcpPort(),
     stdio: 'pipe',
-    env: {
-      MONGODB_URI: config.MONGODB_URI,
-      REDIS_URL: config.REDIS_URL as string,
-      BULLMQ_PREFIX: config.BULLMQ_PREFIX,
-      LIVEKIT_URL: config.LIVEKIT_URL,
-      LIVEKIT_API_KEY: config.LIVEKIT_API_KEY,
-      LIVEKIT_API_SECRET: config.LIVEKIT_API_SECRET,
-      CLINIC_API_TOKEN: CLINIC_TOKEN,
-      LOG_LEVEL: 'info',
-      SHUTDOWN_DRAIN_DELAY_MS: '3000',
-      READINESS_CACHE_MS: '0',
-    },
+    env: processEnv(config, { LOG_LEVEL: 'info', SHUTDOWN_DRAIN_DELAY_MS: '3000', READINESS_CACHE_MS: '0' }),
   });
   let stdout = '';
   service.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

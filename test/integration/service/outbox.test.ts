@@ -10,7 +10,7 @@ import { ClinicOutbox } from '../../../webhook-service/outbox/clinicOutbox';
 import type { ClinicEvent } from '../../../webhook-service/usecases/ports/ClinicEvents';
 import { migrateDatabase } from '../../../webhook-service/store/migrate';
 import { startClinicBackend, type ClinicBackend } from '../../support/clinicBackend';
-import { mongoUriFor, uniqueName, waitFor } from '../../support/isolation';
+import { closedAfter, mongoUriFor, uniqueName, waitFor } from '../../support/isolation';
 
 
 const SECRET = `whsec_${Buffer.from('outbox-test-secret-0123456789').toString('base64')}`;
@@ -24,10 +24,7 @@ const SESSIONS = 20;
 const LONG_MS = Math.max(180_000, EVENTS * 60);
 jest.setTimeout(LONG_MS + 60_000);
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await (cleanups.pop() as () => Promise<unknown>)().catch(() => undefined);
-});
+const cleanups = closedAfter(afterEach);
 
 interface Setup {
   outbox: ClinicOutbox;

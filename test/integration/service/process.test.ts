@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { startServiceProcess } from '../../../scripts/serviceProcess';
 import { freeTcpPort } from '../../../scripts/stack/ports';
-import { CLINIC_TOKEN, testConfig } from './harness';
+import { processEnv, testConfig } from './harness';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -27,16 +27,7 @@ test('when the process gets SIGTERM, then it stops serving and exits 0', async (
   const service = await startServiceProcess({
     port: await freeTcpPort(),
     stdio: 'ignore',
-    env: {
-      MONGODB_URI: config.MONGODB_URI,
-      REDIS_URL: config.REDIS_URL as string,
-      BULLMQ_PREFIX: config.BULLMQ_PREFIX,
-      LIVEKIT_URL: config.LIVEKIT_URL,
-      LIVEKIT_API_KEY: config.LIVEKIT_API_KEY,
-      LIVEKIT_API_SECRET: config.LIVEKIT_API_SECRET,
-      CLINIC_API_TOKEN: CLINIC_TOKEN,
-      LOG_LEVEL: 'silent',
-    },
+    env: processEnv(config),
   });
   expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
   const exit = new Promise<number | null>((resolve) => service.child.once('exit', resolve));

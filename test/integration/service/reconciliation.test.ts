@@ -7,17 +7,14 @@ import { Queue } from 'bullmq';
 import { livekitHttpUrl } from '../../../scripts/stack';
 import { parseMessage, parseSnapshot, TOPIC, type ProtocolMessage } from '../../../plugin';
 import { LIFECYCLE_QUEUE } from '../../../webhook-service/queue/lifecycleQueue';
-import { waitFor } from '../../support/isolation';
+import { closedAfter, waitFor } from '../../support/isolation';
 import { freeTcpPort } from '../../../scripts/stack/ports';
 import { lateForwarder } from './faultTools';
 import { clinic, createAppointment, deliver, openCollections, sessionStatus, startService, testConfig, type Appointment, type RunningService } from './harness';
 
 jest.setTimeout(90_000);
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await (cleanups.pop() as () => Promise<unknown>)().catch(() => undefined);
-});
+const cleanups = closedAfter(afterEach);
 afterAll(async () => {
   await dispose();
 });

@@ -26,7 +26,7 @@ import { RoomServiceClient } from 'livekit-server-sdk';
 import { parseSnapshot } from '../../../plugin';
 import { livekitHttpUrl } from '../../../scripts/stack';
 import { startRedisSentinel, type RedisSentinelSet } from '../../../scripts/stack/redisSentinel';
-import { uniqueName, waitFor } from '../../support/isolation';
+import { closedAfter, uniqueName, waitFor } from '../../support/isolation';
 import { createAppointment, startService, testConfig, webhookBody, type Appointment, type RunningService } from './harness';
 import { deliverLikeLiveKit, inBatches, refusalsOtherThan503, type Delivery } from './liveKitDelivery';
 
@@ -36,10 +36,7 @@ const SESSIONS = 200;
 /** Rooms sending at once (LiveKit: one request at a time per room, rooms in parallel). */
 const ROOMS_AT_ONCE = 20;
 
-const stopAfter: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (stopAfter.length > 0) await (stopAfter.pop() as () => Promise<unknown>)().catch(() => undefined);
-});
+const stopAfter = closedAfter(afterEach);
 
 async function sentinelService(): Promise<{ redis: RedisSentinelSet; target: RunningService }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-sentinel-'));

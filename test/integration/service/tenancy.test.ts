@@ -5,7 +5,7 @@
 import mongoose from 'mongoose';
 import { deliveryId } from '../../../webhook-service/outbox/deliveryPolicy';
 import { startClinicBackend } from '../../support/clinicBackend';
-import { uniqueName, waitFor } from '../../support/isolation';
+import { closedAfter, uniqueName, waitFor } from '../../support/isolation';
 import { clinic, deliver, openCollections, startService, testConfig, type RunningService } from './harness';
 
 jest.setTimeout(60_000);
@@ -17,10 +17,7 @@ const WEBHOOK_SECRET = `whsec_${Buffer.from('clinic-webhook-secret-0123456789').
 /** A signing secret of one endpoint's own (CLINIC_WEBHOOK_ENDPOINT_SECRETS). */
 const endpointSecret = (endpoint: string) => `whsec_${Buffer.from(`${endpoint}-endpoint-secret-0123456789`).toString('base64')}`;
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await (cleanups.pop() as () => Promise<unknown>)().catch(() => undefined);
-});
+const cleanups = closedAfter(afterEach);
 
 /** Two clinics: north with a portal key (every scope) and a reports key (reading only), south with a portal key. */
 async function twoClinics(extra: Record<string, string> = {}): Promise<RunningService> {
