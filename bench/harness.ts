@@ -14,12 +14,17 @@ import { measureServiceIngest, measureVerifyFloor, sustainedRate, type StepPlan 
 import { writeReport, type ReportInput } from './htmlReport';
 import { printTable, writeResults, type ReportRow } from './report';
 import { measureStartLatency } from './startLatency';
+import { measureSurge } from './surge';
 import { measureWidget } from './widget';
 
 /** The bench measures the service, not its rate limits: its portal calls as fast as it can. */
 const UNLIMITED = { RATE_LIMIT_PER_KEY_PER_MINUTE: '0', RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0' };
 
-export type Section = 'ingest' | 'start' | 'growth' | 'history' | 'widget';
+/** Settings the bench's own environment hands to its services, to compare runs (`GROUP_COMMIT_WINDOW_MS=0 npm run bench`: without group commit). */
+const PASSED_ON = ['GROUP_COMMIT_WINDOW_MS', 'GROUP_COMMIT_MAX_WRITES'] as const;
+const passedOn = (): Record<string, string> => Object.fromEntries(PASSED_ON.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])));
+
+export type Section = 'ingest' | 'start' | 'surge' | 'growth' | 'history' | 'widget';
 
 /** A running service the harness may use instead of starting its own. */
 export interface BenchService {
@@ -36,6 +41,10 @@ export interface BenchOptions {
   pastSessions?: number;
   /** Sessions with two real clients each for start latency. @defaultValue 200 (smoke: 2) */
   startSessions?: number;
+  /** Sessions whose pairs join within a minute in the surge. @defaultValue 10,000 (smoke: 20, within 2 s) */
+  surgeSessions?: number;
+  /** Where the intake-only service writes a V8 CPU profile (node --cpu-prof) when it stops; none: not profiled. */
+  cpuProfileDir?: string;
   /** Endpoints of a running stack; without them the harness starts one. */
   stack?: StackEndpoints;
   /** A running service on the stack's webhook port; without it the harness starts one. */
@@ -51,14 +60,15 @@ export interface BenchOptions {
  * ingest figures are the intake's, not those of activation jobs for rooms that exist only in
  * the load generator (workers scale apart from it).
  */
-async function ownService(stack: StackEndpoints, port: number, apiOnly: boolean): Promise<BenchService & { stop(): Promise<void> }> {
+async function ownService(stack: StackEndpoints, port: number, apiOnly: boolean, extra: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<BenchService & { stop(): Promise<void> }> {
   const clinicToken = randomBytes(24).toString('base64url');
   const database = `autostart_bench_${randomBytes(4).toString('hex')}`;
   const service = await startServiceProcess({
     port,
     args: apiOnly ? ['--api-only'] : [],
+    nodeArgs,
     stdio: 'ignore',
-    env: serviceEnv(stack, { database, clinicApiToken: clinicToken, prefix: `autostart-bench-${randomBytes(4).toString('hex')}`, extra: { LOG_LEVEL: 'warn', ...UNLIMITED } }),
+    env: serviceEnv(stack, { database, clinicApiToken: clinicToken, prefix: `autostart-bench-${randomBytes(4).toString('hex')}`, extra: { LOG_LEVEL: 'warn', ...UNLIMITED, ...passedOn(), ...extra } }),
   });
   const mongoUri = databaseUri(stack.mongoUri, database);
   return { url: service.url, pid: service.pid, clinicToken, mongoUri, stop: service.stop };
@@ -67,13 +77,14 @@ async function ownService(stack: StackEndpoints, port: number, apiOnly: boolean)
 const fixed = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow[]; results: Record<string, unknown> }> {
-  const sections = new Set<Section>(options.sections ?? ['ingest', 'start', 'growth', 'history', 'widget']);
+  const sections = new Set<Section>(options.sections ?? ['ingest', 'start', 'surge', 'growth', 'history', 'widget']);
   const log = options.log;
   const ownStack = options.stack ? undefined : await startStack();
   const stack = options.stack ?? (ownStack as StackEndpoints);
   const started = options.service ? undefined : await ownService(stack, stack.webhookPort, false);
   const service = options.service ?? (started as BenchService);
-  const intake = sections.has('ingest') || sections.has('growth') ? await ownService(stack, await freeTcpPort(), true) : undefined;
+  const profiled = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const intake = sections.has('ingest') || sections.has('growth') ? await ownService(stack, await freeTcpPort(), true, {}, profiled) : undefined;
   const serviceDb = await mongoose.createConnection(service.mongoUri).asPromise();
   const intakeDb = intake ? await mongoose.createConnection(intake.mongoUri).asPromise() : undefined;
   const rows: ReportRow[] = [];
@@ -86,7 +97,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
       const floorPlan: StepPlan = options.smoke ? plan : { ...plan, rates: [...plan.rates, 5000, 6000, 8000] };
       log('ingest: floor (b), the database alone');
       const dbFloor = await measureDatabaseFloor(stack.mongoUri, stack.redisUrl, options.smoke ? 200 : 10000);
-      log(`  database floor: ${fixed(dbFloor.webhooksPerSecond, 0)} webhooks/s of writes`);
+      log(`  database floor: ${fixed(dbFloor.webhooksPerSecond, 0)} webhooks/s of writes (${dbFloor.refused} refused by the database)`);
       log('ingest: floor (a), signature verification alone');
       const verifySteps = await measureVerifyFloor(stack.livekitApiKey, stack.livekitApiSecret, floorPlan, log);
       log('ingest: the service (intake only: --api-only)');
@@ -108,7 +119,7 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
         { section: 'ingest', measure: 'p50 / p99 at that rate (ms)', value: best ? `${fixed(best.p50Ms)} / ${fixed(best.p99Ms)}` : 'n/a' },
         { section: 'ingest', measure: 'service CPU cores / peak RSS MiB', value: best ? `${fixed(best.cpuCores, 2)} / ${fixed(best.peakRssMiB, 0)}` : 'n/a' },
         { section: 'ingest', measure: 'floor (a) verify-only webhooks/s', value: fixed(verifyFloor, 0) },
-        { section: 'ingest', measure: 'ours / floor (a)', value: fixed(ours / verifyFloor, 2), target: '>= 0.5', met: ours / verifyFloor >= 0.5 },
+        { section: 'ingest', measure: 'ours / floor (a) (ratio to the target: ours / (0.5 x floor (a)))', value: `${fixed(ours / verifyFloor, 2)} (${fixed(ours / (0.5 * verifyFloor), 2)})`, target: '>= 0.5 (>= 1)', met: ours / verifyFloor >= 0.5 },
         { section: 'ingest', measure: 'floor (b) database webhooks/s', value: fixed(dbFloor.webhooksPerSecond, 0) },
         { section: 'ingest', measure: 'ours / floor (b)', value: fixed(ours / dbFloor.webhooksPerSecond, 2) },
       );
@@ -122,11 +133,33 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
       const p = start.peerSeenToClients;
       rows.push(
         { section: 'start', measure: 'sessions started / tried', value: `${start.sessions} / ${count}`, target: 'all', met: start.failures.length === 0 },
-        { section: 'start', measure: 'webhook in -> session_started at both, p50/p95/p99 ms', value: `${fixed(d.p50)} / ${fixed(d.p95)} / ${fixed(d.p99)}`, target: 'p99 < 50', met: d.p99 < 50 },
+        { section: 'start', measure: 'webhook in -> session_started at both, p50/p95/p99 ms (ratio p99 / 50 ms)', value: `${fixed(d.p50)} / ${fixed(d.p95)} / ${fixed(d.p99)} (${fixed(d.p99 / 50, 2)})`, target: 'p99 < 50 (< 1)', met: d.p99 < 50 },
         { section: 'start', measure: 'counselor connected -> session_started at both, p50/p95/p99 ms', value: `${fixed(start.connectedToClients.p50)} / ${fixed(start.connectedToClients.p95)} / ${fixed(start.connectedToClients.p99)}` },
         { section: 'start', measure: 'peer seen (ParticipantConnected) -> session_started at both, p50/p95/p99 ms', value: `${fixed(p.p50)} / ${fixed(p.p95)} / ${fixed(p.p99)}` },
         { section: 'start', measure: 'peer seen -> webhook in (LiveKit), p50/p95/p99 ms', value: `${fixed(start.peerSeenToWebhook.p50)} / ${fixed(start.peerSeenToWebhook.p95)} / ${fixed(start.peerSeenToWebhook.p99)}` },
       );
+    }
+    if (sections.has('surge')) {
+      const count = options.surgeSessions ?? (options.smoke ? 20 : 10_000);
+      const windowSeconds = options.smoke ? 2 : 60;
+      log(`surge: ${count.toLocaleString('en')} sessions whose pairs join within ${windowSeconds} s (signed synthetic webhooks, as LiveKit delivers them)`);
+      // A service of its own with workers: its sessions' rooms exist only here, so no reconciliation pass may record their people gone.
+      const surgeService = await ownService(stack, await freeTcpPort(), false, { RECONCILE_INTERVAL_SECONDS: '0' });
+      const surgeDb = await mongoose.createConnection(surgeService.mongoUri).asPromise();
+      try {
+        const surge = await measureSurge({ serviceUrl: surgeService.url, clinicToken: surgeService.clinicToken, serviceDb: surgeDb, apiKey: stack.livekitApiKey, apiSecret: stack.livekitApiSecret, sessions: count, windowSeconds, settleMs: options.smoke ? 20_000 : 120_000, log });
+        results.surge = surge;
+        const a = surge.activation;
+        rows.push(
+          { section: 'surge', measure: `sessions active / pairs joined within ${windowSeconds} s`, value: `${surge.active} / ${surge.sessions}`, target: 'all', met: surge.active === surge.sessions },
+          { section: 'surge', measure: 'completing webhook in -> activation recorded, p50/p95/p99/max ms (ratio p99 / 250 ms)', value: `${fixed(a.p50)} / ${fixed(a.p95)} / ${fixed(a.p99)} / ${fixed(a.max)} (${fixed(a.p99 / 250, 2)})`, target: 'p99 <= 250 (<= 1)', met: a.p99 <= 250 },
+          { section: 'surge', measure: 'webhook answers p50 / p99 ms; first tries refused; given up', value: `${fixed(surge.answerP50Ms)} / ${fixed(surge.answerP99Ms)}; ${surge.refusedFirstTries}; ${surge.givenUp}`, target: 'none given up', met: surge.givenUp === 0 },
+          { section: 'surge', measure: 'Sentinel failover during the surge', value: 'not run here (redisFailover.test.ts: 200 sessions)' },
+        );
+      } finally {
+        await surgeDb.close();
+        await surgeService.stop();
+      }
     }
     if (sections.has('growth')) {
       const past = options.pastSessions ?? (options.smoke ? 2000 : 1_000_000);

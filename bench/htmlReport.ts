@@ -1,7 +1,8 @@
 // The benchmark's picture: one self-contained HTML page (inline SVG and CSS, no script, no
 // network) beside the JSON, so a run can be read in any browser from the file itself. It draws
 // what the table cannot: ingest latency and achieved rate over the offered rate for ours and
-// floor (a), floor (b) as its one rate, and each session's start latency over the run.
+// floor (a), floor (b) as its one rate, each session's start latency over the run, and the
+// surge second by second (joins sent, the activations' p99).
 import fs from 'node:fs';
 import type { IngestStep } from './ingest';
 import type { ReportRow } from './report';
@@ -32,6 +33,7 @@ export interface ReportInput {
   rows?: readonly ReportRow[];
   ingest?: { serviceSteps: readonly IngestStep[]; verifySteps: readonly IngestStep[]; dbFloor: { webhooksPerSecond: number } };
   start?: { timeline?: readonly { atMs: number; serviceToClientsMs: number }[] };
+  surge?: { timeline?: readonly { second: number; joins: number; activationP99Ms: number }[] };
 }
 
 const WIDTH = 640;
@@ -140,6 +142,22 @@ export function chartsOf(input: ReportInput): Chart[] {
       xLabel: 's since the first session',
       yLabel: 'ms',
       series: [{ name: 'each session', colour: OURS, dotsOnly: true, points: input.start.timeline.map((sample) => [sample.atMs / 1000, sample.serviceToClientsMs] as const) }],
+    });
+  }
+  if (input.surge?.timeline && input.surge.timeline.length > 0) {
+    const timeline = input.surge.timeline;
+    charts.push({
+      title: 'Surge: joins sent per second',
+      xLabel: 's since the surge began',
+      yLabel: 'webhooks/s',
+      series: [{ name: 'joins', colour: FLOOR_A, points: timeline.map((second) => [second.second, second.joins] as const) }],
+    });
+    charts.push({
+      title: 'Surge: p99 of the activations recorded in each second (completing webhook in -> recorded)',
+      xLabel: 's since the surge began',
+      yLabel: 'p99 ms (log)',
+      logY: true,
+      series: [{ name: 'activation p99', colour: OURS, points: timeline.filter((second) => Number.isFinite(second.activationP99Ms)).map((second) => [second.second, second.activationP99Ms] as const) }],
     });
   }
   return charts;

@@ -13,6 +13,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'past-sessions': { type: 'string' },
     'start-sessions': { type: 'string' },
+    'surge-sessions': { type: 'string' },
+    'cpu-prof-dir': { type: 'string' },
   },
 });
 
@@ -22,6 +24,8 @@ async function main(): Promise<void> {
     sections: values.only ? (values.only.split(',') as BenchOptions['sections']) : undefined,
     pastSessions: values['past-sessions'] ? Number(values['past-sessions']) : undefined,
     startSessions: values['start-sessions'] ? Number(values['start-sessions']) : undefined,
+    surgeSessions: values['surge-sessions'] ? Number(values['surge-sessions']) : undefined,
+    cpuProfileDir: values['cpu-prof-dir'] ? path.resolve(values['cpu-prof-dir']) : undefined,
     resultsDir: path.resolve(__dirname, 'results'),
     log: (line) => console.log(line),
   };

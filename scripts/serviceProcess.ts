@@ -14,6 +14,8 @@ export interface ServiceProcessOptions {
   env: Readonly<Record<string, string>>;
   /** Extra arguments, e.g. `['--worker-only']`. */
   args?: readonly string[];
+  /** Node's own options, before the script (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry). */
+  nodeArgs?: readonly string[];
   /** How long to wait for /healthz, in ms. @defaultValue 30000 */
   readyTimeoutMs?: number;
   /** Run the index migration on its MONGODB_URI first, as a deployment does. @defaultValue true */
@@ -48,7 +50,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const url = `http://${host}:${options.port}`;
   const stdio = options.stdio ?? 'inherit';
   if ((options.migrate ?? true) && options.env.MONGODB_URI) await migrateDatabase(options.env.MONGODB_URI);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'webhook-service/main.ts', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'webhook-service/main.ts', ...(options.args ?? [])], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port), HOST: host },
     stdio: ['ignore', stdio, stdio],

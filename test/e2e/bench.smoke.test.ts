@@ -33,13 +33,16 @@ test('when the harness runs in smoke mode, then every section reports figures an
   const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
   const { rows, results } = await runBench({ smoke: true, stack, service, resultsDir, log: (line) => lines.push(line) });
 
-  expect(new Set(rows.map((row) => row.section))).toEqual(new Set(['ingest', 'start', 'growth', 'history', 'widget']));
+  expect(new Set(rows.map((row) => row.section))).toEqual(new Set(['ingest', 'start', 'surge', 'growth', 'history', 'widget']));
   for (const row of rows) expect(row.value).not.toMatch(/NaN|undefined/);
   const ingest = results.ingest as { serviceSteps: { lostEvents: number; non2xx: number }[] };
   expect(ingest.serviceSteps.length).toBeGreaterThan(0);
   for (const step of ingest.serviceSteps) expect(step).toMatchObject({ lostEvents: 0, non2xx: 0 });
   const start = results.start as { sessions: number; failures: string[] };
   expect(start).toMatchObject({ sessions: 2, failures: [] });
+  // Every pair of the small surge ends active, and no webhook is given up.
+  const surge = results.surge as { sessions: number; active: number; givenUp: number };
+  expect(surge).toMatchObject({ sessions: 20, active: 20, givenUp: 0 });
   const widget = results.widget as { startToFirstFrame: { pages: number; max: number } };
   expect(widget.startToFirstFrame).toMatchObject({ pages: 2, max: expect.any(Number) });
   expect(lines.some((line) => line.startsWith('section'))).toBe(true);
@@ -48,6 +51,6 @@ test('when the harness runs in smoke mode, then every section reports figures an
   expect(written).toEqual([expect.stringMatching(/^bench-.*\.html$/), expect.stringMatching(/^bench-.*\.json$/)]);
   const page = fs.readFileSync(path.join(resultsDir, written[0] as string), 'utf8');
   expect(page).toContain('data-series="ours"');
-  expect((page.match(/<svg /g) ?? []).length).toBe(3);
+  expect((page.match(/<svg /g) ?? []).length).toBe(5);
   fs.rmSync(resultsDir, { recursive: true, force: true });
 }, 300_000);

@@ -94,3 +94,14 @@ test('ticks are ascending, inside the range, evenly spaced and few, for any rang
     { examples: [[999999.9999999999, 0.001]] },
   );
 });
+
+test('when a run has a surge, then the page draws its joins and its activations p99 second by second, leaving out seconds with no activation', () => {
+  const surge = { timeline: [{ second: 0, joins: 300, activationP99Ms: 40 }, { second: 1, joins: 340, activationP99Ms: Number.NaN }, { second: 2, joins: 20, activationP99Ms: 900 }] };
+  const charts = chartsOf({ surge });
+  expect(charts.map((chart) => chart.title)).toEqual(['Surge: joins sent per second', 'Surge: p99 of the activations recorded in each second (completing webhook in -> recorded)']);
+  expect(pointsOf(renderChart(charts[0]!), 'joins')).toHaveLength(3);
+  const activations = pointsOf(renderChart(charts[1]!), 'activation p99');
+  expect(activations).toHaveLength(2);
+  expect(activations[1]![1]).toBeLessThan(activations[0]![1]);
+  expect(renderReport({ surge })).not.toMatch(/NaN|Infinity|undefined/);
+});
