@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../../webhook-service/config';
 import { createLogger } from '../../../webhook-service/logger';
 import { createService, type Service, type ServiceRoles } from '../../../webhook-service/main';
 import { migrateDatabase } from '../../../webhook-service/store/migrate';
-import { mongoUriFor, uniqueName } from '../../support/isolation';
+import { mongoUriFor, uniqueName, waitFor } from '../../support/isolation';
 import { signWebhook, webhookBody, type EventSpec, type ParticipantSpec } from '../../../scripts/shared/livekitWebhooks';
 import { createClinicClient } from '../../../webhook-service/client';
 import { checkAgainstDescription } from '../../support/apiDescription';
@@ -165,3 +165,13 @@ export async function sessionStatus(target: RunningService, sessionId: string): 
   if (response.status !== 200) throw new Error(`GET session: ${response.status}`);
   return response.json;
 }
+
+/** The session as the clinic reads it, once its status is `status` (15 s at the most). */
+export const sessionWhen = (target: RunningService, sessionId: string, status: string): Promise<any> => // eslint-disable-line @typescript-eslint/no-explicit-any
+  waitFor(
+    async () => {
+      const current = await sessionStatus(target, sessionId);
+      return current.status === status ? current : null;
+    },
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );

@@ -3,7 +3,7 @@
 // racing the timers and each other. LiveKit's events are signed webhooks; the room calls go to
 // the real LiveKit (rooms that do not exist there answer "not found", which changes nothing).
 import { waitFor } from '../../support/isolation';
-import { clinic, createAppointment, deliver, sessionStatus, startService, testConfig, type RunningService } from './harness';
+import { clinic, createAppointment, deliver, sessionStatus, sessionWhen, startService, testConfig, type RunningService } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -17,14 +17,7 @@ afterEach(async () => {
   await target.stop();
 });
 
-const statusIs = (sessionId: string, status: string) =>
-  waitFor(
-    async () => {
-      const current = await sessionStatus(target, sessionId);
-      return current.status === status ? current : null;
-    },
-    { timeoutMs: 15_000, intervalMs: 100 },
-  );
+const statusIs = (sessionId: string, status: string) => sessionWhen(target, sessionId, status);
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 

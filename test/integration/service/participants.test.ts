@@ -4,8 +4,8 @@
 // 15 students with a quorum of 3 (synthetic webhooks), and attendance for everyone named.
 import { randomBytes } from 'node:crypto';
 import { TokenVerifier } from 'livekit-server-sdk';
-import { uniqueName, waitFor } from '../../support/isolation';
-import { clinic, deliver, sessionStatus, startService, testConfig, type ParticipantSpec, type RunningService } from './harness';
+import { uniqueName } from '../../support/isolation';
+import { clinic, deliver, sessionStatus, sessionWhen, startService, testConfig, type ParticipantSpec, type RunningService } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -27,14 +27,7 @@ async function createSession(body: Record<string, unknown>) {
   return created.json as { id: string; roomName: string; participants: { identity: string; role: string }[] };
 }
 
-const statusIs = (sessionId: string, status: string) =>
-  waitFor(
-    async () => {
-      const current = await sessionStatus(target, sessionId);
-      return current.status === status ? current : null;
-    },
-    { timeoutMs: 15_000, intervalMs: 100 },
-  );
+const statusIs = (sessionId: string, status: string) => sessionWhen(target, sessionId, status);
 
 const permutations = <T>(items: readonly T[]): T[][] =>
   items.length <= 1 ? [[...items]] : items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
