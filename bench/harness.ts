@@ -9,6 +9,7 @@ import { freeTcpPort } from '../scripts/stack/ports';
 import { startStack, type StackEndpoints } from '../scripts/stack';
 import { measureCostGrowth } from './costGrowth';
 import { measureDatabaseFloor } from './databaseFloor';
+import { groupCostRows, measureGroupCost } from './groupCost';
 import { measureHistory } from './history';
 import { measureServiceIngest, measureVerifyFloor, sustainedRate, type StepPlan } from './ingest';
 import { writeReport, type ReportInput } from './htmlReport';
@@ -24,7 +25,7 @@ const UNLIMITED = { RATE_LIMIT_PER_KEY_PER_MINUTE: '0', RATE_LIMIT_PER_ADDRESS_P
 const PASSED_ON = ['GROUP_COMMIT_WINDOW_MS', 'GROUP_COMMIT_MAX_WRITES'] as const;
 const passedOn = (): Record<string, string> => Object.fromEntries(PASSED_ON.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])));
 
-export type Section = 'ingest' | 'start' | 'surge' | 'growth' | 'history' | 'widget';
+export type Section = 'ingest' | 'start' | 'surge' | 'growth' | 'history' | 'group' | 'widget';
 
 /** A running service the harness may use instead of starting its own. */
 export interface BenchService {
@@ -77,14 +78,14 @@ async function ownService(stack: StackEndpoints, port: number, apiOnly: boolean,
 const fixed = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow[]; results: Record<string, unknown> }> {
-  const sections = new Set<Section>(options.sections ?? ['ingest', 'start', 'surge', 'growth', 'history', 'widget']);
+  const sections = new Set<Section>(options.sections ?? ['ingest', 'start', 'surge', 'growth', 'history', 'group', 'widget']);
   const log = options.log;
   const ownStack = options.stack ? undefined : await startStack();
   const stack = options.stack ?? (ownStack as StackEndpoints);
   const started = options.service ? undefined : await ownService(stack, stack.webhookPort, false);
   const service = options.service ?? (started as BenchService);
   const profiled = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const intake = sections.has('ingest') || sections.has('growth') ? await ownService(stack, await freeTcpPort(), true, {}, profiled) : undefined;
+  const intake = sections.has('ingest') || sections.has('growth') || sections.has('group') ? await ownService(stack, await freeTcpPort(), true, {}, profiled) : undefined;
   const serviceDb = await mongoose.createConnection(service.mongoUri).asPromise();
   const intakeDb = intake ? await mongoose.createConnection(intake.mongoUri).asPromise() : undefined;
   const rows: ReportRow[] = [];
@@ -194,6 +195,21 @@ export async function runBench(options: BenchOptions): Promise<{ rows: ReportRow
         { section: 'history', measure: 'service event loop, largest delay (ms)', value: fixed(history.serviceLoopMaxMs), target: '< 50', met: history.serviceLoopMaxMs < 50 },
         { section: 'history', measure: `GET session p50 / p99 at ${history.readEvents.toLocaleString('en')} events (ms)`, value: `${fixed(history.readP50Ms)} / ${fixed(history.readP99Ms)}`, target: 'p99 < 100', met: history.readP99Ms < 100 },
       );
+    }
+    if (sections.has('group')) {
+      log('group cost: webhooks of 16-person sessions against those of pairs, the same intake and rate');
+      const group = await measureGroupCost({
+        service: intake as BenchService,
+        serviceDb: intakeDb as mongoose.Connection,
+        apiKey: stack.livekitApiKey,
+        apiSecret: stack.livekitApiSecret,
+        rate: options.smoke ? 50 : 200,
+        seconds: options.smoke ? 1 : 10,
+        rounds: options.smoke ? 1 : 3,
+        log,
+      });
+      results.group = group;
+      rows.push(...groupCostRows(group));
     }
     if (sections.has('widget')) {
       log('widget: bundle sizes, time to the waiting room and from the start to the first remote frame in Chromium');

@@ -1,8 +1,9 @@
 // `npm run bench`: starts the local stack and one service process, then measures ingest
 // throughput beside its floors, start latency with real LiveKit clients, cost growth with
-// stored history, and the widget's size and time to the waiting room. Prints a table of
-// figures beside their targets and writes the JSON under bench/results/. `--smoke` runs a tiny
-// version of every part (what `npm test` runs so the harness cannot rot).
+// stored history, a webhook's cost in a 16-person session against a pair's, and the widget's
+// size and time to the waiting room. Prints a table of figures beside their targets and writes
+// the JSON under bench/results/. `--smoke` runs a tiny version of every part (what `npm test`
+// runs so the harness cannot rot).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBench, type BenchOptions } from './harness';

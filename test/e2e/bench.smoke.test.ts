@@ -33,7 +33,8 @@ test('when the harness runs in smoke mode, then every section reports figures an
   const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));
   const { rows, results } = await runBench({ smoke: true, stack, service, resultsDir, log: (line) => lines.push(line) });
 
-  expect(new Set(rows.map((row) => row.section))).toEqual(new Set(['ingest', 'start', 'surge', 'growth', 'history', 'widget']));
+  expect(new Set(rows.map((row) => row.section))).toEqual(new Set(['ingest', 'start', 'surge', 'growth', 'history', 'group', 'widget']));
+  expect(results.group).toMatchObject({ pair: { non2xx: 0, lostEvents: 0 }, group: { non2xx: 0, lostEvents: 0, webhooks: 65 } });
   for (const row of rows) expect(row.value).not.toMatch(/NaN|undefined/);
   const ingest = results.ingest as { serviceSteps: { lostEvents: number; non2xx: number }[] };
   expect(ingest.serviceSteps.length).toBeGreaterThan(0);
