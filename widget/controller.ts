@@ -27,6 +27,7 @@ import { OBSERVED_ATTRIBUTE, OBSERVED_DISCLOSED } from '../plugin/observers';
 import { ROLE_ATTRIBUTE } from '../plugin/roles';
 import { AWAITS_ATTRIBUTE } from '../plugin/waitingFor';
 import { parseAwaits, stillAwaited } from './waitingFor';
+import { ownControls, tokenRole } from './ownRole';
 import { SELF } from './callLayout';
 import { AudioLevel } from './audioLevel';
 import { WaitingRoomError } from './errors';
@@ -192,19 +193,11 @@ export class WaitingRoomController {
     const attempt = ++this.attempt;
     this.release();
     this.dispatch({ type: 'connect', now: this.now() });
-    if (this.options.publishMedia ?? this.options.room === undefined) {
-      const media = new LocalMedia(
-        (status) => attempt === this.attempt && this.onMediaStatus(status),
-        (error) => attempt === this.attempt && this.emit('error', error),
-      );
-      this.localMedia = media;
-      // The preview and level meter come up while the connection is still being made.
-      void media.capture();
-    }
     try {
       const room = this.options.room ?? (await this.connectOwnRoom(attempt));
       if (room === null || attempt !== this.attempt) return;
       this.room = room;
+      this.capture(attempt);
       this.detach = this.follow(room, attempt);
       if (room.state === ConnectionState.Connected) this.onConnected(room);
     } catch (cause) {
@@ -242,6 +235,11 @@ export class WaitingRoomController {
   get clinicSettings(): { screenShare: string | null; chat: string | null } {
     const attributes = this.room?.localParticipant.attributes ?? {};
     return { screenShare: attributes[SCREEN_SHARE_ATTRIBUTE] ?? null, chat: attributes[CHAT_ATTRIBUTE] ?? null };
+  }
+
+  /** This page's own role as its join token names it (before connecting, read from the token itself); null without one. */
+  get ownRole(): string | null {
+    return this.room?.localParticipant.attributes[ROLE_ATTRIBUTE] ?? tokenRole(this.details?.token);
   }
 
   /** The in-call chat so far. */
@@ -336,12 +334,27 @@ export class WaitingRoomController {
     this.release();
   }
 
+  /**
+   * Starts the camera and microphone (once per start): only when this controller publishes, and
+   * never on an observer's page (ownRole.ts), which must not even ask for the devices.
+   */
+  private capture(attempt: number): void {
+    if (this.localMedia || !(this.options.publishMedia ?? this.options.room === undefined) || !ownControls(this.ownRole).media) return;
+    this.localMedia = new LocalMedia(
+      (status) => attempt === this.attempt && this.onMediaStatus(status),
+      (error) => attempt === this.attempt && this.emit('error', error),
+    );
+    void this.localMedia.capture();
+  }
+
   private async connectOwnRoom(attempt: number): Promise<Room | null> {
     const source = this.options.tokenSource;
     if (!source) throw new WaitingRoomError('not-configured', 'Set token-url, token and server-url, tokenSource, or room.');
     const details = await source();
     if (attempt !== this.attempt) return null;
     this.details = details;
+    // The preview and level meter come up while the connection is still being made.
+    this.capture(attempt);
     // The widget stops its own tracks when the call ends (release); LiveKit must not stop them when
     // it gives up a connection, or a rejoin would have nothing left to publish.
     const room = new Room({ adaptiveStream: true, dynacast: true, stopLocalTrackOnUnpublish: false });

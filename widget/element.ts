@@ -56,6 +56,7 @@ import type { LiveKitWaitingRoomEventMap, WaitingRoomEvents } from './events';
 import { MutedHint } from './mutedHint';
 import { mayShareScreen, screenSharePolicy } from './screenShare';
 import { backTextKey, continuityChange, continuityTextKey } from './otherParty';
+import { ownControls, type OwnControls } from './ownRole';
 import { initialView, type Notice, type Phase, type WidgetState } from './sessionState';
 import { template } from './template';
 import { fixedTokenSource, urlTokenSource, type TokenRequestHook, type TokenSource } from './tokenSource';
@@ -245,14 +246,24 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     await this.controller?.setScreenShareEnabled(on);
   }
 
-  /** Who may share: the clinic's policy from the token, narrowed by `screen-share` (`counselor`, the default; `everyone`; `none`), where the browser can. */
+  /** Who may share: the clinic's policy from the token, narrowed by `screen-share` (`counselor`, the default; `everyone`; `none`), where the browser can; never an observer. */
   private get offersScreenShare(): boolean {
-    return mayShareScreen(screenSharePolicy(this.getAttribute('screen-share'), this.controller?.clinicSettings.screenShare ?? null), this.participantRole) && typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+    return this.own.media && mayShareScreen(screenSharePolicy(this.getAttribute('screen-share'), this.controller?.clinicSettings.screenShare ?? null), this.participantRole) && typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+  }
+
+  /** What this page takes part with, by its own role (ownRole.ts: an observer only watches). */
+  private get own(): OwnControls {
+    return ownControls(this.controller?.ownRole);
+  }
+
+  /** The in-call chat: on unless the page's `chat` attribute or the clinic turns it off, and never for an observer. */
+  private get chatOn(): boolean {
+    return this.own.chat && chatEnabled(this.getAttribute('chat'), this.controller?.clinicSettings.chat ?? null);
   }
 
   /** Sends a chat message in the call (when `chat` is not off); the input clears once LiveKit took it. */
   private async sendChat(text: string): Promise<void> {
-    if (!chatEnabled(this.getAttribute('chat'), this.controller?.clinicSettings.chat ?? null)) return;
+    if (!this.chatOn) return;
     try {
       if (await this.controller?.sendChat(text)) this.ui?.clearChatInput();
     } catch {
@@ -349,7 +360,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     controller.on('remoteTrack', (change) => this.onRemoteTrack(change));
     controller.on('audioPlayback', (canPlay) => this.ui?.setAudioBlocked(!canPlay));
     controller.on('screenShare', () => this.refresh());
-    controller.on('chat', (log) => this.ui?.setChat(chatEnabled(this.getAttribute('chat'), this.controller?.clinicSettings.chat ?? null) ? log : [], this.currentTexts(), this.participantRole));
+    controller.on('chat', (log) => this.ui?.setChat(this.chatOn ? log : [], this.currentTexts(), this.participantRole));
     controller.on('error', (error) => this.onError(error));
     this.controller = controller;
     void controller.start();
@@ -388,9 +399,9 @@ export class LiveKitWaitingRoomElement extends ElementBase {
     const texts = this.currentTexts();
     if (this.internals) this.internals.ariaLabel = texts.regionLabel;
     const canEnd = this.offersEnd;
-    const media = this.controller && !this.borrowedRoom ? this.controller.media : null;
+    const media = this.controller && !this.borrowedRoom && this.own.media ? this.controller.media : null;
     const screen = media ? { offered: this.offersScreenShare, sharing: this.controller?.screenSharing ?? false } : null;
-    this.ui?.render(view, texts, { role: this.participantRole, media, screen, chat: chatEnabled(this.getAttribute('chat'), this.controller?.clinicSettings.chat ?? null), party: this.party, observed: this.observed, waitingHeading: waitingHeading(this.awaited, texts), canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
+    this.ui?.render(view, texts, { role: this.participantRole, media, screen, chat: this.chatOn, party: this.party, observed: this.observed, waitingHeading: waitingHeading(this.awaited, texts), canEnd, confirmingEnd: this.confirmingEnd, ending: this.ending });
     this.ticker.set(clocksRun(view));
     this.updateClocks();
     this.layout();
@@ -488,7 +499,7 @@ export class LiveKitWaitingRoomElement extends ElementBase {
         this.fire('waiting', { waitingFor: this.participantRole === 'student' ? 'counselor' : 'student' });
         break;
       case 'started': {
-        const message = notice.resumed ? texts.sessionResumed : texts.sessionStarted;
+        const message = texts[notice.resumed ? this.own.resumed : this.own.started];
         this.ui?.showSystemMessage(message);
         this.ui?.announce(message);
         this.fire('session-started', { sessionId: notice.sessionId, startedAt: notice.startedAt, resumed: notice.resumed });

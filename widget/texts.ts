@@ -51,6 +51,8 @@ export interface WaitingRoomTexts {
   remoteVideoLabelCoCounselor: string;
   /** While the session's join token says an observer (a clinical supervisor) may be watching, hidden: the clinic discloses it. */
   observed: string;
+  /** On an observer's own page, at the start (in place of sessionStarted or sessionResumed): they watch, hidden, and cannot be seen or heard. */
+  youAreObserving: string;
   cameraDenied: string;
   microphoneDenied: string;
   cameraUnavailable: string;
@@ -148,6 +150,7 @@ export const en: WaitingRoomTexts = {
   remoteVideoLabelInterpreter: 'The interpreter’s video',
   remoteVideoLabelCoCounselor: 'The co-counselor’s video',
   observed: 'A supervisor is observing this session',
+  youAreObserving: 'You are observing this session',
   cameraDenied: 'Camera access was denied. You can continue without video, or allow the camera in your browser settings and reload the page.',
   microphoneDenied: 'Microphone access was denied. You can continue without sound from your side, or allow the microphone in your browser settings and reload the page.',
   cameraUnavailable: 'No camera could be started. You can continue without video.',
@@ -243,6 +246,7 @@ export const es: WaitingRoomTexts = {
   remoteVideoLabelInterpreter: 'Video del intérprete',
   remoteVideoLabelCoCounselor: 'Video del co-consejero',
   observed: 'Un supervisor está observando esta sesión',
+  youAreObserving: 'Estás observando esta sesión',
   cameraDenied: 'Se denegó el acceso a la cámara. Puedes continuar sin video, o permitir la cámara en la configuración del navegador y recargar la página.',
   microphoneDenied: 'Se denegó el acceso al micrófono. Puedes continuar sin que se te escuche, o permitir el micrófono en la configuración del navegador y recargar la página.',
   cameraUnavailable: 'No se pudo iniciar ninguna cámara. Puedes continuar sin video.',

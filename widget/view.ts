@@ -168,7 +168,7 @@ export class WaitingRoomView {
     this.text('chat-send', texts.chatSend);
     this.renderEnd(texts, extras, inCall);
     this.renderParty(texts, extras, inCall);
-    if (extras.media) this.setMediaNotice(extras.media, texts);
+    this.setMediaNotice(extras.media, texts);
     this.text('enters-muted', texts.entersMuted).hidden = extras.media?.microphone !== 'off';
     if (!inCall) this.ref('muted-hint').hidden = true;
     if (ended) this.clearMedia();
@@ -278,17 +278,19 @@ export class WaitingRoomView {
     if (this.focusWasInside || this.root.activeElement) this.ref('ended-heading').focus();
   }
 
-  setMediaNotice(status: MediaStatus, texts: WaitingRoomTexts): void {
+  /** The devices' trouble, and the preview and self view while the camera is on; null: this page sends no media (no preview, no level). */
+  private setMediaNotice(status: MediaStatus | null, texts: WaitingRoomTexts): void {
     const lines: string[] = [];
-    if (status.camera === 'denied') lines.push(texts.cameraDenied);
-    if (status.camera === 'unavailable') lines.push(texts.cameraUnavailable);
-    if (status.microphone === 'denied') lines.push(texts.microphoneDenied);
-    if (status.microphone === 'unavailable') lines.push(texts.microphoneUnavailable);
+    if (status?.camera === 'denied') lines.push(texts.cameraDenied);
+    if (status?.camera === 'unavailable') lines.push(texts.cameraUnavailable);
+    if (status?.microphone === 'denied') lines.push(texts.microphoneDenied);
+    if (status?.microphone === 'unavailable') lines.push(texts.microphoneUnavailable);
     this.text('media-notice', lines.join(' ')).hidden = lines.length === 0;
     // An empty black box reads as "broken": with the camera off there is nothing to preview.
-    const noCamera = status.camera !== 'on';
+    const noCamera = status?.camera !== 'on';
     this.ref('preview').hidden = noCamera;
     this.ref('self-video').hidden = noCamera;
+    this.ref('level').hidden = !status;
   }
 
   setAudioBlocked(blocked: boolean): void {

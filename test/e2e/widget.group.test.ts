@@ -5,14 +5,16 @@
 // people out in a grid on each of their pages, without the observer; the observer's page shows
 // all three; the three visible pages say that a supervisor observes. Narrowed to a phone's
 // width, a page follows the speaker: one person large, the others small. When the guardian
-// leaves, the continuity notice names the guardian.
+// leaves, the continuity notice names the guardian. The observer's own page never asks for a
+// camera or microphone and offers nothing they could not use (LiveKit lets them neither publish
+// nor send data): no device toggles, no preview, no chat; at the start it says they observe.
 
 import type { Page } from 'playwright-core';
 import { must } from '../../webhook-service/client';
 import { uniqueName, waitFor } from '../support/isolation';
 import { protocolSuite } from '../support/protocolSuite';
 import { clinic } from '../support/rtcClients';
-import { openWidget, readmeScreenshot, shadowText, waitForPhase, waitForShown, type WidgetPage } from '../support/widgetPage';
+import { mediaRequests, openWidget, readmeScreenshot, shadowText, waitForPhase, waitForShown, type WidgetPage } from '../support/widgetPage';
 
 const suite = protocolSuite('group');
 
@@ -44,6 +46,14 @@ async function waitForTiles(page: Page, identities: string[]): Promise<void> {
   });
 }
 
+/** What an observer's page must never show: the device toggles and pickers, the preview and self view, screen sharing, the chat. */
+const OBSERVER_NEVER_SHOWN = ['microphone', 'camera', 'devices', 'share', 'preview', 'level', 'self-video', 'chat', 'chat-input'];
+
+/** Those of `refs` the page shows now (rendered: neither it nor a parent hidden). */
+function shownRefs(page: Page, refs: readonly string[]): Promise<string[]> {
+  return page.evaluate((refs) => refs.filter((ref) => (document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector(`[data-ref="${ref}"]`) as HTMLElement).checkVisibility()), refs);
+}
+
 async function waitForHeading(page: Page, text: string): Promise<void> {
   await page.waitForFunction((text) => document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="heading"]')?.textContent === text, text, { timeout: 15_000, polling: 50 });
 }
@@ -72,6 +82,9 @@ it('student, guardian, counselor and a disclosed observer: named while missing, 
   await Promise.all([waitForPhase(student.page, 'waiting', 'waiting'), waitForPhase(observer.page, 'waiting', 'waiting')]);
   await waitForHeading(student.page, 'Waiting for the counselor and the guardian');
   expect(await shadowText(student.page, 'observed')).toBe('A supervisor is observing this session');
+  // The observer's waiting room: no device was asked for, no control or preview offered.
+  expect(await mediaRequests(observer.page)).toEqual({ getUserMedia: 0, getDisplayMedia: 0 });
+  expect(await shownRefs(observer.page, OBSERVER_NEVER_SHOWN)).toEqual([]);
 
   // The guardian: only the counselor is missing now, on both pages.
   const guardian = await open('guardian');
@@ -100,8 +113,13 @@ it('student, guardian, counselor and a disclosed observer: named while missing, 
     expect(await shadowText(page, 'observed')).toBe('A supervisor is observing this session');
   }
   await readmeScreenshot(observer.page, 'widget-group');
-  // The observer knows they observe: no notice on their page.
+  // The observer knows they observe: no disclosure on their page, but the start said what they do; no device asked for, no control offered.
   expect(await observer.page.evaluate(() => (document.querySelector('livekit-waiting-room')?.shadowRoot?.querySelector('[data-ref="observed"]') as HTMLElement).hidden)).toBe(true);
+  expect(await shadowText(observer.page, 'system-message')).toBe('You are observing this session');
+  expect(await shownRefs(observer.page, OBSERVER_NEVER_SHOWN)).toEqual([]);
+  expect(await mediaRequests(observer.page)).toEqual({ getUserMedia: 0, getDisplayMedia: 0 });
+  // The visible people keep theirs.
+  expect(await shownRefs(student.page, ['microphone', 'camera', 'chat-input'])).toEqual(['microphone', 'camera', 'chat-input']);
 
   // On a phone-sized screen the counselor's page follows the speaker: one remote person large, the rest small.
   await counselor.page.setViewportSize({ width: 400, height: 760 });

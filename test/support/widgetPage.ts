@@ -44,14 +44,17 @@ const INSTRUMENT_PAGE = `
     if (event instanceof CustomEvent) window.lwrWindowErrors.push(event.detail);
   });
   // Every camera, microphone and screen track the page obtains, clones included, by where it came
-  // from: the device tests check that none is still live after the call ends.
+  // from: the device tests check that none is still live after the call ends. Every request is
+  // counted too, answered or not: an observer's page must never ask for a device.
   window.lwrTracks = [];
+  window.lwrMediaRequests = { getUserMedia: 0, getDisplayMedia: 0 };
   const keep = (origin, track) => { window.lwrTracks.push({ origin, track }); return track; };
   for (const method of ['getUserMedia', 'getDisplayMedia']) {
     const devices = navigator.mediaDevices;
     const native = devices && devices[method];
     if (!native) continue;
     devices[method] = async function (...args) {
+      window.lwrMediaRequests[method] += 1;
       const stream = await native.apply(this, args);
       for (const track of stream.getTracks()) keep(method, track);
       return stream;
@@ -369,6 +372,11 @@ export function obtainedTracks(page: Page): Promise<ObtainedTrack[]> {
   return page.evaluate(() =>
     (window as unknown as { lwrTracks: { origin: ObtainedTrack['origin']; track: MediaStreamTrack }[] }).lwrTracks.map(({ origin, track }) => ({ origin, kind: track.kind, readyState: track.readyState })),
   );
+}
+
+/** How many times the page asked for a camera or microphone (getUserMedia) and for a screen (getDisplayMedia), answered or not. */
+export function mediaRequests(page: Page): Promise<{ getUserMedia: number; getDisplayMedia: number }> {
+  return page.evaluate(() => (window as unknown as { lwrMediaRequests: { getUserMedia: number; getDisplayMedia: number } }).lwrMediaRequests);
 }
 
 /**

@@ -22,9 +22,10 @@ describe('widget texts', () => {
     expect(texts.leave).toBe(es.leave);
   });
 
-  it('every language says that a supervisor observes, and names each role that is away or back', () => {
+  it('every language says that a supervisor observes, tells the observer so, and names each role that is away or back', () => {
     expect(en.observed).toBe('A supervisor is observing this session');
     expect(es.observed).toBe('Un supervisor está observando esta sesión');
+    expect([en.youAreObserving, es.youAreObserving]).toEqual(['You are observing this session', 'Estás observando esta sesión']);
     expect([en.guardianDropped, en.interpreterLeft, en.coCounselorBack]).toEqual(['The guardian’s connection dropped - waiting for them to come back', 'The interpreter left the call - waiting for them to come back', 'The co-counselor is back']);
     expect([es.guardianDropped, es.interpreterLeft, es.coCounselorBack]).toEqual(['Se cortó la conexión del tutor - esperando a que vuelva', 'El intérprete salió de la llamada - esperando a que vuelva', 'El co-consejero volvió']);
   });
