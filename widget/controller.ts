@@ -1,6 +1,7 @@
 // The DOM-free heart of the widget: it owns (or borrows) a livekit-client Room, turns the
 // room's events into inputs for the pure state machine in sessionState.ts, keeps the local
-// camera and microphone (LocalMedia: captured in the waiting room, published at the start),
+// camera and microphone (LocalMedia: captured in the waiting room once the join token is known,
+// never on an observer's page: ownRole.ts; published at the start),
 // follows the other party (connected, dropped, muted: otherParty.ts, with the presence heartbeat
 // of presence.ts sent and heard in the call), and emits typed events the element renders. The element never talks to the Room itself, so the rules stay in one place.
 //

@@ -20,7 +20,8 @@
  *
  * The waiting room is a pre-call check (camera preview, microphone level, device pickers,
  * microphone and camera toggles: the call starts as they are left); nothing is published or
- * received before the start. The call has the same controls, the other party's muted state,
+ * received before the start. An observer's own page (ownRole.ts) has none of it, asks for no
+ * device, and has no chat. The call has the same controls, the other party's muted state,
  * a session timer, a notice while the other party is not connected, and screen sharing (the
  * other party's screen large on the stage, the person small).
  *
