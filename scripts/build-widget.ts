@@ -8,11 +8,26 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build, stop as stopEsbuild } from 'esbuild';
+import { build, stop as stopEsbuild, transform, type Plugin } from 'esbuild';
 import { customElementsManifest } from '../widget/manifest';
+import { styles } from '../widget/styles';
+import { template } from '../widget/template';
 
 const root = path.resolve(__dirname, '..');
 const defaultOutDir = path.join(root, 'dist', 'widget');
+
+/**
+ * The shadow styles and markup ship minified: esbuild minifies the script but leaves a string's
+ * content alone, and the sources keep their comments and indentation for people. The markup
+ * loses only line breaks with their indentation (between block or flex items, where they show nothing).
+ */
+const shippedStrings: Plugin = {
+  name: 'widget-shipped-strings',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]widget[\\/]styles\.ts$/ }, async () => ({ contents: `export const styles = ${JSON.stringify((await transform(styles, { loader: 'css', minify: true })).code)};`, loader: 'ts' }));
+    plugin.onLoad({ filter: /[\\/]widget[\\/]template\.ts$/ }, () => ({ contents: `export const template = ${JSON.stringify(template.replace(/\n\s*/g, ''))};`, loader: 'ts' }));
+  },
+};
 
 const common = { bundle: true, minify: true, sourcemap: true, target: 'es2020', platform: 'browser', legalComments: 'none' } as const;
 
@@ -30,8 +45,8 @@ export async function buildWidget(options: BuildWidgetOptions = {}): Promise<{ b
   mkdirSync(outDir, { recursive: true });
   const modulePath = path.join(outDir, 'index.js');
   const bundlePath = path.join(outDir, 'livekit-waiting-room.js');
-  await build({ ...common, entryPoints: [path.join(root, 'widget', 'index.ts')], format: 'esm', outfile: modulePath, external: ['livekit-client'] });
-  await build({ ...common, entryPoints: [path.join(root, 'widget', 'bundle.ts')], format: 'iife', globalName: 'LiveKitWaitingRoom', outfile: bundlePath });
+  await build({ ...common, entryPoints: [path.join(root, 'widget', 'index.ts')], format: 'esm', outfile: modulePath, external: ['livekit-client'], plugins: [shippedStrings] });
+  await build({ ...common, entryPoints: [path.join(root, 'widget', 'bundle.ts')], format: 'iife', globalName: 'LiveKitWaitingRoom', outfile: bundlePath, plugins: [shippedStrings] });
   // esbuild keeps a service process for later builds; a test run must not wait on it.
   await stopEsbuild();
   if (options.declarations ?? true) emitDeclarations(outDir);

@@ -43,11 +43,13 @@ test('the package carries the ES module, its types, the script-tag bundle and th
 
 // 20,000 B until the call of 3 to 16 people: its layout rule, one tile per person, the role-named
 // continuity notice and the observer disclosure (with their texts in each language) came to
-// 21,551 B; the budget is that, rounded up to the next 100 B.
-test("the widget's own code (the ES module, livekit-client left to the host) stays under its budget of 21.6 KB min+gzip, screen share, chat and the group call included", () => {
+// 21,551 B. The observer's own view (ownRole.ts: no devices, no controls) added about 245 B, and
+// shipping the shadow styles and markup minified (scripts/build-widget.ts) took about 365 B off:
+// 21,431 B; the budget is that, rounded up to the next 100 B.
+test("the widget's own code (the ES module, livekit-client left to the host) stays under its budget of 21.5 KB min+gzip, screen share, chat and the group call included", () => {
   const gzipped = gzipSync(fs.readFileSync(path.join(PACKAGE_DIR, 'index.js')), { level: 9 }).length;
-  console.log(`widget ES module: ${gzipped} B min+gzip (budget 21,600 B)`);
-  expect(gzipped).toBeLessThan(21_600);
+  console.log(`widget ES module: ${gzipped} B min+gzip (budget 21,500 B)`);
+  expect(gzipped).toBeLessThan(21_500);
 });
 
 test('publint and arethetypeswrong (ESM-only profile) pass on it', () => {
