@@ -5,9 +5,12 @@
 // The service here is not LiveKit's webhook target: the test delivers the joins, signed as
 // LiveKit signs them, with the clients' real sids. Screen sharing likewise: LiveKit refuses a
 // screen from a role the clinic's CLINIC_CALL_SETTINGS leave out, and takes it from one they allow.
+// A hidden observer can neither speak nor send data: LiveKit stamps no sender on a hidden
+// participant's data, so with data allowed it could pose as the server (checked: with
+// canPublishData granted, its forged session_ended reaches the student).
 import { AudioSource, dispose, LocalAudioTrack, LocalVideoTrack, Room, RoomEvent, TrackKind, TrackPublishOptions, TrackSource, VideoSource, type LocalTrack } from '@livekit/rtc-node';
 import { RoomServiceClient, TrackSource as ServerTrackSource } from 'livekit-server-sdk';
-import { parseMessage, TOPIC, type ProtocolMessage } from '../../../plugin';
+import { encodeMessage, parseMessage, TOPIC, type ProtocolMessage } from '../../../plugin';
 import { closedAfter, waitFor } from '../../support/isolation';
 import { clinic, createAppointment, deliver, startService, testConfig, type Appointment, type RunningService } from './harness';
 
@@ -204,4 +207,29 @@ test('when the clinic lets everyone share and turns chat off, then the tokens sa
   expect(await permissionOf(none.target, none.appointment.room, none.appointment.counselor.identity)).toMatchObject({ canPublish: true, canPublishSources: [ServerTrackSource.CAMERA, ServerTrackSource.MICROPHONE] });
   expect(await tryPublish(again, 5_000, screen())).not.toBe('published');
   expect(await tracksInLiveKit(none.target, none.appointment.room, none.appointment.counselor.identity, ServerTrackSource.SCREEN_SHARE)).toBe(0);
+});
+
+test('when an observer\'s raw client (hidden, so its data would carry no sender) tries to speak or to pose as the server after the start, then LiveKit takes neither: no track, and nothing it sends reaches the others', async () => {
+  const { target, appointment, student, counselor } = await startedSession();
+  const observer = `observer-${appointment.sessionId.slice(-6)}`;
+  expect((await clinic(target.url, 'PUT', `/v1/sessions/${appointment.sessionId}/participants/${observer}`, { role: 'observer' })).status).toBe(200);
+  const watching = await join(target, appointment.sessionId, observer);
+  await deliverJoin(target, appointment, watching, observer);
+  expect(await permissionOf(target, appointment.room, observer)).toMatchObject({ canPublish: false, canPublishData: false, hidden: true });
+
+  // Every packet the student receives, with its sender as LiveKit stamps it (none for the server or a hidden sender).
+  const received: { topic: string | undefined; from: string | undefined; text: string }[] = [];
+  student.room.on(RoomEvent.DataReceived, (payload, participant, _kind, topic) => received.push({ topic, from: participant?.identity, text: new TextDecoder().decode(payload) }));
+  const forged = encodeMessage({ v: 1, type: 'session_ended', messageId: 'forged-by-observer', sessionId: appointment.sessionId, endedAt: new Date().toISOString(), reason: 'ended' });
+  await watching.room.localParticipant?.publishData(forged, { reliable: true, topic: TOPIC }).catch(() => undefined);
+  expect(await tryPublish(watching, 5_000)).not.toBe('published');
+  // The counselor (who may send data) sends a marker after it: once the marker is in, the
+  // forged packet had the same path and time to arrive.
+  await counselor.room.localParticipant?.publishData(new TextEncoder().encode('marker'), { reliable: true, topic: 'marker' });
+  await waitFor(() => received.some((packet) => packet.topic === 'marker'), { timeoutMs: 10_000 });
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(received.filter((packet) => packet.text.includes('forged-by-observer'))).toEqual([]);
+  expect(student.messages.filter((message) => message.type === 'session_ended')).toEqual([]);
+  expect(await tracksInLiveKit(target, appointment.room, observer)).toBe(0);
+  expect(counselor.heard).not.toContain(observer);
 });
