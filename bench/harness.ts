@@ -21,8 +21,8 @@ import { measureWidget } from './widget';
 /** The bench measures the service, not its rate limits: its portal calls as fast as it can. */
 const UNLIMITED = { RATE_LIMIT_PER_KEY_PER_MINUTE: '0', RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0' };
 
-/** Settings the bench's own environment hands to its services, to compare runs (`GROUP_COMMIT_WINDOW_MS=0 npm run bench`: without group commit). */
-const PASSED_ON = ['GROUP_COMMIT_WINDOW_MS', 'GROUP_COMMIT_MAX_WRITES'] as const;
+/** Settings the bench's own environment hands to its services, to compare runs (`GROUP_COMMIT_WINDOW_MS=0 npm run bench`: without group commit; `WORKER_CONCURRENCY=32`: more jobs at once). */
+const PASSED_ON = ['GROUP_COMMIT_WINDOW_MS', 'GROUP_COMMIT_MAX_WRITES', 'WORKER_CONCURRENCY'] as const;
 const passedOn = (): Record<string, string> => Object.fromEntries(PASSED_ON.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])));
 
 export type Section = 'ingest' | 'start' | 'surge' | 'growth' | 'history' | 'group' | 'widget';
