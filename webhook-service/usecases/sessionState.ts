@@ -166,9 +166,12 @@ export async function recordAndFold(sources: SessionSources, rules: LifecycleRul
   let before = inserted ? kept : null;
   let count = head.eventCount + 1;
   if (!before) {
-    // A redelivery (its state before must leave it out) or a fold that does not add up (an event
-    // stored but never folded, a field the copy lost): rebuild from the database itself.
-    const records = await sources.store.rebuildRecords(session.id);
+    // A redelivery: its state before must leave it out, so the events are folded again without
+    // it. While the kept fold adds up, the copy's events are whole (recordEvent has just put this
+    // one there too), so they are read as any other; a fold that does not add up (an event stored
+    // but never folded, a field the copy lost) is rebuilt from the database itself. On FerretDB a
+    // rebuild scans the events: under retries and duplicates it held session locks for seconds.
+    const records = kept ? await sources.store.loadRecords(session.id) : await sources.store.rebuildRecords(session.id);
     if (!records) throw ServiceError.notFound(session.id);
     before = foldEvents(records, rules, event.id);
     count = records.events.length;

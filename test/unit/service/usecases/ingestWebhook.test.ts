@@ -123,6 +123,21 @@ describe('the kept fold', () => {
     expect(reads).toHaveBeenCalledTimes(1);
   });
 
+  test('a redelivery while the fold adds up refolds the copy\'s events, never rebuilding from the database; a fold that does not add up still is', async () => {
+    const deps = world();
+    const session = await aSessionIn(deps);
+    await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
+    const spec = { id: 'EV_again', event: 'participant_joined', room: session.roomName, participant: session.counselor, joinedAtMs: T0 + 900 };
+    await webhook(deps, spec);
+    const rebuilds = jest.spyOn(deps.store, 'rebuildRecords');
+    expect(await webhook(deps, spec)).toMatchObject({ outcome: 'duplicate', effects: ['activate'] });
+    expect(rebuilds).not.toHaveBeenCalled();
+
+    await deps.folds.keep(session.id, '{"events": 1, "state": ');
+    expect(await webhook(deps, spec)).toMatchObject({ outcome: 'duplicate', effects: ['activate'] });
+    expect(rebuilds).toHaveBeenCalledTimes(1);
+  });
+
   test('a fold that cannot be read is not trusted', async () => {
     const deps = world();
     const session = await aSessionIn(deps);
