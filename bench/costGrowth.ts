@@ -5,7 +5,8 @@ import type mongoose from 'mongoose';
 import { createClinicClient, must } from '../webhook-service/client';
 import { inBatches } from './batches';
 import { buildIngestRequests, EVENTS_PER_ROOM, type BenchRoom } from './ingestWorkload';
-import { percentile, runOpenLoop } from './openLoop';
+import { percentile } from './requests';
+import { runRoomQueues } from './roomQueues';
 
 export interface GrowthPoint {
   past: number;
@@ -78,7 +79,7 @@ async function ingestAt(options: GrowthOptions, tag: string): Promise<Omit<Growt
   const api = createClinicClient({ baseUrl: options.service.url, token: options.service.clinicToken });
   await inBatches(rooms, 16, (room) => api.createSession({ studentIdentity: room.studentIdentity, counselorIdentity: room.counselorIdentity }).then(must).then((session) => Object.assign(room, { room: session.roomName }) && session));
   const requests = await buildIngestRequests(rooms, options.apiKey, options.apiSecret);
-  const result = await runOpenLoop({ baseUrl: options.service.url, ratePerSecond: options.rate, requests });
+  const result = await runRoomQueues({ baseUrl: options.service.url, ratePerSecond: options.rate, requests });
   return { p50Ms: percentile(result.latenciesMs, 50), p99Ms: percentile(result.latenciesMs, 99), non2xx: result.failed };
 }
 

@@ -9,7 +9,7 @@ import type mongoose from 'mongoose';
 import { newEventId, signWebhook, webhookBody, type EventSpec } from '../scripts/shared/livekitWebhooks';
 import { createClinicClient, must } from '../webhook-service/client';
 import { inBatches } from './batches';
-import { percentile } from './openLoop';
+import { percentile } from './requests';
 import { sampleProcess } from './processStats';
 import type { ReportRow } from './report';
 import { runRoomQueues, type RoomRequest } from './roomQueues';

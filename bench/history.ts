@@ -6,7 +6,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { signWebhook, webhookBody } from '../scripts/shared/livekitWebhooks';
 import { createClinicClient, must } from '../webhook-service/client';
-import { percentile } from './openLoop';
+import { percentile } from './requests';
 
 export interface HistoryOptions {
   service: { url: string; clinicToken: string };

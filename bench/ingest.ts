@@ -1,6 +1,8 @@
 // Ingest benchmark: LiveKit-signed webhooks at rising rates against one service process, and the
-// same load against floor (a), a bare endpoint that only verifies signatures. A step counts as
-// sustained when its p99 answer time is under the limit and every event is in MongoDB after.
+// same load against floor (a), a bare endpoint that only verifies signatures. Delivered as LiveKit
+// delivers them: a room's next webhook leaves once its previous one is answered, rooms in
+// parallel (roomQueues.ts); a duplicate still races nothing but its own room's order. A step
+// counts as sustained when its p99 answer time is under the limit and every event is in MongoDB after.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,7 +10,8 @@ import type mongoose from 'mongoose';
 import { createClinicClient, must } from '../webhook-service/client';
 import { inBatches } from './batches';
 import { buildIngestRequests, STORED_EVENTS_PER_ROOM, EVENTS_PER_ROOM, type BenchRoom } from './ingestWorkload';
-import { percentile, runOpenLoop, type LoadRequest } from './openLoop';
+import { percentile } from './requests';
+import { runRoomQueues, type RoomRequest } from './roomQueues';
 import { sampleProcess } from './processStats';
 
 export interface IngestStep {
@@ -35,9 +38,9 @@ export interface StepPlan {
   p99LimitMs: number;
 }
 
-async function runStep(target: IngestTarget, rate: number, requests: LoadRequest[], plan: StepPlan, lost: () => Promise<number>): Promise<IngestStep> {
+async function runStep(target: IngestTarget, rate: number, requests: RoomRequest[], plan: StepPlan, lost: () => Promise<number>): Promise<IngestStep> {
   const stopSampling = sampleProcess(target.pid);
-  const result = await runOpenLoop({ baseUrl: target.baseUrl, ratePerSecond: rate, requests });
+  const result = await runRoomQueues({ baseUrl: target.baseUrl, ratePerSecond: rate, requests });
   const usage = stopSampling();
   const lostEvents = await lost();
   const p99Ms = percentile(result.latenciesMs, 99);

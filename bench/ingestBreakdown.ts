@@ -14,7 +14,8 @@ import { createService } from '../webhook-service/main';
 import { migrateDatabase } from '../webhook-service/store/migrate';
 import { createClinicClient, must } from '../webhook-service/client';
 import { buildIngestRequests, EVENTS_PER_ROOM } from './ingestWorkload';
-import { percentile, runOpenLoop } from './openLoop';
+import { percentile } from './requests';
+import { runRoomQueues } from './roomQueues';
 
 async function main(): Promise<void> {
   const rate = Number(process.argv[2] ?? 100);
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     const redis = new Redis(stack.redisUrl);
     await redis.config('RESETSTAT');
     stats.clear();
-    const result = await runOpenLoop({ baseUrl: url, ratePerSecond: rate, requests });
+    const result = await runRoomQueues({ baseUrl: url, ratePerSecond: rate, requests });
     const info = await redis.info('commandstats');
     console.log(`rate ${rate}/s window ${windowMs} ms: achieved ${result.achievedRate.toFixed(0)}/s p50 ${percentile(result.latenciesMs, 50).toFixed(1)} p99 ${percentile(result.latenciesMs, 99).toFixed(1)} statuses ${JSON.stringify(result.statuses)} webhooks ${requests.length}`);
     for (const [name, durations] of [...stats].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0))) {

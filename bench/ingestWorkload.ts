@@ -1,7 +1,8 @@
 // The ingest workload: a realistic mix of LiveKit webhooks for many rooms, in the order LiveKit
-// delivers them for each room (one room's events in sequence, rooms interleaved).
+// delivers them for each room (one room's events in sequence, rooms interleaved). Each request
+// names its room, so a generator can send a room's events one at a time, as LiveKit does.
 import { newEventId, signWebhook, webhookBody, type EventSpec } from '../scripts/shared/livekitWebhooks';
-import type { LoadRequest } from './openLoop';
+import type { RoomRequest } from './roomQueues';
 
 export interface BenchRoom {
   room: string;
@@ -36,15 +37,15 @@ function roomScript(room: BenchRoom, nowSeconds: number): EventSpec[] {
   ];
 }
 
-export async function buildIngestRequests(rooms: BenchRoom[], apiKey: string, apiSecret: string): Promise<LoadRequest[]> {
+export async function buildIngestRequests(rooms: BenchRoom[], apiKey: string, apiSecret: string): Promise<RoomRequest[]> {
   const nowSeconds = Math.floor(Date.now() / 1000);
   const scripts = rooms.map((room) => roomScript(room, nowSeconds));
-  const requests: LoadRequest[] = [];
+  const requests: RoomRequest[] = [];
   for (let step = 0; step < EVENTS_PER_ROOM; step += 1) {
-    for (const script of scripts) {
+    for (const [index, script] of scripts.entries()) {
       const body = webhookBody(script[step] as EventSpec);
       const authorization = await signWebhook(body, apiKey, apiSecret, '10m');
-      requests.push({ path: '/livekit/webhook', headers: { authorization, 'content-type': 'application/webhook+json' }, body });
+      requests.push({ room: (rooms[index] as BenchRoom).room, path: '/livekit/webhook', headers: { authorization, 'content-type': 'application/webhook+json' }, body });
     }
   }
   return requests;

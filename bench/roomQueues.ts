@@ -4,7 +4,7 @@
 // answer is late sends when it comes. Latency is the service's answer time from the moment the
 // request left, so a room's queue does not charge one webhook's wait to the next.
 import http from 'node:http';
-import type { LoadRequest } from './openLoop';
+import { sendRequest, type LoadRequest } from './requests';
 
 export interface RoomRequest extends LoadRequest {
   room: string;
@@ -16,20 +16,8 @@ export interface RoomQueuesResult {
   statuses: Record<string, number>;
   latenciesMs: number[];
   durationMs: number;
-}
-
-function send(agent: http.Agent, url: URL, request: LoadRequest): Promise<number> {
-  return new Promise((resolve) => {
-    const req = http.request(
-      { agent, method: 'POST', hostname: url.hostname, port: url.port, path: request.path, headers: { ...request.headers, 'content-length': Buffer.byteLength(request.body) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => resolve(0));
-    req.end(request.body);
-  });
+  /** Requests sent per second over the run. */
+  achievedRate: number;
 }
 
 /** Sends `requests` (in due order) at `ratePerSecond`, each room's strictly one after another. */
@@ -51,7 +39,7 @@ export async function runRoomQueues(options: { baseUrl: string; ratePerSecond: n
       request.room,
       previous.then(async () => {
         const sentAt = performance.now();
-        const status = await send(agent, url, request);
+        const status = await sendRequest(agent, url, request);
         latencies.push(performance.now() - sentAt);
         statuses[status] = (statuses[status] ?? 0) + 1;
       }),
@@ -63,5 +51,5 @@ export async function runRoomQueues(options: { baseUrl: string; ratePerSecond: n
   const ok = Object.entries(statuses)
     .filter(([status]) => status.startsWith('2'))
     .reduce((total, [, count]) => total + count, 0);
-  return { sent: options.requests.length, failed: options.requests.length - ok, statuses, latenciesMs: latencies, durationMs };
+  return { sent: options.requests.length, failed: options.requests.length - ok, statuses, latenciesMs: latencies, durationMs, achievedRate: options.requests.length / (durationMs / 1000) };
 }

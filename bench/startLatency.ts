@@ -8,7 +8,7 @@ import type mongoose from 'mongoose';
 import { TOPIC, parseMessage } from '../plugin/protocol';
 import { createClinicClient, must } from '../webhook-service/client';
 import { inBatches } from './batches';
-import { percentile } from './openLoop';
+import { percentile } from './requests';
 
 export interface StartSample {
   /** ms from the completing webhook reaching the service to session_started at both clients. */

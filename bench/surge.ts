@@ -11,7 +11,7 @@ import type mongoose from 'mongoose';
 import { signWebhook, webhookBody } from '../scripts/shared/livekitWebhooks';
 import { createClinicClient, must } from '../webhook-service/client';
 import { inBatches } from './batches';
-import { percentile } from './openLoop';
+import { percentile } from './requests';
 
 export interface SurgeOptions {
   serviceUrl: string;

@@ -11,7 +11,7 @@ import type { StackEndpoints } from '../scripts/stack';
 import { launchChromium, startStaticServer } from '../scripts/shared/browser';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { createClinicClient, must, type ClinicClient } from '../webhook-service/client';
-import { percentile } from './openLoop';
+import { percentile } from './requests';
 
 const gzipKB = (file: string): number => gzipSync(readFileSync(file), { level: 9 }).length / 1024;
 
