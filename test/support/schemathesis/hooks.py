@@ -4,7 +4,8 @@
 #   - POST /v1/sessions: the student and the counselor are two different identities.
 #   - POST /v1/sessions: the appointment's people make sense together (a student and a counselor,
 #     named as the pair or in participants; nobody twice; a reachable quorum...): the plugin's
-#     checkAppointment, answered as "participants: <reason> (<code>)".
+#     checkAppointment, answered as "participants: <reason> (<code>)"; likewise a person PUT on a
+#     session (an observer can never be required).
 #   - any `cursor`: only what a previous page answered as nextCursor (an opaque position).
 #   - an Idempotency-Key names one request: the same key with another request is refused (422).
 # The generators are steered around the first and the last (they would otherwise spend most of
@@ -91,7 +92,13 @@ def filter_failure(context, failure, case, response):
         return False
     if case.operation.label == "POST /v1/sessions" and (message in APPOINTMENT_MESSAGES or APPOINTMENT_PROBLEM.match(message)):
         return False
+    # A person put on an appointment meets the same rules (an observer marked required is refused).
+    if case.operation.label == PUT_PARTICIPANT and APPOINTMENT_PROBLEM.match(message):
+        return False
     return True
+
+
+PUT_PARTICIPANT = "PUT /v1/sessions/{id}/participants/{identity}"
 
 
 # The plugin's AppointmentProblem codes (plugin/participants.ts), as createSession answers them.
