@@ -173,7 +173,8 @@ test('when the endpoints are reordered and one is added while events wait, then 
   second.clock.now += HOUR;
   await waitFor(() => crm.received.length === 1 && audit.received.length === 1, { timeoutMs: 15_000 });
   await second.outbox.publish([event('ses_reorder', 1)]);
-  await waitFor(() => added.received.length === 1 && crm.received.length === 2, { timeoutMs: 15_000 });
+  // Each endpoint's chain is sent on its own: wait for all three before reading any.
+  await waitFor(() => added.received.length === 1 && crm.received.length === 2 && audit.received.length === 2, { timeoutMs: 15_000 });
   expect(crm.received.map((received) => received.id)).toEqual(['evt_ses_reorder_0', 'evt_ses_reorder_1']);
   expect(audit.received.map((received) => received.id)).toEqual(['evt_ses_reorder_0', 'evt_ses_reorder_1']);
   expect(added.received.map((received) => received.id)).toEqual(['evt_ses_reorder_1']);
