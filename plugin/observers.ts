@@ -18,7 +18,7 @@ export const OBSERVED_DISCLOSED = 'disclosed';
 export function observedAttributes(
   participants: readonly Pick<AppointmentParticipant, 'role'>[],
   observersDisclosed: boolean,
-  forRole: AppointmentParticipant['role'],
+  forRole: string,
 ): Record<string, string> {
   if (!observersDisclosed || forRole === 'observer') return {};
   return participants.some((participant) => participant.role === 'observer') ? { [OBSERVED_ATTRIBUTE]: OBSERVED_DISCLOSED } : {};

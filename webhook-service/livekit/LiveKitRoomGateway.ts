@@ -114,9 +114,11 @@ export class LiveKitRoomGateway implements RoomGateway {
     }
   }
 
-  async setPermission(room: string, identity: string, permission: ParticipantPermission): Promise<RoomCallResult> {
+  async setPermission(room: string, identity: string, permission: ParticipantPermission, attributes: Readonly<Record<string, string>> = {}): Promise<RoomCallResult> {
     // LiveKit replaces the whole permission: what is not named here (hidden, canUpdateMetadata) stays off.
-    return this.roomCall('updateParticipant', () => this.client.updateParticipant(room, identity, { permission: { ...permission, canPublishSources: trackSourcesOf(permission.canPublishSources) } }));
+    // Attributes are merged: those named are set, the others stay.
+    const named = Object.keys(attributes).length > 0 ? { attributes: { ...attributes } } : {};
+    return this.roomCall('updateParticipant', () => this.client.updateParticipant(room, identity, { permission: { ...permission, canPublishSources: trackSourcesOf(permission.canPublishSources) }, ...named }));
   }
 
   async setAttributes(room: string, identity: string, attributes: Readonly<Record<string, string>>): Promise<RoomCallResult> {

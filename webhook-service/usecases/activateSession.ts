@@ -14,6 +14,7 @@ import type { RoomGateway } from './ports/RoomGateway';
 import type { SessionFolds } from './ports/SessionFolds';
 import type { ActivationRecord, SessionRecord, SessionStore } from './ports/SessionStore';
 import type { CallSettingsOf } from './grantPublishing';
+import { noticeFor } from './observerNotice';
 import { startAnnouncement } from './roomSnapshot';
 import { appointmentOf, loadHead, loadSession } from './sessionState';
 
@@ -45,7 +46,9 @@ export type ActivationResult = 'sent' | 'room_gone' | 'not_active_yet' | 'not_co
 async function grantPublishingTo(deps: Pick<ActivateSessionDeps, 'rooms' | 'callSettings'>, session: SessionRecord, appointment: Appointment, identities: readonly string[] | 'everyone'): Promise<void> {
   const publishers = publishersOf(appointment, deps.callSettings(session.clinicId));
   const granted = identities === 'everyone' ? publishers : publishers.filter(({ identity }) => identities.includes(identity));
-  await Promise.all(granted.map(({ identity, grant }) => deps.rooms.setPermission(session.roomName, identity, grant)));
+  // The grant carries the observer notice too: a token minted before an observer was added lacks
+  // it, and from here on this person can be seen and heard.
+  await Promise.all(granted.map(({ identity, role, grant }) => deps.rooms.setPermission(session.roomName, identity, grant, noticeFor(session, role))));
 }
 
 export async function activateSession(deps: ActivateSessionDeps, job: ActivateJob): Promise<ActivationResult> {

@@ -139,6 +139,25 @@ test('when a session with an observer starts, then the activation\'s grant keeps
   expect(counselorRoom.remoteParticipants.get(student.identity)?.attributes[OBSERVED]).toBe('disclosed');
 });
 
+test('when someone connects with a token minted before an observer was added, then the start tells them with its grant', async () => {
+  const [student, counselor] = [person('student'), person('counselor')];
+  const session = await createSession({ studentIdentity: student.identity, counselorIdentity: counselor.identity });
+  const early = await mint(session.id, student.identity);
+  expect((await verifier.verify(early.token)).attributes ?? {}).not.toHaveProperty(OBSERVED);
+  expect((await clinic(target.url, 'PUT', peoplePath(session.id, uniqueName('supervisor')), { role: 'observer' })).status).toBe(200);
+  const studentRoom = new Room();
+  rooms.push(studentRoom);
+  await studentRoom.connect(early.url, early.token, { autoSubscribe: false, dynacast: false });
+  expect((await listed(session.roomName, student.identity))?.attributes).not.toHaveProperty(OBSERVED);
+
+  await connect(session.id, counselor.identity);
+  await deliver(target, { event: 'participant_joined', room: session.roomName, participant: student, joinedAtMs: Date.now() - 2000 });
+  await deliver(target, { event: 'participant_joined', room: session.roomName, participant: counselor, joinedAtMs: Date.now() - 1000 });
+  await waitFor(async () => ((await listed(session.roomName, student.identity))?.permission?.canPublish ? true : null), { timeoutMs: 15_000, intervalMs: 100 });
+  expect((await listed(session.roomName, student.identity))?.attributes).toMatchObject({ 'autostart.role': 'student', [OBSERVED]: 'disclosed' });
+  await waitFor(() => (studentRoom.localParticipant?.attributes[OBSERVED] === 'disclosed' ? true : null), { timeoutMs: 10_000, intervalMs: 50 });
+});
+
 test.each([true, false])('when observersDisclosed is %s, then an observer added during the session is told to nobody or everybody accordingly, and the observer\'s token, joins and leaves are recorded', async (observersDisclosed) => {
   const [student, counselor, observer] = [person('student'), person('counselor'), person('observer')];
   const session = await createSession({ studentIdentity: student.identity, counselorIdentity: counselor.identity, observersDisclosed });

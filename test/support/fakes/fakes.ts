@@ -92,11 +92,14 @@ export class RecordingRooms implements RoomGateway {
     return this.live.get(room)?.participants ?? 'room_not_found';
   }
   /** Changes the permission of a participant `live` has; 'room_not_found' for anyone else, as LiveKit answers. */
-  async setPermission(room: string, identity: string, permission: ParticipantPermission): Promise<RoomCallResult> {
+  async setPermission(room: string, identity: string, permission: ParticipantPermission, attributes: Readonly<Record<string, string>> = {}): Promise<RoomCallResult> {
     this.check();
     this.calls.push({ call: 'setPermission', room, identity, permission });
     const participants = this.live.get(room)?.participants.filter((participant) => participant.identity === identity) ?? [];
-    for (const participant of participants) participant.canPublish = permission.canPublish;
+    for (const participant of participants) {
+      participant.canPublish = permission.canPublish;
+      Object.assign(participant.attributes, attributes);
+    }
     return participants.length > 0 ? 'done' : 'room_not_found';
   }
   /** Merges attributes into a participant `live` has (an empty value removes one), as LiveKit does; 'room_not_found' for anyone else. */

@@ -53,9 +53,9 @@ export interface RoomGateway {
   /**
    * Replaces a connected participant's permission; takes effect at once (a track already
    * published is unpublished when publishing is taken away). 'room_not_found' when the room or
-   * the participant is gone.
+   * the participant is gone. `attributes`, when given, are set in the same update (the others stay).
    */
-  setPermission(room: string, identity: string, permission: ParticipantPermission): Promise<RoomCallResult>;
+  setPermission(room: string, identity: string, permission: ParticipantPermission, attributes?: Readonly<Record<string, string>>): Promise<RoomCallResult>;
   /**
    * Sets some of a connected participant's attributes, leaving the others as they are; an empty
    * value removes that attribute. Every client in the room sees the change. 'room_not_found'
