@@ -2,21 +2,22 @@
 // insert that also races a cancellation or a no-show: one wins), grant publishing to the student
 // and counselor in the room (their tokens could not publish before the start), then write the
 // snapshot into the room's metadata (durable: late joiners and reloads get it on connect) and
-// broadcast session_started. At-least-once: every step is safe to repeat, and a repeated or racing job
-// reads the winner and reuses its message id.
+// broadcast session_started; then the clinic's outbox is written (after the room, not before it).
+// At-least-once: every step is safe to repeat, and a repeated or racing job reads the winner and
+// reuses its message id.
 import { TOPIC, holdersConnected, publishersOf, type Appointment, type LifecycleRules } from '../../plugin';
 import { newMessageId } from '../ids';
 import type { Logger } from '../logger';
 import type { Clock } from './ports/Clock';
 import type { ClinicEvents } from './ports/ClinicEvents';
 import type { ActivateJob, LifecycleJobs, NotifyJob } from './ports/LifecycleJobs';
-import type { RoomGateway } from './ports/RoomGateway';
+import type { RoomCallResult, RoomGateway } from './ports/RoomGateway';
 import type { SessionFolds } from './ports/SessionFolds';
 import type { ActivationRecord, SessionRecord, SessionStore } from './ports/SessionStore';
 import type { CallSettingsOf } from './grantPublishing';
 import { noticeFor } from './observerNotice';
 import { startAnnouncement } from './roomSnapshot';
-import { appointmentOf, loadHead, loadSession } from './sessionState';
+import { appointmentOf, loadHead, loadSession, type LoadedSession } from './sessionState';
 
 export interface ActivateSessionDeps {
   store: SessionStore;
@@ -51,6 +52,19 @@ async function grantPublishingTo(deps: Pick<ActivateSessionDeps, 'rooms' | 'call
   await Promise.all(granted.map(({ identity, role, grant }) => deps.rooms.setPermission(session.roomName, identity, grant, noticeFor(session, role))));
 }
 
+/**
+ * Tells the room the session started, once its activation is recorded: first the grants (a
+ * widget that publishes on the start must find itself allowed to), then the snapshot and
+ * session_started together (the start reaches the room a LiveKit round trip sooner; the widget
+ * accepts a session_started only once the snapshot confirms it, and waits for the snapshot if
+ * the data message comes first).
+ */
+async function announceStart(deps: Pick<ActivateSessionDeps, 'rooms' | 'callSettings'>, records: LoadedSession, activation: ActivationRecord): Promise<[RoomCallResult, RoomCallResult]> {
+  await grantPublishingTo(deps, records.session, records.appointment, 'everyone');
+  const { snapshot, message } = startAnnouncement({ ...records, activation });
+  return Promise.all([deps.rooms.updateRoomMetadata(records.session.roomName, snapshot), deps.rooms.sendData(records.session.roomName, message, { topic: TOPIC })]);
+}
+
 export async function activateSession(deps: ActivateSessionDeps, job: ActivateJob): Promise<ActivationResult> {
   // A group that starts at its scheduled time starts from it once the clock has reached it.
   const records = await loadSession(deps, job.sessionId, deps.rules, { asOf: deps.clock.now() });
@@ -71,9 +85,14 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
   });
   if (winner.kind !== 'activation') return 'closed';
   if (created) deps.onActivationRecorded();
-  // Told by every run, not only the one that recorded it: a run that failed after the insert, or
-  // a Redis failover that lost the outbox's entry, is repaired by the next run (the job's retry,
-  // or the one reconciliation queues). The outbox keeps one delivery per event id.
+  const [metadata, data] = await announceStart(deps, records, winner);
+  const announcedAt = deps.clock.now();
+  // The clinic is told after the room, not before it: its outbox write (a MongoDB insert) is off
+  // the start's path and does not compete with it (on a busy database, running it beside the
+  // LiveKit calls slowed them). Told by every run, not only the one that recorded it: a run that
+  // failed after the insert or before this write, or a Redis failover that lost the outbox's entry,
+  // is repaired by the next run (the job's retry, or the one reconciliation queues), which tells
+  // the room again under the same message id. The outbox keeps one delivery per event id.
   await deps.events.publish([
     {
       id: `started_${job.sessionId}`,
@@ -84,17 +103,6 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
       data: { roomName: records.session.roomName, startedAt: winner.startedAt.toISOString() },
     },
   ]);
-  // Before anything tells the room it started: a widget that publishes on the start must find
-  // itself allowed to.
-  await grantPublishingTo(deps, records.session, records.appointment, 'everyone');
-  // Both at once: the start reaches the room a LiveKit round trip sooner. The widget accepts a
-  // session_started only once the snapshot confirms it, and waits for the snapshot if the data
-  // message comes first.
-  const { snapshot, message } = startAnnouncement({ ...records, activation: winner });
-  const [metadata, data] = await Promise.all([
-    deps.rooms.updateRoomMetadata(records.session.roomName, snapshot),
-    deps.rooms.sendData(records.session.roomName, message, { topic: TOPIC }),
-  ]);
   // Started with nobody holding it left in the room (they met and all left before this ran).
   if (holdersConnected(state) === 0 && state.lastPairLeftAt !== null) {
     await deps.jobs.scheduleGraceCheck({ sessionId: job.sessionId, dueAt: state.lastPairLeftAt + deps.rules.rejoinGraceMs });
@@ -103,7 +111,7 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
     log.info({ messageId: winner.messageId }, 'room closed before the activation reached it; the next token carries the snapshot');
     return 'room_gone';
   }
-  deps.onStartedSent(Math.max(0, (deps.clock.now() - job.receivedAt) / 1000));
+  deps.onStartedSent(Math.max(0, (announcedAt - job.receivedAt) / 1000));
   log.info({ created, messageId: winner.messageId }, 'session_started sent');
   return 'sent';
 }

@@ -47,6 +47,39 @@ describe('activation', () => {
     expect(await activateSession(deps, { sessionId: session.id, eventId: 'EV_c', receivedAt: T0 })).toBe('sent');
     expect(deps.activationsRecorded).toBe(1);
     expect(deps.events.published.filter((event) => event.type === 'session.started').map((event) => event.id)).toEqual([`started_${session.id}`]);
+    // The failed run had told the room already; the retry tells it again under the same message id.
+    const started = messagesSent(deps).filter((message) => message?.type === 'session_started');
+    expect(started).toHaveLength(2);
+    expect(started[1]?.messageId).toBe(started[0]?.messageId);
+  });
+
+  test('the room hears session_started before the clinic outbox is written, and the job ends only once the clinic is told', async () => {
+    const deps = world();
+    const session = await aSessionIn(deps);
+    await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
+    await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.counselor, joinedAtMs: T0 + 900 });
+    const publish = deps.events.publish.bind(deps.events);
+    let outboxWritten!: () => void;
+    const outboxWrite = new Promise<void>((resolve) => {
+      outboxWritten = resolve;
+    });
+    deps.events.publish = async (events) => {
+      await outboxWrite;
+      await publish(events);
+    };
+    let finished = false;
+    const run = activateSession(deps, { sessionId: session.id, eventId: 'EV_c', receivedAt: T0 }).finally(() => {
+      finished = true;
+    });
+    const deadline = Date.now() + 2000;
+    while (!deps.rooms.calls.some((call) => call.call === 'sendData') && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    // Recorded, granted and announced while the outbox write is still pending.
+    expect((await deps.store.loadRecords(session.id))?.activation).not.toBeNull();
+    expect(deps.rooms.calls.map((call) => call.call)).toEqual(['setPermission', 'setPermission', 'updateRoomMetadata', 'sendData']);
+    expect(finished).toBe(false);
+    outboxWritten();
+    expect(await run).toBe('sent');
+    expect(deps.events.published.filter((event) => event.type === 'session.started')).toHaveLength(1);
   });
 
   test('a session cancelled before its activation ran stays cancelled and nothing is sent', async () => {
