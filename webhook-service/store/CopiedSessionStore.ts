@@ -5,15 +5,23 @@
 // (slower on FerretDB, never wrong); the writes then fail, so webhooks answer 503 and are retried.
 // The sessions' kept folds live in the same copy (`folds`: CopiedSessionFolds).
 import type { AppointmentUpdate, DecisionRecord, ExternalIdClaim, OpenSession, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../usecases/ports/SessionStore';
+import { ServiceError } from '../errors';
 import { CopiedSessionFolds } from './CopiedSessionFolds';
 import type { SessionCopy } from './SessionCopy';
+
+/** The database under the copy: the SessionStore, with an event's insert and its read by id apart (a redelivery is read from the copy first). */
+export interface CopiedDatabase extends SessionStore {
+  /** Stores the event: true when it was new, false when its id was stored already. */
+  insertEvent(event: StoredEvent): Promise<boolean>;
+  findEvent(eventId: string): Promise<StoredEvent | null>;
+}
 
 export class CopiedSessionStore implements SessionStore {
   /** The kept folds, in the copy beside the records. */
   readonly folds: CopiedSessionFolds;
 
   constructor(
-    private readonly database: SessionStore,
+    private readonly database: CopiedDatabase,
     private readonly copy: SessionCopy,
   ) {
     this.folds = new CopiedSessionFolds(copy);
@@ -35,10 +43,16 @@ export class CopiedSessionStore implements SessionStore {
   }
 
   async findSession(sessionId: string): Promise<SessionRecord | null> {
-    const copied = await this.copy.read(sessionId).catch(() => null);
-    if (copied?.session) return copied.session;
+    // Every webhook asks: the record's one field, never the session's events.
+    let copied: SessionRecord | null;
+    try {
+      copied = await this.copy.readSession(sessionId);
+    } catch {
+      return this.database.findSession(sessionId);
+    }
+    if (copied) return copied;
     const session = await this.database.findSession(sessionId);
-    if (session && copied) await this.copy.putSession(session);
+    if (session) await this.copy.putSession(session);
     return session;
   }
 
@@ -102,9 +116,20 @@ export class CopiedSessionStore implements SessionStore {
   }
 
   async recordEvent(event: StoredEvent): Promise<{ inserted: boolean; stored: StoredEvent }> {
-    const result = await this.database.recordEvent(event);
-    await this.copy.addEvent(result.stored);
-    return result;
+    if (await this.database.insertEvent(event)) {
+      await this.copy.addEvent(event);
+      return { inserted: true, stored: event };
+    }
+    // A redelivery. The copy holds the stored event when this session stored it (an event is
+    // copied only once the database has it), read by its id; an event of an earlier session of
+    // the room, or one a lost or rebuilt copy does not hold, is read from the database (on
+    // FerretDB a pass over the events: see MongoSessionStore.findEvent) and copied again.
+    const copied = await this.copy.readEvent(event.sessionId, event.id).catch(() => null);
+    if (copied) return { inserted: false, stored: copied };
+    const stored = await this.database.findEvent(event.id);
+    if (!stored) throw new ServiceError('internal', `event ${event.id} was a duplicate but cannot be read`);
+    await this.copy.addEvent(stored);
+    return { inserted: false, stored };
   }
 
   async recordDecision(decision: DecisionRecord): Promise<{ created: boolean; winner: DecisionRecord }> {

@@ -3,17 +3,20 @@
 // the database in one unordered insertMany, and each webhook is answered once that call returns.
 // The dedupe stays a unique insert, decided per document: an event id already stored, or twice in
 // one batch (a retry racing its original), is a duplicate-key error for that document alone,
-// answered with the stored event as before; any other error of a document fails that webhook
-// only, and a call that fails as a whole (the database away, a write concern not met) fails every
-// webhook of the batch, so none is answered for an event that may not be stored.
+// answered as a duplicate (the caller reads the stored event where it is cheapest: see
+// CopiedSessionStore); any other error of a document fails that webhook only, and a call that
+// fails as a whole (the database away, a write concern not met) fails every webhook of the batch,
+// so none is answered for an event that may not be stored.
 import mongoose, { type Model } from 'mongoose';
 import { ServiceError } from '../errors';
 import { GroupCommit, type GroupCommitOptions, type WriteOutcome } from './groupCommit';
 import { isDuplicateKey } from './indexes';
 import type { SessionEventDoc } from './models';
 
-/** Inserted, or the event already stored under its id. */
-export type EventInsert = { inserted: true } | { inserted: false; existing: SessionEventDoc };
+/** Inserted, or an event was already stored under its id. */
+export interface EventInsert {
+  inserted: boolean;
+}
 
 const { MongoBulkWriteError } = mongoose.mongo;
 
@@ -35,7 +38,7 @@ export class GroupedEventInserts {
     this.batches = new GroupCommit((docs) => this.insertAll(docs), options);
   }
 
-  /** Resolves once the batch holding the event is stored; rejects with `store_unavailable` when it may not be. */
+  /** Resolves once the batch holding the event is stored (or found its id stored); rejects with `store_unavailable` when it may not be. */
   insert(doc: SessionEventDoc): Promise<EventInsert> {
     return this.batches.submit(doc);
   }
@@ -44,11 +47,7 @@ export class GroupedEventInserts {
     // The first document of each id is sent; a later one of the same id is its duplicate.
     const sentIndex = new Map<string, number>();
     const sent: SessionEventDoc[] = [];
-    const repeated = new Set<string>();
-    for (const doc of docs) {
-      if (sentIndex.has(doc._id)) repeated.add(doc._id);
-      else sentIndex.set(doc._id, sent.push(doc) - 1);
-    }
+    for (const doc of docs) if (!sentIndex.has(doc._id)) sentIndex.set(doc._id, sent.push(doc) - 1);
     let refused = new Map<number, unknown>();
     try {
       // The driver's own call: mongoose's would hydrate every document and wrap the per-document errors.
@@ -56,28 +55,12 @@ export class GroupedEventInserts {
     } catch (error) {
       refused = refusedDocuments(error);
     }
-    const duplicateIds = new Set(repeated);
-    for (const [index, error] of refused) if (isDuplicateKey(error)) duplicateIds.add((sent[index] as SessionEventDoc)._id);
-    const existing = await this.readStored([...duplicateIds]);
     return docs.map((doc): WriteOutcome<EventInsert> => {
       const index = sentIndex.get(doc._id) as number;
       const error = refused.get(index);
       if (error !== undefined && !isDuplicateKey(error)) return { ok: false, error: ServiceError.storeUnavailable(error) };
-      if (error === undefined && sent[index] === doc) return { ok: true, value: { inserted: true } };
-      if (existing instanceof ServiceError) return { ok: false, error: existing };
-      const stored = existing.get(doc._id);
-      return stored ? { ok: true, value: { inserted: false, existing: stored } } : { ok: false, error: new ServiceError('internal', `event ${doc._id} was a duplicate but cannot be read`) };
+      // A document of a repeated id that was not the one sent is that one's duplicate.
+      return { ok: true, value: { inserted: error === undefined && sent[index] === doc } };
     });
-  }
-
-  /** The stored events of these ids, in one read; the error when that read fails (only those writes fail). */
-  private async readStored(ids: string[]): Promise<Map<string, SessionEventDoc> | ServiceError> {
-    if (ids.length === 0) return new Map();
-    try {
-      const docs = await this.events.find({ _id: { $in: ids } }).lean<SessionEventDoc[]>().exec();
-      return new Map(docs.map((doc) => [doc._id, doc]));
-    } catch (error) {
-      return ServiceError.storeUnavailable(error);
-    }
   }
 }

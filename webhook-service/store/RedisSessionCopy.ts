@@ -164,6 +164,16 @@ export class RedisSessionCopy implements SessionCopy {
     return { ...head, events: Object.values(fields).map(parseEvent) };
   }
 
+  async readSession(sessionId: string): Promise<SessionRecord | null> {
+    const session = await storeCall(() => this.redis.hget(this.headKey(sessionId), SESSION));
+    return session ? parseSession(session) : null;
+  }
+
+  async readEvent(sessionId: string, eventId: string): Promise<StoredEvent | null> {
+    const event = await storeCall(() => this.redis.hget(this.eventsKey(sessionId), eventId));
+    return event ? parseEvent(event) : null;
+  }
+
   async restore(records: SessionRecords): Promise<void> {
     const generation = await storeCall(() => this.currentGeneration());
     const head = this.headKey(records.session.id);

@@ -27,6 +27,10 @@ export interface SessionCopy {
   /** The session's kept fold, and whether the copy holding it is complete. */
   readFold(sessionId: string): Promise<{ complete: boolean; fold: string | null }>;
   read(sessionId: string): Promise<CopiedSession>;
+  /** The session's record alone (one field: never its events), whether or not the copy is complete. */
+  readSession(sessionId: string): Promise<SessionRecord | null>;
+  /** One copied event of the session, by its id; null when the copy does not hold it. */
+  readEvent(sessionId: string, eventId: string): Promise<StoredEvent | null>;
   putSession(session: SessionRecord): Promise<void>;
   /** Keeps the first copy of an event id. */
   addEvent(event: StoredEvent): Promise<void>;
