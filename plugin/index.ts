@@ -45,7 +45,8 @@ export type { Presence, PresenceInterval } from './presence';
 export { observationsOf } from './reconciliation';
 export type { ListedParticipant, Observation, RoomListing } from './reconciliation';
 export { attendance } from './attendance';
-export { decodeState, encodeState } from './stateCodec';
+export { decodeFold, decodeState, encodeFold, encodeState } from './stateCodec';
+export type { KeptFold } from './stateCodec';
 export type { Attendance } from './attendance';
 
 export {

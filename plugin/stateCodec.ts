@@ -78,3 +78,22 @@ export function decodeState(text: string): SessionState | null {
   for (const [seat, rows] of Object.entries(encoded.seats)) seats[seat] = sidsOf(rows);
   return { ...encoded.state, presences, seats };
 }
+
+/** A session's kept fold: its events folded by the rules, and how many events that is. */
+export interface KeptFold {
+  state: SessionState;
+  events: number;
+}
+
+/** How a fold is kept as text: the number of events it folds, then the state in the compact form. */
+export const encodeFold = ({ state, events }: KeptFold): string => `${events}:${encodeState(state)}`;
+
+/** The fold `encodeFold` wrote, or null for anything else (a damaged text, another form, a count that is no count). */
+export function decodeFold(text: string): KeptFold | null {
+  const colon = text.indexOf(':');
+  if (colon < 1) return null;
+  const events = Number(text.slice(0, colon));
+  if (!Number.isSafeInteger(events) || events < 0) return null;
+  const state = decodeState(text.slice(colon + 1));
+  return state ? { state, events } : null;
+}

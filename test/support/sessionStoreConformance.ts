@@ -3,6 +3,7 @@
 // FerretDB here, on a real MongoDB when MONGODB_URI points at one). Each test makes its own store
 // and its own session ids.
 import { randomBytes } from 'node:crypto';
+import { decide, newSession, type KeptFold } from '../../plugin';
 import type { SessionFolds } from '../../webhook-service/usecases/ports/SessionFolds';
 import type { ActivationRecord, ClosureRecord, ExternalIdClaim, SessionRecord, SessionStore, StoredEvent } from '../../webhook-service/usecases/ports/SessionStore';
 
@@ -26,6 +27,15 @@ export const aSession = (overrides: Partial<SessionRecord> = {}): SessionRecord 
   createdAt: new Date('2030-01-02T03:00:00.000Z'),
   ...overrides,
 });
+
+/** A fold of the session: `events` joins folded by the rules (a state with presences in it). */
+const aFold = (session: SessionRecord, events: number): KeptFold => {
+  let state = newSession(session.id, { studentIdentity: session.studentIdentity, counselorIdentity: session.counselorIdentity });
+  for (let n = 0; n < events; n += 1) {
+    state = decide(state, { kind: 'participant_joined', id: `EV_${n}`, at: 1_000 + n, room: session.roomName, participant: { sid: `PA_${n}`, identity: n % 2 ? session.counselorIdentity : session.studentIdentity, attributes: {} } }).state;
+  }
+  return { state, events };
+};
 
 export const anEvent = (session: SessionRecord, overrides: Partial<StoredEvent> = {}): StoredEvent => ({
   id: id('EV'),
@@ -334,9 +344,9 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
       await store.createSession(session);
       await store.createSession(other);
       expect(await folds.read(session.id)).toBeNull();
-      await folds.keep(session.id, '1:first');
-      await folds.keep(session.id, '2:second');
-      expect(await folds.read(session.id)).toBe('2:second');
+      await folds.keep(session.id, aFold(session, 1));
+      await folds.keep(session.id, aFold(session, 2));
+      expect(await folds.read(session.id)).toEqual(aFold(session, 2));
       expect(await folds.read(other.id)).toBeNull();
     });
 
@@ -344,7 +354,7 @@ export function describeSessionStore(name: string, make: () => Promise<StoreUnde
       const session = aSession();
       await store.createSession(session);
       await store.recordDecision(aClosure(session, { status: 'cancelled', reason: 'cancelled', endedAt: null }));
-      await folds.keep(session.id, '0:folded');
+      await folds.keep(session.id, aFold(session, 0));
       await store.deleteSession(session.id);
       expect(await folds.read(session.id)).toBeNull();
     });

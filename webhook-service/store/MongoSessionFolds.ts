@@ -5,6 +5,7 @@
 // lost a race (a lock that expired under a slow holder) leaves a fold whose count no longer
 // matches, which is not trusted.
 import type { Model } from 'mongoose';
+import { decodeFold, encodeFold, type KeptFold } from '../../plugin';
 import { storeCall } from '../errors';
 import type { SessionFolds } from '../usecases/ports/SessionFolds';
 import type { SessionFoldDoc } from './models';
@@ -12,12 +13,12 @@ import type { SessionFoldDoc } from './models';
 export class MongoSessionFolds implements SessionFolds {
   constructor(private readonly folds: Model<SessionFoldDoc>) {}
 
-  async read(sessionId: string): Promise<string | null> {
+  async read(sessionId: string): Promise<KeptFold | null> {
     const doc = await storeCall(() => this.folds.findById(sessionId).lean<SessionFoldDoc>().exec());
-    return doc?.fold ?? null;
+    return doc ? decodeFold(doc.fold) : null;
   }
 
-  async keep(sessionId: string, fold: string): Promise<void> {
-    await storeCall(() => this.folds.updateOne({ _id: sessionId }, { $set: { fold } }, { upsert: true }).exec());
+  async keep(sessionId: string, fold: KeptFold): Promise<void> {
+    await storeCall(() => this.folds.updateOne({ _id: sessionId }, { $set: { fold: encodeFold(fold) } }, { upsert: true }).exec());
   }
 }

@@ -22,7 +22,7 @@ import type { RoomGateway } from './ports/RoomGateway';
 import type { SessionFolds } from './ports/SessionFolds';
 import type { SessionLocks } from './ports/SessionLocks';
 import type { SessionStore } from './ports/SessionStore';
-import { appointmentOf, encodeFold, foldEvents, loadHead, loadSession, namedRoleIn, withDecisions, type LoadedSession } from './sessionState';
+import { appointmentOf, foldEvents, loadHead, loadSession, namedRoleIn, withDecisions, type LoadedSession } from './sessionState';
 
 export interface ChangeParticipantsDeps {
   store: SessionStore;
@@ -58,7 +58,7 @@ async function writeChange(deps: ChangeParticipantsDeps, sessionId: string, chan
   const records = await deps.store.rebuildRecords(sessionId);
   if (!records) throw ServiceError.notFound(sessionId);
   const folded = foldEvents(records, deps.rules);
-  await deps.folds.keep(sessionId, encodeFold(folded, records.events.length));
+  await deps.folds.keep(sessionId, { state: folded, events: records.events.length });
   return { session: records.session, appointment: appointmentOf(records.session), activation: records.activation, closure: records.closure, state: withDecisions(folded, records) };
 }
 

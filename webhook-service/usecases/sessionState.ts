@@ -5,7 +5,7 @@
 // session costs what its state weighs, not a replay of its history; a fold that does not count
 // every stored event is not trusted, and the state is rebuilt from the events (order-free,
 // O(n log n)).
-import { decide, decodeState, encodeState, namedRole, newSession, replay, roleOf, withRecordedDecisions, type Appointment, type ParticipantRole, type Decision, type Effect, type LifecycleRules, type Role, type SessionEvent, type SessionState } from '../../plugin';
+import { decide, namedRole, newSession, replay, roleOf, withRecordedDecisions, type Appointment, type ParticipantRole, type Decision, type Effect, type KeptFold, type LifecycleRules, type Role, type SessionEvent, type SessionState } from '../../plugin';
 import { ServiceError } from '../errors';
 import type { SessionFolds } from './ports/SessionFolds';
 import type { ActivationRecord, ClosureRecord, ReconcileEvidence, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from './ports/SessionStore';
@@ -51,19 +51,14 @@ export function foldEvents(records: SessionRecords, rules: LifecycleRules, witho
   return replay(emptyState(records.session, rules), events);
 }
 
-/** How a fold is kept: the number of events it folds, then the state in the plugin's compact form. */
-export const encodeFold = (state: SessionState, events: number): string => `${events}:${encodeState(state)}`;
-
 /**
  * The kept fold, when it folds exactly the events the store counts under the appointment as it
  * is now (a fold from before a change of its people is rebuilt); the rules are today's.
  */
-export function currentFold(head: SessionHead, fold: string | null, rules: LifecycleRules): SessionState | null {
+export function currentFold(head: SessionHead, fold: KeptFold | null, rules: LifecycleRules): SessionState | null {
   if (!fold) return head.eventCount === 0 ? emptyState(head.session, rules) : null;
-  const colon = fold.indexOf(':');
-  if (colon < 0 || Number(fold.slice(0, colon)) !== head.eventCount) return null;
-  const state = decodeState(fold.slice(colon + 1));
-  if (!state || state.sessionId !== head.session.id) return null;
+  const { state, events } = fold;
+  if (events !== head.eventCount || state.sessionId !== head.session.id) return null;
   if ((state.appointment.changedAt ?? null) !== (head.session.appointmentChangedAt?.getTime() ?? null)) return null;
   return { ...state, lifecycle: rules, scheduledStart: head.session.scheduledStart?.getTime() ?? null };
 }
@@ -176,7 +171,7 @@ export async function recordAndFold(sources: SessionSources, rules: LifecycleRul
     before = foldEvents(records, rules, event.id);
     count = records.events.length;
   }
-  await sources.folds.keep(session.id, encodeFold(decide(before, event).state, count));
+  await sources.folds.keep(session.id, { state: decide(before, event).state, events: count });
   // A group past its scheduled time has reached it even if its timer has not run yet.
   const reached = asOf(withDecisions(before, head), receivedAt);
   return { inserted, stored, decided: { closed: head.closure !== null, effects: [...reached.effects, ...decide(reached.state, event).effects] } };

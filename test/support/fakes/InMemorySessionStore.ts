@@ -2,6 +2,7 @@
 // keeps the ports' promises the way the real adapters do (unique keys decide, the winner is
 // returned, a session is open until finished, deleting a session forgets its fold) and runs the
 // same conformance suite as they do, so it cannot drift from them.
+import { decodeFold, encodeFold } from '../../../plugin';
 import { ServiceError } from '../../../webhook-service/errors';
 import type { SessionFolds } from '../../../webhook-service/usecases/ports/SessionFolds';
 import type { AppointmentUpdate, DecisionRecord, ExternalIdClaim, OpenSession, SessionHead, SessionRecord, SessionRecords, SessionStore, StoredEvent } from '../../../webhook-service/usecases/ports/SessionStore';
@@ -19,17 +20,23 @@ export class InMemorySessionStore implements SessionStore {
   private readonly keptFolds = new Map<string, string>();
   /** Set to make every call fail as the database being away does. */
   unavailable = false;
-  /** The kept folds, failing with the store when it is set unavailable. */
+  /** The kept folds, in the text form the real keepers write, failing with the store when it is set unavailable. */
   readonly folds: SessionFolds = {
     read: async (sessionId) => {
       this.check();
-      return this.keptFolds.get(sessionId) ?? null;
+      const text = this.keptFolds.get(sessionId);
+      return text === undefined ? null : decodeFold(text);
     },
     keep: async (sessionId, fold) => {
       this.check();
-      this.keptFolds.set(sessionId, fold);
+      this.keptFolds.set(sessionId, encodeFold(fold));
     },
   };
+
+  /** Damages the session's kept fold as a torn or foreign write would (it no longer reads back). */
+  damageFold(sessionId: string): void {
+    this.keptFolds.set(sessionId, '1:{"v":2,"state":');
+  }
 
   async createSession(session: SessionRecord): Promise<{ created: boolean; session: SessionRecord }> {
     this.check();

@@ -1,6 +1,6 @@
 // The compact form of a session's state gives back the very same state, and refuses anything else.
 import fc from 'fast-check';
-import { decodeState, encodeState } from '../../../plugin/stateCodec';
+import { decodeFold, decodeState, encodeFold, encodeState } from '../../../plugin/stateCodec';
 import { newSession, replay } from '../../../plugin/session';
 import { appointment, deliveryOf, liveKitOrder, truthArbitrary } from './traces';
 
@@ -21,4 +21,15 @@ test('a damaged or foreign text decodes to nothing', () => {
   expect(decodeState('{"v":3,"rows":[],"identities":[]}')).toBeNull();
   expect(decodeState(text.replace('"v":2', '"v":1'))).toBeNull();
   expect(decodeState('null')).toBeNull();
+});
+
+test('a kept fold comes back with its count, and a damaged one or one without a count does not come back at all', () => {
+  const state = newSession('ses_codec', appointment);
+  expect(decodeFold(encodeFold({ state, events: 7 }))).toEqual({ state, events: 7 });
+  const text = encodeFold({ state, events: 7 });
+  expect(decodeFold(text.slice(0, -3))).toBeNull();
+  expect(decodeFold(text.slice(text.indexOf(':')))).toBeNull();
+  expect(decodeFold(`x${text}`)).toBeNull();
+  expect(decodeFold(`-1${text.slice(1)}`)).toBeNull();
+  expect(decodeFold(encodeState(state))).toBeNull();
 });

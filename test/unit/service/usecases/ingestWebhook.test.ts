@@ -133,7 +133,7 @@ describe('the kept fold', () => {
     expect(await webhook(deps, spec)).toMatchObject({ outcome: 'duplicate', effects: ['activate'] });
     expect(rebuilds).not.toHaveBeenCalled();
 
-    await deps.folds.keep(session.id, '{"events": 1, "state": ');
+    deps.store.damageFold(session.id);
     expect(await webhook(deps, spec)).toMatchObject({ outcome: 'duplicate', effects: ['activate'] });
     expect(rebuilds).toHaveBeenCalledTimes(1);
   });
@@ -142,7 +142,7 @@ describe('the kept fold', () => {
     const deps = world();
     const session = await aSessionIn(deps);
     await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.student, joinedAtMs: T0 });
-    await deps.folds.keep(session.id, '{"events": 1, "state": ');
+    deps.store.damageFold(session.id);
     expect(await webhook(deps, { event: 'participant_joined', room: session.roomName, participant: session.counselor, joinedAtMs: T0 + 900 })).toMatchObject({ effects: ['activate'] });
   });
 });
