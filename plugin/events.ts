@@ -1,6 +1,7 @@
 // The LiveKit webhook events the session rules listen to, and the one decoder that turns what
 // livekit-server-sdk's WebhookReceiver returns into them. Everything else LiveKit sends
 // (tracks, egress, ingress) is ignored here, so the rules never see it.
+import { sessionIdOfRoom } from './rooms';
 
 export type ParticipantEventKind = 'participant_joined' | 'participant_left' | 'participant_connection_aborted';
 
@@ -49,7 +50,8 @@ export interface WebhookEventLike {
 }
 
 export type DecodeResult =
-  | { ok: true; event: SessionEvent }
+  /** `sessionId`: the session the event's room was named for (plugin/rooms.ts), null for a room named otherwise. */
+  | { ok: true; event: SessionEvent; sessionId: string | null }
   | { ok: false; code: 'ignored_event_type' | 'malformed_event'; reason: string };
 
 const PARTICIPANT_KINDS: readonly string[] = ['participant_joined', 'participant_left', 'participant_connection_aborted'];
@@ -114,7 +116,7 @@ export function decodeWebhookEvent(raw: WebhookEventLike): DecodeResult {
 
   if (!isParticipantEvent) {
     if (createdAtMs === undefined) return malformed('missing or invalid createdAt');
-    return { ok: true, event: { kind: kind as RoomEventKind, id: raw.id, at: createdAtMs, room } };
+    return { ok: true, event: { kind: kind as RoomEventKind, id: raw.id, at: createdAtMs, room }, sessionId: sessionIdOfRoom(room) };
   }
 
   const participant = raw.participant;
@@ -147,6 +149,7 @@ export function decodeWebhookEvent(raw: WebhookEventLike): DecodeResult {
         attributes: readAttributes(participant.attributes),
       }),
     },
+    sessionId: sessionIdOfRoom(room),
   };
 }
 

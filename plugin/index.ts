@@ -2,6 +2,7 @@
 // protocol shared with the widget. Anything not listed here is internal.
 
 export { decodeWebhookEvent } from './events';
+export { ROOM_PREFIX, SESSION_ID_PATTERN, roomNameFor, sessionIdOfRoom } from './rooms';
 export type {
   DecodeResult,
   EventParticipant,
@@ -57,6 +58,7 @@ export {
   TOPIC,
   encodeMessage,
   encodeSnapshot,
+  messageIdFor,
   parseMessage,
   parseSnapshot,
 } from './protocol';

@@ -36,7 +36,7 @@ export const CLOSED_STATUSES: readonly SessionStatus[] = ['ended', 'cancelled', 
 export interface SessionStartedMessage {
   v: typeof PROTOCOL_VERSION;
   type: 'session_started';
-  /** Unique per activation; a retried send carries the same id, so receivers drop repeats. */
+  /** One per session (messageIdFor); a retried send carries the same id, so receivers drop repeats. */
   messageId: string;
   sessionId: string;
   /** ISO 8601: when student and counselor were first connected together. */
@@ -55,6 +55,13 @@ export interface SessionEndedMessage {
 }
 
 export type ProtocolMessage = SessionStartedMessage | SessionEndedMessage;
+
+/**
+ * The id of the message that announces a session's start, or its end: a session starts once and
+ * closes once, so the id is the session's own. Every run of a retried job and every racing worker
+ * announces under the same id, and receivers drop the repeats.
+ */
+export const messageIdFor = (type: ProtocolMessage['type'], sessionId: string): string => `${type}:${sessionId}`;
 
 /**
  * The durable state kept in the room's metadata (only the server can write it). Every

@@ -2,8 +2,8 @@
 // OpenAPI document (openapi.ts) is generated from them, so the API and its description cannot
 // drift apart. Each named schema is registered under its OpenAPI component name.
 import { z } from 'zod';
-import { MAX_GROUP_STUDENTS, MAX_PARTICIPANTS, PARTICIPANT_ROLES } from '../../plugin';
-import { DELIVERY_ID_PATTERN, SESSION_ID_PATTERN } from '../ids';
+import { MAX_GROUP_STUDENTS, MAX_PARTICIPANTS, PARTICIPANT_ROLES, SESSION_ID_PATTERN } from '../../plugin';
+import { DELIVERY_ID_PATTERN } from '../ids';
 import type { SessionView } from '../usecases/sessionView';
 
 /**

@@ -3,10 +3,9 @@
 // and counselor in the room (their tokens could not publish before the start), then write the
 // snapshot into the room's metadata (durable: late joiners and reloads get it on connect) and
 // broadcast session_started; then the clinic's outbox is written (after the room, not before it).
-// At-least-once: every step is safe to repeat, and a repeated or racing job reads the winner and
-// reuses its message id.
-import { TOPIC, holdersConnected, publishersOf, type Appointment, type LifecycleRules } from '../../plugin';
-import { newMessageId } from '../ids';
+// At-least-once: every step is safe to repeat, and every run announces under the session's one
+// message id (messageIdFor).
+import { TOPIC, holdersConnected, messageIdFor, publishersOf, type Appointment, type LifecycleRules } from '../../plugin';
 import type { Logger } from '../logger';
 import type { Clock } from './ports/Clock';
 import type { ClinicEvents } from './ports/ClinicEvents';
@@ -80,7 +79,7 @@ export async function activateSession(deps: ActivateSessionDeps, job: ActivateJo
     kind: 'activation',
     sessionId: job.sessionId,
     startedAt: new Date(state.actualStart),
-    messageId: newMessageId(),
+    messageId: messageIdFor('session_started', job.sessionId),
     createdAt: new Date(deps.clock.now()),
   });
   if (winner.kind !== 'activation') return 'closed';

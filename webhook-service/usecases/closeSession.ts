@@ -5,9 +5,8 @@
 // deletes it (the session's own room: nobody else's), and the clinic hears of it. Repeating any of
 // it is safe: a request for a session already closed that way repairs what a crash may have left
 // undone, and reconciliation asks for an unfinished close again.
-import { decide, type ClinicCommand, type TimerFired } from '../../plugin';
+import { decide, messageIdFor, type ClinicCommand, type TimerFired } from '../../plugin';
 import { ServiceError } from '../errors';
-import { newMessageId } from '../ids';
 import { carryOut, type CarryOutDeps } from './carryOut';
 import type { Clock } from './ports/Clock';
 import type { ClinicEvent } from './ports/ClinicEvents';
@@ -77,7 +76,7 @@ export async function closeSession(deps: CloseSessionDeps, sessionId: string, in
     reason: close.reason,
     at: new Date(close.at),
     endedAt: close.endedAt === null ? null : new Date(close.endedAt),
-    messageId: newMessageId(),
+    messageId: messageIdFor('session_ended', sessionId),
     createdAt: new Date(deps.clock.now()),
   };
   const { created, winner } = await deps.store.recordDecision(closure);

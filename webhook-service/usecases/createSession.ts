@@ -8,9 +8,9 @@
 // failed to be created finds nothing and does nothing; reconciliation re-arms a lost one.
 // The appointment's people are checked by the plugin's own rule (checkAppointment) before
 // anything is written, so the rules never see an appointment they cannot run.
-import { checkAppointment, type AppointmentParticipant, type GroupStart, type LifecycleRules } from '../../plugin';
+import { checkAppointment, roomNameFor, type AppointmentParticipant, type GroupStart, type LifecycleRules } from '../../plugin';
 import { ServiceError } from '../errors';
-import { newSessionId, roomNameFor } from '../ids';
+import { newSessionId } from '../ids';
 import type { Clock } from './ports/Clock';
 import type { LifecycleJobs } from './ports/LifecycleJobs';
 import type { SessionFolds } from './ports/SessionFolds';

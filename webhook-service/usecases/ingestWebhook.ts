@@ -14,7 +14,6 @@
 // for the activation again on every event, whatever happened to an earlier job.
 import { decodeWebhookEvent, type Effect, type LifecycleRules, type SessionEvent, type WebhookEventLike } from '../../plugin';
 import { ServiceError } from '../errors';
-import { sessionIdOfRoom } from '../ids';
 import { carryOut } from './carryOut';
 import type { Clock } from './ports/Clock';
 import type { ClinicEvent, ClinicEvents } from './ports/ClinicEvents';
@@ -109,13 +108,13 @@ export async function ingestWebhook(deps: IngestWebhookDeps, rawBody: string, au
     if (decoded.code === 'ignored_event_type') return { outcome: 'ignored', event: eventType, reason: 'event_type' };
     throw new ServiceError('webhook_malformed', decoded.reason);
   }
-  const event = decoded.event;
+  const { event, sessionId } = decoded;
   const now = deps.clock.now();
   ensureFresh(raw, event, now, deps.maxAgeSeconds, deps.observeAge);
 
-  // Each session has a room of its own, named from its id; a room named by a clinic belongs to a
-  // session created before that (still open) or to nobody we know.
-  const sessionId = sessionIdOfRoom(event.room);
+  // Each session has a room of its own, named from its id (the decoder reads it off the room's
+  // name); a room named by a clinic belongs to a session created before that (still open) or to
+  // nobody we know.
   const session = sessionId ? await deps.store.findSession(sessionId) : await deps.store.findOpenSessionByRoom(event.room);
   if (!session) return { outcome: 'ignored', event: eventType, reason: 'no_session' };
   const taken = await takeEvent(deps, session, event, now);

@@ -6,7 +6,8 @@
 import { ManualClock, InProcessLocks, RecordingClinicEvents, RecordingJobs } from '../../support/fakes/fakes';
 import { mongoUriFor, uniqueName } from '../../support/isolation';
 import { signWebhook, webhookBody, type EventSpec } from '../../../scripts/shared/livekitWebhooks';
-import { newSessionId, roomNameFor } from '../../../webhook-service/ids';
+import { roomNameFor } from '../../../plugin';
+import { newSessionId } from '../../../webhook-service/ids';
 import { liveKitWebhookVerifier } from '../../../webhook-service/livekit/webhookVerifier';
 import { MongoSessionStore } from '../../../webhook-service/store/MongoSessionStore';
 import { ingestWebhook, type IngestWebhookDeps } from '../../../webhook-service/usecases/ingestWebhook';

@@ -5,8 +5,7 @@
 import { dispose, Room, RoomEvent } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { livekitHttpUrl } from '../../../scripts/stack';
-import { parseMessage, parseSnapshot, TOPIC } from '../../../plugin';
-import { roomNameFor } from '../../../webhook-service/ids';
+import { parseMessage, parseSnapshot, roomNameFor, TOPIC } from '../../../plugin';
 import { waitFor } from '../../support/isolation';
 import { clinic, createAppointment, deliver, openCollections, startService, testConfig, type Appointment, type RunningService } from './harness';
 

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { AccessToken, WebhookReceiver } from 'livekit-server-sdk';
 import { decodeWebhookEvent, type WebhookEventLike } from '../../../plugin/events';
+import { roomNameFor, sessionIdOfRoom } from '../../../plugin/rooms';
 import { newSession, replay } from '../../../plugin/session';
 
 /** A participant_joined body as LiveKit v1.13 posts it (protojson: camelCase, int64 as strings). */
@@ -36,6 +37,7 @@ describe('decodeWebhookEvent', () => {
         room: 'session-42',
         participant: { sid: 'PA_Yc3fN1r', identity: 'student-ana', attributes: { 'autostart.role': 'student' } },
       },
+      sessionId: null,
     });
   });
 
@@ -83,7 +85,19 @@ describe('decodeWebhookEvent', () => {
     expect(decodeWebhookEvent(body)).toEqual({
       ok: true,
       event: { kind: 'room_finished', id: 'EV_fin', at: 1_718_000_900_000, room: 'session-42' },
+      sessionId: null,
     });
+  });
+
+  test("an event names the session its room was named for, and none for a room the service did not name", () => {
+    const sessionId = 'ses_Qw3-rT_9yU';
+    const inRoom = (name: string) => decodeWebhookEvent({ ...joinedBody(), room: { sid: 'RM_1', name } });
+    expect(inRoom(roomNameFor(sessionId))).toMatchObject({ ok: true, sessionId, event: { room: `autostart-${sessionId}` } });
+    expect(decodeWebhookEvent({ event: 'room_finished', id: 'EV_fin', createdAt: 1_718_000_900, room: { sid: 'RM_1', name: roomNameFor(sessionId) } })).toMatchObject({ ok: true, sessionId });
+    for (const name of ['session-42', 'autostart-doctor-5f3a', 'autostart-ses_', 'autostart-ses_a:b', `x${roomNameFor(sessionId)}`, sessionId]) {
+      expect(inRoom(name)).toMatchObject({ ok: true, sessionId: null });
+    }
+    expect(sessionIdOfRoom(roomNameFor(sessionId))).toBe(sessionId);
   });
 
   test('int64 fields as bigint decode like their strings', () => {

@@ -6,6 +6,7 @@ import {
   PROTOCOL_VERSION,
   encodeMessage,
   encodeSnapshot,
+  messageIdFor,
   parseMessage,
   parseSnapshot,
   type ProtocolMessage,
@@ -118,5 +119,15 @@ describe('encodeMessage and encodeSnapshot', () => {
     expect(() => encodeMessage({ ...started(), startedAt: 'now' })).toThrow(/invalid startedAt/);
     expect(() => encodeMessage({ ...started(), extra: 1 } as ProtocolMessage)).toThrow(/unexpected field extra/);
     expect(() => encodeSnapshot({ ...snapshot(), status: 'paused' } as unknown as SessionSnapshot)).toThrow(/invalid status/);
+  });
+});
+
+describe('messageIdFor', () => {
+  test("a session's start and end each have one id, the protocol accepts it, and no other session or message shares it", () => {
+    const sessionId = 'ses_AbC-12_xyzXYZ0123456789';
+    const ids = [messageIdFor('session_started', sessionId), messageIdFor('session_ended', sessionId), messageIdFor('session_started', 'ses_other')];
+    expect(new Set(ids).size).toBe(3);
+    expect(messageIdFor('session_started', sessionId)).toBe(ids[0]);
+    expect(parseMessage(encodeMessage({ ...started(), sessionId, messageId: ids[0] as string }))).toMatchObject({ ok: true });
   });
 });
