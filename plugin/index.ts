@@ -14,7 +14,7 @@ export type {
 } from './events';
 
 export { ROLE_ATTRIBUTE, namedRole, publishersOf, roleOf } from './roles';
-export type { Appointment, Publisher, PublishingGrant, Role, RolePolicy } from './roles';
+export type { Appointment, Publisher, PublishingGrant, PublishingTerms, Role, RolePolicy } from './roles';
 export { MAX_GROUP_STUDENTS, MAX_PARTICIPANTS, PARTICIPANT_ROLES, checkAppointment, isRequired, requiredByDefault } from './participants';
 export type { AppointmentCheck, AppointmentParticipant, AppointmentProblem, GroupStart, ParticipantRole } from './participants';
 export { putParticipant, removeParticipant } from './appointmentChange';

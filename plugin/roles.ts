@@ -4,6 +4,7 @@
 
 import { publishSourcesOf, type CallSettings, type PublishSource } from './callSettings';
 import type { EventParticipant } from './events';
+import { observedAttributes } from './observers';
 import type { Appointment, ParticipantRole } from './participants';
 
 export type { Appointment } from './participants';
@@ -52,22 +53,37 @@ export interface PublishingGrant {
   canPublishData: true;
 }
 
-/** Someone who may publish once the session is active, and their grant. */
+/** Someone who may publish once the session is active, their grant, and what they are told with it. */
 export interface Publisher {
   identity: string;
   role: Role;
   grant: PublishingGrant;
+  /** The participant attributes that go with the grant: the observer notice where there is one to tell (observers.ts). */
+  attributes: Record<string, string>;
+}
+
+/** What the session lets its people publish and tells them: the clinic's call settings, and whether it discloses an observer. */
+export interface PublishingTerms {
+  callSettings: CallSettings;
+  observersDisclosed: boolean;
 }
 
 /**
  * Everyone on the appointment who may publish once the session is active, each once, the pair
  * first: all but observers, who only ever watch. Each may publish what their role and the
- * clinic's call settings allow.
+ * clinic's call settings allow, and is told with the grant whether an observer watches: from
+ * then on they can be seen and heard, and a token minted before the observer was added lacks it.
  */
-export function publishersOf(appointment: Appointment, settings: CallSettings): Publisher[] {
-  const listed = (appointment.participants ?? []).filter((entry) => entry.role !== 'observer').map((entry) => entry.identity);
+export function publishersOf(appointment: Appointment, terms: PublishingTerms): Publisher[] {
+  const everyone = appointment.participants ?? [];
+  const listed = everyone.filter((entry) => entry.role !== 'observer').map((entry) => entry.identity);
   return [...new Set([appointment.studentIdentity, appointment.counselorIdentity, ...listed])].map((identity) => {
     const role = namedRole(appointment, identity) ?? 'guest';
-    return { identity, role, grant: { canPublish: true, canPublishSources: publishSourcesOf(role, settings), canSubscribe: true, canPublishData: true } };
+    return {
+      identity,
+      role,
+      grant: { canPublish: true, canPublishSources: publishSourcesOf(role, terms.callSettings), canSubscribe: true, canPublishData: true },
+      attributes: observedAttributes(everyone, terms.observersDisclosed, role),
+    };
   });
 }

@@ -14,7 +14,6 @@ import type { RoomCallResult, RoomGateway } from './ports/RoomGateway';
 import type { SessionFolds } from './ports/SessionFolds';
 import type { ActivationRecord, SessionRecord, SessionStore } from './ports/SessionStore';
 import type { CallSettingsOf } from './grantPublishing';
-import { noticeFor } from './observerNotice';
 import { startAnnouncement } from './roomSnapshot';
 import { appointmentOf, loadHead, loadSession, type LoadedSession } from './sessionState';
 
@@ -44,11 +43,10 @@ export type ActivationResult = 'sent' | 'room_gone' | 'not_active_yet' | 'not_co
  * updateParticipant each, in parallel.
  */
 async function grantPublishingTo(deps: Pick<ActivateSessionDeps, 'rooms' | 'callSettings'>, session: SessionRecord, appointment: Appointment, identities: readonly string[] | 'everyone'): Promise<void> {
-  const publishers = publishersOf(appointment, deps.callSettings(session.clinicId));
+  const publishers = publishersOf(appointment, { callSettings: deps.callSettings(session.clinicId), observersDisclosed: session.observersDisclosed ?? true });
   const granted = identities === 'everyone' ? publishers : publishers.filter(({ identity }) => identities.includes(identity));
-  // The grant carries the observer notice too: a token minted before an observer was added lacks
-  // it, and from here on this person can be seen and heard.
-  await Promise.all(granted.map(({ identity, role, grant }) => deps.rooms.setPermission(session.roomName, identity, grant, noticeFor(session, role))));
+  // The grant carries the observer notice too (the publisher's attributes).
+  await Promise.all(granted.map(({ identity, grant, attributes }) => deps.rooms.setPermission(session.roomName, identity, grant, attributes)));
 }
 
 /**

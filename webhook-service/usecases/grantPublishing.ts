@@ -9,7 +9,6 @@ import { publishersOf, type CallSettings } from '../../plugin';
 import type { Logger } from '../logger';
 import type { RoomGateway } from './ports/RoomGateway';
 import type { SessionHead, SessionStore } from './ports/SessionStore';
-import { noticeFor } from './observerNotice';
 import { appointmentOf, loadHead } from './sessionState';
 
 /** A clinic's call settings (CLINIC_CALL_SETTINGS): what its people may publish besides voice and video. */
@@ -39,13 +38,14 @@ export async function grantPublishingIn(deps: GrantPublishingDeps, head: Pick<Se
   const { session } = head;
   const listed = await deps.rooms.listParticipants(session.roomName);
   if (listed === 'room_not_found') return { outcome: 'room_gone', granted: [] };
-  const grants = new Map(publishersOf(appointmentOf(session), deps.callSettings(session.clinicId)).map((publisher) => [publisher.identity, publisher]));
+  const terms = { callSettings: deps.callSettings(session.clinicId), observersDisclosed: session.observersDisclosed ?? true };
+  const grants = new Map(publishersOf(appointmentOf(session), terms).map((publisher) => [publisher.identity, publisher]));
   const missing = [...new Set(listed.filter((participant) => grants.has(participant.identity) && !participant.canPublish).map((participant) => participant.identity))];
   const results = await Promise.all(
     missing.map(async (identity) => {
-      const { role, grant } = grants.get(identity)!;
+      const { grant, attributes } = grants.get(identity)!;
       // With the observer notice, as the activation grants it (see activateSession).
-      return { identity, result: await deps.rooms.setPermission(session.roomName, identity, grant, noticeFor(session, role)) };
+      return { identity, result: await deps.rooms.setPermission(session.roomName, identity, grant, attributes) };
     }),
   );
   // A participant who left between the listing and the grant needs none: their next token may publish.

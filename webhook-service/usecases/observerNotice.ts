@@ -14,11 +14,6 @@ export interface ObserverNoticeDeps {
   logger: Logger;
 }
 
-/** The notice a visible person of `role` is told in `session` now (nothing when there is none to tell). */
-export function noticeFor(session: Pick<SessionRecord, 'participants' | 'observersDisclosed'>, role: string): Record<string, string> {
-  return observedAttributes(session.participants ?? [], session.observersDisclosed ?? true, role);
-}
-
 /** Brings every connected visible participant's notice in line with the session's people now. */
 export async function followObserverNotice(deps: ObserverNoticeDeps, session: SessionRecord): Promise<void> {
   // Nothing was ever told in a session that does not disclose, so nothing is to change.
