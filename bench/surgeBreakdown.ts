@@ -6,11 +6,17 @@
 // -> taken) and the slot's time (taken -> finished), second by second the joins completing, jobs
 // taken and finished; each call of the activation (as bench/startBreakdown.ts times them); and
 // the CPU each process of the stack used (this process is the service and the load generator).
+// `SURGE_WORKER_PROCESS=1`: the workers run in a process of their own (`--worker-only`, as a
+// deployment would run them), this process keeping the intake; the activation's calls are then
+// not timed (they run in the other process), BullMQ's timestamps still are; with
+// `SURGE_WORKER_CPU_PROF_DIR=DIR` that process writes its V8 CPU profile there (bench/profileSummary.ts reads it).
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Job, Queue } from 'bullmq';
 import mongoose from 'mongoose';
+import { startServiceProcess } from '../scripts/serviceProcess';
 import { startStack } from '../scripts/stack';
+import { freeTcpPort } from '../scripts/stack/ports';
 import { serviceEnv } from '../scripts/shared/serviceEnv';
 import { loadConfig } from '../webhook-service/config';
 import { createLogger } from '../webhook-service/logger';
@@ -35,7 +41,7 @@ function cpuByCommand(): Map<string, number> {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const pid = Number(entry);
       if (pid !== process.pid && Number(fields[1]) !== process.pid) continue;
-      const label = pid === process.pid ? 'service + load generator (this process)' : name;
+      const label = pid === process.pid ? 'this process (load generator + intake, + workers unless apart)' : name;
       used.set(label, (used.get(label) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
     } catch {
       // Gone between listing and reading.
@@ -60,8 +66,10 @@ async function main(): Promise<void> {
     });
     const config = loadConfig({ ...process.env, ...env });
     await migrateDatabase(config.MONGODB_URI);
-    const service = await createService(config, { api: true, worker: true }, createLogger('silent'));
+    const workerApart = process.env.SURGE_WORKER_PROCESS === '1';
+    const service = await createService(config, { api: true, worker: !workerApart }, createLogger('silent'));
     const port = await service.listen(0, '127.0.0.1');
+    const workers = workerApart ? await startServiceProcess({ port: await freeTcpPort(), env, args: ['--worker-only'], nodeArgs: process.env.SURGE_WORKER_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SURGE_WORKER_CPU_PROF_DIR}`] : [], stdio: 'ignore', migrate: false }) : null;
     const db = await mongoose.createConnection(config.MONGODB_URI).asPromise();
     const queue = new Queue(LIFECYCLE_QUEUE, { connection: { url: stack.redisUrl }, prefix });
     const cpuBefore = cpuByCommand();
@@ -94,7 +102,7 @@ async function main(): Promise<void> {
     const slots = jobs.map(({ job }) => (job as Job).finishedOn! - (job as Job).processedOn!);
     const meanSlot = slots.reduce((sum, ms) => sum + ms, 0) / Math.max(1, slots.length);
     console.log(`\n${result.active} / ${result.sessions} active; activation recorded p50 ${result.activation.p50} / p95 ${result.activation.p95} / p99 ${result.activation.p99} / max ${result.activation.max} ms; answers p50 ${result.answerP50Ms} / p99 ${result.answerP99Ms} ms; refused first tries ${result.refusedFirstTries}, given up ${result.givenUp}`);
-    console.log(`worker concurrency ${config.WORKER_CONCURRENCY}; ${jobs.length} activation jobs`);
+    console.log(`worker concurrency ${config.WORKER_CONCURRENCY}${workerApart ? ', workers in a process of their own' : ', workers in the intake\'s process'}; ${jobs.length} activation jobs`);
     console.log(`  completing webhook in -> job added (intake)   ${describeMs(intake)}`);
     console.log(`  job added -> taken by a worker (queue wait)   ${describeMs(waits)}`);
     console.log(`  job taken -> finished (a slot's time)          ${describeMs(slots)}`);
@@ -119,6 +127,7 @@ async function main(): Promise<void> {
     console.log(`  p99 of the per-second activation p99s: ${percentile(result.timeline.map((s) => s.activationP99Ms).filter(Number.isFinite), 99)} ms`);
     await queue.close();
     await db.close();
+    await workers?.stop();
     await service.stop();
   } finally {
     recorder.stop();

@@ -4,8 +4,9 @@
 // LiveKit v1.13.5 answers SendData to a room that does not exist with 503 `unavailable` ("no
 // response from servers"), not 404, and only after about 3 s: sendData asks listRooms at the same
 // time, so a room that is gone is known at once and never retried for minutes.
-import { DataPacket_Kind, ParticipantInfo_State, RoomServiceClient, ServerError } from 'livekit-server-sdk';
+import { DataPacket_Kind, ParticipantInfo_State, RoomServiceClient, ServerError, type SIPGrant, type VideoGrant } from 'livekit-server-sdk';
 import { ServiceError } from '../errors';
+import { ReusedTokens } from './reusedTokens';
 import { trackSourcesOf } from './trackSources';
 import type { ParticipantPermission, ParticipantSummary, RoomCallResult, RoomGateway, RoomSummary, SendDataOptions } from '../usecases/ports/RoomGateway';
 
@@ -28,11 +29,21 @@ function classify(error: unknown, call: string): ServiceError {
   return new ServiceError('livekit_unavailable', `LiveKit ${call} failed`, { cause: error });
 }
 
+/** The SDK's client, signing one token per grant (per room) every few minutes instead of one per call (see reusedTokens). */
+class TokenReusingClient extends RoomServiceClient {
+  private readonly tokens = new ReusedTokens();
+
+  override authHeader(grant: VideoGrant, sip?: SIPGrant): Promise<Record<string, string>> {
+    if (sip) return super.authHeader(grant, sip);
+    return this.tokens.header(grant as Record<string, unknown>, () => super.authHeader(grant));
+  }
+}
+
 export class LiveKitRoomGateway implements RoomGateway {
   private readonly client: RoomServiceClient;
 
   constructor(options: LiveKitRoomGatewayOptions) {
-    this.client = new RoomServiceClient(options.url, options.apiKey, options.apiSecret, {
+    this.client = new TokenReusingClient(options.url, options.apiKey, options.apiSecret, {
       requestTimeout: options.requestTimeoutSeconds,
       // Region failover is for LiveKit Cloud; here a failure goes back to the job's own retries.
       failover: false,

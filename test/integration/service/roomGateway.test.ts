@@ -29,3 +29,22 @@ test('a data message and metadata to a room that exists are done', async () => {
     await gateway.deleteRoom(room);
   }
 });
+
+test('calls about two rooms, with the tokens each kind of call signs reused, each carry their own grant', async () => {
+  const rooms = [uniqueName('reused-a'), uniqueName('reused-b')];
+  await Promise.all(rooms.map((room) => gateway.openRoom(room, '{}')));
+  try {
+    // Each room's admin token is signed once and reused: a token of one room used for the other
+    // would be refused by LiveKit (401/403 -> livekit_rejected).
+    for (let round = 0; round < 3; round += 1) {
+      for (const room of rooms) {
+        expect(await gateway.updateRoomMetadata(room, JSON.stringify({ room, round }))).toBe('done');
+        expect(await gateway.listParticipants(room)).toEqual([]);
+      }
+    }
+    const listed = await gateway.listRooms(rooms);
+    expect(Object.fromEntries(listed.map((summary) => [summary.name, JSON.parse(summary.metadata) as unknown]))).toEqual(Object.fromEntries(rooms.map((room) => [room, { room, round: 2 }])));
+  } finally {
+    await Promise.all(rooms.map((room) => gateway.deleteRoom(room)));
+  }
+});
