@@ -3,7 +3,8 @@
 // step of the ingest workload (bench/ingestWorkload.ts) at the rate, and prints each MongoDB
 // command's count per webhook and its durations (as the driver saw them), and each Redis
 // command's calls per webhook (INFO commandstats): a lock that waits shows as SET NX retries;
-// this process's CPU per webhook during the step; and, for each shape of read the step sent to
+// this process's CPU per webhook and Redis's read events per webhook (the clients' writes: round
+// trips) during the step; and, for each shape of read the step sent to
 // the database, whether FerretDB pushes its filter down (its `explain`; v1.24's SQLite backend
 // pushes down only `{ _id: <string or ObjectId> }`, and then still scans the table in SQLite).
 // `lost-copies` deletes the sessions' Redis copies before the step, as a Redis that lost them.
@@ -22,6 +23,9 @@ import { percentile } from './requests';
 import { runRoomQueues } from './roomQueues';
 
 const READS = new Set(['find', 'count', 'aggregate', 'distinct']);
+
+/** `total_reads_processed` from `INFO stats`. */
+const readsProcessed = (info: string): number => Number(/^total_reads_processed:(\d+)/m.exec(info)?.[1] ?? Number.NaN);
 
 async function main(): Promise<void> {
   const rate = Number(process.argv[2] ?? 100);
@@ -70,9 +74,11 @@ async function main(): Promise<void> {
     await redis.config('RESETSTAT');
     stats.clear();
     readShapes.clear();
+    const readsBefore = readsProcessed(await redis.info('stats'));
     const cpuBefore = process.cpuUsage();
     const result = await runRoomQueues({ baseUrl: url, ratePerSecond: rate, requests });
     const cpu = process.cpuUsage(cpuBefore);
+    const readsAfter = readsProcessed(await redis.info('stats'));
     const info = await redis.info('commandstats');
     console.log(`rate ${rate}/s window ${windowMs} ms: achieved ${result.achievedRate.toFixed(0)}/s p50 ${percentile(result.latenciesMs, 50).toFixed(1)} p99 ${percentile(result.latenciesMs, 99).toFixed(1)} statuses ${JSON.stringify(result.statuses)} webhooks ${requests.length}`);
     // The intake and the load generator share this process (the requests were signed before the step).
@@ -80,6 +86,8 @@ async function main(): Promise<void> {
     for (const [name, durations] of [...stats].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0))) {
       console.log(`  mongo ${name.padEnd(40)} n=${String(durations.length).padStart(5)} per webhook ${(durations.length / requests.length).toFixed(2)} mean ${(durations.reduce((x, y) => x + y, 0) / durations.length).toFixed(1)} ms p99 ${percentile(durations, 99).toFixed(1)} ms`);
     }
+    // Each is one write of a client that Redis read (a command, a pipeline or a MULTI): the round trips, whatever the machine's load.
+    console.log(`  redis reads processed (client writes, BullMQ's included): ${((readsAfter - readsBefore) / requests.length).toFixed(2)} per webhook`);
     for (const [shape, { db, command }] of readShapes) {
       // FerretDB answers `filterPushdown`; MongoDB a plan (an index scan or a COLLSCAN).
       const explained = await db.command({ explain: command, verbosity: 'queryPlanner' }).catch((error: unknown) => ({ error: String(error) }));

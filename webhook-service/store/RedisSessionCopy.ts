@@ -19,6 +19,9 @@
 // replica or a restarted server starts a new one, and every copy marked under another id is
 // rebuilt from MongoDB before it is trusted again (once per session, after each such event).
 //
+// The reads of the webhook path asked in the same turn of the event loop (a session's head and
+// its fold, other webhooks' reads) go out as one pipeline (store/sameTickReads.ts).
+//
 // The small writes of the webhook path (an event, a fold, a decision, a session) are
 // group-committed (store/groupCommit.ts): concurrent webhooks' writes go out as one MULTI, one
 // round trip, and each write resolves once that MULTI is answered. One session's writes are
@@ -30,6 +33,7 @@ import { ServiceError, storeCall } from '../errors';
 import { failFastRedis, type RedisTarget } from '../redis/connections';
 import type { ActivationRecord, ClosureRecord, DecisionRecord, SessionRecord, SessionRecords, StoredEvent } from '../usecases/ports/SessionStore';
 import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitOptions, type WriteOutcome } from './groupCommit';
+import { SameTickReads } from './sameTickReads';
 import type { CopiedHead, CopiedSession, SessionCopy } from './SessionCopy';
 
 const COMPLETE = '~complete';
@@ -77,10 +81,13 @@ export class RedisSessionCopy implements SessionCopy {
   /** The replication id of the server this connection reaches now; null while it is not connected. */
   private generation: Promise<string> | null = null;
   private readonly writes: GroupCommit<CopyWrite, void>;
+  /** The webhook path's reads, one pipeline per turn of the event loop. */
+  private readonly reads: SameTickReads;
 
   constructor(private readonly options: RedisSessionCopyOptions) {
     this.redis = failFastRedis(options.redis);
     this.writes = new GroupCommit((batch) => this.commitWrites(batch), options.groupCommit ?? DEFAULT_GROUP_COMMIT);
+    this.reads = new SameTickReads(this.redis);
     // Asked again on every (re)connection: after a failover the connection reaches another server.
     this.redis.on('ready', () => this.askGeneration());
     this.redis.on('close', () => {
@@ -140,22 +147,23 @@ export class RedisSessionCopy implements SessionCopy {
   }
 
   async readHead(sessionId: string): Promise<CopiedHead> {
-    const [generation, results] = await storeCall(async () => [
+    const [generation, [fields, eventCount]] = await storeCall(async () => [
       await this.currentGeneration(),
-      await this.redis.pipeline().hmget(this.headKey(sessionId), SESSION, COMPLETE, ACTIVATION, CLOSURE).hlen(this.eventsKey(sessionId)).exec(),
+      await this.reads.read((pipeline) => pipeline.hmget(this.headKey(sessionId), SESSION, COMPLETE, ACTIVATION, CLOSURE).hlen(this.eventsKey(sessionId))),
     ]);
-    const [session, complete, activation, closure] = (results?.[0]?.[1] ?? []) as (string | null)[];
+    const [session, complete, activation, closure] = fields as (string | null)[];
     return {
       complete: complete === generation,
       session: session ? parseSession(session) : null,
       activation: activation ? parseDecision<ActivationRecord>(activation) : null,
       closure: closure ? parseDecision<ClosureRecord>(closure) : null,
-      eventCount: Number(results?.[1]?.[1] ?? 0),
+      eventCount: Number(eventCount ?? 0),
     };
   }
 
   async readFold(sessionId: string): Promise<{ complete: boolean; fold: string | null }> {
-    const [generation, [complete, fold]] = await storeCall(async () => [await this.currentGeneration(), await this.redis.hmget(this.headKey(sessionId), COMPLETE, FOLD)]);
+    const [generation, [fields]] = await storeCall(async () => [await this.currentGeneration(), await this.reads.read((pipeline) => pipeline.hmget(this.headKey(sessionId), COMPLETE, FOLD))]);
+    const [complete, fold] = fields as (string | null)[];
     return { complete: complete === generation, fold: fold ?? null };
   }
 
@@ -165,13 +173,13 @@ export class RedisSessionCopy implements SessionCopy {
   }
 
   async readSession(sessionId: string): Promise<SessionRecord | null> {
-    const session = await storeCall(() => this.redis.hget(this.headKey(sessionId), SESSION));
-    return session ? parseSession(session) : null;
+    const [session] = await storeCall(() => this.reads.read((pipeline) => pipeline.hget(this.headKey(sessionId), SESSION)));
+    return typeof session === 'string' ? parseSession(session) : null;
   }
 
   async readEvent(sessionId: string, eventId: string): Promise<StoredEvent | null> {
-    const event = await storeCall(() => this.redis.hget(this.eventsKey(sessionId), eventId));
-    return event ? parseEvent(event) : null;
+    const [event] = await storeCall(() => this.reads.read((pipeline) => pipeline.hget(this.eventsKey(sessionId), eventId)));
+    return typeof event === 'string' ? parseEvent(event) : null;
   }
 
   async restore(records: SessionRecords): Promise<void> {
